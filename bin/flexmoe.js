@@ -1,0 +1,59 @@
+#!/usr/bin/env node
+'use strict';
+// The one `flexmoe` binary: a table from command to the workspace module that runs it.
+// Every command module exports `run(argv: string[]): Promise<number>` (the exit code).
+const path = require('node:path');
+
+const root = path.join(__dirname, '..');
+const commands = {
+  server: ['server', 'cli/server', 'the coordinator'],
+  client: ['client', 'cli/client', 'a client daemon'],
+  fleet: ['server', 'cli/fleet', 'a coordinator and N client daemons on this machine'],
+  experiment: ['server', 'cli/experiment', 'compare strategies over seeds'],
+  train: ['shared', 'cli/train', 'central training of the whole MoE (the reference)'],
+  solve: ['server', 'cli/solve', 'solve and explain one assignment problem'],
+  bench: ['server', 'cli/bench', 'the benchmark table'],
+  loadgen: ['server', 'cli/loadgen', 'many simulated clients against a coordinator'],
+};
+
+function usage() {
+  const lines = ['usage: flexmoe <command> [options]', '', 'commands:'];
+  for (const [name, [, , what]] of Object.entries(commands)) lines.push(`  ${name.padEnd(12)}${what}`);
+  lines.push('', 'Run `flexmoe <command> --help` for the options of a command.');
+  return lines.join('\n');
+}
+
+async function main(argv) {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    console.log(usage());
+    return 0;
+  }
+  const entry = commands[name];
+  if (!entry) {
+    console.error(`flexmoe: unknown command '${name}'\n\n${usage()}`);
+    return 2;
+  }
+  const modulePath = path.join(root, entry[0], 'dist', 'src', `${entry[1]}.js`);
+  let mod;
+  try {
+    mod = require(modulePath);
+  } catch (err) {
+    if (err && err.code === 'MODULE_NOT_FOUND' && String(err.message).includes(modulePath)) {
+      console.error(`flexmoe: command '${name}' is not built (run \`npm run build\`)`);
+      return 2;
+    }
+    throw err;
+  }
+  return mod.run(rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => { process.exitCode = code ?? 0; },
+  (err) => {
+    const code = err && err.code ? ` [${err.code}]` : '';
+    console.error(`flexmoe: ${err && err.message ? err.message : err}${code}`);
+    if (process.env.FLEXMOE_DEBUG) console.error(err);
+    process.exitCode = 1;
+  },
+);

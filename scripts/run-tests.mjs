@@ -1,0 +1,37 @@
+// Runs every compiled test file (`*/dist/{src,test}/**/*.test.js`) with node's test runner.
+// Pass a substring to run only matching files: `npm test -- solver`.
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { spawnSync } from 'node:child_process';
+
+const root = new URL('..', import.meta.url).pathname;
+const filter = process.argv.slice(2);
+
+function walk(dir, out) {
+  let entries;
+  try { entries = readdirSync(dir); } catch { return out; }
+  for (const name of entries) {
+    const full = join(dir, name);
+    if (statSync(full).isDirectory()) walk(full, out);
+    else if (name.endsWith('.test.js')) out.push(full);
+  }
+  return out;
+}
+
+const files = [];
+for (const ws of ['shared', 'server', 'client']) {
+  for (const sub of ['src', 'test']) walk(join(root, ws, 'dist', sub), files);
+}
+const selected = files
+  .map((f) => relative(root, f))
+  .filter((f) => filter.length === 0 || filter.some((s) => f.includes(s)))
+  .sort();
+if (selected.length === 0) {
+  console.error('no test files found');
+  process.exit(1);
+}
+const result = spawnSync(process.execPath, ['--test', '--test-concurrency=1', ...selected], {
+  cwd: root,
+  stdio: 'inherit',
+});
+process.exit(result.status ?? 1);
