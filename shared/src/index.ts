@@ -1,2 +1,3 @@
 export * from './errors';
 export * from './logging';
+export * from './bench/rows';
