@@ -1,3 +1,4 @@
 export * from './errors';
 export * from './logging';
 export * from './bench/rows';
+export * from './config';
