@@ -1,0 +1,6 @@
+/**
+ * The data layer: dataset type, loaders for every data spec, seeded splits and partitions.
+ */
+export * from './types';
+export { SeededRandom, seededShuffle, shuffleInPlace } from './random';
+export { loadFashionMnist, defaultCacheDir, fashionCachePath, FASHION_CLASSES } from './fashion-mnist';
