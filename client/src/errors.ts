@@ -1,0 +1,44 @@
+/**
+ * Errors raised by the client daemon. Each carries a stable `FLEXMOE_ERR_*` code; the transport
+ * maps coordinator status codes to these classes in one place so the daemon loop never sees gRPC.
+ */
+import { FlexMoEError } from '@flexmoe/shared';
+
+/** Why the coordinator refused a call, in the daemon's own words (not gRPC's). */
+export type RejectionKind =
+  | 'unauthenticated'
+  | 'stale-round'
+  | 'invalid'
+  | 'too-large'
+  | 'data-loss'
+  | 'unavailable'
+  | 'deadline'
+  | 'cancelled'
+  | 'not-found'
+  | 'internal';
+
+/** The coordinator answered with an error status, or could not be reached. */
+export class CoordinatorError extends FlexMoEError {
+  /** What kind of refusal this was; decides whether the daemon retries, waits or gives up. */
+  readonly kind: RejectionKind;
+  /** The numeric status code as received, for logs. */
+  readonly status: number;
+
+  constructor(kind: RejectionKind, status: number, message: string, options?: { cause?: unknown }) {
+    super(`FLEXMOE_ERR_COORDINATOR_${kind.toUpperCase().replace('-', '_')}`, message, options);
+    this.kind = kind;
+    this.status = status;
+  }
+
+  /** True when waiting and trying again can help (network, restart, draining, deadline). */
+  get retryable(): boolean {
+    return this.kind === 'unavailable' || this.kind === 'deadline' || this.kind === 'internal';
+  }
+}
+
+/** The daemon was asked to stop while a call or a wait was in flight. */
+export class AbortedError extends FlexMoEError {
+  constructor(message = 'stopped', options?: { cause?: unknown }) {
+    super('FLEXMOE_ERR_ABORTED', message, options);
+  }
+}

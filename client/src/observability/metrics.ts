@@ -1,0 +1,73 @@
+/**
+ * The daemon's Prometheus metrics. Created once at the composition root and passed to the daemon;
+ * names are prefixed `flexmoe_client_` so a scrape of a whole fleet stays unambiguous.
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** Every metric the daemon updates. */
+export interface ClientMetrics {
+  readonly registry: Registry;
+  /** Seconds spent in local training per round. */
+  readonly trainingSeconds: Histogram<string>;
+  /** Rounds whose update the coordinator accepted. */
+  readonly roundsCompleted: Counter<string>;
+  /** Tensor and message bytes, `direction` = sent | received. */
+  readonly transferBytes: Counter<'direction'>;
+  /** Refused calls by kind (unauthenticated, stale-round, ...). */
+  readonly rejections: Counter<'kind'>;
+  /** 1 while joined to a coordinator. */
+  readonly connected: Gauge<string>;
+  /** Latest round this daemon trained. */
+  readonly round: Gauge<string>;
+  /** Accuracy of the personalised model on the local test split after the latest round. */
+  readonly testAccuracy: Gauge<string>;
+  /** Largest resident set size seen by the sampler, bytes. */
+  readonly peakRss: Gauge<string>;
+  /** Samples RSS now (called by the sampler and on every scrape). */
+  sampleRss(): number;
+}
+
+/** Creates the daemon's registry with process defaults (RSS, heap, CPU) and its own metrics. */
+export function createClientMetrics(): ClientMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'flexmoe_client_' });
+  let peak = 0;
+  const sampleRss = (): number => {
+    const rss = process.memoryUsage.rss();
+    peak = Math.max(peak, rss);
+    return rss;
+  };
+  const peakRss = new Gauge({
+    name: 'flexmoe_client_peak_rss_bytes',
+    help: 'Largest resident set size observed, bytes',
+    registers: [registry],
+    collect() {
+      sampleRss();
+      this.set(peak);
+    },
+  });
+  return {
+    registry,
+    sampleRss,
+    peakRss,
+    trainingSeconds: new Histogram({
+      name: 'flexmoe_client_training_seconds',
+      help: 'Local training time per round, seconds',
+      buckets: [0.1, 0.5, 1, 2, 5, 10, 30, 60, 120, 300],
+      registers: [registry],
+    }),
+    roundsCompleted: new Counter({ name: 'flexmoe_client_rounds_completed_total', help: 'Rounds whose update was accepted', registers: [registry] }),
+    transferBytes: new Counter({ name: 'flexmoe_client_transfer_bytes_total', help: 'Bytes exchanged with the coordinator', labelNames: ['direction'], registers: [registry] }),
+    rejections: new Counter({ name: 'flexmoe_client_rejections_total', help: 'Calls refused by the coordinator, by kind', labelNames: ['kind'], registers: [registry] }),
+    connected: new Gauge({ name: 'flexmoe_client_connected', help: '1 while joined to a coordinator', registers: [registry] }),
+    round: new Gauge({ name: 'flexmoe_client_round', help: 'Latest round trained', registers: [registry] }),
+    testAccuracy: new Gauge({ name: 'flexmoe_client_test_accuracy', help: 'Personalised model accuracy on the local test split', registers: [registry] }),
+  };
+}
+
+/** Samples RSS every `intervalMs` so the peak covers training bursts between scrapes. */
+export function startRssSampler(metrics: ClientMetrics, intervalMs = 200): () => void {
+  const timer = setInterval(() => metrics.sampleRss(), intervalMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}
