@@ -1,0 +1,97 @@
+/**
+ * The MoE model configuration: documented defaults, validated once into a frozen object.
+ */
+import { ConfigError } from '../errors';
+
+/** Feature extractor family. */
+export type BackboneKind = 'mlp' | 'cnn';
+
+/** Everything that fixes the model's parameter names and shapes, plus the two loss knobs. */
+export interface MoEConfig {
+  /** `mlp` (flatten -> dense -> ReLU) or `cnn` (two 3x3 convs with ReLU and pooling, then dense). */
+  readonly backbone: BackboneKind;
+  /** Per-sample input shape `[C, H, W]`. Default `[1, 28, 28]`. */
+  readonly inputShape: readonly [number, number, number];
+  /** Number of classes. Default 10. */
+  readonly classes: number;
+  /** Number of experts E. Default 8. */
+  readonly experts: number;
+  /** Backbone output (feature) width. Default 128. */
+  readonly featureDim: number;
+  /** Hidden width of each expert's MLP head (feature -> hidden -> classes). Default 64. */
+  readonly expertHidden: number;
+  /** Experts each sample is routed to (top-r), capped at the number assigned. Default 2. */
+  readonly topR: number;
+  /** Weight of the Switch-style auxiliary load-balancing loss. Default 0.05. */
+  readonly auxWeight: number;
+  /** Output channels of the two CNN convolutions (ignored by the MLP backbone). Default `[32, 64]`. */
+  readonly convChannels: readonly [number, number];
+}
+
+/** The defaults `defaultModelConfig` fills in. */
+export const MODEL_DEFAULTS: MoEConfig = Object.freeze({
+  backbone: 'mlp',
+  inputShape: Object.freeze([1, 28, 28]) as readonly [number, number, number],
+  classes: 10,
+  experts: 8,
+  featureDim: 128,
+  expertHidden: 64,
+  topR: 2,
+  auxWeight: 0.05,
+  convChannels: Object.freeze([32, 64]) as readonly [number, number],
+});
+
+/**
+ * Fills in defaults and validates. Throws `ConfigError` naming the bad field. The result is frozen.
+ */
+export function defaultModelConfig(partial: Partial<MoEConfig> = {}): MoEConfig {
+  const cfg = { ...MODEL_DEFAULTS, ...stripUndefined(partial) };
+  if (cfg.backbone !== 'mlp' && cfg.backbone !== 'cnn') {
+    throw new ConfigError(`model.backbone must be 'mlp' or 'cnn' (got ${JSON.stringify(cfg.backbone)})`);
+  }
+  checkShape('model.inputShape', cfg.inputShape, 3);
+  checkInt('model.classes', cfg.classes, 2);
+  checkInt('model.experts', cfg.experts, 1);
+  checkInt('model.featureDim', cfg.featureDim, 1);
+  checkInt('model.expertHidden', cfg.expertHidden, 1);
+  checkInt('model.topR', cfg.topR, 1);
+  if (!Number.isFinite(cfg.auxWeight) || cfg.auxWeight < 0) {
+    throw new ConfigError(`model.auxWeight must be a finite number >= 0 (got ${cfg.auxWeight})`);
+  }
+  checkShape('model.convChannels', cfg.convChannels, 2);
+  if (cfg.backbone === 'cnn') checkCnnInput(cfg.inputShape);
+  return Object.freeze({
+    ...cfg,
+    inputShape: Object.freeze([...cfg.inputShape]) as readonly [number, number, number],
+    convChannels: Object.freeze([...cfg.convChannels]) as readonly [number, number],
+  });
+}
+
+/** Routing width for a client holding `assigned` experts: top-r capped at the number assigned. */
+export function effectiveTopR(cfg: MoEConfig, assigned: number): number {
+  return Math.max(1, Math.min(cfg.topR, assigned));
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+function checkInt(field: string, v: unknown, min: number): void {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min) {
+    throw new ConfigError(`${field} must be an integer >= ${min} (got ${JSON.stringify(v)})`);
+  }
+}
+
+function checkShape(field: string, v: unknown, length: number): void {
+  if (!Array.isArray(v) || v.length !== length) {
+    throw new ConfigError(`${field} must be an array of ${length} positive integers (got ${JSON.stringify(v)})`);
+  }
+  v.forEach((d, i) => checkInt(`${field}[${i}]`, d, 1));
+}
+
+/** Two stride-2 halvings must leave at least a 1x1 map. */
+function checkCnnInput(shape: readonly [number, number, number]): void {
+  if (shape[1] < 4 || shape[2] < 4) {
+    throw new ConfigError(`model.inputShape must be at least 4x4 for the cnn backbone (got ${shape.join('x')})`);
+  }
+}
