@@ -1,0 +1,12 @@
+// Original file: proto/flexmoe/v1/coordinator.proto
+
+
+export interface DownloadRequest {
+  'sessionId'?: (string);
+  'round'?: (number);
+}
+
+export interface DownloadRequest__Output {
+  'sessionId': (string);
+  'round': (number);
+}

@@ -1,0 +1,54 @@
+// Original file: proto/flexmoe/v1/coordinator.proto
+
+import type { ExpertStats as _flexmoe_v1_ExpertStats, ExpertStats__Output as _flexmoe_v1_ExpertStats__Output } from '../../flexmoe/v1/ExpertStats';
+import type { Metrics as _flexmoe_v1_Metrics, Metrics__Output as _flexmoe_v1_Metrics__Output } from '../../flexmoe/v1/Metrics';
+
+export interface SubmitHeader {
+  'sessionId'?: (string);
+  'round'?: (number);
+  /**
+   * n_c used this round
+   */
+  'numSamples'?: (number);
+  'expertStats'?: (_flexmoe_v1_ExpertStats)[];
+  /**
+   * local training metrics (last epoch)
+   */
+  'train'?: (_flexmoe_v1_Metrics | null);
+  /**
+   * personalised model on the client's held-out test split
+   */
+  'test'?: (_flexmoe_v1_Metrics | null);
+  'tensorCount'?: (number);
+  /**
+   * sum of byte_length over all tensors that follow
+   */
+  'totalBytes'?: (number);
+  'trainSeconds'?: (number | string);
+  'downloadSeconds'?: (number | string);
+}
+
+export interface SubmitHeader__Output {
+  'sessionId': (string);
+  'round': (number);
+  /**
+   * n_c used this round
+   */
+  'numSamples': (number);
+  'expertStats': (_flexmoe_v1_ExpertStats__Output)[];
+  /**
+   * local training metrics (last epoch)
+   */
+  'train': (_flexmoe_v1_Metrics__Output | null);
+  /**
+   * personalised model on the client's held-out test split
+   */
+  'test': (_flexmoe_v1_Metrics__Output | null);
+  'tensorCount': (number);
+  /**
+   * sum of byte_length over all tensors that follow
+   */
+  'totalBytes': (number);
+  'trainSeconds': (number);
+  'downloadSeconds': (number);
+}

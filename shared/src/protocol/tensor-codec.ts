@@ -1,0 +1,239 @@
+/**
+ * Tensor codec of the wire protocol: tensors travel as raw little-endian bytes in chunks of at
+ * most CHUNK_BYTES, the first chunk carrying a header (name, dtype, shape, byte length, CRC-32).
+ * The assembler validates everything before handing out a tensor: expected name, dtype, shape,
+ * declared vs received bytes, contiguous offsets, size budget, checksum, finite values.
+ */
+import * as os from 'node:os';
+import * as zlib from 'node:zlib';
+import { InvalidArgumentError, NonFiniteError, ShapeError } from '../errors';
+import { CHUNK_BYTES } from './constants';
+import { ChecksumError, TooLargeError } from './errors';
+import type { TensorChunk, TensorChunk__Output } from './generated/flexmoe/v1/TensorChunk';
+import type { DType__Output } from './generated/flexmoe/v1/DType';
+
+/** Element types that travel on the wire. */
+export type TensorDType = 'float32' | 'float64' | 'int32';
+
+/** Typed array of a TensorDType. */
+export type TensorData = Float32Array | Float64Array | Int32Array;
+
+/** What a tensor must look like: the model's parameter spec as far as the wire cares. */
+export interface TensorSpec {
+  readonly name: string;
+  readonly dtype: TensorDType;
+  readonly shape: readonly number[];
+}
+
+/** A named tensor with its values. */
+export interface WireTensor extends TensorSpec {
+  readonly data: TensorData;
+}
+
+const WIRE_DTYPE: Record<TensorDType, DType__Output> = { float32: 'FLOAT32', float64: 'FLOAT64', int32: 'INT32' };
+const BYTES_PER: Record<TensorDType, number> = { float32: 4, float64: 8, int32: 4 };
+const LITTLE_ENDIAN_HOST = os.endianness() === 'LE';
+
+/** Number of elements of a shape (1 for a scalar). */
+export function elementCount(shape: readonly number[]): number {
+  return shape.reduce((a, b) => a * b, 1);
+}
+
+/** Bytes a tensor of this spec occupies on the wire. */
+export function byteLength(spec: Pick<TensorSpec, 'dtype' | 'shape'>): number {
+  return elementCount(spec.shape) * BYTES_PER[spec.dtype];
+}
+
+/** Sum of the wire bytes of several tensors. */
+export function totalBytes(specs: Iterable<Pick<TensorSpec, 'dtype' | 'shape'>>): number {
+  let sum = 0;
+  for (const s of specs) sum += byteLength(s);
+  return sum;
+}
+
+/** CRC-32 (IEEE, as zlib) of some bytes. */
+export function crc32(bytes: Uint8Array): number {
+  return zlib.crc32(bytes) >>> 0;
+}
+
+/** The tensor's values as little-endian bytes (a view without copying on little-endian hosts). */
+export function toLittleEndianBytes(data: TensorData): Buffer {
+  const view = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  if (LITTLE_ENDIAN_HOST) return view;
+  const out = Buffer.from(view);
+  if (data.BYTES_PER_ELEMENT === 8) out.swap64();
+  else out.swap32();
+  return out;
+}
+
+function fromLittleEndianBytes(bytes: Buffer, dtype: TensorDType): TensorData {
+  const copy = new ArrayBuffer(bytes.length);
+  const target = Buffer.from(copy);
+  bytes.copy(target);
+  if (!LITTLE_ENDIAN_HOST) {
+    if (dtype === 'float64') target.swap64();
+    else target.swap32();
+  }
+  if (dtype === 'float32') return new Float32Array(copy);
+  if (dtype === 'float64') return new Float64Array(copy);
+  return new Int32Array(copy);
+}
+
+function dtypeOf(data: TensorData): TensorDType {
+  if (data instanceof Float32Array) return 'float32';
+  if (data instanceof Float64Array) return 'float64';
+  return 'int32';
+}
+
+/**
+ * Splits one tensor into wire chunks of at most `chunkBytes` bytes; the first chunk carries the
+ * header with the CRC-32 of all bytes. A zero-element tensor yields one empty chunk.
+ */
+export function tensorToChunks(tensor: WireTensor, chunkBytes: number = CHUNK_BYTES): TensorChunk[] {
+  if (dtypeOf(tensor.data) !== tensor.dtype) {
+    throw new InvalidArgumentError(`tensor ${tensor.name}: data is ${dtypeOf(tensor.data)}, declared ${tensor.dtype}`);
+  }
+  if (tensor.data.length !== elementCount(tensor.shape)) {
+    throw new ShapeError(`tensor ${tensor.name}: ${tensor.data.length} values for shape [${tensor.shape.join(',')}]`);
+  }
+  const bytes = toLittleEndianBytes(tensor.data);
+  const header = {
+    name: tensor.name,
+    dtype: WIRE_DTYPE[tensor.dtype],
+    shape: [...tensor.shape],
+    byteLength: bytes.length,
+    crc32: crc32(bytes),
+  };
+  const chunks: TensorChunk[] = [];
+  for (let offset = 0; offset < bytes.length || offset === 0; offset += chunkBytes) {
+    const data = bytes.subarray(offset, Math.min(bytes.length, offset + chunkBytes));
+    chunks.push({ name: tensor.name, offset, data, header: offset === 0 ? header : null });
+    if (bytes.length === 0) break;
+  }
+  return chunks;
+}
+
+/** Yields the chunks of several tensors, one tensor after the other (never interleaved). */
+export function* chunkTensors(tensors: Iterable<WireTensor>, chunkBytes: number = CHUNK_BYTES): Generator<TensorChunk> {
+  for (const t of tensors) yield* tensorToChunks(t, chunkBytes);
+}
+
+/** Options of a TensorAssembler. */
+export interface AssemblerOptions {
+  /** The spec a tensor of this name must have, or undefined when the name is not allowed. */
+  readonly expect: (name: string) => TensorSpec | undefined;
+  /** Upper bound on the total bytes received (TooLargeError beyond it). */
+  readonly maxBytes: number;
+  /** Reject NaN / infinite values (default true). */
+  readonly requireFinite?: boolean;
+}
+
+interface Pending {
+  spec: TensorSpec;
+  buffer: Buffer;
+  received: number;
+  crc32: number;
+}
+
+/**
+ * Reassembles tensors from wire chunks, validating each chunk as it arrives so that a bad
+ * stream is refused early and nothing half-checked ever leaves the assembler.
+ */
+export class TensorAssembler {
+  private readonly done = new Map<string, WireTensor>();
+  private pending: Pending | undefined;
+  private bytes = 0;
+
+  constructor(private readonly options: AssemblerOptions) {}
+
+  /** Total tensor bytes received so far. */
+  get receivedBytes(): number {
+    return this.bytes;
+  }
+
+  /** Takes the next chunk; throws (InvalidArgument, Shape, TooLarge, Checksum, NonFinite) on any fault. */
+  push(chunk: TensorChunk__Output): void {
+    const data = chunk.data ?? Buffer.alloc(0);
+    if (chunk.header) this.begin(chunk);
+    const p = this.pending;
+    if (!p || chunk.name !== p.spec.name) {
+      throw new InvalidArgumentError(`chunk of tensor '${chunk.name}' without a header or out of order`);
+    }
+    if (chunk.offset !== p.received) {
+      throw new InvalidArgumentError(`tensor ${chunk.name}: chunk at offset ${chunk.offset}, expected ${p.received}`);
+    }
+    if (p.received + data.length > p.buffer.length) {
+      throw new InvalidArgumentError(
+        `tensor ${chunk.name}: ${p.received + data.length} bytes received, ${p.buffer.length} declared`,
+      );
+    }
+    data.copy(p.buffer, p.received);
+    p.received += data.length;
+    this.bytes += data.length;
+    if (p.received === p.buffer.length) this.complete(p);
+  }
+
+  /** Ends the stream: every tensor must be complete. Returns the tensors by name. */
+  finish(): Map<string, WireTensor> {
+    if (this.pending) {
+      const p = this.pending;
+      throw new InvalidArgumentError(`tensor ${p.spec.name}: ${p.received} bytes received, ${p.buffer.length} declared`);
+    }
+    return this.done;
+  }
+
+  private begin(chunk: TensorChunk__Output): void {
+    const h = chunk.header!;
+    if (this.pending) {
+      throw new InvalidArgumentError(`tensor ${this.pending.spec.name} incomplete when ${h.name} began`);
+    }
+    if (chunk.offset !== 0 || h.name !== chunk.name) {
+      throw new InvalidArgumentError(`tensor ${chunk.name}: header must come with offset 0 and the same name`);
+    }
+    if (this.done.has(h.name)) throw new InvalidArgumentError(`tensor ${h.name} sent twice`);
+    const spec = this.options.expect(h.name);
+    if (!spec) throw new InvalidArgumentError(`unexpected tensor '${h.name}'`);
+    const dtype = (Object.keys(WIRE_DTYPE) as TensorDType[]).find((k) => WIRE_DTYPE[k] === h.dtype);
+    if (dtype !== spec.dtype) throw new ShapeError(`tensor ${h.name}: dtype ${h.dtype}, expected ${spec.dtype}`);
+    if (!sameShape(h.shape, spec.shape)) {
+      throw new ShapeError(`tensor ${h.name}: shape [${h.shape.join(',')}], expected [${spec.shape.join(',')}]`);
+    }
+    const expected = byteLength(spec);
+    if (h.byteLength !== expected) {
+      throw new InvalidArgumentError(`tensor ${h.name}: declares ${h.byteLength} bytes, shape needs ${expected}`);
+    }
+    if (this.bytes + expected > this.options.maxBytes) {
+      throw new TooLargeError(`update exceeds ${this.options.maxBytes} bytes at tensor ${h.name}`);
+    }
+    this.pending = { spec, buffer: Buffer.alloc(expected), received: 0, crc32: h.crc32 >>> 0 };
+  }
+
+  private complete(p: Pending): void {
+    const actual = crc32(p.buffer);
+    if (actual !== p.crc32) {
+      throw new ChecksumError(`tensor ${p.spec.name}: crc32 ${actual.toString(16)}, declared ${p.crc32.toString(16)}`);
+    }
+    const data = fromLittleEndianBytes(p.buffer, p.spec.dtype);
+    if (this.options.requireFinite !== false) assertFinite(p.spec.name, data);
+    this.done.set(p.spec.name, { name: p.spec.name, dtype: p.spec.dtype, shape: [...p.spec.shape], data });
+    this.pending = undefined;
+  }
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
+}
+
+/** Throws NonFiniteError naming the tensor and the first bad index when a value is NaN or infinite. */
+export function assertFinite(name: string, data: TensorData): void {
+  for (let i = 0; i < data.length; i++) {
+    if (!Number.isFinite(data[i])) throw new NonFiniteError(`tensor ${name}: non-finite value ${data[i]} at index ${i}`);
+  }
+}
+
+/** Decodes a complete list of chunks (e.g. a Download) into tensors, validated against `expect`. */
+export function assembleTensors(chunks: Iterable<TensorChunk__Output>, options: AssemblerOptions): Map<string, WireTensor> {
+  const assembler = new TensorAssembler(options);
+  for (const c of chunks) assembler.push(c);
+  return assembler.finish();
+}
