@@ -1,0 +1,56 @@
+/**
+ * The MoE model every training-step implementation in the benchmark computes, and its FLOP count.
+ * Defaults follow the product's default MLP model (SPEC section 1).
+ */
+
+/** Shape and loss settings of the benchmarked MoE training step. */
+export interface BenchMoeConfig {
+  /** Flattened input size (28x28 images). */
+  readonly inputDim: number;
+  /** Backbone MLP width (one ReLU layer). */
+  readonly hiddenDim: number;
+  /** Experts the gate scores (E). */
+  readonly numExperts: number;
+  /** Global indices of the experts this client holds (k of them); the gate is masked to these. */
+  readonly assigned: readonly number[];
+  /** Experts each sample is routed to (r, top-r with renormalised weights). */
+  readonly topR: number;
+  /** Hidden width of each expert head. */
+  readonly expertHidden: number;
+  /** Output classes. */
+  readonly numClasses: number;
+  /** Weight of the Switch-style load-balancing loss. */
+  readonly auxWeight: number;
+  /** SGD learning rate. */
+  readonly learningRate: number;
+}
+
+/** The default benchmark model: 784->128 ReLU, gate over E=8 masked to 4, top-2, experts 128->64->10. */
+export const DEFAULT_BENCH_MOE: BenchMoeConfig = Object.freeze({
+  inputDim: 784,
+  hiddenDim: 128,
+  numExperts: 8,
+  assigned: Object.freeze([0, 1, 2, 3]),
+  topR: 2,
+  expertHidden: 64,
+  numClasses: 10,
+  auxWeight: 0.05,
+  learningRate: 0.05,
+});
+
+/**
+ * Floating-point operations of one training step per sample (2 per multiply-add), counting the
+ * matrix products only: forward, backward weight gradients, and backward input gradients except
+ * into the input layer (nothing needs them). Every implementation computes all k assigned experts
+ * densely, so this is the work each of them does.
+ */
+export function stepFlopsPerSample(cfg: BenchMoeConfig): number {
+  const k = cfg.assigned.length;
+  const backbone = 2 * cfg.inputDim * cfg.hiddenDim;
+  const gate = 2 * cfg.hiddenDim * cfg.numExperts;
+  const experts = k * 2 * (cfg.hiddenDim * cfg.expertHidden + cfg.expertHidden * cfg.numClasses);
+  const forward = backbone + gate + experts;
+  const weightGrads = forward;
+  const inputGrads = gate + experts;
+  return forward + weightGrads + inputGrads;
+}
