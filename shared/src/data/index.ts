@@ -7,3 +7,10 @@ export { loadFashionMnist, defaultCacheDir, fashionCachePath, FASHION_CLASSES } 
 export { loadDataSpec, parseDataSpec } from './spec';
 export type { DataSpec } from './spec';
 export { subset, concat, holdOut, indicesByClass, classHistogram, DEFAULT_TEST_FRACTION } from './ops';
+export { partition, DIRICHLET_MIN_SAMPLES } from './partition';
+export { parsePartitionSpec, parseShard, formatPartitionSpec } from './partition-spec';
+export type { PartitionSpec, ShardRef } from './partition-spec';
+export { clientShard } from './shard';
+export type { ShardOptions } from './shard';
+export { partitionSummary, formatPartitionTable, histogramEntropy } from './summary';
+export type { PartitionSummary, ClientShareSummary } from './summary';
