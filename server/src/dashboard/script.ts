@@ -1,0 +1,198 @@
+/**
+ * The dashboard's browser script, as text: vanilla ES2020, no libraries, no network access
+ * beyond polling the coordinator's status endpoint. Every drawn value is also written to a
+ * `data-*` attribute so tests (and curious operators) can read the numbers behind the pixels.
+ */
+export const DASHBOARD_SCRIPT = String.raw`
+'use strict';
+const CFG = JSON.parse(document.getElementById('dashboard-config').textContent);
+const SVG_NS = 'http://www.w3.org/2000/svg';
+const PALETTE = ['#2563eb', '#f97316', '#16a34a', '#dc2626', '#9333ea', '#0891b2', '#ca8a04', '#db2777',
+  '#4b5563', '#65a30d', '#7c3aed', '#0d9488', '#ea580c', '#be123c', '#1d4ed8', '#a16207'];
+
+function el(tag, attrs, parent) {
+  const node = document.createElementNS(SVG_NS, tag);
+  for (const [k, v] of Object.entries(attrs || {})) node.setAttribute(k, String(v));
+  if (parent) parent.appendChild(node);
+  return node;
+}
+function num(v) { return typeof v === 'number' && Number.isFinite(v) ? v : null; }
+function fmt(v, digits) { return v === null || v === undefined ? '–' : Number(v).toFixed(digits); }
+function pct(v) { return v === null || v === undefined ? '–' : (100 * v).toFixed(1) + '%'; }
+
+// Accepts a plain matrix, { clients, experts?, matrix|values }, or { [clientId]: row | expertIds }.
+function matrixOf(raw, clientIds, experts) {
+  if (!raw) return { rows: [], cols: experts };
+  if (Array.isArray(raw)) return { rows: raw.map((r, i) => ({ id: clientIds[i] ?? String(i), values: r.map(Number) })), cols: experts || (raw[0] || []).length };
+  const m = raw.matrix || raw.values;
+  if (Array.isArray(m)) return matrixOf(m, (raw.clients || raw.clientIds || clientIds).map((c) => (typeof c === 'object' ? c.id : String(c))), raw.experts || experts);
+  const rows = Object.entries(raw).map(([id, row]) => {
+    if (!Array.isArray(row)) return { id, values: [] };
+    // A full-length row holds one value per expert; a shorter one lists the assigned expert ids.
+    const dense = row.length === experts;
+    return { id, values: dense ? row.map(Number) : Array.from({ length: experts }, (_, e) => (row.includes(e) ? 1 : 0)) };
+  });
+  return { rows, cols: experts };
+}
+
+function normalise(s) {
+  const history = (s.history || []).map((h) => ({
+    round: h.round,
+    accuracy: num(h.accuracy ?? h.testAccuracy ?? (h.eval && h.eval.accuracy)),
+    load: (h.load && !Array.isArray(h.load) ? h.load.assigned : h.load) || h.expertLoad || h.assignedLoad || [],
+    loadCv: num(h.loadCv ?? (h.load && h.load.cv) ?? h.expertLoadCv),
+  }));
+  const clients = (s.clients || []).map((c) => (typeof c === 'string' ? { id: c } : c));
+  const clientIds = clients.map((c) => String(c.id));
+  const experts = s.experts || (history.length ? history[history.length - 1].load.length : 0);
+  const latest = history.length ? history[history.length - 1] : null;
+  return {
+    round: s.round ?? s.currentRound ?? null,
+    state: s.state ?? s.phase ?? 'unknown',
+    strategy: s.strategy ?? null,
+    accuracy: num(s.accuracy) ?? (latest ? latest.accuracy : null),
+    history, clients, experts,
+    assignment: matrixOf(s.assignment, clientIds, experts),
+    q: matrixOf(s.q ?? s.Q, clientIds, experts),
+  };
+}
+
+function drawAccuracy(view) {
+  const svg = document.getElementById('accuracy-chart');
+  svg.replaceChildren();
+  const W = 440, H = 200, L = 36, R = 10, T = 10, B = 24;
+  const pts = view.history.filter((h) => h.accuracy !== null);
+  svg.dataset.points = String(pts.length);
+  el('line', { class: 'axis', x1: L, y1: H - B, x2: W - R, y2: H - B }, svg);
+  el('line', { class: 'axis', x1: L, y1: T, x2: L, y2: H - B }, svg);
+  for (const v of [0, 0.25, 0.5, 0.75, 1]) {
+    const y = H - B - v * (H - T - B);
+    el('text', { x: 4, y: y + 3 }, svg).textContent = (v * 100).toFixed(0) + '%';
+  }
+  if (!pts.length) return;
+  const r0 = pts[0].round, r1 = Math.max(pts[pts.length - 1].round, r0 + 1);
+  const x = (r) => L + ((r - r0) / (r1 - r0)) * (W - L - R);
+  const y = (a) => H - B - a * (H - T - B);
+  el('polyline', { class: 'line', points: pts.map((p) => x(p.round) + ',' + y(p.accuracy)).join(' ') }, svg);
+  for (const p of pts) {
+    const c = el('circle', { class: 'point', cx: x(p.round), cy: y(p.accuracy), r: 3, 'data-round': p.round, 'data-accuracy': p.accuracy }, svg);
+    el('title', {}, c).textContent = 'round ' + p.round + ': ' + pct(p.accuracy);
+  }
+  el('text', { x: L, y: H - 6 }, svg).textContent = 'round ' + r0;
+  el('text', { x: W - R - 50, y: H - 6 }, svg).textContent = 'round ' + pts[pts.length - 1].round;
+}
+
+function drawLoad(view) {
+  const svg = document.getElementById('load-chart');
+  svg.replaceChildren();
+  const rounds = view.history.filter((h) => h.load.length).slice(-CFG.maxBars);
+  svg.dataset.rounds = String(rounds.length);
+  const W = 440, H = 200, L = 36, B = 24, T = 10;
+  el('line', { class: 'axis', x1: L, y1: H - B, x2: W, y2: H - B }, svg);
+  if (!rounds.length) return;
+  const maxTotal = Math.max(...rounds.map((h) => h.load.reduce((a, b) => a + b, 0)), 1);
+  const bw = (W - L) / rounds.length;
+  el('text', { x: 2, y: T + 8 }, svg).textContent = String(Math.round(maxTotal));
+  rounds.forEach((h, i) => {
+    let y = H - B;
+    h.load.forEach((v, e) => {
+      const hgt = (v / maxTotal) * (H - T - B);
+      y -= hgt;
+      const r = el('rect', { class: 'bar', x: L + i * bw + 1, y, width: Math.max(bw - 2, 1), height: hgt, fill: PALETTE[e % PALETTE.length], 'data-round': h.round, 'data-expert': e, 'data-load': v }, svg);
+      el('title', {}, r).textContent = 'round ' + h.round + ', expert ' + e + ': ' + v;
+    });
+    if (rounds.length <= 20 || i % Math.ceil(rounds.length / 20) === 0) el('text', { x: L + i * bw + bw / 2 - 4, y: H - 8 }, svg).textContent = String(h.round);
+  });
+  const legend = document.getElementById('load-legend');
+  legend.replaceChildren(...rounds[rounds.length - 1].load.map((_, e) => {
+    const s = document.createElement('span');
+    s.style.setProperty('--swatch', PALETTE[e % PALETTE.length]);
+    s.textContent = 'expert ' + e;
+    return s;
+  }));
+}
+
+function heatColor(t) {
+  // Light-to-dark blue ramp; readable in print and for most colour-vision types.
+  const a = [239, 246, 255], b = [30, 64, 175];
+  const c = a.map((v, i) => Math.round(v + (b[i] - v) * Math.min(Math.max(t, 0), 1)));
+  return 'rgb(' + c.join(',') + ')';
+}
+
+function drawHeatmap(id, matrix, digits) {
+  const svg = document.getElementById(id);
+  svg.replaceChildren();
+  const rows = matrix.rows, cols = matrix.cols || Math.max(0, ...rows.map((r) => r.values.length));
+  svg.dataset.rows = String(rows.length);
+  svg.dataset.cols = String(cols);
+  if (!rows.length || !cols) { svg.setAttribute('viewBox', '0 0 440 30'); el('text', { x: 4, y: 18 }, svg).textContent = 'no data yet'; return; }
+  const L = 90, T = 16, cw = Math.min(40, (440 - L) / cols), ch = Math.min(22, Math.max(8, 360 / rows.length));
+  svg.setAttribute('viewBox', '0 0 ' + (L + cols * cw + 2) + ' ' + (T + rows.length * ch + 2));
+  const all = rows.flatMap((r) => r.values).filter(Number.isFinite);
+  const lo = Math.min(...all, 0), hi = Math.max(...all, lo + 1e-9);
+  for (let e = 0; e < cols; e++) el('text', { x: L + e * cw + cw / 2 - 3, y: 11 }, svg).textContent = String(e);
+  rows.forEach((row, i) => {
+    el('text', { x: 2, y: T + i * ch + ch / 2 + 3 }, svg).textContent = row.id.length > 14 ? row.id.slice(0, 13) + '…' : row.id;
+    for (let e = 0; e < cols; e++) {
+      const v = row.values[e];
+      const r = el('rect', { class: 'cell', x: L + e * cw, y: T + i * ch, width: cw - 1, height: ch - 1, fill: Number.isFinite(v) ? heatColor((v - lo) / (hi - lo)) : '#eee', 'data-client': row.id, 'data-expert': e, 'data-value': v ?? '' }, svg);
+      el('title', {}, r).textContent = row.id + ' × expert ' + e + ': ' + fmt(v, digits);
+    }
+  });
+}
+
+function drawClients(view) {
+  const body = document.querySelector('#clients tbody');
+  body.replaceChildren();
+  const now = Date.now();
+  for (const c of view.clients) {
+    const tr = document.createElement('tr');
+    const seen = c.lastSeen ?? c.lastSeenAt ?? c.lastHeartbeat;
+    const seenMs = typeof seen === 'number' ? (seen < 1e12 ? seen * 1000 : seen) : seen ? Date.parse(seen) : NaN;
+    tr.dataset.client = String(c.id);
+    if (Number.isFinite(seenMs)) tr.dataset.lastSeen = String(seenMs);
+    const cells = [c.id, c.capacity ?? c.k ?? '–', c.samples ?? c.n ?? c.numSamples ?? '–', c.state ?? c.status ?? (c.connected === false ? 'disconnected' : 'connected'),
+      Number.isFinite(seenMs) ? Math.max(0, Math.round((now - seenMs) / 1000)) + ' s ago' : '–'];
+    for (const v of cells) { const td = document.createElement('td'); td.textContent = String(v); tr.appendChild(td); }
+    body.appendChild(tr);
+  }
+  document.getElementById('clients').dataset.count = String(view.clients.length);
+}
+
+function setKpi(id, text, attr, value) {
+  const node = document.getElementById(id);
+  node.textContent = text;
+  node.dataset[attr] = value === null || value === undefined ? '' : String(value);
+}
+
+function render(view) {
+  setKpi('round', view.round === null ? '–' : String(view.round), 'round', view.round);
+  setKpi('state', view.state, 'state', view.state);
+  setKpi('accuracy', pct(view.accuracy), 'accuracy', view.accuracy);
+  setKpi('clients-count', String(view.clients.length), 'clients', view.clients.length);
+  const latest = view.history[view.history.length - 1];
+  setKpi('load-cv', fmt(latest ? latest.loadCv : null, 3), 'loadCv', latest ? latest.loadCv : null);
+  drawAccuracy(view);
+  drawLoad(view);
+  drawHeatmap('assignment-heatmap', view.assignment, 0);
+  drawHeatmap('q-heatmap', view.q, 3);
+  drawClients(view);
+  document.body.dataset.updated = String(Date.now());
+}
+
+async function poll() {
+  const banner = document.getElementById('status-error');
+  try {
+    const res = await fetch(CFG.statusPath, { cache: 'no-store' });
+    if (!res.ok) throw new Error('HTTP ' + res.status);
+    render(normalise(await res.json()));
+    banner.classList.remove('shown');
+  } catch (err) {
+    banner.textContent = 'cannot read ' + CFG.statusPath + ': ' + err.message + ' (retrying)';
+    banner.classList.add('shown');
+  } finally {
+    setTimeout(poll, CFG.pollMs);
+  }
+}
+poll();
+`;
