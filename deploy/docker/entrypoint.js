@@ -9,9 +9,12 @@
 //   2. the container name found by reverse DNS of the container's address: compose names
 //      replicas `<project>-<service>-<n>` with n from 1, so I = n - 1;
 //   3. the hostname `<name>-<n>` (StatefulSet pods count from 0), so I = n.
+// It also reads FLEXMOE_TOKEN_FILE (a mounted secret) into FLEXMOE_TOKEN, so the token never
+// appears in the process arguments.
 const os = require('node:os');
 const dns = require('node:dns').promises;
 const path = require('node:path');
+const fs = require('node:fs');
 
 const AUTO = /^auto\/(\d+)$/;
 
@@ -76,17 +79,30 @@ async function rewriteArgs(argv, deps) {
   return { argv: out, env: {} };
 }
 
+/** FLEXMOE_TOKEN from the file named by FLEXMOE_TOKEN_FILE (trimmed), or {} when unset. */
+function tokenFromFile(env, readFile = fs.readFileSync) {
+  if (!env.FLEXMOE_TOKEN_FILE) return {};
+  let token;
+  try {
+    token = String(readFile(env.FLEXMOE_TOKEN_FILE, 'utf8')).trim();
+  } catch (err) {
+    throw new Error(`FLEXMOE_TOKEN_FILE ${env.FLEXMOE_TOKEN_FILE}: cannot read (${err.message})`);
+  }
+  if (!token) throw new Error(`FLEXMOE_TOKEN_FILE ${env.FLEXMOE_TOKEN_FILE} is empty`);
+  return { FLEXMOE_TOKEN: token };
+}
+
 async function main() {
   const deps = { env: process.env, hostname: os.hostname(), addresses: ownAddresses(), reverse: (a) => dns.reverse(a) };
   const { argv, env } = await rewriteArgs(process.argv.slice(2), deps);
-  Object.assign(process.env, env);
+  Object.assign(process.env, env, tokenFromFile(process.env));
   const bin = path.join(__dirname, '..', '..', 'bin', 'flexmoe.js');
   if (argv !== process.argv.slice(2) || env.FLEXMOE_SHARD) console.error(`flexmoe entrypoint: ${argv.join(' ')}${env.FLEXMOE_SHARD ? ` (FLEXMOE_SHARD=${env.FLEXMOE_SHARD})` : ''}`);
   process.argv = [process.argv[0], bin, ...argv];
   require(bin);
 }
 
-module.exports = { findAutoShard, indexFromContainerName, indexFromHostname, resolveReplicaIndex, rewriteArgs };
+module.exports = { tokenFromFile, findAutoShard, indexFromContainerName, indexFromHostname, resolveReplicaIndex, rewriteArgs };
 
 if (require.main === module) {
   main().catch((err) => {
