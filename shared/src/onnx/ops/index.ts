@@ -1,0 +1,6 @@
+/** Registers every supported op (imported once, for its side effects, by the graph core). */
+import './elementwise';
+import './linalg';
+import './reduce';
+import './shape-ops';
+import './indexing';

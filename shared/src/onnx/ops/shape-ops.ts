@@ -1,0 +1,186 @@
+/**
+ * Shape manipulation: Reshape, Flatten, Unsqueeze, Squeeze, Expand, Concat, Slice, Pad, Shape,
+ * Size, ConstantOfShape. Shape tensors must be known at build time (see `Value.known`).
+ */
+import { InvalidArgumentError } from '../../errors';
+import type { GraphBuilder } from '../builder';
+import { registerOp } from '../registry';
+import { broadcastShapes, normAxes, normAxis, reshapeShape, sameShape, shapeFail } from '../shape';
+import type { Dim, Value } from '../types';
+import { intAttr, knownDims, knownInts, req, sameDtype } from './common';
+
+function backToInput(g: GraphBuilder, x: Value, dy: Value): Value {
+  return sameShape(dy.shape, x.shape) ? dy : g.reshape(dy, x.shape);
+}
+
+registerOp('Reshape', {
+  infer: (inputs) => {
+    const x = req('Reshape', inputs, 0);
+    const target = knownDims('Reshape', req('Reshape', inputs, 1), 'shape');
+    return [{ dtype: x.dtype, shape: reshapeShape('Reshape', x.shape, target) }];
+  },
+  diffInputs: [0],
+  grad: (g, n, [dy]) => [backToInput(g, n.inputs[0]!, dy!), null],
+});
+
+registerOp('Flatten', {
+  infer: (inputs, attrs) => {
+    const x = req('Flatten', inputs, 0);
+    const axis = intAttr(attrs, 'axis', 1);
+    const a = axis < 0 ? axis + x.rank : axis;
+    if (a < 0 || a > x.rank) shapeFail('Flatten', `axis ${axis} out of range`, [x]);
+    const outer = a === 0 ? [1] : reshapeShape('Flatten', x.shape.slice(0, a), [-1]);
+    const inner = a === x.rank ? [1] : reshapeShape('Flatten', x.shape.slice(a), [-1]);
+    return [{ dtype: x.dtype, shape: [...outer, ...inner] }];
+  },
+  grad: (g, n, [dy]) => [backToInput(g, n.inputs[0]!, dy!)],
+});
+
+registerOp('Unsqueeze', {
+  infer: (inputs) => {
+    const x = req('Unsqueeze', inputs, 0);
+    const rank = x.rank + knownInts('Unsqueeze', req('Unsqueeze', inputs, 1), 'axes').length;
+    const axes = normAxes('Unsqueeze', knownInts('Unsqueeze', inputs[1]!, 'axes'), rank);
+    const rest = [...x.shape];
+    const shape: Dim[] = [];
+    for (let i = 0; i < rank; i++) shape.push(axes.includes(i) ? 1 : rest.shift()!);
+    return [{ dtype: x.dtype, shape }];
+  },
+  diffInputs: [0],
+  grad: (g, n, [dy]) => [backToInput(g, n.inputs[0]!, dy!), null],
+});
+
+registerOp('Squeeze', {
+  infer: (inputs) => {
+    const x = req('Squeeze', inputs, 0);
+    const axes = normAxes('Squeeze', knownInts('Squeeze', req('Squeeze', inputs, 1), 'axes'), x.rank);
+    for (const a of axes) if (x.shape[a] !== 1) shapeFail('Squeeze', `axis ${a} has size ${x.shape[a]}, not 1`, [x]);
+    return [{ dtype: x.dtype, shape: x.shape.filter((_, i) => !axes.includes(i)) }];
+  },
+  diffInputs: [0],
+  grad: (g, n, [dy]) => [backToInput(g, n.inputs[0]!, dy!), null],
+});
+
+registerOp('Expand', {
+  infer: (inputs) => {
+    const x = req('Expand', inputs, 0);
+    const target = knownDims('Expand', req('Expand', inputs, 1), 'shape');
+    return [{ dtype: x.dtype, shape: broadcastShapes('Expand', x.shape, target) }];
+  },
+  diffInputs: [0],
+  grad: (g, n, [dy]) => [g.sumToShape(dy!, n.inputs[0]!.shape), null],
+});
+
+registerOp('Concat', {
+  infer: (inputs, attrs) => {
+    const xs = inputs.map((_, i) => req('Concat', inputs, i));
+    const dtype = sameDtype('Concat', ...xs);
+    const axis = normAxis('Concat', intAttr(attrs, 'axis', 0), xs[0].rank);
+    let total = 0;
+    for (const x of xs) {
+      const d = x.shape[axis];
+      if (x.rank !== xs[0].rank || x.shape.some((e, i) => i !== axis && e !== xs[0].shape[i])) {
+        shapeFail('Concat', `shapes differ outside axis ${axis}`, xs);
+      }
+      if (typeof d !== 'number') shapeFail('Concat', `axis ${axis} must be static`, xs);
+      total += d;
+    }
+    return [{ dtype, shape: xs[0].shape.map((d, i) => (i === axis ? total : d)) }];
+  },
+  grad: (g, n, [dy]) => {
+    const axis = intAttr(n.attrs, 'axis', 0);
+    let start = 0;
+    return n.inputs.map((x) => {
+      const size = x!.shape[normAxis('Concat', axis, x!.rank)] as number;
+      start += size;
+      return g.slice(dy!, [axis], [start - size], [start]);
+    });
+  },
+});
+
+/** Static slice parameters of a Slice node, normalised and clamped as ONNX does. */
+export function sliceParams(inputs: readonly (Value | null)[]): { axes: number[]; starts: number[]; ends: number[]; steps: number[] } {
+  const x = req('Slice', inputs, 0);
+  const starts = knownInts('Slice', req('Slice', inputs, 1), 'starts');
+  const ends = knownInts('Slice', req('Slice', inputs, 2), 'ends');
+  const axesRaw = inputs[3] ? knownInts('Slice', inputs[3], 'axes') : starts.map((_, i) => i);
+  const axes = axesRaw.map((a) => normAxis('Slice', a, x.rank));
+  const steps = inputs[4] ? knownInts('Slice', inputs[4], 'steps') : starts.map(() => 1);
+  if (ends.length !== starts.length || axes.length !== starts.length || steps.length !== starts.length) {
+    shapeFail('Slice', 'starts, ends, axes and steps differ in length', [x]);
+  }
+  const clamped = axes.map((a, i) => {
+    const d = x.shape[a];
+    if (typeof d !== 'number') shapeFail('Slice', `sliced axis ${a} must be static`, [x]);
+    if (steps[i] <= 0) shapeFail('Slice', 'only positive steps are supported', [x]);
+    const norm = (v: number) => Math.min(Math.max(v < 0 ? v + d : v, 0), d);
+    return { s: norm(starts[i]), e: norm(ends[i]) };
+  });
+  return { axes, starts: clamped.map((c) => c.s), ends: clamped.map((c) => c.e), steps };
+}
+
+registerOp('Slice', {
+  infer: (inputs) => {
+    const x = req('Slice', inputs, 0);
+    const p = sliceParams(inputs);
+    const shape = [...x.shape];
+    p.axes.forEach((a, i) => (shape[a] = Math.max(0, Math.ceil((p.ends[i] - p.starts[i]) / p.steps[i]))));
+    return [{ dtype: x.dtype, shape }];
+  },
+  diffInputs: [0],
+  grad: (g, n, [dy]) => {
+    const x = n.inputs[0]!;
+    const p = sliceParams(n.inputs);
+    if (p.steps.some((s) => s !== 1)) throw new InvalidArgumentError('Slice: no gradient rule for steps other than 1');
+    const before = x.shape.map(() => 0);
+    const after = x.shape.map(() => 0);
+    p.axes.forEach((a, i) => {
+      before[a] = p.starts[i];
+      after[a] = (x.shape[a] as number) - p.ends[i];
+    });
+    return [g.pad(dy!, before, after), null, null, null, null];
+  },
+});
+
+registerOp('Pad', {
+  infer: (inputs) => {
+    const x = req('Pad', inputs, 0);
+    const pads = knownInts('Pad', req('Pad', inputs, 1), 'pads');
+    if (pads.length !== 2 * x.rank) shapeFail('Pad', `pads needs ${2 * x.rank} entries`, [x]);
+    const shape = x.shape.map((d, i) => {
+      const extra = pads[i] + pads[i + x.rank];
+      if (extra === 0) return d;
+      if (typeof d !== 'number') return shapeFail('Pad', `cannot pad symbolic axis ${i}`, [x]);
+      return d + extra;
+    });
+    return [{ dtype: x.dtype, shape }];
+  },
+  diffInputs: [0],
+  grad: (g, n, [dy]) => {
+    const x = n.inputs[0]!;
+    const pads = knownInts('Pad', n.inputs[1]!, 'pads');
+    const axes = x.shape.map((_, i) => i).filter((i) => pads[i] !== 0 || pads[i + x.rank] !== 0);
+    const starts = axes.map((i) => pads[i]);
+    const ends = axes.map((i) => pads[i] + (x.shape[i] as number));
+    return [axes.length === 0 ? dy! : g.slice(dy!, axes, starts, ends), null, null];
+  },
+});
+
+registerOp('Shape', {
+  infer: (inputs) => {
+    const x = req('Shape', inputs, 0);
+    return [{ dtype: 'int64', shape: [x.rank], known: x.shape }];
+  },
+  grad: 'none',
+});
+registerOp('Size', { infer: () => [{ dtype: 'int64', shape: [] }], grad: 'none' });
+
+registerOp('ConstantOfShape', {
+  infer: (inputs, attrs) => {
+    const shape = knownDims('ConstantOfShape', req('ConstantOfShape', inputs, 0), 'shape');
+    const v = attrs.value;
+    const dtype = v && v.kind === 'tensor' ? v.value.dtype : 'float32';
+    return [{ dtype, shape }];
+  },
+  grad: 'none',
+});
