@@ -112,8 +112,11 @@ function isFashionShaped(images: CachedImages): boolean {
   );
 }
 
-/** Reads the cache, or rebuilds it (and rewrites it) when missing or corrupt. */
-async function cachedFashionImages(cacheDir: string, logger?: Logger): Promise<CachedImages> {
+/**
+ * The raw Fashion-MNIST bytes (train first, `nTrain` = 60,000) from the cache in `cacheDir`,
+ * rebuilding and rewriting the cache when it is missing or corrupt.
+ */
+export async function loadFashionImages(cacheDir: string = defaultCacheDir(), logger?: Logger): Promise<CachedImages> {
   const path = fashionCachePath(cacheDir);
   try {
     const cached = await readImageCache(path);
@@ -139,7 +142,7 @@ async function cachedFashionImages(cacheDir: string, logger?: Logger): Promise<C
  * binary cache in `cacheDir` (default `<repo>/.cache/`), building it on first use.
  */
 export async function loadFashionMnist(opts: { cacheDir?: string; logger?: Logger } = {}): Promise<TrainTest> {
-  const images = await cachedFashionImages(opts.cacheDir ?? defaultCacheDir(), opts.logger);
+  const images = await loadFashionImages(opts.cacheDir ?? defaultCacheDir(), opts.logger);
   const { shape, classes, nTrain, n } = images;
   return {
     train: datasetFromBytes('fashion-mnist:train', images.pixels, images.labels, shape, classes, 0, nTrain),

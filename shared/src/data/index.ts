@@ -14,3 +14,7 @@ export { clientShard } from './shard';
 export type { ShardOptions } from './shard';
 export { partitionSummary, formatPartitionTable, histogramEntropy } from './summary';
 export type { PartitionSummary, ClientShareSummary } from './summary';
+export { shardIndices } from './shard';
+export type { ShardIndices } from './shard';
+export { loadDataShard } from './load-shard';
+export type { DataShardOptions } from './load-shard';

@@ -3,7 +3,7 @@
  */
 import { InvalidArgumentError, ShapeError } from '../errors';
 import { SeededRandom, shuffleInPlace } from './random';
-import type { Dataset, TrainTest } from './types';
+import type { Dataset, LabelledSet, TrainTest } from './types';
 import { sampleSize } from './types';
 
 /** Default fraction of user data held out as the test split. */
@@ -47,14 +47,14 @@ export function concat(parts: readonly Dataset[], name?: string): Dataset {
 }
 
 /** Sample indices grouped by label: `result[c]` lists the indices of class c, ascending. */
-export function indicesByClass(ds: Dataset): number[][] {
+export function indicesByClass(ds: LabelledSet): number[][] {
   const groups: number[][] = Array.from({ length: ds.classes }, () => []);
   for (let i = 0; i < ds.n; i++) groups[ds.y[i] as number]?.push(i);
   return groups;
 }
 
 /** Count of samples per class among `indices` (all samples when omitted). */
-export function classHistogram(ds: Dataset, indices?: readonly number[]): number[] {
+export function classHistogram(ds: LabelledSet, indices?: readonly number[]): number[] {
   const counts = new Array<number>(ds.classes).fill(0);
   if (indices) for (const i of indices) counts[ds.y[i] as number]! += 1;
   else for (let i = 0; i < ds.n; i++) counts[ds.y[i] as number]! += 1;

@@ -8,7 +8,7 @@ import { indicesByClass } from './ops';
 import { SeededRandom, shuffleInPlace, range } from './random';
 import type { PartitionSpec } from './partition-spec';
 import { parsePartitionSpec } from './partition-spec';
-import type { Dataset } from './types';
+import type { LabelledSet } from './types';
 
 /** A Dirichlet client gets at least this many samples (fewer only if the data cannot give it). */
 export const DIRICHLET_MIN_SAMPLES = 10;
@@ -18,7 +18,7 @@ const DIRICHLET_REDRAWS = 100;
  * Splits `ds` over `clients` clients. `iid`, `dirichlet` assign every sample exactly once;
  * `classes:K` drops the samples of classes no client holds (only when clients * K < classes).
  */
-export function partition(ds: Dataset, spec: string | PartitionSpec, clients: number, seed: number): number[][] {
+export function partition(ds: LabelledSet, spec: string | PartitionSpec, clients: number, seed: number): number[][] {
   const parsed = typeof spec === 'string' ? parsePartitionSpec(spec) : spec;
   if (!Number.isInteger(clients) || clients < 1) {
     throw new InvalidArgumentError(`partition: client count must be an integer >= 1, got ${clients}`);
@@ -67,7 +67,7 @@ function drawDirichlet(groups: readonly number[][], alpha: number, clients: numb
  * failing (tiny alpha, many clients), tops up the short clients with random samples taken from
  * the largest client.
  */
-function partitionDirichlet(ds: Dataset, alpha: number, clients: number, rng: SeededRandom): number[][] {
+function partitionDirichlet(ds: LabelledSet, alpha: number, clients: number, rng: SeededRandom): number[][] {
   const groups = indicesByClass(ds);
   const minimum = Math.min(DIRICHLET_MIN_SAMPLES, Math.floor(ds.n / clients));
   let parts = drawDirichlet(groups, alpha, clients, rng);
@@ -96,7 +96,7 @@ function topUp(parts: number[][], minimum: number, rng: SeededRandom): void {
  * consecutive ones from position i*K, so all classes are covered once clients * K >= classes.
  * A class's samples are split evenly over the clients holding it.
  */
-function partitionClasses(ds: Dataset, k: number, clients: number, rng: SeededRandom): number[][] {
+function partitionClasses(ds: LabelledSet, k: number, clients: number, rng: SeededRandom): number[][] {
   if (k > ds.classes) throw new InvalidArgumentError(`partition classes:${k}: ${ds.name} has only ${ds.classes} classes`);
   const ring = shuffleInPlace(range(ds.classes), rng);
   const holders: number[][] = range(ds.classes).map(() => []);

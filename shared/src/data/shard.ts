@@ -7,7 +7,7 @@ import { partition } from './partition';
 import type { PartitionSpec, ShardRef } from './partition-spec';
 import { formatPartitionSpec, parsePartitionSpec } from './partition-spec';
 import { SeededRandom, shuffleInPlace } from './random';
-import type { Dataset, TrainTest } from './types';
+import type { LabelledSet, TrainTest } from './types';
 
 /** Options of `clientShard`. */
 export interface ShardOptions {
@@ -15,12 +15,22 @@ export interface ShardOptions {
   maxSamples?: number;
 }
 
+/** The sample indices of one client's share, and the tag naming it (e.g. `[iid 0/10]`). */
+export interface ShardIndices {
+  /** Indices into the global train set, ascending. */
+  train: number[];
+  /** Indices into the global test set, ascending. */
+  test: number[];
+  /** Suffix for dataset names, e.g. `[dirichlet:0.3 2/10]`. */
+  tag: string;
+}
+
 /**
  * Per class, the global test samples are shuffled once (seeded) and cut in proportion to every
  * client's share of that class in train, so client test splits are disjoint, cover the test set,
  * and follow each client's own train class mix.
  */
-function testIndicesFor(test: Dataset, trainHists: readonly number[][], index: number, seed: number): number[] {
+function testIndicesFor(test: LabelledSet, trainHists: readonly number[][], index: number, seed: number): number[] {
   const rng = new SeededRandom(seed, 'shard-test');
   const mine: number[] = [];
   indicesByClass(test).forEach((group, cls) => {
@@ -42,10 +52,48 @@ function sample(indices: readonly number[], count: number, rng: SeededRandom): n
 }
 
 /** A test sample of the client's most common train class, for shares too small to get one. */
-function fallbackTest(tt: TrainTest, hist: readonly number[]): number[] {
+function fallbackTest(test: LabelledSet, hist: readonly number[]): number[] {
   const top = hist.indexOf(Math.max(...hist));
-  const candidate = indicesByClass(tt.test)[top]?.[0];
+  const candidate = indicesByClass(test)[top]?.[0];
   return candidate === undefined ? [] : [candidate];
+}
+
+function checkShard(shard: ShardRef, maxSamples: number | undefined): void {
+  if (!(Number.isInteger(shard.index) && shard.index >= 0 && shard.index < shard.count)) {
+    throw new InvalidArgumentError(`shard ${shard.index}/${shard.count}: index must be in 0..${shard.count - 1}`);
+  }
+  if (maxSamples !== undefined && !(Number.isInteger(maxSamples) && maxSamples >= 1)) {
+    throw new InvalidArgumentError(`maxSamples must be an integer >= 1, got ${maxSamples}`);
+  }
+}
+
+/**
+ * The indices of client `shard.index`'s share (see `clientShard`), computed from labels only so
+ * a caller can materialise just those samples.
+ */
+export function shardIndices(
+  train: LabelledSet,
+  test: LabelledSet,
+  spec: string | PartitionSpec,
+  shard: ShardRef,
+  seed: number,
+  opts: ShardOptions = {},
+): ShardIndices {
+  checkShard(shard, opts.maxSamples);
+  const parsed = typeof spec === 'string' ? parsePartitionSpec(spec) : spec;
+  const parts = partition(train, parsed, shard.count, seed);
+  const hists = parts.map((p) => classHistogram(train, p));
+  let trainIdx = parts[shard.index]!;
+  let testIdx = testIndicesFor(test, hists, shard.index, seed).sort((a, b) => a - b);
+  if (testIdx.length === 0 && trainIdx.length > 0) testIdx = fallbackTest(test, hists[shard.index]!);
+  const cap = opts.maxSamples;
+  if (cap !== undefined && trainIdx.length > cap) {
+    const rng = new SeededRandom(seed, `shard-cap:${shard.index}`);
+    const keepTest = Math.max(1, Math.round((testIdx.length * cap) / trainIdx.length));
+    trainIdx = sample(trainIdx, cap, rng);
+    testIdx = sample(testIdx, Math.min(keepTest, testIdx.length), rng);
+  }
+  return { train: trainIdx, test: testIdx, tag: `[${formatPartitionSpec(parsed)} ${shard.index}/${shard.count}]` };
 }
 
 /**
@@ -61,25 +109,9 @@ export function clientShard(
   seed: number,
   opts: ShardOptions = {},
 ): TrainTest {
-  if (!(Number.isInteger(shard.index) && shard.index >= 0 && shard.index < shard.count)) {
-    throw new InvalidArgumentError(`shard ${shard.index}/${shard.count}: index must be in 0..${shard.count - 1}`);
-  }
-  const parsed = typeof spec === 'string' ? parsePartitionSpec(spec) : spec;
-  const parts = partition(tt.train, parsed, shard.count, seed);
-  const hists = parts.map((p) => classHistogram(tt.train, p));
-  let trainIdx = parts[shard.index]!;
-  let testIdx = testIndicesFor(tt.test, hists, shard.index, seed).sort((a, b) => a - b);
-  if (testIdx.length === 0 && trainIdx.length > 0) testIdx = fallbackTest(tt, hists[shard.index]!);
-  const cap = opts.maxSamples;
-  if (cap !== undefined && !(Number.isInteger(cap) && cap >= 1)) {
-    throw new InvalidArgumentError(`maxSamples must be an integer >= 1, got ${cap}`);
-  }
-  if (cap !== undefined && trainIdx.length > cap) {
-    const rng = new SeededRandom(seed, `shard-cap:${shard.index}`);
-    const keepTest = Math.max(1, Math.round((testIdx.length * cap) / trainIdx.length));
-    trainIdx = sample(trainIdx, cap, rng);
-    testIdx = sample(testIdx, Math.min(keepTest, testIdx.length), rng);
-  }
-  const tag = `[${formatPartitionSpec(parsed)} ${shard.index}/${shard.count}]`;
-  return { train: subset(tt.train, trainIdx, `${tt.train.name}${tag}`), test: subset(tt.test, testIdx, `${tt.test.name}${tag}`) };
+  const idx = shardIndices(tt.train, tt.test, spec, shard, seed, opts);
+  return {
+    train: subset(tt.train, idx.train, `${tt.train.name}${idx.tag}`),
+    test: subset(tt.test, idx.test, `${tt.test.name}${idx.tag}`),
+  };
 }

@@ -2,7 +2,7 @@
  * What a partition looks like: samples and class histogram per client, and a printable table.
  */
 import { classHistogram } from './ops';
-import type { Dataset } from './types';
+import type { LabelledSet } from './types';
 
 /** One client's line of a partition summary. */
 export interface ClientShareSummary {
@@ -34,7 +34,7 @@ export function histogramEntropy(histogram: readonly number[]): number {
 }
 
 /** Samples, class histogram and class entropy of every client of a partition of `ds`. */
-export function partitionSummary(ds: Dataset, parts: readonly number[][]): PartitionSummary {
+export function partitionSummary(ds: LabelledSet, parts: readonly number[][]): PartitionSummary {
   const clients = parts.map((indices, client) => {
     const histogram = classHistogram(ds, indices);
     return { client, samples: indices.length, histogram, entropy: histogramEntropy(histogram) };

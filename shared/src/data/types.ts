@@ -19,6 +19,9 @@ export interface Dataset {
   classes: number;
 }
 
+/** Just the labels of a dataset: all that partitioning and class statistics need. */
+export type LabelledSet = Pick<Dataset, 'name' | 'y' | 'n' | 'classes'>;
+
 /** A train split and its held-out test split (same shape and class count). */
 export interface TrainTest {
   /** Samples to train on. */
