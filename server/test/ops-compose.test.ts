@@ -1,0 +1,155 @@
+/**
+ * Static checks of the fleet definitions: docker-compose.yml, the Prometheus config, the Grafana
+ * provisioning, the Kubernetes manifests and the systemd unit. Every command they run must be a
+ * real `flexmoe` command whose flags its `--help` documents, and ports, volumes and files must
+ * agree with each other.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { cliCommands, cliFlags, flagsOf, loadYaml, loadYamlDocs, readRepo, repoHas, which, ROOT } from './ops-fixtures';
+
+const compose = loadYaml('docker-compose.yml', {});
+const prometheus = loadYaml('deploy/prometheus/prometheus.yml');
+
+/** Asserts `args` is `<flexmoe command> --flags...` with every flag known to that command. */
+function assertRealCommand(where: string, args: readonly string[], skip: (why: string) => void): Map<string, string | undefined> | null {
+  assert.ok(cliCommands().has(args[0]!), `${where}: '${args[0]}' is not a flexmoe command`);
+  const known = cliFlags(args[0]!);
+  if (known === null) {
+    skip(`flexmoe ${args[0]} is not built yet: its flags cannot be checked`);
+    return null;
+  }
+  const flags = flagsOf(args.slice(1));
+  for (const name of flags.keys()) assert.ok(known.has(name), `${where}: flexmoe ${args[0]} has no --${name} (see --help)`);
+  return flags;
+}
+
+const portOf = (hostPort: string) => hostPort.split(':').pop()!;
+
+test('compose: parses, services are flexmoe commands with real flags', (t) => {
+  assert.deepEqual(Object.keys(compose.services).sort(), ['client', 'coordinator', 'grafana', 'prometheus']);
+  for (const name of ['coordinator', 'client']) {
+    const svc = compose.services[name];
+    assert.ok(Array.isArray(svc.command), `${name}: command as a list`);
+    assertRealCommand(`compose ${name}`, svc.command, (why) => t.skip(why));
+  }
+  assert.equal(compose.services.coordinator.command[0], 'server');
+  assert.equal(compose.services.client.command[0], 'client');
+});
+
+test('compose: ports agree between coordinator, clients, healthcheck, Dockerfiles and Prometheus', () => {
+  const coord = flagsOf(compose.services.coordinator.command);
+  const client = flagsOf(compose.services.client.command);
+  const metrics = coord.get('metrics-port')!;
+  assert.equal(client.get('server'), `coordinator:${coord.get('port')}`, 'clients dial the coordinator gRPC port');
+  assert.deepEqual(compose.services.coordinator.ports.map(portOf), [metrics]);
+  assert.ok(compose.services.coordinator.healthcheck.test.join(' ').includes(`127.0.0.1:${metrics}/healthz`));
+  const jobs = Object.fromEntries(prometheus.scrape_configs.map((j: any) => [j.job_name, j]));
+  assert.deepEqual(jobs['flexmoe-coordinator'].static_configs[0].targets, [`coordinator:${metrics}`]);
+  const sd = jobs['flexmoe-client'].dns_sd_configs[0];
+  assert.deepEqual(sd.names, ['client'], 'Prometheus discovers every replica of the client service');
+  assert.equal(String(sd.port), client.get('metrics-port'));
+  assert.match(readRepo('Dockerfile.server'), new RegExp(`EXPOSE \\d+ ${metrics}\\b`));
+  assert.match(readRepo('Dockerfile.server'), new RegExp(`EXPOSE ${coord.get('port')}\\b`));
+  assert.match(readRepo('Dockerfile.client'), new RegExp(`EXPOSE ${client.get('metrics-port')}\\b`));
+});
+
+test('compose: replicas take distinct shards, start after a healthy coordinator', () => {
+  for (const clients of ['4', '7']) {
+    const c = loadYaml('docker-compose.yml', { FLEXMOE_CLIENTS: clients }).services.client;
+    assert.equal(String(c.deploy.replicas), clients);
+    assert.equal(flagsOf(c.command).get('shard'), `auto/${clients}`);
+  }
+  for (const name of ['client', 'prometheus']) {
+    assert.equal(compose.services[name].depends_on.coordinator.condition, 'service_healthy', `${name} waits for a healthy coordinator`);
+  }
+  assert.ok(compose.services.coordinator.healthcheck, 'service_healthy needs a healthcheck');
+  assert.equal(compose.services.coordinator.build.dockerfile, 'Dockerfile.server');
+  assert.equal(compose.services.client.build.dockerfile, 'Dockerfile.client');
+});
+
+test('compose: volumes are declared, mounted where the commands write, bind sources exist', () => {
+  const declared = new Set(Object.keys(compose.volumes));
+  const used = new Set<string>();
+  for (const [name, svc] of Object.entries<any>(compose.services)) {
+    for (const v of svc.volumes ?? []) {
+      const [src, dst] = String(v).split(':');
+      if (src!.startsWith('.')) assert.ok(repoHas(src!), `${name}: bind source ${src} is missing`);
+      else {
+        assert.ok(declared.has(src!), `${name}: volume ${src} is not declared`);
+        used.add(src!);
+      }
+      assert.ok(dst!.startsWith('/'));
+    }
+  }
+  assert.deepEqual([...used].sort(), [...declared].sort(), 'every declared volume is used');
+  const dataDir = flagsOf(compose.services.coordinator.command).get('data-dir');
+  assert.ok(compose.services.coordinator.volumes.includes(`coordinator-data:${dataDir}`), 'the data dir is on the named volume');
+  assert.match(readRepo('Dockerfile.server'), new RegExp(`VOLUME \\["${dataDir}"\\]`));
+  const stateDir = flagsOf(compose.services.client.command).get('state-dir');
+  assert.match(readRepo('Dockerfile.client'), new RegExp(`VOLUME \\["${stateDir}"\\]`), 'each replica keeps its state on its own anonymous volume');
+  const gf = compose.services.grafana.environment.GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH as string;
+  assert.ok(repoHas(gf.replace('/var/lib/grafana/dashboards', 'deploy/grafana/dashboards')));
+});
+
+test('prometheus: promtool check config accepts the repository config', (t) => {
+  const promtool = which('promtool');
+  if (!promtool) return t.skip('promtool is not installed (apt-get install prometheus): config not checked');
+  const r = spawnSync(promtool, ['check', 'config', 'deploy/prometheus/prometheus.yml'], { cwd: ROOT, encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /SUCCESS/);
+});
+
+test('grafana: datasource and dashboard provisioning agree, every panel queries flexmoe series', () => {
+  const ds = loadYaml('deploy/grafana/provisioning/datasources/prometheus.yml').datasources[0];
+  assert.equal(ds.url, 'http://prometheus:9090');
+  const provider = loadYaml('deploy/grafana/provisioning/dashboards/flexmoe.yml').providers[0];
+  const mount = compose.services.grafana.volumes.find((v: string) => v.startsWith('./deploy/grafana/dashboards:'));
+  assert.equal(mount.split(':')[1], provider.options.path);
+  const dash = JSON.parse(readRepo('deploy/grafana/dashboards/flexmoe.json'));
+  const titles = dash.panels.map((p: any) => p.title.toLowerCase()).join('|');
+  for (const want of ['round', 'accuracy', 'expert load per expert', 'load cv', 'solve time', 'clients connected', 'transfer']) assert.ok(titles.includes(want), `dashboard has a '${want}' panel`);
+  for (const p of dash.panels) {
+    assert.equal(p.datasource.uid, ds.uid, `panel '${p.title}' uses the provisioned datasource`);
+    for (const target of p.targets) assert.match(target.expr, /flexmoe_|up\{job="flexmoe-/, `panel '${p.title}'`);
+  }
+});
+
+test('kubernetes: manifests parse, commands and flags are real, annotations match the metrics ports', (t) => {
+  const kustomization = loadYaml('deploy/k8s/kustomization.yaml');
+  const docs = kustomization.resources.flatMap((f: string) => loadYamlDocs(`deploy/k8s/${f}`));
+  const byKind = (kind: string) => docs.filter((d: any) => d.kind === kind);
+  const secrets = new Set(byKind('Secret').map((s: any) => s.metadata.name));
+  const [sts] = byKind('StatefulSet');
+  const [ds] = byKind('DaemonSet');
+  assert.equal(ds.spec.template.spec.nodeSelector['kubernetes.io/arch'], 'arm64');
+  assert.equal(sts.spec.volumeClaimTemplates[0].metadata.name, 'data');
+  for (const w of [sts, ds]) {
+    const pod = w.spec.template;
+    const c = pod.spec.containers[0];
+    const flags = assertRealCommand(`k8s ${w.kind}`, c.args, (why) => t.skip(why)) ?? flagsOf(c.args);
+    assert.equal(pod.metadata.annotations['prometheus.io/scrape'], 'true');
+    assert.equal(pod.metadata.annotations['prometheus.io/port'], flags.get('metrics-port'));
+    assert.ok(c.ports.some((p: any) => String(p.containerPort) === flags.get('metrics-port')));
+    for (const v of pod.spec.volumes.filter((v: any) => v.secret)) assert.ok(secrets.has(v.secret.secretName), `secret ${v.secret.secretName} is defined`);
+    const mounts = new Map(c.volumeMounts.map((m: any) => [m.name, m.mountPath]));
+    for (const [, path] of flags) if (path?.startsWith('/etc/flexmoe/')) assert.ok([...mounts.values()].some((m) => path.startsWith(`${m}/`)), `${path} is on a mounted secret`);
+  }
+  const coordFlags = flagsOf(sts.spec.template.spec.containers[0].args);
+  assert.ok(sts.spec.template.spec.containers[0].volumeMounts.some((m: any) => m.name === 'data' && m.mountPath === coordFlags.get('data-dir')), 'the data dir is on the PVC');
+  const svc = byKind('Service').find((s: any) => s.metadata.name === 'flexmoe-coordinator');
+  const server = flagsOf(ds.spec.template.spec.containers[0].args).get('server')!;
+  assert.ok(server.startsWith(`${svc.metadata.name}.`), 'clients dial the coordinator service');
+  assert.ok(svc.spec.ports.some((p: any) => server.endsWith(`:${p.port}`)));
+});
+
+test('systemd: the unit runs `flexmoe client` and every FLEXMOE_* variable it names is a client option', (t) => {
+  const unit = readRepo('deploy/systemd/flexmoe-client.service');
+  assert.match(unit, /^ExecStart=\/usr\/bin\/node \/opt\/flexmoe\/bin\/flexmoe\.js client$/m);
+  const known = cliFlags('client');
+  if (known === null) return t.skip('flexmoe client is not built yet: its options cannot be checked');
+  const vars = new Set([...unit.matchAll(/\bFLEXMOE_([A-Z_]+)=/g)].map((m) => m[1]!));
+  assert.ok(vars.size >= 5);
+  for (const v of vars) assert.ok(known.has(v.toLowerCase().replace(/_/g, '-')), `FLEXMOE_${v} is not an option of flexmoe client`);
+});

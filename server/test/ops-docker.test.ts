@@ -1,0 +1,113 @@
+/**
+ * Static checks of the container build: both Dockerfiles build from node:20-bookworm-slim in two
+ * stages (compile on the build platform, install per target platform), copy only files that
+ * exist and that .dockerignore lets through, run as a non-root user behind tini, and check health
+ * without curl on the port the command serves. Also the client entrypoint's shard derivation.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readRepo, repoHas, ROOT } from './ops-fixtures';
+import { join } from 'node:path';
+
+interface Instruction { op: string; args: string; stage: number }
+
+/** Dockerfile instructions with continuation lines joined, tagged with their stage index. */
+function parseDockerfile(path: string): Instruction[] {
+  const lines = readRepo(path).replace(/\\\n/g, ' ').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+  let stage = -1;
+  return lines.map((line) => {
+    const [op, ...rest] = line.split(/\s+/);
+    if (op!.toUpperCase() === 'FROM') stage++;
+    return { op: op!.toUpperCase(), args: rest.join(' '), stage };
+  });
+}
+
+function ignorePatterns(): RegExp[] {
+  return readRepo('.dockerignore').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#')).map((p) => {
+    const re = p.replace(/[.+^$()|[\]]/g, '\\$&').replace(/\*\*\//g, '(?:.*/)?').replace(/\*/g, '[^/]*');
+    return new RegExp(`^${re}(?:/.*)?$`);
+  });
+}
+
+const entrypoint = require(join(ROOT, 'deploy', 'docker', 'entrypoint.js'));
+
+for (const file of ['Dockerfile.server', 'Dockerfile.client']) {
+  test(`${file}: two stages on node:20-bookworm-slim, build on the build platform`, () => {
+    const ins = parseDockerfile(file);
+    const arg = /ARG NODE_IMAGE=(\S+)/.exec(readRepo(file));
+    assert.equal(arg?.[1], 'node:20-bookworm-slim');
+    const froms = ins.filter((i) => i.op === 'FROM');
+    assert.equal(froms.length, 2);
+    assert.match(froms[0]!.args, /^--platform=\$BUILDPLATFORM \$\{NODE_IMAGE\} AS build$/);
+    assert.doesNotMatch(froms[1]!.args, /--platform/, 'the runtime stage must follow the target platform');
+    const runs = (stage: number) => ins.filter((i) => i.op === 'RUN' && i.stage === stage).map((i) => i.args).join('\n');
+    assert.match(runs(0), /npm ci\b/);
+    assert.match(runs(0), /tsc -b/);
+    assert.match(runs(1), /npm ci --omit=dev/);
+    assert.doesNotMatch(runs(1), /tsc|curl|wget/);
+  });
+
+  test(`${file}: every COPY source exists and passes .dockerignore`, () => {
+    const ignored = ignorePatterns();
+    const copies = parseDockerfile(file).filter((i) => i.op === 'COPY' && !i.args.includes('--from='));
+    assert.ok(copies.length > 5);
+    for (const c of copies) {
+      const parts = c.args.split(/\s+/).filter((p) => !p.startsWith('--'));
+      for (const src of parts.slice(0, -1)) {
+        assert.ok(repoHas(src), `${file}: COPY ${src} does not exist in the repository`);
+        const blocked = ignored.find((re) => re.test(src));
+        assert.equal(blocked, undefined, `${file}: COPY ${src} is excluded by .dockerignore (${blocked})`);
+      }
+    }
+  });
+
+  test(`${file}: non-root, tini as PID 1, healthcheck without curl on the metrics port`, () => {
+    const ins = parseDockerfile(file).filter((i) => i.stage === 1);
+    const user = ins.filter((i) => i.op === 'USER').pop();
+    assert.ok(user && !/^(root|0)$/.test(user.args), 'runtime stage must switch to a non-root user');
+    assert.match(ins.filter((i) => i.op === 'RUN').map((i) => i.args).join(' '), /apt-get install -y --no-install-recommends tini/);
+    const entry = JSON.parse(ins.find((i) => i.op === 'ENTRYPOINT')!.args) as string[];
+    assert.deepEqual(entry.slice(0, 3), ['/usr/bin/tini', '--', 'node']);
+    assert.ok(repoHas(entry[3]!.replace(/^\/app\//, '')), `entrypoint script ${entry[3]} is not in the repository`);
+    const health = ins.find((i) => i.op === 'HEALTHCHECK')!.args;
+    assert.doesNotMatch(health, /curl|wget/);
+    assert.match(health, /CMD \["node", "-e"/);
+    const port = /FLEXMOE_METRICS_PORT=(\d+)/.exec(ins.filter((i) => i.op === 'ENV').map((i) => i.args).join(' '))?.[1];
+    assert.ok(port, 'image sets FLEXMOE_METRICS_PORT');
+    assert.ok(health.includes(`FLEXMOE_METRICS_PORT||${port}`), 'healthcheck falls back to the image metrics port');
+    assert.ok(ins.some((i) => i.op === 'EXPOSE' && i.args.split(/\s+/).includes(port)), `EXPOSE ${port}`);
+  });
+}
+
+test('entrypoint: compose replicas take shard n-1 of N from their container name', async () => {
+  const deps = { env: {}, hostname: '3f2a9c0d1b7e', addresses: ['172.18.0.5'], reverse: async (ip: string) => (ip === '172.18.0.5' ? ['flexmoe-client-3.flexmoe_default'] : []) };
+  const out = await entrypoint.rewriteArgs(['client', '--data', 'fashion-mnist', '--shard', 'auto/4', '--seed', '1'], deps);
+  assert.deepEqual(out.argv, ['client', '--data', 'fashion-mnist', '--shard', '2/4', '--seed', '1']);
+  const inline = await entrypoint.rewriteArgs(['client', '--shard=auto/4'], deps);
+  assert.deepEqual(inline.argv, ['client', '--shard=2/4']);
+});
+
+test('entrypoint: StatefulSet ordinals, explicit index, env form, and clear refusals', async () => {
+  const none = async () => [];
+  const pod = await entrypoint.rewriteArgs(['client', '--shard', 'auto/3'], { env: {}, hostname: 'flexmoe-client-0', addresses: [], reverse: none });
+  assert.deepEqual(pod.argv, ['client', '--shard', '0/3']);
+  const explicit = await entrypoint.rewriteArgs(['client'], { env: { FLEXMOE_SHARD: 'auto/5', FLEXMOE_REPLICA_INDEX: '4' }, hostname: 'x', addresses: [], reverse: none });
+  assert.deepEqual(explicit.env, { FLEXMOE_SHARD: '4/5' });
+  const untouched = await entrypoint.rewriteArgs(['client', '--shard', '1/4'], { env: {}, hostname: 'x', addresses: [], reverse: none });
+  assert.deepEqual(untouched.argv, ['client', '--shard', '1/4']);
+  await assert.rejects(entrypoint.rewriteArgs(['client', '--shard', 'auto/2'], { env: {}, hostname: 'flexmoe-client-2', addresses: [], reverse: none }), /outside --shard auto\/2/);
+  await assert.rejects(entrypoint.rewriteArgs(['client', '--shard', 'auto/2'], { env: {}, hostname: 'laptop', addresses: [], reverse: none }), /cannot derive a replica index/);
+  await assert.rejects(entrypoint.rewriteArgs(['client', '--shard', 'auto/2'], { env: { FLEXMOE_REPLICA_INDEX: '-1' }, hostname: 'x', addresses: [], reverse: none }), /FLEXMOE_REPLICA_INDEX/);
+});
+
+test('entrypoint: the token file becomes FLEXMOE_TOKEN, a missing or empty file is an error', () => {
+  const files: Record<string, string> = { '/s/pi-1': 'tok-123\n', '/s/empty': '  \n' };
+  const read = (f: string) => {
+    if (!(f in files)) throw new Error('ENOENT');
+    return files[f]!;
+  };
+  assert.deepEqual(entrypoint.tokenFromFile({ FLEXMOE_TOKEN_FILE: '/s/pi-1' }, read), { FLEXMOE_TOKEN: 'tok-123' });
+  assert.deepEqual(entrypoint.tokenFromFile({}, read), {});
+  assert.throws(() => entrypoint.tokenFromFile({ FLEXMOE_TOKEN_FILE: '/s/none' }, read), /cannot read/);
+  assert.throws(() => entrypoint.tokenFromFile({ FLEXMOE_TOKEN_FILE: '/s/empty' }, read), /is empty/);
+});
