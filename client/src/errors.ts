@@ -7,7 +7,8 @@ import { FlexMoEError } from '@flexmoe/shared';
 /** Why the coordinator refused a call, in the daemon's own words (not gRPC's). */
 export type RejectionKind =
   | 'unauthenticated'
-  | 'stale-round'
+  | 'precondition'
+  | 'conflict'
   | 'invalid'
   | 'too-large'
   | 'data-loss'
@@ -25,7 +26,7 @@ export class CoordinatorError extends FlexMoEError {
   readonly status: number;
 
   constructor(kind: RejectionKind, status: number, message: string, options?: { cause?: unknown }) {
-    super(`FLEXMOE_ERR_COORDINATOR_${kind.toUpperCase().replace('-', '_')}`, message, options);
+    super(`FLEXMOE_ERR_COORDINATOR_${kind.toUpperCase().replace(/-/g, '_')}`, message, options);
     this.kind = kind;
     this.status = status;
   }

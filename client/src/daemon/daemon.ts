@@ -1,0 +1,238 @@
+/**
+ * The client daemon: join, serve the session, and on any loss rejoin the current run with
+ * jittered exponential backoff, without operator action. States: starting -> running ->
+ * stopping -> stopped. Refusals that waiting cannot fix (bad credentials, wrong protocol) end it.
+ */
+import type { TrainTest } from '@flexmoe/shared/dist/src/data';
+import type { Logger } from '@flexmoe/shared';
+import type { MoEConfig } from '@flexmoe/shared/dist/src/model/config';
+import { AbortedError, CoordinatorError } from '../errors';
+import type { ClientMetrics } from '../observability/metrics';
+import type { StateDir } from '../state/state-dir';
+import { createBackoff, sleep, type Backoff, type BackoffOptions } from './backoff';
+import { deviceFacts } from './device';
+import { GateStore } from './gate';
+import type { CoordinatorLink, Phase, Session } from './link';
+import type { RoundOutcome } from './round';
+import { SessionRunner, type SessionEnd } from './session';
+import type { TrainerFactory, TrainerLike } from './trainer';
+
+/** Options of a daemon; the composition root (CLI or test) builds the parts. */
+export interface DaemonOptions {
+  clientId: string;
+  /** k_c: how many experts this device holds. */
+  capacity: number;
+  link: CoordinatorLink;
+  state: StateDir;
+  data: TrainTest;
+  trainerFactory: TrainerFactory;
+  metrics: ClientMetrics;
+  logger: Logger;
+  backoff?: BackoffOptions;
+  /** Exit when the coordinator reports the run complete (default true). */
+  exitOnComplete?: boolean;
+  /** Observer of every round's outcome. */
+  onRound?: (outcome: RoundOutcome) => void;
+}
+
+/** How the daemon ended: exit code 0 (run complete or stopped) or 2 (refused for good). */
+export interface DaemonExit {
+  code: number;
+  reason: string;
+}
+
+/** Join refusals that no amount of waiting fixes. */
+const FATAL_JOIN_KINDS = new Set(['unauthenticated', 'invalid', 'precondition']);
+
+/** One client daemon. `run()` once; `stop()` from a signal handler. */
+export class ClientDaemon {
+  private state: 'starting' | 'running' | 'stopping' | 'stopped' = 'starting';
+  private readonly stopControl = new AbortController();
+  private readonly backoff: Backoff;
+  private readonly gates: GateStore;
+  private readonly log: Logger;
+  private trainer: { model: string; instance: TrainerLike } | undefined;
+  private runner: SessionRunner | undefined;
+  private phase: Phase = 'idle';
+  private round = 0;
+  private joined = false;
+
+  constructor(private readonly options: DaemonOptions) {
+    this.backoff = createBackoff(options.backoff);
+    this.gates = new GateStore(options.state, options.clientId);
+    this.log = options.logger;
+  }
+
+  /** State, phase and round, for `/healthz`. */
+  get status(): { state: string; phase: Phase; round: number; joined: boolean; clientId: string } {
+    return { state: this.state, phase: this.phase, round: this.round, joined: this.joined, clientId: this.options.clientId };
+  }
+
+  /** Runs until the run completes, a fatal refusal, or `stop()`. */
+  async run(): Promise<DaemonExit> {
+    this.state = 'running';
+    try {
+      return await this.loop();
+    } finally {
+      await this.cleanup();
+    }
+  }
+
+  /**
+   * Graceful stop: an upload in flight may finish; training or a download in flight is abandoned;
+   * then the daemon leaves the coordinator and closes. Idempotent.
+   */
+  async stop(reason = 'stop requested'): Promise<void> {
+    if (this.state === 'stopping' || this.state === 'stopped') return;
+    this.state = 'stopping';
+    this.log.info({ reason, phase: this.phase, round: this.round }, 'stopping');
+    await this.runner?.finishUpload();
+    this.stopControl.abort(new AbortedError(reason));
+  }
+
+  private async loop(): Promise<DaemonExit> {
+    while (!this.stopControl.signal.aborted) {
+      const session = await this.joinOnce();
+      if (session === 'fatal') return { code: 2, reason: 'join refused' };
+      if (session === null) {
+        await this.pause();
+        continue;
+      }
+      const end = await this.serve(session);
+      const exit = this.afterSession(end);
+      if (exit) return exit;
+      if (end.kind === 'lost') await this.pause();
+    }
+    return { code: 0, reason: 'stopped' };
+  }
+
+  /** Joins once; null when it is worth retrying, 'fatal' when it is not. */
+  private async joinOnce(): Promise<Session | null | 'fatal'> {
+    const { link, clientId, capacity, data } = this.options;
+    try {
+      const session = await link.join(
+        { clientId, capacity, numSamples: data.train.n, numTestSamples: data.test.n, device: deviceFacts(), replace: true },
+        this.stopControl.signal,
+      );
+      this.log.info({ session: session.sessionId, run: session.run, capacity: session.capacity }, 'joined');
+      return session;
+    } catch (err) {
+      if (err instanceof AbortedError || this.stopControl.signal.aborted) return null;
+      if (!(err instanceof CoordinatorError)) throw err;
+      this.options.metrics.rejections.inc({ kind: err.kind });
+      if (FATAL_JOIN_KINDS.has(err.kind)) {
+        this.log.error({ kind: err.kind, reason: err.message }, joinRefusalLine(err));
+        return 'fatal';
+      }
+      this.log.warn({ kind: err.kind, reason: err.message, attempt: this.backoff.attempts + 1 }, 'coordinator not reachable; retrying');
+      return null;
+    }
+  }
+
+  private async serve(session: Session): Promise<SessionEnd> {
+    const trainer = await this.trainerFor(session.model);
+    const opened = Date.now();
+    this.joined = true;
+    this.options.metrics.connected.set(1);
+    this.runner = new SessionRunner(
+      session,
+      {
+        ...this.options,
+        trainer,
+        gates: this.gates,
+        onRound: (outcome) => {
+          this.backoff.reset();
+          this.options.onRound?.(outcome);
+        },
+        onRoundError: () => void this.dropTrainer(),
+        onPhase: (phase, round) => {
+          this.phase = phase;
+          this.round = round;
+        },
+      },
+      this.stopControl.signal,
+    );
+    try {
+      const end = await this.runner.run();
+      if (end.kind === 'stopped') await this.leave(session);
+      return end;
+    } finally {
+      this.runner = undefined;
+      this.joined = false;
+      this.options.metrics.connected.set(0);
+      // A session that stayed up a while was healthy: the next outage starts a fresh schedule.
+      if (Date.now() - opened > 30_000) this.backoff.reset();
+    }
+  }
+
+  /** Logs how a session ended; returns an exit when the daemon should end. */
+  private afterSession(end: SessionEnd): DaemonExit | null {
+    switch (end.kind) {
+      case 'complete':
+        this.log.info({ completedRounds: end.completedRounds, finalAccuracy: end.finalAccuracy }, 'run complete');
+        return this.options.exitOnComplete === false ? null : { code: 0, reason: 'run complete' };
+      case 'stopped':
+        return { code: 0, reason: 'stopped' };
+      case 'fatal':
+        this.log.error({ kind: end.error.kind, reason: end.error.message }, joinRefusalLine(end.error));
+        return { code: 2, reason: end.error.message };
+      case 'rejoin':
+        this.log.warn({ reason: end.reason }, 'session no longer known to the coordinator; rejoining');
+        return null;
+      case 'lost':
+        this.log.warn({ reason: end.reason }, 'connection to the coordinator lost; reconnecting');
+        return null;
+    }
+  }
+
+  /** Tells the coordinator we are going (best effort: it notices a silent client anyway). */
+  private async leave(session: Session): Promise<void> {
+    try {
+      await this.options.link.leave(session.sessionId, 'daemon stopping');
+      this.log.info('left the coordinator');
+    } catch (err) {
+      this.log.debug({ err: (err as Error).message }, 'leave failed');
+    }
+  }
+
+  private async pause(): Promise<void> {
+    const ms = this.backoff.next();
+    this.log.debug({ ms: Math.round(ms) }, 'backing off');
+    await sleep(ms, this.stopControl.signal).catch(() => undefined);
+  }
+
+  /** The trainer for `model`, started once and replaced when the coordinator's model changes. */
+  private async trainerFor(model: MoEConfig): Promise<TrainerLike> {
+    const key = JSON.stringify(model);
+    if (this.trainer?.model === key) return this.trainer.instance;
+    await this.dropTrainer();
+    const instance = await this.options.trainerFactory(model);
+    this.trainer = { model: key, instance };
+    return instance;
+  }
+
+  private async dropTrainer(): Promise<void> {
+    const old = this.trainer;
+    this.trainer = undefined;
+    await old?.instance.close().catch((err: Error) => this.log.warn({ err: err.message }, 'trainer close failed'));
+  }
+
+  private async cleanup(): Promise<void> {
+    this.state = 'stopping';
+    await this.dropTrainer();
+    this.options.link.close();
+    this.state = 'stopped';
+    this.log.info('stopped');
+  }
+}
+
+function joinRefusalLine(err: CoordinatorError): string {
+  switch (err.kind) {
+    case 'unauthenticated':
+      return 'join refused: unauthenticated (check --token, or the client certificate with --tls-cert/--tls-key)';
+    case 'precondition':
+      return 'join refused: failed precondition (protocol version or run state does not match)';
+    default:
+      return `join refused: ${err.kind} (check --capacity and the data against the coordinator's model)`;
+  }
+}

@@ -1,0 +1,39 @@
+/**
+ * The daemon's local data: a data spec, optionally cut to one simulated client's share
+ * (`--partition P --shard I/N --seed S`), optionally capped to `--max-samples`.
+ */
+import { clientShard, loadDataSpec, type TrainTest } from '@flexmoe/shared/dist/src/data';
+import type { ShardRef } from '@flexmoe/shared/dist/src/data';
+import type { Logger } from '@flexmoe/shared';
+
+/** Where the daemon's data comes from. */
+export interface LocalDataOptions {
+  /** `fashion-mnist`, `idx:...`, `csv:...`, `cifar10:...`. */
+  spec: string;
+  /** Partition of a simulated fleet (default `iid` when a shard is given). */
+  partition?: string;
+  /** This client's share of the partition. */
+  shard?: ShardRef;
+  /** Seed of the held-out split, the partition and the cap. */
+  seed: number;
+  /** Fraction of user data held out as the test split (sources without their own split). */
+  testFraction: number;
+  /** Cap on training samples (seeded subset; the test split shrinks in step). */
+  maxSamples?: number;
+  cacheDir?: string;
+  logger?: Logger;
+}
+
+/** Loads the train and test split this daemon uses. */
+export async function loadLocalData(options: LocalDataOptions): Promise<TrainTest> {
+  const all = await loadDataSpec(options.spec, {
+    testFraction: options.testFraction,
+    seed: options.seed,
+    cacheDir: options.cacheDir,
+    logger: options.logger,
+  });
+  const shard = options.shard ?? { index: 0, count: 1 };
+  if (!options.shard && options.maxSamples === undefined) return all;
+  // One client of one is the whole set: the same seeded cap path as a real shard.
+  return clientShard(all, options.partition ?? 'iid', shard, options.seed, { maxSamples: options.maxSamples });
+}

@@ -1,0 +1,37 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { defaultModelConfig } from '@flexmoe/shared/dist/src/model/config';
+import { StateDir } from '../state/state-dir';
+import { GateStore } from './gate';
+
+const model = defaultModelConfig({ experts: 4, featureDim: 8, expertHidden: 4 });
+
+test('personal gate: seeded per client, kept across restarts, fresh for a new run or model', async () => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'flexmoe-gate-'));
+  try {
+    const store = new GateStore(await StateDir.open(dir), 'edge-1');
+    const first = await store.load(model, 'run-a');
+    assert.equal(first.fresh, true);
+    assert.deepEqual(Object.keys(first.gate).sort(), ['gate.bias', 'gate.weight']);
+    assert.equal(first.gate['gate.weight'].length, 8 * 4);
+    const other = await new GateStore(await StateDir.open(dir), 'edge-2').load(model, 'run-a');
+    assert.notDeepEqual(Array.from(other.gate['gate.weight']), Array.from(first.gate['gate.weight']));
+
+    const trained = { 'gate.weight': first.gate['gate.weight'].map((v) => v + 0.25), 'gate.bias': new Float32Array([1, 2, 3, 4]) };
+    await store.save(model, 'run-a', { ...trained, 'backbone.fc.bias': new Float32Array(8) });
+
+    const restarted = new GateStore(await StateDir.open(dir), 'edge-1');
+    const again = await restarted.load(model, 'run-a');
+    assert.equal(again.fresh, false);
+    assert.deepEqual(Array.from(again.gate['gate.weight']), Array.from(trained['gate.weight']));
+    assert.deepEqual(Array.from(again.gate['gate.bias']), [1, 2, 3, 4]);
+
+    assert.equal((await restarted.load(model, 'run-b')).fresh, true);
+    assert.equal((await restarted.load(defaultModelConfig({ experts: 6, featureDim: 8 }), 'run-a')).fresh, true);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,131 @@
+/**
+ * The seam between the daemon loop and the wire: what the daemon needs from a coordinator, in
+ * its own terms. Only `transport/` implements it with gRPC; the loop never sees a status code.
+ */
+import type { MoEConfig } from '@flexmoe/shared/dist/src/model/config';
+import type { ParamMap } from '@flexmoe/shared/dist/src/model/params';
+
+/** Facts about this device, sent with Join. */
+export interface DeviceFacts {
+  platform: string;
+  arch: string;
+  cpus: number;
+  totalMemoryBytes: number;
+  runtime: string;
+  hostname: string;
+}
+
+/** What the daemon says when it joins. */
+export interface JoinParams {
+  clientId: string;
+  capacity: number;
+  numSamples: number;
+  numTestSamples: number;
+  device: DeviceFacts;
+  /** Replace a live session of the same id (a restarted daemon knows its old session is gone). */
+  replace: boolean;
+}
+
+/** The run as the coordinator describes it at join time. */
+export interface RunFacts {
+  runId: string;
+  totalRounds: number;
+  completedRounds: number;
+  strategy: string;
+  seed: number;
+}
+
+/** A joined session. */
+export interface Session {
+  sessionId: string;
+  model: MoEConfig;
+  run: RunFacts;
+  heartbeatIntervalMs: number;
+  /** k_c as accepted by the coordinator. */
+  capacity: number;
+}
+
+/** One round's work. */
+export interface RoundTask {
+  round: number;
+  experts: number[];
+  learningRate: number;
+  batchSize: number;
+  localEpochs: number;
+  deadlineUnixMs: number;
+  routingTopK: number;
+  seed: number;
+}
+
+/** An event of the task stream. */
+export type TaskEvent =
+  | { kind: 'task'; task: RoundTask }
+  | { kind: 'complete'; completedRounds: number; finalAccuracy: number }
+  | { kind: 'keep-alive' };
+
+/** Loss and accuracy over some samples. */
+export interface SplitMetrics {
+  loss: number;
+  accuracy: number;
+  numSamples: number;
+}
+
+/** Statistics of one trained expert. */
+export interface ExpertReport {
+  expert: number;
+  usage: number;
+  accuracy: number;
+  loss: number;
+}
+
+/** One round's update. */
+export interface Update {
+  round: number;
+  numSamples: number;
+  experts: ExpertReport[];
+  train: SplitMetrics;
+  test: SplitMetrics;
+  /** Updated backbone.* and expert.<e>.* tensors (never the gate). */
+  params: ParamMap;
+  trainSeconds: number;
+  downloadSeconds: number;
+}
+
+/** The coordinator's answer to an update. */
+export interface SubmitResult {
+  accepted: boolean;
+  round: number;
+  bytesReceived: number;
+  message: string;
+}
+
+/** What the daemon is doing, for heartbeats. */
+export type Phase = 'idle' | 'downloading' | 'training' | 'uploading';
+
+/** The coordinator's side of a heartbeat. */
+export interface HeartbeatReply {
+  currentRound: number;
+  draining: boolean;
+}
+
+/** Byte counters the link reports to, so metrics see every tensor byte. */
+export interface TransferObserver {
+  (direction: 'sent' | 'received', bytes: number): void;
+}
+
+/**
+ * A connection to one coordinator. Every method rejects with `CoordinatorError` on a refused or
+ * failed call and honours its signal; each call carries its own deadline.
+ */
+export interface CoordinatorLink {
+  join(params: JoinParams, signal?: AbortSignal): Promise<Session>;
+  /** The task stream; ends when the coordinator closes it, throws on error. */
+  tasks(sessionId: string, signal?: AbortSignal): AsyncIterable<TaskEvent>;
+  /** Downloads the backbone and the assigned experts for `round`, validated against the model. */
+  download(session: Session, task: RoundTask, signal?: AbortSignal): Promise<ParamMap>;
+  submit(sessionId: string, model: MoEConfig, update: Update, signal?: AbortSignal): Promise<SubmitResult>;
+  heartbeat(sessionId: string, phase: Phase, round: number, progress: number): Promise<HeartbeatReply>;
+  leave(sessionId: string, reason: string): Promise<void>;
+  /** Closes the channel. */
+  close(): void;
+}

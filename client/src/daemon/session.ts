@@ -1,0 +1,162 @@
+/**
+ * Serving one joined session: heartbeats on their own timer (liveness, separate from progress),
+ * the task stream, and one round at a time. Ends with why it ended so the daemon can rejoin,
+ * back off, or exit.
+ */
+import type { Logger } from '@flexmoe/shared';
+import { AbortedError, CoordinatorError } from '../errors';
+import type { CoordinatorLink, Phase, RoundTask, Session } from './link';
+import { runRound, type RoundContext, type RoundOutcome } from './round';
+
+/** Why a session ended. */
+export type SessionEnd =
+  | { kind: 'complete'; completedRounds: number; finalAccuracy: number }
+  | { kind: 'stopped' }
+  | { kind: 'rejoin'; reason: string }
+  | { kind: 'lost'; reason: string }
+  | { kind: 'fatal'; error: CoordinatorError };
+
+/** Raised into a round when the coordinator has moved past it (seen in a heartbeat). */
+class RoundOverError extends AbortedError {
+  constructor(round: number, current: number) {
+    super(`round ${round} is over at the coordinator (now ${current})`);
+  }
+}
+
+/** A session's dependencies (the round context minus what the session fills in). */
+export interface SessionDeps extends Omit<RoundContext, 'session' | 'setPhase'> {
+  /** Called after every round with its outcome. */
+  onRound?: (outcome: RoundOutcome) => void;
+  /** Called when a round fails for a local reason (the daemon drops its trainer). */
+  onRoundError?: (error: Error) => void;
+  /** Called whenever the phase changes (status, /healthz). */
+  onPhase?: (phase: Phase, round: number) => void;
+}
+
+/** Serves `session` until it ends; `stop` aborts everything in flight. */
+export class SessionRunner {
+  private phase: Phase = 'idle';
+  private round = 0;
+  private current: { round: number; abort: AbortController } | undefined;
+  private readonly control = new AbortController();
+  private readonly log: Logger;
+  /** Resolves when the round in flight (if any) settles. */
+  private inFlight: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly session: Session,
+    private readonly deps: SessionDeps,
+    stop: AbortSignal,
+  ) {
+    this.log = deps.logger;
+    stop.addEventListener('abort', () => this.control.abort(stop.reason), { once: true });
+    if (stop.aborted) this.control.abort(stop.reason);
+  }
+
+  /** The phase the session is in. */
+  get status(): { phase: Phase; round: number } {
+    return { phase: this.phase, round: this.round };
+  }
+
+  /** Waits for a submission in flight to finish (a graceful stop lets an upload complete). */
+  async finishUpload(): Promise<void> {
+    if (this.phase === 'uploading') await this.inFlight;
+  }
+
+  /** Runs the session to its end. */
+  async run(): Promise<SessionEnd> {
+    const heartbeat = setInterval(() => void this.beat(), this.session.heartbeatIntervalMs);
+    try {
+      return await this.serveTasks();
+    } catch (err) {
+      return this.classify(err);
+    } finally {
+      clearInterval(heartbeat);
+      this.current?.abort.abort(new AbortedError('session ended'));
+    }
+  }
+
+  private async serveTasks(): Promise<SessionEnd> {
+    const { link } = this.deps;
+    for (;;) {
+      const opened = Date.now();
+      for await (const event of link.tasks(this.session.sessionId, this.control.signal)) {
+        if (event.kind === 'task') await this.runTask(event.task);
+        else if (event.kind === 'complete') return { kind: 'complete', completedRounds: event.completedRounds, finalAccuracy: event.finalAccuracy };
+      }
+      // A stream that closes at once (not at its own deadline) means the coordinator is going away.
+      if (Date.now() - opened < 1000) return { kind: 'lost', reason: 'task stream closed by the coordinator' };
+      this.log.debug('task stream reopened');
+    }
+  }
+
+  private classify(err: unknown): SessionEnd {
+    const reason = this.control.signal.reason;
+    if (this.control.signal.aborted && reason instanceof SessionLost) return { kind: 'rejoin', reason: reason.message };
+    if (this.control.signal.aborted) return { kind: 'stopped' };
+    if (!(err instanceof CoordinatorError)) throw err;
+    if (err.kind === 'unauthenticated') return { kind: 'fatal', error: err };
+    if (err.kind === 'not-found') return { kind: 'rejoin', reason: err.message };
+    return { kind: 'lost', reason: err.message };
+  }
+
+  private setPhase(phase: Phase, round: number): void {
+    this.phase = phase;
+    this.round = round;
+    this.deps.onPhase?.(phase, round);
+  }
+
+  private async runTask(task: RoundTask): Promise<void> {
+    const abort = new AbortController();
+    const onStop = (): void => abort.abort(this.control.signal.reason);
+    this.control.signal.addEventListener('abort', onStop, { once: true });
+    this.current = { round: task.round, abort };
+    const context: RoundContext = { ...this.deps, session: this.session, setPhase: (p, r) => this.setPhase(p, r) };
+    const done = runRound(context, task, abort.signal);
+    this.inFlight = done.then(() => undefined, () => undefined);
+    try {
+      this.deps.onRound?.(await done);
+    } catch (err) {
+      this.handleRoundError(task, abort.signal, err);
+    } finally {
+      this.control.signal.removeEventListener('abort', onStop);
+      this.current = undefined;
+      this.setPhase('idle', 0);
+    }
+  }
+
+  /** Round-level failures are logged and survived; session-level ones propagate. */
+  private handleRoundError(task: RoundTask, signal: AbortSignal, err: unknown): void {
+    if (this.control.signal.aborted) throw err;
+    const log = this.log.child({ round: task.round });
+    if (signal.aborted && signal.reason instanceof RoundOverError) {
+      log.warn({ reason: signal.reason.message }, 'round abandoned: the coordinator moved on; waiting for the next task');
+      return;
+    }
+    if (err instanceof CoordinatorError) throw err;
+    log.error({ err: (err as Error).message, code: (err as { code?: string }).code }, 'round failed locally; waiting for the next task');
+    this.deps.onRoundError?.(err as Error);
+  }
+
+  /** One heartbeat: liveness only; also notices a coordinator that moved past our round. */
+  private async beat(): Promise<void> {
+    try {
+      const reply = await this.deps.link.heartbeat(this.session.sessionId, this.phase, this.round, 0);
+      const current = this.current;
+      const busy = this.phase === 'downloading' || this.phase === 'training';
+      if (current && busy && reply.currentRound !== current.round) {
+        current.abort.abort(new RoundOverError(current.round, reply.currentRound));
+      }
+      if (reply.draining) this.log.info('coordinator is draining');
+    } catch (err) {
+      if (err instanceof CoordinatorError && (err.kind === 'not-found' || err.kind === 'unauthenticated')) {
+        this.control.abort(new SessionLost(`heartbeat: ${err.message}`));
+      } else {
+        this.log.debug({ err: (err as Error).message }, 'heartbeat failed');
+      }
+    }
+  }
+}
+
+/** The coordinator no longer knows our session: rejoin at once. */
+class SessionLost extends AbortedError {}

@@ -1,0 +1,32 @@
+/**
+ * What the daemon needs from the training engine, and the factory that starts the shared
+ * Trainer in its worker thread (so gRPC streams and heartbeats stay live while it trains).
+ */
+import type { MoEConfig } from '@flexmoe/shared/dist/src/model/config';
+import type {
+  EvaluateRequest,
+  EvaluateResult,
+  ExportRequest,
+  TrainRequest,
+  TrainResult,
+} from '@flexmoe/shared/dist/src/training/types';
+
+/** The Trainer calls the daemon makes. */
+export interface TrainerLike {
+  train(request: TrainRequest): Promise<TrainResult>;
+  evaluate(request: EvaluateRequest): Promise<EvaluateResult>;
+  exportInference(request: ExportRequest): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Starts a trainer for a model. */
+export type TrainerFactory = (model: MoEConfig) => Promise<TrainerLike>;
+
+/** The shared Trainer in a worker thread with `threads` ONNX Runtime intra-op threads. */
+export function workerTrainerFactory(threads: number): TrainerFactory {
+  return async (model) => {
+    // Loaded on first use: the engine pulls in ONNX Runtime, which `--help` does not need.
+    const { Trainer } = await import('@flexmoe/shared/dist/src/training/trainer');
+    return Trainer.create({ model, threads, worker: true });
+  };
+}
