@@ -1,0 +1,104 @@
+/**
+ * The MoE forward pass as ONNX graph emitters, shared by the training, evaluation and inference
+ * graphs.
+ *
+ * Exact form (documented here once):
+ * - features f = backbone(x); gate logits s = f Wg + bg over all E experts; s + mask (0 for the
+ *   assigned experts, -1e9 for the rest: finite, so 0 * mask never makes NaN in the backward pass);
+ *   p = softmax over E, then restricted to the k assigned slots (p_k = p S with S the [E,k]
+ *   slot-selection matrix; the masked experts carry exactly zero probability).
+ * - routing: each sample takes the top-r slots of p_k (r = min(topR, k)); selected weights are
+ *   renormalised, w = p_k * sel / sum(p_k * sel). The selection mask gets no gradient; the
+ *   weights do.
+ * - experts are small MLPs giving logits o_j = relu(f W1_j + b1_j) W2_j + b2_j; the mixed
+ *   prediction is the weighted sum of the selected experts' logits, z = sum_j w_j o_j.
+ * - loss: softmax cross-entropy of the mixed logits, ce_n = logsumexp(z_n) - z_n[y_n], averaged;
+ *   plus auxWeight * aux with the Switch-Transformer load-balancing term over the assigned slots,
+ *   aux = k * sum_j f_j P_j, f_j = (samples routed to j) / (N r) (no gradient), P_j = mean_n p_k[n,j].
+ */
+import type { GraphBuilder, Value } from '../onnx';
+import { emitBackbone } from './backbone';
+import { effectiveTopR, type MoEConfig } from './config';
+
+/** Mask value for unassigned experts: large, negative and finite. */
+export const MASK_VALUE = -1e9;
+
+/** Graph values of the parameters, keyed by graph name (`backbone.*`, `gate.*`, `slot.<j>.*`). */
+export type ParamValues = Record<string, Value>;
+
+/** What the forward pass emits. */
+export interface ForwardValues {
+  /** Mixed logits [N, classes]. */
+  logits: Value;
+  /** Gate probabilities over the k slots [N, k]. */
+  slotProbs: Value;
+  /** 0/1 routing mask [N, k] (no gradient). */
+  selected: Value;
+}
+
+/** Emits the MoE forward pass for k expert slots; `gateMask` is [E], `slotSelect` is [E, k]. */
+export function emitForward(
+  g: GraphBuilder, cfg: MoEConfig, k: number, x: Value, p: ParamValues, gateMask: Value, slotSelect: Value,
+): ForwardValues {
+  const feats = emitBackbone(g, cfg, x, p);
+  const scores = g.add(g.linear(feats, p['gate.weight'], p['gate.bias']), gateMask);
+  const slotProbs = g.matmul(g.softmax(scores, -1), slotSelect);
+  const selected = emitSelection(g, slotProbs, k, effectiveTopR(cfg, k));
+  const picked = g.mul(slotProbs, selected);
+  const weights = g.div(picked, g.reduceSum(picked, [1], true));
+  let logits: Value | null = null;
+  for (let j = 0; j < k; j++) {
+    const hidden = g.relu(g.linear(feats, p[`slot.${j}.fc1.weight`], p[`slot.${j}.fc1.bias`]));
+    const out = g.linear(hidden, p[`slot.${j}.fc2.weight`], p[`slot.${j}.fc2.bias`]);
+    const term = g.mul(g.slice(weights, [1], [j], [j + 1]), out);
+    logits = logits === null ? term : g.add(logits, term);
+  }
+  return { logits: logits!, slotProbs, selected };
+}
+
+/** 0/1 mask [N, k] of each row's top-r entries (all ones when r = k); no gradient flows through it. */
+function emitSelection(g: GraphBuilder, slotProbs: Value, k: number, r: number): Value {
+  const frozen = g.stopGradient(slotProbs);
+  if (r >= k) return g.add(g.zerosLike(frozen), 1);
+  const { indices } = g.topK(frozen, r, -1);
+  return g.reduceSum(g.oneHot(indices, k), [1]);
+}
+
+/** Per-sample cross-entropy [N] of logits against one-hot targets [N, classes]. */
+export function emitCrossEntropy(g: GraphBuilder, logits: Value, target: Value): Value {
+  return g.neg(g.reduceSum(g.mul(target, g.logSoftmax(logits, 1)), [1]));
+}
+
+/** The Switch-style load-balancing loss (scalar) over the k slots. */
+export function emitAuxLoss(g: GraphBuilder, f: ForwardValues, k: number, r: number): Value {
+  const routedShare = g.div(g.reduceMean(f.selected, [0]), r);
+  const meanProb = g.reduceMean(f.slotProbs, [0]);
+  return g.mul(g.reduceSum(g.mul(routedShare, meanProb)), k);
+}
+
+/** Per-slot statistics and totals a train or evaluate call reports. */
+export interface StatValues {
+  ceSum: Value;
+  correctSum: Value;
+  usage: Value;
+  slotCorrect: Value;
+  slotLossSum: Value;
+  predictions: Value;
+}
+
+/** Emits the statistics of one batch (none of them on a gradient path). */
+export function emitStats(g: GraphBuilder, f: ForwardValues, ce: Value, target: Value): StatValues {
+  const logits = g.stopGradient(f.logits);
+  const predictions = g.argMax(logits, 1);
+  const correct = g.cast(g.equal(predictions, g.argMax(target, 1)), 'float');
+  const ceFrozen = g.stopGradient(ce);
+  const perSlot = (v: Value): Value => g.reduceSum(g.mul(f.selected, g.unsqueeze(v, [1])), [0]);
+  return {
+    ceSum: g.reduceSum(ceFrozen),
+    correctSum: g.reduceSum(correct),
+    usage: g.reduceSum(f.selected, [0]),
+    slotCorrect: perSlot(correct),
+    slotLossSum: perSlot(ceFrozen),
+    predictions,
+  };
+}

@@ -1,0 +1,206 @@
+/**
+ * The public Trainer: trains, evaluates and exports the MoE model with ONNX Runtime, by default in
+ * a worker thread so the caller's event loop (gRPC streams, keepalives, timers) stays live.
+ */
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { Dataset } from '../data/types';
+import { defaultModelConfig, type MoEConfig } from '../model/config';
+import { TrainingEngine, type EngineOptions } from './engine';
+import { abortReason, deserializeError, TrainerClosedError, TrainerWorkerError } from './errors';
+import type {
+  EvaluateRequest, EvaluateResult, ExportRequest, TrainerOptions, TrainRequest, TrainResult,
+} from './types';
+import type { WorkerReply, WorkerRequest } from './worker';
+
+/** How many datasets the worker keeps; a dataset beyond this is sent again when next used. */
+const WORKER_DATASETS = 3;
+
+/** Trains, evaluates and exports the MoE model; one engine (and its sessions) per Trainer. */
+export class Trainer {
+  /** The model this trainer was created for (validated, frozen). */
+  readonly model: MoEConfig;
+  private readonly backend: Backend;
+  private closed = false;
+
+  private constructor(model: MoEConfig, backend: Backend) {
+    this.model = model;
+    this.backend = backend;
+  }
+
+  /** Creates a trainer; with `worker: true` (default) it starts the worker thread. */
+  static async create(options: TrainerOptions): Promise<Trainer> {
+    const model = defaultModelConfig(options.model);
+    const engineOptions: EngineOptions = { model, threads: options.threads ?? 1, stepsPerCall: options.stepsPerCall ?? 4 };
+    TrainingEngine.checkOptions(engineOptions);
+    const backend = options.worker === false ? new InlineBackend(engineOptions) : await WorkerBackend.start(engineOptions);
+    return new Trainer(model, backend);
+  }
+
+  /** Runs `epochs` of minibatch SGD; resolves with the trained tensors and per-expert statistics. */
+  train(request: TrainRequest): Promise<TrainResult> {
+    return this.call(() => this.backend.train(request));
+  }
+
+  /** Accuracy, mean loss, per-expert statistics and predictions of the model on `data`. */
+  evaluate(request: EvaluateRequest): Promise<EvaluateResult> {
+    return this.call(() => this.backend.evaluate(request));
+  }
+
+  /** Writes the inference model (weights inside; input `input`, outputs `probabilities`, `label`). */
+  async exportInference(request: ExportRequest): Promise<void> {
+    await this.call(() => this.backend.exportInference(request));
+  }
+
+  /** Stops the worker and releases every session. Idempotent. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.backend.close();
+  }
+
+  private call<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.closed) return Promise.reject(new TrainerClosedError());
+    return fn();
+  }
+}
+
+interface Backend {
+  train(r: TrainRequest): Promise<TrainResult>;
+  evaluate(r: EvaluateRequest): Promise<EvaluateResult>;
+  exportInference(r: ExportRequest): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Runs the engine on the caller's thread (tests, benchmarks, one-shot CLI runs). */
+class InlineBackend implements Backend {
+  private readonly engine: TrainingEngine;
+
+  constructor(options: EngineOptions) {
+    this.engine = new TrainingEngine(options);
+  }
+
+  async train(r: TrainRequest): Promise<TrainResult> {
+    const { signal, ...args } = r;
+    if (signal?.aborted) throw abortReason(signal);
+    const result = await this.engine.train(args, () => signal?.aborted === true);
+    return result;
+  }
+
+  evaluate(r: EvaluateRequest): Promise<EvaluateResult> {
+    return this.engine.evaluate(r);
+  }
+
+  exportInference(r: ExportRequest): Promise<void> {
+    return this.engine.exportInference(r);
+  }
+
+  close(): Promise<void> {
+    return this.engine.close();
+  }
+}
+
+/** Forwards calls to the engine in a worker thread. */
+class WorkerBackend implements Backend {
+  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void }>();
+  private readonly dataIds = new WeakMap<Dataset, number>();
+  private readonly resident: number[] = [];
+  private nextId = 1;
+  private dead: Error | null = null;
+
+  private constructor(private readonly worker: Worker) {
+    worker.on('message', (reply: WorkerReply) => this.settle(reply));
+    worker.on('error', (err) => this.fail(new TrainerWorkerError(`training worker failed: ${err.message}`, { cause: err })));
+    worker.on('exit', (code) => this.fail(new TrainerWorkerError(`training worker exited (code ${code})`)));
+  }
+
+  static async start(options: EngineOptions): Promise<WorkerBackend> {
+    const worker = new Worker(path.join(__dirname, 'worker.js'), { workerData: options });
+    await new Promise<void>((resolve, reject) => {
+      worker.once('online', resolve);
+      worker.once('error', (err) => reject(new TrainerWorkerError(`cannot start training worker: ${err.message}`, { cause: err })));
+    });
+    return new WorkerBackend(worker);
+  }
+
+  train(r: TrainRequest): Promise<TrainResult> {
+    const { signal, data, ...args } = r;
+    if (signal?.aborted) return Promise.reject(abortReason(signal));
+    const cancel = new SharedArrayBuffer(4);
+    const onAbort = (): void => {
+      Atomics.store(new Int32Array(cancel), 0, 1);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const done = this.request<TrainResult>('train', args, data, cancel);
+    return done.then(
+      (v) => {
+        signal?.removeEventListener('abort', onAbort);
+        return v;
+      },
+      (err) => {
+        signal?.removeEventListener('abort', onAbort);
+        throw signal?.aborted ? abortReason(signal) : err;
+      },
+    );
+  }
+
+  evaluate(r: EvaluateRequest): Promise<EvaluateResult> {
+    const { data, ...args } = r;
+    return this.request<EvaluateResult>('evaluate', args, data);
+  }
+
+  async exportInference(r: ExportRequest): Promise<void> {
+    await this.request('export', { ...r });
+  }
+
+  async close(): Promise<void> {
+    if (this.dead) return;
+    const exited = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()));
+    this.worker.postMessage('close');
+    await exited;
+  }
+
+  private request<T>(method: WorkerRequest['method'], args: object, data?: Dataset, cancel?: SharedArrayBuffer): Promise<T> {
+    if (this.dead) return Promise.reject(this.dead);
+    const id = this.nextId++;
+    const msg: WorkerRequest = { id, method, args: args as Record<string, unknown>, cancel };
+    if (data !== undefined) this.attachData(msg, data);
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.worker.postMessage(msg);
+    });
+  }
+
+  /** Sends the dataset only when the worker does not hold it already. */
+  private attachData(msg: WorkerRequest, data: Dataset): void {
+    let id = this.dataIds.get(data);
+    if (id === undefined) {
+      id = this.nextId++;
+      this.dataIds.set(data, id);
+    }
+    msg.dataId = id;
+    const at = this.resident.indexOf(id);
+    if (at >= 0) {
+      this.resident.splice(at, 1);
+    } else {
+      msg.data = data;
+    }
+    this.resident.push(id);
+    if (this.resident.length > WORKER_DATASETS) msg.evict = this.resident.splice(0, this.resident.length - WORKER_DATASETS);
+  }
+
+  private settle(reply: WorkerReply): void {
+    const p = this.pending.get(reply.id);
+    if (!p) return;
+    this.pending.delete(reply.id);
+    if (reply.ok) p.resolve(reply.result);
+    else p.reject(deserializeError(reply.error));
+  }
+
+  private fail(err: Error): void {
+    if (this.dead) return;
+    this.dead = err;
+    for (const p of this.pending.values()) p.reject(err);
+    this.pending.clear();
+  }
+}

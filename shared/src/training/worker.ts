@@ -1,0 +1,76 @@
+/**
+ * Worker-thread entry of the Trainer: owns one `TrainingEngine` (and so every ONNX Runtime
+ * session), runs one request at a time and posts results back with their buffers transferred.
+ * Datasets are cached by id so a large training set crosses the thread boundary once.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import type { Dataset } from '../data/types';
+import { TrainingEngine, type EngineOptions } from './engine';
+import { serializeError } from './errors';
+import type { EvaluateResult, TrainResult } from './types';
+
+/** A request from the caller thread. `data` is resolved from `dataId` (sent once, then cached). */
+export interface WorkerRequest {
+  id: number;
+  method: 'train' | 'evaluate' | 'export';
+  args: Record<string, unknown>;
+  dataId?: number;
+  data?: Dataset;
+  evict?: number[];
+  /** Int32 flag set to 1 by the caller to stop training between steps. */
+  cancel?: SharedArrayBuffer;
+}
+
+/** The reply to one request. */
+export type WorkerReply =
+  | { id: number; ok: true; result: unknown }
+  | { id: number; ok: false; error: ReturnType<typeof serializeError> };
+
+const port = parentPort;
+if (port) {
+  const engine = new TrainingEngine(workerData as EngineOptions);
+  const datasets = new Map<number, Dataset>();
+  let queue: Promise<void> = Promise.resolve();
+  port.on('message', (req: WorkerRequest | 'close') => {
+    if (req === 'close') {
+      queue = queue.then(() => engine.close()).then(() => port.close());
+      return;
+    }
+    queue = queue.then(() => serve(engine, datasets, req));
+  });
+
+  async function serve(eng: TrainingEngine, cache: Map<number, Dataset>, req: WorkerRequest): Promise<void> {
+    try {
+      for (const id of req.evict ?? []) cache.delete(id);
+      if (req.dataId !== undefined && req.data) cache.set(req.dataId, req.data);
+      const data = req.dataId === undefined ? undefined : cache.get(req.dataId);
+      const result = await dispatch(eng, req, data);
+      port!.postMessage({ id: req.id, ok: true, result } satisfies WorkerReply, transferList(result));
+    } catch (err) {
+      port!.postMessage({ id: req.id, ok: false, error: serializeError(err) } satisfies WorkerReply);
+    }
+  }
+}
+
+async function dispatch(engine: TrainingEngine, req: WorkerRequest, data: Dataset | undefined): Promise<unknown> {
+  const args = { ...req.args, data } as never;
+  switch (req.method) {
+    case 'train': {
+      const flag = req.cancel ? new Int32Array(req.cancel) : null;
+      return engine.train(args, () => flag !== null && Atomics.load(flag, 0) !== 0);
+    }
+    case 'evaluate':
+      return engine.evaluate(args);
+    case 'export':
+      return engine.exportInference(args);
+  }
+}
+
+/** Buffers of a result to move (not copy) to the caller. */
+function transferList(result: unknown): ArrayBuffer[] {
+  const out: ArrayBuffer[] = [];
+  const r = result as Partial<TrainResult & EvaluateResult> | undefined;
+  for (const t of Object.values(r?.params ?? {})) if (t.buffer instanceof ArrayBuffer) out.push(t.buffer);
+  if (r?.predictions?.buffer instanceof ArrayBuffer) out.push(r.predictions.buffer);
+  return [...new Set(out)];
+}
