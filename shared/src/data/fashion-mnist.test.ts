@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
+import pino from 'pino';
 import { fashionCachePath } from './fashion-mnist';
 import { readImageCache } from './image-cache';
 import { loadDataSpec } from './spec';
@@ -29,16 +30,24 @@ test('fashion-mnist: 60,000 train / 10,000 test, 10 balanced classes, values in 
   }
 });
 
-test('fashion-mnist: a corrupt cache file is rebuilt from the package and rewritten valid', async () => {
+test('fashion-mnist: a corrupt cache is rebuilt once by concurrent loads and rewritten valid', async () => {
   const { dir, cleanup } = tempDir();
   try {
     const path = fashionCachePath(dir);
     writeFileSync(path, 'not a cache');
-    const tt = await loadDataSpec('fashion-mnist', { cacheDir: dir });
-    assert.equal(tt.train.n + tt.test.n, 70000);
+    const lines: string[] = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(line) });
+    const [a, b] = await Promise.all([
+      loadDataSpec('fashion-mnist', { cacheDir: dir, logger }),
+      loadDataSpec('fashion-mnist', { cacheDir: dir, logger }),
+    ]);
+    assert.equal(a.train.n + a.test.n, 70000);
+    assert.deepEqual(b.train.y, a.train.y);
+    assert.equal(lines.filter((l) => l.includes('fashion-mnist cache written')).length, 1);
     const rebuilt = await readImageCache(path);
     assert.equal(rebuilt.n, 70000);
-    assert.deepEqual([...rebuilt.labels.subarray(0, 20)], [...tt.train.y.subarray(0, 20)]);
+    assert.deepEqual([...rebuilt.labels.subarray(0, 20)], [...a.train.y.subarray(0, 20)]);
+    assert.deepEqual(readdirSync(dir), ['fashion-mnist-v1.bin']);
   } finally {
     cleanup();
   }

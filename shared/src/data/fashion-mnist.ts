@@ -11,9 +11,10 @@
  * Parsing 150 MB of JSON takes seconds, so the parsed bytes are cached once as a binary file
  * (see `image-cache.ts`) and later loads read that instead.
  */
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, join, sep } from 'node:path';
 import { FileFormatError } from '../errors';
+import { acquireBuildLock } from './build-lock';
 import type { Logger } from '../logging';
 import { datasetFromBytes } from './convert';
 import type { CachedImages } from './image-cache';
@@ -112,12 +113,8 @@ function isFashionShaped(images: CachedImages): boolean {
   );
 }
 
-/**
- * The raw Fashion-MNIST bytes (train first, `nTrain` = 60,000) from the cache in `cacheDir`,
- * rebuilding and rewriting the cache when it is missing or corrupt.
- */
-export async function loadFashionImages(cacheDir: string = defaultCacheDir(), logger?: Logger): Promise<CachedImages> {
-  const path = fashionCachePath(cacheDir);
+/** The valid cache at `path`, or undefined (logging why when it exists but is unusable). */
+async function readFashionCache(path: string, logger?: Logger): Promise<CachedImages | undefined> {
   try {
     const cached = await readImageCache(path);
     if (isFashionShaped(cached)) return cached;
@@ -126,15 +123,36 @@ export async function loadFashionImages(cacheDir: string = defaultCacheDir(), lo
     const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
     if (!missing) logger?.warn({ path, err: (err as Error).message }, 'fashion-mnist cache unusable, rebuilding');
   }
-  const images = await buildFashionImages();
+  return undefined;
+}
+
+/**
+ * The raw Fashion-MNIST bytes (train first, `nTrain` = 60,000) from the cache in `cacheDir`,
+ * rebuilding and rewriting the cache when it is missing or corrupt. Concurrent processes share
+ * one rebuild through a lock file next to the cache.
+ */
+export async function loadFashionImages(cacheDir: string = defaultCacheDir(), logger?: Logger): Promise<CachedImages> {
+  const path = fashionCachePath(cacheDir);
+  const ready = await readFashionCache(path, logger);
+  if (ready) return ready;
+  await mkdir(cacheDir, { recursive: true }).catch(() => undefined);
+  const release = await acquireBuildLock(`${path}.lock`);
   try {
-    await writeImageCache(path, images);
-    logger?.info({ path }, 'fashion-mnist cache written');
-  } catch (err) {
-    // A read-only cache dir costs speed, not correctness.
-    logger?.warn({ path, err: (err as Error).message }, 'fashion-mnist cache not written');
+    // Another process may have built it while this one waited for the lock.
+    const built = release ? await readImageCache(path).catch(() => undefined) : undefined;
+    if (built && isFashionShaped(built)) return built;
+    const images = await buildFashionImages();
+    try {
+      await writeImageCache(path, images);
+      logger?.info({ path }, 'fashion-mnist cache written');
+    } catch (err) {
+      // A read-only cache dir costs speed, not correctness.
+      logger?.warn({ path, err: (err as Error).message }, 'fashion-mnist cache not written');
+    }
+    return images;
+  } finally {
+    await release?.();
   }
-  return images;
 }
 
 /**
