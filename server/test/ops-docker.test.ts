@@ -79,6 +79,16 @@ for (const file of ['Dockerfile.server', 'Dockerfile.client']) {
   });
 }
 
+test('Dockerfile.client: the build-time data cache step calls a function the build really has', () => {
+  const runs = parseDockerfile('Dockerfile.client').filter((i) => i.op === 'RUN').map((i) => i.args).join('\n');
+  const calls = [...runs.matchAll(/require\('\.\/([^']+)'\)\.(\w+)\(/g)];
+  assert.ok(calls.length >= 1, 'the client image prebuilds the Fashion-MNIST cache');
+  for (const [, file, fn] of calls) {
+    assert.equal(typeof require(join(ROOT, file!))[fn!], 'function', `${file} exports ${fn}`);
+  }
+  assert.match(readRepo('Dockerfile.client'), /COPY --from=build \/src\/\.cache \.cache/);
+});
+
 test('entrypoint: compose replicas take shard n-1 of N from their container name', async () => {
   const deps = { env: {}, hostname: '3f2a9c0d1b7e', addresses: ['172.18.0.5'], reverse: async (ip: string) => (ip === '172.18.0.5' ? ['flexmoe-client-3.flexmoe_default'] : []) };
   const out = await entrypoint.rewriteArgs(['client', '--data', 'fashion-mnist', '--shard', 'auto/4', '--seed', '1'], deps);
