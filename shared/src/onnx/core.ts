@@ -178,7 +178,8 @@ export class GraphCore {
     kept.reverse();
     const initializers = [...live].filter((v) => v.kind === 'constant');
     const parts = { name: this.name, nodes: kept, inputs: this.declared, initializers, outputs: this.outputList };
-    return serializeModel(parts, (op) => getOp(op).onnxType ?? op);
+    const trimmable = (v: Value) => !live.has(v) && getOp(v.producer!.opType).trimOutputs === true;
+    return serializeModel(parts, (op) => getOp(op).onnxType ?? op, trimmable);
   }
 
   private declare(name: string, dtype: DType, shape: Shape, kind: 'input' | 'param'): Value {

@@ -6,6 +6,7 @@ export { GraphBuilder } from './builder';
 export type { GraphOptions, GraphSignature, TensorInfo, DTypeSpec } from './core';
 export type { Operand, GemmOptions } from './math';
 export type { ScatterReduction } from './tensor';
+export type { Conv2dOptions, Pool2dOptions, ConvTransposeOptions } from './conv';
 export { Value, attr, formatShape } from './types';
 export type { DType, FloatDType, Dim, Shape, ValueKind, Attr, Attrs, ConstantData, Node } from './types';
 export { registeredOps } from './registry';

@@ -32,6 +32,8 @@ export interface OpSpec {
    * An op without either cannot sit between a loss and a parameter.
    */
   readonly grad?: GradRule | 'none';
+  /** Unused trailing outputs may be omitted from the model (optional ONNX outputs). */
+  readonly trimOutputs?: boolean;
   /** Input positions gradients flow into (default: every float input). */
   readonly diffInputs?: readonly number[];
 }

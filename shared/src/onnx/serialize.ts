@@ -66,21 +66,26 @@ function attributeProto(name: string, a: Attr): onnx.IAttributeProto {
   }
 }
 
-function nodeProto(node: Node, onnxType: (op: string) => string): onnx.INodeProto {
+function nodeProto(node: Node, onnxType: (op: string) => string, live: (v: Value) => boolean): onnx.INodeProto {
+  const outputs = [...node.outputs];
+  while (outputs.length > 1 && !live(outputs[outputs.length - 1])) outputs.pop();
   return {
     name: node.name,
     opType: onnxType(node.opType),
     input: node.inputs.map((v) => (v === null ? '' : v.name)),
-    output: node.outputs.map((v) => v.name),
+    output: outputs.map((v) => v.name),
     attribute: Object.entries(node.attrs).map(([k, a]) => attributeProto(k, a)),
   };
 }
 
-/** Encodes a model; `onnxType` maps registry op names to ONNX op types. */
-export function serializeModel(parts: ModelParts, onnxType: (op: string) => string): Uint8Array {
+/**
+ * Encodes a model; `onnxType` maps registry op names to ONNX op types; trailing node outputs for
+ * which `trimmable` holds are left out.
+ */
+export function serializeModel(parts: ModelParts, onnxType: (op: string) => string, trimmable: (v: Value) => boolean): Uint8Array {
   const graph: onnx.IGraphProto = {
     name: parts.name,
-    node: parts.nodes.map((n) => nodeProto(n, onnxType)),
+    node: parts.nodes.map((n) => nodeProto(n, onnxType, (v) => !trimmable(v))),
     input: parts.inputs.map((v) => valueInfo(v.name, v.dtype, v.shape)),
     initializer: parts.initializers.map((v) => tensorProto(v.name, v.data!)),
     output: parts.outputs.map((v) => valueInfo(v.name, v.dtype, v.shape)),

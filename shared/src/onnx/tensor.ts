@@ -36,8 +36,9 @@ export class TensorBuilder extends MathBuilder {
   unsqueeze(x: Value, axes: readonly number[]): Value {
     return this.op1('Unsqueeze', [x, this.int64s(axes)]);
   }
-  /** Removes size-1 dims at `axes`. */
+  /** Removes size-1 dims at `axes` (an empty list returns `x`). */
   squeeze(x: Value, axes: readonly number[]): Value {
+    if (axes.length === 0) return x;
     return this.op1('Squeeze', [x, this.int64s(axes)]);
   }
   /** Broadcasts to a static shape (numbers only; use expandLike for symbolic targets). */

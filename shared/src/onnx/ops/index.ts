@@ -4,3 +4,4 @@ import './linalg';
 import './reduce';
 import './shape-ops';
 import './indexing';
+import './conv';
