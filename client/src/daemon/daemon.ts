@@ -41,6 +41,9 @@ export interface DaemonExit {
   reason: string;
 }
 
+/** How long a daemon that stays after a complete run waits before asking for the next run. */
+const IDLE_AFTER_RUN_MS = 30_000;
+
 /** Join refusals that no amount of waiting fixes. */
 const FATAL_JOIN_KINDS = new Set(['unauthenticated', 'invalid', 'precondition']);
 
@@ -102,6 +105,8 @@ export class ClientDaemon {
       const exit = this.afterSession(end);
       if (exit) return exit;
       if (end.kind === 'lost') await this.pause();
+      // Staying after a complete run: look for the next run now and then, not in a tight loop.
+      if (end.kind === 'complete') await sleep(IDLE_AFTER_RUN_MS, this.stopControl.signal).catch(() => undefined);
     }
     return { code: 0, reason: 'stopped' };
   }

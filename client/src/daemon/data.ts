@@ -2,7 +2,7 @@
  * The daemon's local data: a data spec, optionally cut to one simulated client's share
  * (`--partition P --shard I/N --seed S`), optionally capped to `--max-samples`.
  */
-import { clientShard, loadDataSpec, type TrainTest } from '@flexmoe/shared/dist/src/data';
+import { loadDataShard, loadDataSpec, type TrainTest } from '@flexmoe/shared/dist/src/data';
 import type { ShardRef } from '@flexmoe/shared/dist/src/data';
 import type { Logger } from '@flexmoe/shared';
 
@@ -26,14 +26,13 @@ export interface LocalDataOptions {
 
 /** Loads the train and test split this daemon uses. */
 export async function loadLocalData(options: LocalDataOptions): Promise<TrainTest> {
-  const all = await loadDataSpec(options.spec, {
-    testFraction: options.testFraction,
-    seed: options.seed,
-    cacheDir: options.cacheDir,
-    logger: options.logger,
-  });
-  const shard = options.shard ?? { index: 0, count: 1 };
-  if (!options.shard && options.maxSamples === undefined) return all;
-  // One client of one is the whole set: the same seeded cap path as a real shard.
-  return clientShard(all, options.partition ?? 'iid', shard, options.seed, { maxSamples: options.maxSamples });
+  const load = { testFraction: options.testFraction, seed: options.seed, cacheDir: options.cacheDir, logger: options.logger };
+  if (!options.shard && options.maxSamples === undefined) return loadDataSpec(options.spec, load);
+  // Without a shard, client 0 of 1 is the whole set: the same seeded cap path as a real shard.
+  // The shard loader converts only this client's samples, which keeps the daemon's memory small.
+  return loadDataShard(
+    options.spec,
+    { partition: options.partition ?? 'iid', shard: options.shard ?? { index: 0, count: 1 }, seed: options.seed, maxSamples: options.maxSamples },
+    load,
+  );
 }

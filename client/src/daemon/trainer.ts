@@ -10,6 +10,7 @@ import type {
   TrainRequest,
   TrainResult,
 } from '@flexmoe/shared/dist/src/training/types';
+import type * as TrainerModule from '@flexmoe/shared/dist/src/training/trainer';
 
 /** The Trainer calls the daemon makes. */
 export interface TrainerLike {
@@ -26,7 +27,7 @@ export type TrainerFactory = (model: MoEConfig) => Promise<TrainerLike>;
 export function workerTrainerFactory(threads: number): TrainerFactory {
   return async (model) => {
     // Loaded on first use: the engine pulls in ONNX Runtime, which `--help` does not need.
-    const { Trainer } = await import('@flexmoe/shared/dist/src/training/trainer');
+    const { Trainer } = require('@flexmoe/shared/dist/src/training/trainer') as typeof TrainerModule;
     return Trainer.create({ model, threads, worker: true });
   };
 }
