@@ -19,7 +19,7 @@ export function datasetFromBytes(
   const src = pixels.subarray(start * size, end * size);
   const x = new Float32Array(n * size);
   for (let i = 0; i < x.length; i++) x[i] = (src[i] as number) / 255;
-  return { name, x, y: labels.slice(start, end), n, shape, classes };
+  return { name, x, y: labels.slice(start, end), n, shape: [...shape], classes };
 }
 
 /** Builds a Dataset of the samples at `indices` of a uint8 image set, scaled to 0..1. */
@@ -39,5 +39,5 @@ export function datasetFromByteIndices(
     for (let j = 0; j < size; j++) x[i * size + j] = (src[j] as number) / 255;
     y[i] = labels[idx] as number;
   });
-  return { name, x, y, n: indices.length, shape, classes };
+  return { name, x, y, n: indices.length, shape: [...shape], classes };
 }

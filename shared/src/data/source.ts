@@ -4,7 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
-import { FileFormatError } from '../errors';
+import { FileFormatError, InvalidArgumentError } from '../errors';
 
 /** Largest class count a `Uint8Array` label can express. */
 export const MAX_CLASSES = 256;
@@ -35,7 +35,7 @@ export async function readSourceFile(file: string): Promise<Buffer> {
  */
 export function resolveClasses(sources: ReadonlyArray<{ file: string; labels: Uint8Array }>, declared?: number): number {
   if (declared !== undefined && !(Number.isInteger(declared) && declared >= 1 && declared <= MAX_CLASSES)) {
-    throw new FileFormatError(`declared class count ${declared} must be an integer in 1..${MAX_CLASSES}`);
+    throw new InvalidArgumentError(`declared class count ${declared} must be an integer in 1..${MAX_CLASSES}`);
   }
   let max = 0;
   for (const { file, labels } of sources) {

@@ -4,7 +4,7 @@
  * stratified held-out fraction (default 0.2).
  */
 import { resolve } from 'node:path';
-import { InvalidArgumentError } from '../errors';
+import { FileFormatError, InvalidArgumentError } from '../errors';
 import { CIFAR10_CLASSES, readCifar10 } from './cifar10';
 import type { CifarBatch } from './cifar10';
 import { datasetFromBytes } from './convert';
@@ -61,7 +61,7 @@ async function loadIdx(spec: Extract<DataSpec, { kind: 'idx' }>, opts: LoadOptio
   const train = await readIdxPair(spec.images, spec.labels);
   const test = spec.testImages && spec.testLabels ? await readIdxPair(spec.testImages, spec.testLabels) : undefined;
   if (test && test.shape.join('x') !== train.shape.join('x')) {
-    throw new InvalidArgumentError(`${spec.testImages}: test images [${test.shape}] differ from train [${train.shape}]`);
+    throw new FileFormatError(`${spec.testImages}: test image shape [${test.shape}] differs from train [${train.shape}]`);
   }
   const sources = [{ file: spec.labels, labels: train.labels }];
   if (test) sources.push({ file: spec.testLabels!, labels: test.labels });
@@ -80,7 +80,7 @@ async function loadCsv(spec: Extract<DataSpec, { kind: 'csv' }>, opts: LoadOptio
   const train = await readCsv(spec.file);
   const test = spec.testFile ? await readCsv(spec.testFile) : undefined;
   if (test && test.features !== train.features) {
-    throw new InvalidArgumentError(`${test.file}: ${test.features} values per row, train file has ${train.features}`);
+    throw new FileFormatError(`${test.file}: ${test.features} values per row, train file has ${train.features}`);
   }
   normaliseInPlace(test ? [train.values, test.values] : [train.values]);
   const classes = resolveClasses(test ? [train, test] : [train], opts.classes);
