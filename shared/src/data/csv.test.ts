@@ -86,6 +86,7 @@ test('csv errors name the file, line and problem', async () => {
   await expectCsvError('0,1,2\n-1,3,4\n', /line 2: label -1 out of range/);
   await expectCsvError('0,1,2\n1.5,3,4\n', /line 2: label 1.5 out of range/);
   await expectCsvError('label,a,b\n', /no data rows/);
+  await expectCsvError('0,1,oops\n1,3,4\n', /line 1, column 3: non-numeric value 'oops'/);
   const { dir, cleanup } = tempDir();
   const missing = join(dir, 'missing.csv');
   cleanup();

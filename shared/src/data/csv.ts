@@ -1,6 +1,6 @@
 /**
- * CSV datasets: one sample per line, the label first, then the feature values. A first line that
- * is not all numbers is a header and is skipped. Blank lines are ignored; gzip is detected.
+ * CSV datasets: one sample per line, the label first, then the feature values. A first line whose
+ * fields are mostly not numbers is a header and is skipped. Blank lines are ignored; gzip is detected.
  */
 import { FileFormatError } from '../errors';
 import { MAX_CLASSES, readSourceFile } from './source';
@@ -18,6 +18,12 @@ export interface CsvTable {
 }
 
 const isNumeric = (field: string): boolean => field.trim() !== '' && Number.isFinite(Number(field));
+
+/** A header names its columns: most fields are not numbers (a bad data row has only a few). */
+function isHeader(line: string): boolean {
+  const fields = line.split(',');
+  return fields.filter((f) => !isNumeric(f)).length * 2 > fields.length;
+}
 
 /** Splits text into non-blank lines with their 1-based line numbers. */
 function numberedLines(text: string): Array<{ line: number; text: string }> {
@@ -41,7 +47,7 @@ function parseLabel(file: string, line: number, field: string): number {
 export function parseCsv(file: string, text: string): CsvTable {
   let rows = numberedLines(text);
   const first = rows[0];
-  if (first && !first.text.split(',').every(isNumeric)) rows = rows.slice(1);
+  if (first && isHeader(first.text)) rows = rows.slice(1);
   const head = rows[0];
   if (!head) throw new FileFormatError(`${file}: no data rows`);
   const width = head.text.split(',').length;
