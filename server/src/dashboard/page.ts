@@ -27,18 +27,18 @@ function card(title: string, body: string, note = ''): string {
 function body(title: string): string {
   return [
     `<header><h1>${escapeHtml(title)}</h1>`,
-    kpi('round', 'Round'), kpi('state', 'State'), kpi('accuracy', 'Accuracy'),
-    kpi('clients-count', 'Clients'), kpi('load-cv', 'Load CV'),
+    kpi('round', 'Round'), kpi('state', 'State'), kpi('strategy', 'Strategy'), kpi('accuracy', 'Accuracy'),
+    kpi('clients-count', 'Clients connected'), kpi('load-cv', 'Load CV'),
     '</header><div id="status-error" role="alert"></div><main>',
     card('Accuracy per round', '<svg id="accuracy-chart" viewBox="0 0 440 200" role="img" aria-label="accuracy per round"></svg>',
       'Sample-weighted mean of the clients\' personalised test accuracies.'),
     card('Expert load per round', '<svg id="load-chart" viewBox="0 0 440 200" role="img" aria-label="expert load per round"></svg><div class="legend" id="load-legend"></div>',
       'Samples assigned to each expert (sum of n_c over the clients holding it), stacked.'),
     card('Assignment (client × expert)', '<svg id="assignment-heatmap" viewBox="0 0 440 30" role="img" aria-label="assignment matrix"></svg>',
-      'Dark: the expert is assigned to the client this round.'),
+      'Dark: the expert was assigned to the client in the last completed round.'),
     card('Q (client × expert fitness)', '<svg id="q-heatmap" viewBox="0 0 440 30" role="img" aria-label="Q matrix"></svg>',
       'Darker is higher; the solver maximises the sum of Q over assigned pairs.'),
-    card('Clients', '<table id="clients"><thead><tr><th>id</th><th>capacity</th><th>samples</th><th>state</th><th>last seen</th></tr></thead><tbody></tbody></table>'),
+    card('Clients', '<table id="clients"><thead><tr><th>id</th><th>capacity</th><th>samples</th><th>state</th><th>rounds</th><th>last seen</th></tr></thead><tbody></tbody></table>'),
     '</main>',
   ].join('\n');
 }

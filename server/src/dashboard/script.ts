@@ -20,40 +20,35 @@ function num(v) { return typeof v === 'number' && Number.isFinite(v) ? v : null;
 function fmt(v, digits) { return v === null || v === undefined ? '–' : Number(v).toFixed(digits); }
 function pct(v) { return v === null || v === undefined ? '–' : (100 * v).toFixed(1) + '%'; }
 
-// Accepts a plain matrix, { clients, experts?, matrix|values }, or { [clientId]: row | expertIds }.
-function matrixOf(raw, clientIds, experts) {
-  if (!raw) return { rows: [], cols: experts };
-  if (Array.isArray(raw)) return { rows: raw.map((r, i) => ({ id: clientIds[i] ?? String(i), values: r.map(Number) })), cols: experts || (raw[0] || []).length };
-  const m = raw.matrix || raw.values;
-  if (Array.isArray(m)) return matrixOf(m, (raw.clients || raw.clientIds || clientIds).map((c) => (typeof c === 'object' ? c.id : String(c))), raw.experts || experts);
-  const rows = Object.entries(raw).map(([id, row]) => {
-    if (!Array.isArray(row)) return { id, values: [] };
-    // A full-length row holds one value per expert; a shorter one lists the assigned expert ids.
-    const dense = row.length === experts;
-    return { id, values: dense ? row.map(Number) : Array.from({ length: experts }, (_, e) => (row.includes(e) ? 1 : 0)) };
-  });
+// Rows in the order of the client list, then any client only the matrix knows.
+function rowOrder(record, clientIds) {
+  const ids = clientIds.filter((id) => id in record);
+  for (const id of Object.keys(record)) if (!ids.includes(id)) ids.push(id);
+  return ids;
+}
+// { clientId: [assigned expert ids] } -> 0/1 rows.
+function matrixFromIds(record, clientIds, experts) {
+  const rows = rowOrder(record || {}, clientIds).map((id) => ({ id, values: Array.from({ length: experts }, (_, e) => (record[id].includes(e) ? 1 : 0)) }));
+  return { rows, cols: experts };
+}
+// { clientId: [value per expert] } -> rows.
+function matrixFromRows(record, clientIds, experts) {
+  const rows = rowOrder(record || {}, clientIds).map((id) => ({ id, values: record[id].map(Number) }));
   return { rows, cols: experts };
 }
 
 function normalise(s) {
-  const history = (s.history || []).map((h) => ({
-    round: h.round,
-    accuracy: num(h.accuracy ?? h.testAccuracy ?? (h.eval && h.eval.accuracy)),
-    load: (h.load && !Array.isArray(h.load) ? h.load.assigned : h.load) || h.expertLoad || h.assignedLoad || [],
-    loadCv: num(h.loadCv ?? (h.load && h.load.cv) ?? h.expertLoadCv),
-  }));
-  const clients = (s.clients || []).map((c) => (typeof c === 'string' ? { id: c } : c));
+  const history = (s.history || []).map((h) => ({ round: h.round, accuracy: num(h.accuracy), load: h.load || [], loadCv: num(h.loadCv) }));
+  const clients = s.clients || [];
   const clientIds = clients.map((c) => String(c.id));
   const experts = s.experts || (history.length ? history[history.length - 1].load.length : 0);
-  const latest = history.length ? history[history.length - 1] : null;
   return {
-    round: s.round ?? s.currentRound ?? null,
-    state: s.state ?? s.phase ?? 'unknown',
-    strategy: s.strategy ?? null,
-    accuracy: num(s.accuracy) ?? (latest ? latest.accuracy : null),
+    round: num(s.round), currentRound: num(s.currentRound), totalRounds: num(s.totalRounds),
+    state: s.state || 'unknown', strategy: s.strategy || '', runId: s.runId || '',
+    accuracy: num(s.accuracy),
     history, clients, experts,
-    assignment: matrixOf(s.assignment, clientIds, experts),
-    q: matrixOf(s.q ?? s.Q, clientIds, experts),
+    assignment: matrixFromIds(s.assignment, clientIds, experts),
+    q: matrixFromRows(s.q, clientIds, experts),
   };
 }
 
@@ -147,16 +142,17 @@ function drawClients(view) {
   const now = Date.now();
   for (const c of view.clients) {
     const tr = document.createElement('tr');
-    const seen = c.lastSeen ?? c.lastSeenAt ?? c.lastHeartbeat;
-    const seenMs = typeof seen === 'number' ? (seen < 1e12 ? seen * 1000 : seen) : seen ? Date.parse(seen) : NaN;
+    const seenMs = typeof c.lastSeen === 'number' ? c.lastSeen : NaN;
     tr.dataset.client = String(c.id);
     if (Number.isFinite(seenMs)) tr.dataset.lastSeen = String(seenMs);
-    const cells = [c.id, c.capacity ?? c.k ?? '–', c.samples ?? c.n ?? c.numSamples ?? '–', c.state ?? c.status ?? (c.connected === false ? 'disconnected' : 'connected'),
+    tr.dataset.connected = String(Boolean(c.connected));
+    const cells = [c.id, c.capacity ?? '–', c.samples ?? '–', c.state ?? '–', c.roundsCompleted ?? '–',
       Number.isFinite(seenMs) ? Math.max(0, Math.round((now - seenMs) / 1000)) + ' s ago' : '–'];
     for (const v of cells) { const td = document.createElement('td'); td.textContent = String(v); tr.appendChild(td); }
     body.appendChild(tr);
   }
   document.getElementById('clients').dataset.count = String(view.clients.length);
+  document.getElementById('clients').dataset.connected = String(view.clients.filter((c) => c.connected).length);
 }
 
 function setKpi(id, text, attr, value) {
@@ -166,10 +162,13 @@ function setKpi(id, text, attr, value) {
 }
 
 function render(view) {
-  setKpi('round', view.round === null ? '–' : String(view.round), 'round', view.round);
+  setKpi('round', view.round === null ? '–' : view.round + (view.totalRounds ? ' / ' + view.totalRounds : ''), 'round', view.round);
+  document.getElementById('round').dataset.currentRound = view.currentRound === null ? '' : String(view.currentRound);
   setKpi('state', view.state, 'state', view.state);
+  setKpi('strategy', view.strategy || '–', 'strategy', view.strategy);
   setKpi('accuracy', pct(view.accuracy), 'accuracy', view.accuracy);
-  setKpi('clients-count', String(view.clients.length), 'clients', view.clients.length);
+  const connected = view.clients.filter((c) => c.connected).length;
+  setKpi('clients-count', connected + ' / ' + view.clients.length, 'clients', connected);
   const latest = view.history[view.history.length - 1];
   setKpi('load-cv', fmt(latest ? latest.loadCv : null, 3), 'loadCv', latest ? latest.loadCv : null);
   drawAccuracy(view);
