@@ -44,7 +44,7 @@ export function loadSuite(name: SuiteName, requireFn: (id: string) => unknown = 
     mod = requireFn(module) as Record<string, unknown>;
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    if (e && e.code === 'MODULE_NOT_FOUND' && String(e.message).includes(module.slice(2))) {
+    if (isMissing(e, module)) {
       return { name, skipped: `suite '${name}' is not available in this build (${module} not found)` };
     }
     throw new BenchBackendError(`suite '${name}' failed to load: ${e?.message ?? String(err)}`, { cause: err });
@@ -52,4 +52,12 @@ export function loadSuite(name: SuiteName, requireFn: (id: string) => unknown = 
   const run = mod[fn];
   if (typeof run !== 'function') return { name, skipped: `suite '${name}': ${module} does not export ${fn}()` };
   return { name, run: run as SuiteRunner };
+}
+
+/** True when `err` says the suite module itself is missing (not one of its own imports). */
+function isMissing(err: NodeJS.ErrnoException | undefined, module: string): boolean {
+  if (!err || err.code !== 'MODULE_NOT_FOUND') return false;
+  // Only the first line names the missing module; the require stack below names the importer.
+  const missing = /Cannot find module '([^']+)'/.exec(String(err.message).split('\n')[0])?.[1] ?? '';
+  return missing.replace(/\.js$/, '').endsWith(module.slice(2));
 }

@@ -40,8 +40,17 @@ export function matmulModel(n: number, weights: Float32Array): Uint8Array {
   return onnx.ModelProto.encode(model).finish();
 }
 
-/** Measures the single-thread MatMul rate of ONNX Runtime for n x n matrices. */
-export async function measureMatMulPeak(n: number, budget: MeasureBudget): Promise<MatMulPeak> {
+/** A ready MatMul session: one call is one n x n by n x n product. */
+export interface MatMulRunner {
+  n: number;
+  /** Floating-point operations per call (2 n^3). */
+  flopsPerCall: number;
+  run(): Promise<unknown>;
+  release(): Promise<void>;
+}
+
+/** Builds the single-thread MatMul session for n x n matrices (seeded random data). */
+export async function createMatMulRunner(n: number): Promise<MatMulRunner> {
   const rnd = seededRandom(7);
   const w = Float32Array.from({ length: n * n }, () => rnd() - 0.5);
   const a = Float32Array.from({ length: n * n }, () => rnd() - 0.5);
@@ -51,11 +60,17 @@ export async function measureMatMulPeak(n: number, budget: MeasureBudget): Promi
     executionMode: 'sequential',
     logSeverityLevel: 3,
   });
+  const feeds = { a: new ort.Tensor('float32', a, [n, n]) };
+  return { n, flopsPerCall: 2 * n ** 3, run: () => session.run(feeds), release: () => session.release() };
+}
+
+/** Measures the single-thread MatMul rate of ONNX Runtime for n x n matrices on its own. */
+export async function measureMatMulPeak(n: number, budget: MeasureBudget): Promise<MatMulPeak> {
+  const runner = await createMatMulRunner(n);
   try {
-    const feeds = { a: new ort.Tensor('float32', a, [n, n]) };
-    const m = await measureRate(() => session.run(feeds), budget);
-    return { n, gflops: (m.callsPerSecond * 2 * n ** 3) / 1e9 };
+    const m = await measureRate(() => runner.run(), budget);
+    return { n, gflops: (m.callsPerSecond * runner.flopsPerCall) / 1e9 };
   } finally {
-    await session.release();
+    await runner.release();
   }
 }

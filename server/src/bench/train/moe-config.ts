@@ -2,6 +2,8 @@
  * The MoE model every training-step implementation in the benchmark computes, and its FLOP count.
  * Defaults follow the product's default MLP model (SPEC section 1).
  */
+// The shared barrel does not re-export the model module; import it by path.
+import { MODEL_DEFAULTS } from '@flexmoe/shared/dist/src/model/config';
 
 /** Shape and loss settings of the benchmarked MoE training step. */
 export interface BenchMoeConfig {
@@ -25,17 +27,26 @@ export interface BenchMoeConfig {
   readonly learningRate: number;
 }
 
-/** The default benchmark model: 784->128 ReLU, gate over E=8 masked to 4, top-2, experts 128->64->10. */
+/** Experts a client holds in the benchmark (k). */
+const BENCH_ASSIGNED = 4;
+
+/** SGD learning rate of the benchmark (the `flexmoe train` default). */
+const BENCH_LEARNING_RATE = 0.05;
+
+/**
+ * The default benchmark model, taken from the product's model defaults: MLP backbone 784->128 ReLU,
+ * gate over E=8 masked to k=4 assigned experts, top-2 routing, experts 128->64->10, aux weight 0.05.
+ */
 export const DEFAULT_BENCH_MOE: BenchMoeConfig = Object.freeze({
-  inputDim: 784,
-  hiddenDim: 128,
-  numExperts: 8,
-  assigned: Object.freeze([0, 1, 2, 3]),
-  topR: 2,
-  expertHidden: 64,
-  numClasses: 10,
-  auxWeight: 0.05,
-  learningRate: 0.05,
+  inputDim: MODEL_DEFAULTS.inputShape[0] * MODEL_DEFAULTS.inputShape[1] * MODEL_DEFAULTS.inputShape[2],
+  hiddenDim: MODEL_DEFAULTS.featureDim,
+  numExperts: MODEL_DEFAULTS.experts,
+  assigned: Object.freeze(Array.from({ length: Math.min(BENCH_ASSIGNED, MODEL_DEFAULTS.experts) }, (_, i) => i)),
+  topR: MODEL_DEFAULTS.topR,
+  expertHidden: MODEL_DEFAULTS.expertHidden,
+  numClasses: MODEL_DEFAULTS.classes,
+  auxWeight: MODEL_DEFAULTS.auxWeight,
+  learningRate: BENCH_LEARNING_RATE,
 });
 
 /**

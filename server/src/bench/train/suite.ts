@@ -5,11 +5,10 @@
  * ONNX Runtime MatMul peak measured in the same run.
  */
 import type { BenchRow, Logger } from '@flexmoe/shared';
-import { MODEL_DEFAULTS } from '@flexmoe/shared/dist/src/model/config';
-import { FULL_BUDGET, QUICK_BUDGET, measureRate, type MeasureBudget } from '../measure';
+import { FULL_BUDGET, QUICK_BUDGET, measureInterleaved, type MeasureBudget, type WorkFn } from '../measure';
 import type { SuiteOptions } from '../suites';
-import { measureMatMulPeak } from './matmul-peak';
-import { stepFlopsPerSample, type BenchMoeConfig } from './moe-config';
+import { createMatMulRunner, type MatMulRunner } from './matmul-peak';
+import { DEFAULT_BENCH_MOE, stepFlopsPerSample, type BenchMoeConfig } from './moe-config';
 import { loadGraphs, OnnxMoeStep } from './onnx-step';
 import { convertParams, initParams, randomBatch } from './params';
 import { loadTfjsWasm } from './tfjs-loader';
@@ -22,83 +21,89 @@ export const TRAIN_BATCHES: readonly number[] = Object.freeze([32, 64, 256]);
 /** SGD steps per graph call the trainer uses by default (amortises parameter I/O). */
 const TRAINER_STEPS_PER_CALL = 4;
 
-/** The benchmark model: the product's default MLP model, 4 of its experts assigned. */
-export function defaultBenchConfig(): BenchMoeConfig {
-  const m = MODEL_DEFAULTS;
-  return Object.freeze({
-    inputDim: m.inputShape[0] * m.inputShape[1] * m.inputShape[2],
-    hiddenDim: m.featureDim,
-    numExperts: m.experts,
-    assigned: Object.freeze(Array.from({ length: Math.min(4, m.experts) }, (_, i) => i)),
-    topR: m.topR,
-    expertHidden: m.expertHidden,
-    numClasses: m.classes,
-    auxWeight: m.auxWeight,
-    learningRate: 0.05,
-  });
-}
-
 /** Samples per second of each implementation at one batch size (null: not measured). */
-interface BatchRates {
+export interface BatchRates {
   batch: number;
   ts: number;
   tfjs: number;
   onnx: number | null;
   onnxMulti: number | null;
+  /** ONNX Runtime MatMul GFLOP/s measured in windows interleaved with the steps. */
+  peakGflops: number;
+}
+
+type Graphs = Exclude<ReturnType<typeof loadGraphs>, { unavailable: string }>;
+
+/** Train-suite options beyond the common ones (for tests and custom runs). */
+export interface TrainSuiteOptions extends SuiteOptions {
+  /** Batch sizes (default `TRAIN_BATCHES`). */
+  batches?: readonly number[];
+  /** Timing budget (default: quick or full). */
+  budget?: MeasureBudget;
+  /** MatMul peak matrix size (default 1024, 512 with `quick`). */
+  matmulN?: number;
 }
 
 /** Runs the train suite and returns its rows. */
-export async function runTrainSuite(opts: SuiteOptions = {}): Promise<BenchRow[]> {
-  const budget = opts.quick ? QUICK_BUDGET : FULL_BUDGET;
+export async function runTrainSuite(opts: TrainSuiteOptions = {}): Promise<BenchRow[]> {
+  const budget = opts.budget ?? (opts.quick ? QUICK_BUDGET : FULL_BUDGET);
   const log = opts.logger;
-  const cfg = defaultBenchConfig();
+  const cfg = DEFAULT_BENCH_MOE;
   const graphs = loadGraphs();
   const onnxNote = 'unavailable' in graphs ? graphs.unavailable : null;
   if (onnxNote) log?.warn({ reason: onnxNote }, 'onnx step not measured');
   const tf = await loadTfjsWasm();
-  const peak = await measureMatMulPeak(opts.quick ? 512 : 1024, budget);
-  log?.info({ n: peak.n, gflops: round(peak.gflops) }, 'matmul peak measured');
+  const matmul = await createMatMulRunner(opts.matmulN ?? (opts.quick ? 512 : 1024));
   const rates: BatchRates[] = [];
-  for (const batch of TRAIN_BATCHES) {
-    const params = initParams<Float32Array>(cfg, Float32Array, 1);
-    const { x, labels } = randomBatch<Float32Array>(cfg, batch, Float32Array, 2);
-    const ts = await measureTs(cfg, params, x, labels, budget);
-    const tfStep = new TfjsMoeStep(tf, cfg, params, x, labels);
-    const tfjs = batch * (await measureRate(() => tfStep.step(), budget)).callsPerSecond;
-    tfStep.dispose();
-    let onnx: number | null = null;
-    let onnxMulti: number | null = null;
-    if (!('unavailable' in graphs)) {
-      onnx = await measureOnnx(graphs, cfg, params, x, labels, 1, budget);
-      onnxMulti = await measureOnnx(graphs, cfg, params, x, labels, TRAINER_STEPS_PER_CALL, budget);
-    }
-    const r = { batch, ts, tfjs, onnx, onnxMulti };
-    log?.info(roundAll(r), 'train step measured (samples/s)');
-    rates.push(r);
-  }
-  return trainRows(cfg, rates, peak.gflops, peak.n, onnxNote);
-}
-
-async function measureTs(cfg: BenchMoeConfig, params: ReturnType<typeof initParams<Float32Array>>, x: Float32Array, labels: Int32Array, budget: MeasureBudget): Promise<number> {
-  const step = new TsMoeStep<Float32Array>(cfg, Float32Array);
-  const own = convertParams<Float32Array>(params, Float32Array);
-  return labels.length * (await measureRate(() => step.step(own, x, labels), budget)).callsPerSecond;
-}
-
-async function measureOnnx(
-  graphs: Exclude<ReturnType<typeof loadGraphs>, { unavailable: string }>, cfg: BenchMoeConfig,
-  params: ReturnType<typeof initParams<Float32Array>>, x: Float32Array, labels: Int32Array, steps: number, budget: MeasureBudget,
-): Promise<number> {
-  const step = await OnnxMoeStep.create(graphs, cfg, params, x, labels, steps);
   try {
-    return labels.length * steps * (await measureRate(() => step.step(), budget)).callsPerSecond;
+    for (const batch of opts.batches ?? TRAIN_BATCHES) {
+      const r = await measureBatch(cfg, batch, tf, 'unavailable' in graphs ? null : graphs, matmul, budget);
+      log?.info(roundAll(r), 'train step measured (samples/s)');
+      rates.push(r);
+    }
   } finally {
-    await step.release();
+    await matmul.release();
+  }
+  return trainRows(cfg, rates, matmul.n, onnxNote);
+}
+
+/** Measures every implementation at one batch size, in interleaved windows. */
+async function measureBatch(
+  cfg: BenchMoeConfig, batch: number, tf: Awaited<ReturnType<typeof loadTfjsWasm>>, graphs: Graphs | null,
+  matmul: MatMulRunner, budget: MeasureBudget,
+): Promise<BatchRates> {
+  const params = initParams<Float32Array>(cfg, Float32Array, 1);
+  const { x, labels } = randomBatch<Float32Array>(cfg, batch, Float32Array, 2);
+  const ts = new TsMoeStep<Float32Array>(cfg, Float32Array);
+  const tsParams = convertParams<Float32Array>(params, Float32Array);
+  const tfStep = new TfjsMoeStep(tf, cfg, params, x, labels);
+  const onnx = graphs ? await OnnxMoeStep.create(graphs, cfg, params, x, labels, 1) : null;
+  const onnxMulti = graphs ? await OnnxMoeStep.create(graphs, cfg, params, x, labels, TRAINER_STEPS_PER_CALL) : null;
+  try {
+    const cases: Record<string, WorkFn> = {
+      ts: () => ts.step(tsParams, x, labels),
+      tfjs: () => tfStep.step(),
+      peak: () => matmul.run(),
+    };
+    if (onnx && onnxMulti) Object.assign(cases, { onnx: () => onnx.step(), onnxMulti: () => onnxMulti.step() });
+    const m = await measureInterleaved(cases, budget);
+    return {
+      batch,
+      ts: batch * m.ts.callsPerSecond,
+      tfjs: batch * m.tfjs.callsPerSecond,
+      onnx: m.onnx ? batch * m.onnx.callsPerSecond : null,
+      onnxMulti: m.onnxMulti ? batch * TRAINER_STEPS_PER_CALL * m.onnxMulti.callsPerSecond : null,
+      peakGflops: (m.peak.callsPerSecond * matmul.flopsPerCall) / 1e9,
+    };
+  } finally {
+    tfStep.dispose();
+    await onnx?.release();
+    await onnxMulti?.release();
   }
 }
 
 /** Builds the rows: ratios are ours / baseline. */
-export function trainRows(cfg: BenchMoeConfig, rates: readonly BatchRates[], peakGflops: number, peakN: number, onnxNote: string | null): BenchRow[] {
+export function trainRows(cfg: BenchMoeConfig, rates: readonly BatchRates[], peakN: number, onnxNote: string | null): BenchRow[] {
   const flops = stepFlopsPerSample(cfg);
   const rows: BenchRow[] = [];
   const common = { threads: 1, model: `mlp ${cfg.inputDim}-${cfg.hiddenDim}, E=${cfg.numExperts} k=${cfg.assigned.length} r=${cfg.topR}, experts ${cfg.hiddenDim}-${cfg.expertHidden}-${cfg.numClasses}` };
@@ -115,8 +120,8 @@ export function trainRows(cfg: BenchMoeConfig, rates: readonly BatchRates[], pea
     rows.push(row('onnx step vs plain-ts step', r.batch, r.onnx, 'samples/s', r.ts));
     rows.push(row(`onnx ${TRAINER_STEPS_PER_CALL} steps/call vs tfjs-wasm step`, r.batch, r.onnxMulti!, 'samples/s', r.tfjs));
     const gflops = (r.onnx * flops) / 1e9;
-    const target256 = r.batch === 256 ? { target: '>= 0.5', met: gflops / peakGflops >= 0.5 } : {};
-    rows.push(row('onnx step GFLOP/s vs ort matmul peak', r.batch, gflops, 'GFLOP/s', peakGflops, { flopsPerSample: flops, matmulN: peakN, ...target256 }));
+    const target256 = r.batch === 256 ? { target: '>= 0.5', met: gflops / r.peakGflops >= 0.5 } : {};
+    rows.push(row('onnx step GFLOP/s vs ort matmul peak', r.batch, gflops, 'GFLOP/s', r.peakGflops, { flopsPerSample: flops, matmulN: peakN, ...target256 }));
   }
   return rows;
 }
