@@ -18,3 +18,4 @@ export { shardIndices } from './shard';
 export type { ShardIndices } from './shard';
 export { loadDataShard } from './load-shard';
 export type { DataShardOptions } from './load-shard';
+export { benchDataLoading } from './bench';
