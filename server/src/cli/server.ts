@@ -1,0 +1,183 @@
+/**
+ * `flexmoe server`: the coordinator. Composition root: parses options, builds logger, metrics,
+ * strategy, coordinator, gRPC and HTTP servers, binds signals, prints the bound ports, and
+ * drains gracefully on SIGTERM / SIGINT (a second signal forces the exit).
+ */
+import * as path from 'node:path';
+import { createLogger, parseCommand, ConfigError, type CommandSpec, type OptionValues } from '@flexmoe/shared';
+import { defaultModelConfig, type MoEConfig } from '@flexmoe/shared/dist/src/model/config';
+import { Coordinator, type CoordinatorOptions } from '../coordinator/coordinator';
+import { createAssignPort } from '../coordinator/strategy-port';
+import { startHttpServer } from '../http/http-server';
+import { createMetrics } from '../metrics/metrics';
+import { readTokensFile } from '../transport/auth';
+import { serverCredentials } from '../transport/credentials';
+import { startGrpcServer } from '../transport/grpc-server';
+
+/** Options of `flexmoe server` (defaults documented in --help). */
+export const SERVER_COMMAND = {
+  name: 'server',
+  summary: 'Run the FlexMoE coordinator: clients dial in over gRPC; rounds, checkpoints, metrics.',
+  options: {
+    host: { type: 'string', default: '0.0.0.0', help: 'gRPC listen address' },
+    port: { type: 'integer', default: 50051, min: 0, max: 65535, help: 'gRPC port (0 = any free port, printed at startup)' },
+    metricsHost: { type: 'string', default: '0.0.0.0', help: 'HTTP listen address (/metrics, /healthz, /api/status, dashboard)' },
+    metricsPort: { type: 'integer', default: 9464, min: 0, max: 65535, help: 'HTTP port (0 = any free port)' },
+    dataDir: { type: 'string', default: './flexmoe-data', arg: 'DIR', help: 'checkpoint directory (resumed from on start)' },
+    strategy: { type: 'string', default: 'flexmoe', choices: ['flexmoe', 'greedy', 'random', 'dense'], help: 'assignment strategy' },
+    rounds: { type: 'integer', default: 20, min: 1, help: 'rounds to run' },
+    experts: { type: 'integer', default: 8, min: 1, max: 1024, help: 'number of experts E' },
+    fraction: { type: 'number', default: 1, min: 0, max: 1, help: 'fraction of ready clients sampled per round' },
+    minClients: { type: 'integer', default: 2, min: 1, help: 'clients that must report for a round to aggregate' },
+    roundDeadline: { type: 'number', default: 300, min: 0.1, arg: 'SECONDS', help: 'round deadline; later clients count as failed' },
+    solverTimeLimit: { type: 'number', default: 2, min: 0.01, arg: 'SECONDS', help: 'assignment solver time limit' },
+    learningRate: { type: 'number', default: 0.05, min: 0, help: 'client SGD learning rate' },
+    batchSize: { type: 'integer', default: 32, min: 1, help: 'client minibatch size' },
+    localEpochs: { type: 'integer', default: 1, min: 1, help: 'local epochs per round' },
+    topR: { type: 'integer', default: 2, min: 1, help: 'routing top-r (capped at the experts assigned)' },
+    backbone: { type: 'string', default: 'mlp', choices: ['mlp', 'cnn'], help: 'backbone kind' },
+    inputShape: { type: 'string', default: '1,28,28', arg: 'C,H,W', help: 'per-sample input shape' },
+    classes: { type: 'integer', default: 10, min: 2, help: 'number of classes' },
+    featureDim: { type: 'integer', default: 128, min: 1, help: 'backbone output width' },
+    expertHidden: { type: 'integer', default: 64, min: 1, help: 'hidden width of each expert' },
+    beta: { type: 'number', default: 0.5, min: 0, max: 1, help: 'EMA weight of the fitness update' },
+    fitnessSignal: { type: 'string', default: 'loss', choices: ['loss', 'accuracy'], help: 'fitness signal s_ce' },
+    alphaL: { type: 'number', default: 1, min: 0, help: 'alpha_L of the loss signal exp(-alpha_L l)' },
+    delta: { type: 'number', default: 0.1, min: 0, max: 1, help: 'load slack around the balanced share' },
+    gamma: { type: 'number', default: 0.1, min: 0, help: 'weight of the historical deficit in the bounds' },
+    deficitDecay: { type: 'number', default: 0.9, min: 0, max: 1, help: 'per-round decay of the load deficits' },
+    expertWeighting: { type: 'string', default: 'usage', choices: ['usage', 'samples'], help: 'expert aggregation weights' },
+    heartbeatInterval: { type: 'number', default: 5, min: 0.05, arg: 'SECONDS', help: 'client heartbeat interval' },
+    livenessTimeout: { type: 'number', default: 20, min: 0.1, arg: 'SECONDS', help: 'silence after which a client is dropped' },
+    drainGrace: { type: 'number', default: 10, min: 0, arg: 'SECONDS', help: 'on SIGTERM, time the round in flight may take to finish' },
+    keepServing: { type: 'boolean', default: false, help: 'stay up after the last round (status page)' },
+    seed: { type: 'integer', default: 1, min: 0, help: 'run seed (initial weights, sampling, tie-breaking)' },
+    tlsCert: { type: 'string', arg: 'FILE', help: 'TLS certificate (PEM)' },
+    tlsKey: { type: 'string', arg: 'FILE', help: 'TLS private key (PEM)' },
+    tlsCa: { type: 'string', arg: 'FILE', help: 'CA of client certificates: enables mutual TLS' },
+    tokens: { type: 'string', arg: 'FILE', help: "client tokens: JSON {id: token} or lines 'id token'" },
+    logLevel: { type: 'string', default: 'info', choices: ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], help: 'log level' },
+  },
+} as const satisfies CommandSpec;
+
+type ServerOptions = OptionValues<typeof SERVER_COMMAND>;
+
+function modelConfig(o: ServerOptions): MoEConfig {
+  const shape = o.inputShape.split(',').map((s) => Number(s.trim()));
+  if (shape.length !== 3 || shape.some((d) => !Number.isInteger(d) || d < 1)) {
+    throw new ConfigError(`--input-shape must be C,H,W positive integers (got '${o.inputShape}')`);
+  }
+  return defaultModelConfig({
+    backbone: o.backbone as MoEConfig['backbone'],
+    inputShape: shape as [number, number, number],
+    classes: o.classes,
+    experts: o.experts,
+    featureDim: o.featureDim,
+    expertHidden: o.expertHidden,
+    topR: o.topR,
+  });
+}
+
+/** Turns validated flags into the coordinator's frozen options. */
+export function coordinatorOptions(o: ServerOptions): CoordinatorOptions {
+  const model = modelConfig(o);
+  return Object.freeze({
+    model,
+    totalRounds: o.rounds,
+    strategyName: o.strategy,
+    dataDir: path.resolve(o.dataDir),
+    heartbeatIntervalMs: Math.round(o.heartbeatInterval * 1000),
+    livenessTimeoutMs: Math.round(o.livenessTimeout * 1000),
+    round: Object.freeze({
+      experts: model.experts,
+      fraction: o.fraction,
+      minClients: o.minClients,
+      roundDeadlineMs: Math.round(o.roundDeadline * 1000),
+      learningRate: o.learningRate,
+      batchSize: o.batchSize,
+      localEpochs: o.localEpochs,
+      topR: o.topR,
+      seed: o.seed,
+      weighting: o.expertWeighting as 'usage' | 'samples',
+      fitnessSignal: o.fitnessSignal as 'loss' | 'accuracy',
+      alphaL: o.alphaL,
+    }),
+    fitness: Object.freeze({ experts: model.experts, beta: o.beta, q0: 1, delta: o.delta, gamma: o.gamma, deficitDecay: o.deficitDecay }),
+  });
+}
+
+/** Entry point of `flexmoe server`; resolves with the exit code once the coordinator stops. */
+export async function run(argv: string[]): Promise<number> {
+  const parsed = parseCommand(SERVER_COMMAND, argv, process.env);
+  if (parsed.help !== null) {
+    console.log(parsed.help);
+    return 0;
+  }
+  const o = parsed.options;
+  const options = coordinatorOptions(o);
+  const logger = createLogger({ level: o.logLevel, name: 'flexmoe-server' });
+  const metrics = createMetrics();
+  const strategy = createAssignPort(o.strategy, { seed: o.seed, timeLimitSeconds: o.solverTimeLimit, delta: o.delta });
+  const tls = serverCredentials({ cert: o.tlsCert, key: o.tlsKey, ca: o.tlsCa });
+  const tokens = o.tokens ? readTokensFile(o.tokens) : undefined;
+  const coordinator = Coordinator.open(options, { logger, metrics, strategy });
+  const grpcServer = await startGrpcServer(coordinator, {
+    host: o.host,
+    port: o.port,
+    credentials: tls.credentials,
+    auth: { tokens, mutualTls: tls.mutual },
+    logger: logger.child({ component: 'transport' }),
+  });
+  const httpServer = await startHttpServer(o.metricsHost, o.metricsPort, {
+    metrics: metrics.registry,
+    healthy: () => coordinator.state !== 'draining' && coordinator.state !== 'stopped',
+    status: () => coordinator.status(),
+    logger: logger.child({ component: 'http' }),
+  });
+  logger.info({ port: grpcServer.port, metricsPort: httpServer.port, tls: !!o.tlsCert, mtls: tls.mutual, tokens: !!tokens }, 'coordinator listening');
+  console.log(`flexmoe server listening grpc=${o.host}:${grpcServer.port} metrics=${o.metricsHost}:${httpServer.port}`);
+  return lifecycle(coordinator, { grpcServer, httpServer, keepServing: o.keepServing, drainGraceMs: o.drainGrace * 1000, logger });
+}
+
+interface Lifecycle {
+  grpcServer: Awaited<ReturnType<typeof startGrpcServer>>;
+  httpServer: Awaited<ReturnType<typeof startHttpServer>>;
+  keepServing: boolean;
+  drainGraceMs: number;
+  logger: ReturnType<typeof createLogger>;
+}
+
+/** Runs until the run ends (unless --keep-serving) or a signal arrives; then drains and stops. */
+async function lifecycle(coordinator: Coordinator, l: Lifecycle): Promise<number> {
+  let stopping: Promise<void> | undefined;
+  const stop = (why: string) => {
+    stopping ??= (async () => {
+      l.logger.info({ why }, 'draining');
+      l.grpcServer.health.setAll('NOT_SERVING');
+      await coordinator.drain(l.drainGraceMs);
+      await l.grpcServer.stop(2000);
+      await l.httpServer.close();
+      l.logger.info({ completedRounds: coordinator.completedRounds }, 'coordinator stopped');
+    })();
+    return stopping;
+  };
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      l.logger.warn({ signal }, 'second signal: forcing exit');
+      process.exit(130);
+    }
+    void stop(signal);
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  await coordinator.start();
+  if (!stopping && !l.keepServing) {
+    // Let task streams deliver RunComplete before the server goes away.
+    await new Promise((r) => setTimeout(r, 1000));
+    await stop('run finished');
+  }
+  await stopping;
+  process.off('SIGTERM', onSignal);
+  process.off('SIGINT', onSignal);
+  return 0;
+}

@@ -1,0 +1,379 @@
+/**
+ * The coordinator: global weights, Q and deficits, the client registry, the round loop and the
+ * run history, with explicit lifecycle states (waiting -> running -> finished, or draining ->
+ * stopped). Transport-agnostic: transport/ turns gRPC calls into the request methods below.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Logger } from '@flexmoe/shared';
+import type { MoEConfig } from '@flexmoe/shared/dist/src/model/config';
+import { initParameters, type ParamMap } from '@flexmoe/shared/dist/src/model/params';
+import { PROTOCOL_VERSION, type JoinRequest__Output, type SubmitHeader__Output, type WireTensor } from '@flexmoe/shared/dist/src/protocol';
+import { CheckpointError, DrainingError, StaleRoundError } from '../errors';
+import type { CoordinatorMetrics } from '../metrics/metrics';
+import { ClientRegistry } from '../registry/client-registry';
+import type { SessionEvent } from '../registry/session-proxy';
+import type { RoundRecord } from '../rounds/history';
+import type { AssignPort } from '../rounds/ports';
+import { RoundEngine, type RoundConfig, type RoundOutcome } from '../rounds/round-engine';
+import { loadLatestCheckpoint, writeCheckpoint, type Checkpoint } from '../state/checkpoint';
+import { FitnessState, type FitnessOptions } from './fitness-state';
+import { completeTensors, planSubmit, taskSpecs, taskTensors, validateJoin, type SubmitPlan } from './requests';
+import { buildStatus, type CoordinatorStatus } from './status';
+
+/** Lifecycle states. */
+export type CoordinatorPhase = 'waiting' | 'running' | 'draining' | 'finished' | 'stopped';
+
+/** Everything the coordinator is configured with (validated by the CLI). */
+export interface CoordinatorOptions {
+  readonly model: MoEConfig;
+  readonly totalRounds: number;
+  readonly strategyName: string;
+  readonly round: RoundConfig;
+  readonly fitness: FitnessOptions;
+  readonly dataDir: string;
+  readonly heartbeatIntervalMs: number;
+  readonly livenessTimeoutMs: number;
+}
+
+/** Collaborators built at the composition root. */
+export interface CoordinatorDeps {
+  readonly logger: Logger;
+  readonly metrics: CoordinatorMetrics;
+  readonly strategy: AssignPort;
+}
+
+/** What a successful Join returns. */
+export interface JoinResult {
+  readonly sessionId: string;
+  readonly capacity: number;
+  readonly protocolVersion: number;
+  readonly modelConfigJson: string;
+  readonly numExperts: number;
+  readonly heartbeatIntervalMs: number;
+  readonly run: { runId: string; totalRounds: number; completedRounds: number; strategy: string; seed: number };
+}
+
+/** A Submit whose header passed validation. */
+export interface SubmitContext {
+  readonly clientId: string;
+  readonly sessionId: string;
+  readonly plan: SubmitPlan;
+}
+
+/** The coordinator service. Create with `Coordinator.open`, then `start()`. */
+export class Coordinator {
+  readonly registry: ClientRegistry;
+  private phase: CoordinatorPhase = 'waiting';
+  private params: ParamMap;
+  private readonly fitness: FitnessState;
+  private readonly history: RoundRecord[];
+  private completed: number;
+  private currentRound = 0;
+  private readonly runId: string;
+  private readonly abort = new AbortController();
+  private loop: Promise<void> | undefined;
+  private sweeper: NodeJS.Timeout | undefined;
+  private readonly log: Logger;
+
+  private constructor(private readonly options: CoordinatorOptions, private readonly deps: CoordinatorDeps, checkpoint?: Checkpoint) {
+    this.log = deps.logger.child({ component: 'coordinator' });
+    this.registry = new ClientRegistry({
+      livenessTimeoutMs: options.livenessTimeoutMs,
+      logger: deps.logger.child({ component: 'registry' }),
+      onChange: () => deps.metrics.clientsConnected.set(this.registry.liveSessions().length),
+    });
+    const s = checkpoint?.state;
+    this.runId = s?.runId ?? randomUUID();
+    this.completed = s?.completedRounds ?? 0;
+    this.history = [...(s?.history ?? [])];
+    this.fitness = new FitnessState(options.fitness, s?.fitness);
+    if (s) this.registry.restore(s.clients);
+    this.params = checkpoint?.params ?? globalParameters(options.model, options.round.seed);
+    if (this.completed >= options.totalRounds) this.phase = 'finished';
+    deps.metrics.round.set(this.completed);
+  }
+
+  /** Resumes from the newest checkpoint in the data directory, or starts a fresh run. */
+  static open(options: CoordinatorOptions, deps: CoordinatorDeps): Coordinator {
+    const found = loadLatestCheckpoint(options.dataDir);
+    if (found) checkCompatible(found.checkpoint, options, found.file);
+    const c = new Coordinator(options, deps, found?.checkpoint);
+    if (found) c.log.info({ file: found.file, completedRounds: c.completed }, 'resumed from checkpoint');
+    return c;
+  }
+
+  /** Starts the round loop and the liveness sweeper; resolves when the loop ends. */
+  start(): Promise<void> {
+    this.sweeper = setInterval(() => this.registry.sweep(), Math.max(200, this.options.heartbeatIntervalMs));
+    this.sweeper.unref();
+    this.loop ??= this.runLoop().finally(() => clearInterval(this.sweeper));
+    return this.loop;
+  }
+
+  /** Current lifecycle phase. */
+  get state(): CoordinatorPhase {
+    return this.phase;
+  }
+
+  /** Rounds completed (aggregated and checkpointed). */
+  get completedRounds(): number {
+    return this.completed;
+  }
+
+  private async runLoop(): Promise<void> {
+    const engine = new RoundEngine(this.options.round, {
+      registry: this.registry,
+      strategy: this.deps.strategy,
+      fitness: this.fitness,
+      logger: this.deps.logger.child({ component: 'rounds' }),
+      onSolve: (s) => this.deps.metrics.solveSeconds.observe(s),
+    });
+    while (this.completed < this.options.totalRounds && !this.draining()) {
+      const round = this.completed + 1;
+      for (let attempt = 0; !this.draining(); attempt++) {
+        this.currentRound = round;
+        this.phase = 'running';
+        const outcome = await this.attempt(engine, round, attempt);
+        if (outcome?.kind === 'completed') {
+          this.apply(outcome);
+          break;
+        }
+        if (!this.abort.signal.aborted) await sleep(250);
+      }
+    }
+    this.currentRound = 0;
+    if (this.completed >= this.options.totalRounds) this.finish();
+  }
+
+  private draining(): boolean {
+    return this.phase === 'draining' || this.phase === 'stopped';
+  }
+
+  private async attempt(engine: RoundEngine, round: number, attempt: number): Promise<RoundOutcome | undefined> {
+    try {
+      const outcome = await engine.run(round, attempt, this.params, this.abort.signal);
+      if (outcome.kind === 'retry') for (const f of outcome.failures) this.deps.metrics.roundFailures.inc({ reason: failureLabel(f.reason) });
+      return outcome;
+    } catch (err) {
+      if (this.abort.signal.aborted) return undefined;
+      this.log.error({ round, attempt, err: (err as Error).message }, 'round attempt failed');
+      return undefined;
+    }
+  }
+
+  private apply(outcome: Extract<RoundOutcome, { kind: 'completed' }>): void {
+    const r = outcome.record;
+    this.params = outcome.params;
+    this.history.push(r);
+    this.completed = r.round;
+    for (const id of r.reported) this.registry.recordRoundCompleted(id);
+    const m = this.deps.metrics;
+    m.round.set(r.round);
+    m.roundDuration.observe(r.seconds);
+    r.load.forEach((v, e) => m.expertLoad.set({ expert: String(e) }, v));
+    m.expertLoadCv.set(r.loadCv);
+    m.routedLoadCv.set(r.routedLoadCv);
+    m.evalAccuracy.set(r.accuracy);
+    for (const f of r.failures) m.roundFailures.inc({ reason: failureLabel(f.reason) });
+    this.checkpoint();
+  }
+
+  private checkpoint(): void {
+    try {
+      const file = writeCheckpoint(this.options.dataDir, { state: this.snapshotState(), params: this.params });
+      this.log.info({ round: this.completed, file }, 'checkpoint written');
+    } catch (err) {
+      this.log.error({ round: this.completed, err: (err as Error).message }, 'checkpoint failed');
+    }
+  }
+
+  private snapshotState(): Checkpoint['state'] {
+    return {
+      runId: this.runId,
+      seed: this.options.round.seed,
+      strategy: this.options.strategyName,
+      model: this.options.model,
+      totalRounds: this.options.totalRounds,
+      completedRounds: this.completed,
+      fitness: this.fitness.snapshot(),
+      clients: this.registry.allRecords(),
+      history: this.history,
+    };
+  }
+
+  private finish(): void {
+    this.phase = 'finished';
+    const last = this.history[this.history.length - 1];
+    for (const s of this.registry.liveSessions()) s.proxy.complete(this.completed, last?.accuracy ?? 0);
+    this.log.info({ completedRounds: this.completed, accuracy: last?.accuracy }, 'run finished');
+  }
+
+  /**
+   * Graceful stop: no new rounds or joins; the round in flight may finish within `graceMs`,
+   * else it is abandoned (its clients' work is discarded; the last checkpoint stands).
+   */
+  async drain(graceMs: number): Promise<void> {
+    if (this.phase === 'stopped') return;
+    const wasFinished = this.phase === 'finished';
+    this.phase = 'draining';
+    if (this.loop && !wasFinished) {
+      const timer = setTimeout(() => this.abort.abort(new DrainingError('coordinator shutting down')), graceMs);
+      await this.loop;
+      clearTimeout(timer);
+    }
+    this.abort.abort(new DrainingError('coordinator shutting down'));
+    if (this.completed > 0) this.checkpoint();
+    for (const s of this.registry.liveSessions()) s.proxy.close('coordinator stopped');
+    this.phase = 'stopped';
+  }
+
+  // ---- requests (called by the transport after authentication) ----
+
+  /** Registers a client; DrainingError while shutting down. */
+  join(clientId: string, req: JoinRequest__Output): JoinResult {
+    if (this.phase === 'draining' || this.phase === 'stopped') throw new DrainingError('coordinator is shutting down');
+    const info = validateJoin(clientId, req, this.options.model.experts);
+    const session = this.registry.register(info, req.replace);
+    return {
+      sessionId: session.sessionId,
+      capacity: info.capacity,
+      protocolVersion: PROTOCOL_VERSION,
+      modelConfigJson: JSON.stringify(this.options.model),
+      numExperts: this.options.model.experts,
+      heartbeatIntervalMs: this.options.heartbeatIntervalMs,
+      run: {
+        runId: this.runId,
+        totalRounds: this.options.totalRounds,
+        completedRounds: this.completed,
+        strategy: this.options.strategyName,
+        seed: this.options.round.seed,
+      },
+    };
+  }
+
+  /** Liveness: refreshes the session; returns the round in progress and whether we drain. */
+  heartbeat(clientId: string, sessionId: string, phase: string): { currentRound: number; draining: boolean } {
+    const session = this.registry.touch(clientId, sessionId);
+    session.phase = phase;
+    return { currentRound: this.currentRound, draining: this.phase === 'draining' };
+  }
+
+  /** Ends a session (idempotent: an unknown session is fine). */
+  leave(clientId: string, sessionId: string, reason: string): void {
+    const s = this.registry.get(clientId);
+    if (s && s.sessionId === sessionId) this.registry.unregister(clientId, reason || 'left');
+  }
+
+  /** Opens the task stream of a session; returns the function that closes it. */
+  subscribe(clientId: string, sessionId: string, listener: (e: SessionEvent) => void): () => void {
+    if (this.phase === 'draining' || this.phase === 'stopped') throw new DrainingError('coordinator is shutting down');
+    const session = this.registry.touch(clientId, sessionId);
+    const detach = session.proxy.attach(listener);
+    this.registry.setReady(session, true);
+    if (this.phase === 'finished') listener({ kind: 'complete', completedRounds: this.completed, finalAccuracy: this.lastAccuracy() });
+    return () => {
+      detach();
+      this.registry.setReady(session, false);
+    };
+  }
+
+  /** The backbone and assigned experts of the client's task in flight for `round`. */
+  download(clientId: string, sessionId: string, round: number): WireTensor[] {
+    const session = this.registry.touch(clientId, sessionId);
+    const task = session.proxy.currentTask();
+    if (!task || task.round !== round) {
+      throw new StaleRoundError(`round ${round} is not in progress for this client (current: ${task?.round ?? 'none'})`);
+    }
+    const tensors = taskTensors(this.params, taskSpecs(this.options.model, task.experts));
+    const bytes = tensors.reduce((s, t) => s + t.data.byteLength, 0);
+    session.proxy.addBytesDown(bytes);
+    this.deps.metrics.transferBytes.inc({ direction: 'down' }, bytes);
+    return tensors;
+  }
+
+  /** Validates a Submit header against the client's task in flight. */
+  beginSubmit(clientId: string, header: SubmitHeader__Output): SubmitContext {
+    const session = this.registry.touch(clientId, header.sessionId);
+    return { clientId, sessionId: header.sessionId, plan: planSubmit(this.options.model, session.proxy.currentTask(), header) };
+  }
+
+  /** Hands a fully received, validated update to the round in progress. */
+  finishSubmit(ctx: SubmitContext, tensors: ReadonlyMap<string, WireTensor>, bytesUp: number): void {
+    const session = this.registry.touch(ctx.clientId, ctx.sessionId);
+    const params = completeTensors(ctx.plan, tensors);
+    const p = ctx.plan;
+    session.proxy.deliver({
+      clientId: ctx.clientId,
+      round: p.task.round,
+      samples: p.samples,
+      experts: p.experts,
+      train: p.train,
+      test: p.test,
+      params,
+      bytesUp,
+      bytesDown: session.proxy.bytesDown(),
+      trainSeconds: p.trainSeconds,
+    });
+    this.deps.metrics.transferBytes.inc({ direction: 'up' }, bytesUp);
+    this.deps.metrics.updatesTotal.inc({ result: 'accepted' });
+    this.log.info({ round: p.task.round, client: ctx.clientId, bytes: bytesUp }, 'update accepted');
+  }
+
+  /** Records a refused update (logged with client and reason, counted by result). */
+  rejectUpdate(clientId: string, result: string, reason: string): void {
+    this.deps.metrics.updatesTotal.inc({ result });
+    this.log.warn({ round: this.currentRound, client: clientId, result, reason }, 'update rejected');
+  }
+
+  /** JSON status for /api/status and the dashboard. */
+  status(): CoordinatorStatus {
+    return buildStatus({
+      runId: this.runId,
+      phase: this.phase,
+      completed: this.completed,
+      currentRound: this.currentRound,
+      options: this.options,
+      history: this.history,
+      registry: this.registry,
+      q: this.fitness.snapshot().q,
+    });
+  }
+
+  /** The global parameters (backbone and experts) after the last completed round. */
+  parameters(): Readonly<ParamMap> {
+    return this.params;
+  }
+
+  private lastAccuracy(): number {
+    return this.history[this.history.length - 1]?.accuracy ?? 0;
+  }
+}
+
+/** Initial global parameters: backbone and experts of `initParameters` (the gate stays on clients). */
+export function globalParameters(model: MoEConfig, seed: number): ParamMap {
+  const all = initParameters(model, seed);
+  return Object.fromEntries(Object.entries(all).filter(([name]) => !name.startsWith('gate.')));
+}
+
+function checkCompatible(cp: Checkpoint, options: CoordinatorOptions, file: string): void {
+  const s = cp.state;
+  if (JSON.stringify(s.model) !== JSON.stringify(options.model)) {
+    throw new CheckpointError(`checkpoint ${file} was written for model ${JSON.stringify(s.model)}, not ${JSON.stringify(options.model)}`);
+  }
+  const expected = globalParameters(options.model, 0);
+  for (const [name, t] of Object.entries(expected)) {
+    if (cp.params[name]?.length !== t.length) throw new CheckpointError(`checkpoint ${file}: tensor ${name} missing or of the wrong size`);
+  }
+  if (s.seed !== options.round.seed || s.strategy !== options.strategyName) {
+    throw new CheckpointError(`checkpoint ${file} belongs to a run with seed ${s.seed} and strategy ${s.strategy}; use another --data-dir`);
+  }
+}
+
+function failureLabel(reason: string): string {
+  if (reason === 'late' || reason === 'aborted') return reason;
+  return reason.startsWith('dropped') ? 'dropped' : 'other';
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}

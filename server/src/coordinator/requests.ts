@@ -1,0 +1,123 @@
+/**
+ * Validation of what clients send, before anything touches state: joins, submission headers
+ * (round, per-expert statistics, metrics, declared sizes) and the assembled tensors.
+ */
+import { InvalidArgumentError } from '@flexmoe/shared';
+import type { MoEConfig } from '@flexmoe/shared/dist/src/model/config';
+import { backboneSpecs, expertSpecs } from '@flexmoe/shared/dist/src/model/params';
+import type { ParamMap } from '@flexmoe/shared/dist/src/model/params';
+import { PROTOCOL_VERSION, TooLargeError, byteLength, type TensorSpec, type WireTensor } from '@flexmoe/shared/dist/src/protocol';
+import type { JoinRequest__Output, SubmitHeader__Output } from '@flexmoe/shared/dist/src/protocol';
+import { PreconditionError, StaleRoundError } from '../errors';
+import type { JoinInfo } from '../registry/client-registry';
+import type { ExpertReport, MetricReport, RoundTaskSpec } from '../rounds/types';
+
+/** Checks a Join and turns it into registry input (capacity capped at E). */
+export function validateJoin(clientId: string, req: JoinRequest__Output, experts: number): JoinInfo {
+  if (req.protocolVersion !== PROTOCOL_VERSION) {
+    throw new PreconditionError(`protocol version ${req.protocolVersion} not supported (coordinator speaks ${PROTOCOL_VERSION})`);
+  }
+  if (req.clientId !== clientId) throw new InvalidArgumentError(`join client_id '${req.clientId}' differs from metadata '${clientId}'`);
+  if (!Number.isInteger(req.capacity) || req.capacity < 1) throw new InvalidArgumentError(`capacity must be >= 1 (got ${req.capacity})`);
+  if (!Number.isInteger(req.numSamples) || req.numSamples < 1) throw new InvalidArgumentError(`num_samples must be >= 1 (got ${req.numSamples})`);
+  const d = req.device;
+  return {
+    clientId,
+    capacity: Math.min(experts, req.capacity),
+    samples: req.numSamples,
+    testSamples: req.numTestSamples,
+    device: {
+      platform: d?.platform ?? '',
+      arch: d?.arch ?? '',
+      cpus: d?.cpus ?? 0,
+      totalMemoryBytes: d?.totalMemoryBytes ?? 0,
+      runtime: d?.runtime ?? '',
+      hostname: d?.hostname ?? '',
+    },
+  };
+}
+
+/** Specs of the tensors that travel for a task: backbone and the assigned experts (never the gate). */
+export function taskSpecs(model: MoEConfig, experts: readonly number[]): TensorSpec[] {
+  return [...backboneSpecs(model), ...experts.flatMap((e) => expertSpecs(model, e))].map((s) => ({
+    name: s.name,
+    dtype: 'float32' as const,
+    shape: s.shape,
+  }));
+}
+
+/** The tensors of a task taken from the global parameters. */
+export function taskTensors(params: Readonly<ParamMap>, specs: readonly TensorSpec[]): WireTensor[] {
+  return specs.map((s) => ({ ...s, data: params[s.name]! }));
+}
+
+/** What a validated header allows the rest of the Submit stream to carry. */
+export interface SubmitPlan {
+  readonly task: RoundTaskSpec;
+  readonly specs: ReadonlyMap<string, TensorSpec>;
+  readonly expectedBytes: number;
+  readonly samples: number;
+  readonly experts: ExpertReport[];
+  readonly train: MetricReport;
+  readonly test: MetricReport;
+  readonly trainSeconds: number;
+}
+
+function finiteIn(field: string, v: number, min: number, max: number): number {
+  if (!Number.isFinite(v) || v < min || v > max) throw new InvalidArgumentError(`${field} must be in [${min}, ${max}] (got ${v})`);
+  return v;
+}
+
+function metricReport(field: string, m: SubmitHeader__Output['train']): MetricReport {
+  if (!m) throw new InvalidArgumentError(`${field} metrics missing`);
+  return {
+    loss: finiteIn(`${field}.loss`, m.loss, 0, Number.MAX_VALUE),
+    accuracy: finiteIn(`${field}.accuracy`, m.accuracy, 0, 1),
+    samples: finiteIn(`${field}.num_samples`, m.numSamples, 0, Number.MAX_SAFE_INTEGER),
+  };
+}
+
+/** Validates a SubmitHeader against the client's task in flight; returns the plan for the tensors. */
+export function planSubmit(model: MoEConfig, task: RoundTaskSpec | undefined, h: SubmitHeader__Output): SubmitPlan {
+  if (!task || task.round !== h.round) {
+    throw new StaleRoundError(`round ${h.round} is not in progress for this client (current: ${task ? task.round : 'none'})`);
+  }
+  const samples = finiteIn('num_samples', h.numSamples, 1, Number.MAX_SAFE_INTEGER);
+  const reported = [...h.expertStats].sort((a, b) => a.expert - b.expert);
+  if (reported.map((r) => r.expert).join(',') !== task.experts.join(',')) {
+    throw new InvalidArgumentError(`expert_stats cover experts [${reported.map((r) => r.expert)}], assigned [${task.experts}]`);
+  }
+  const experts = reported.map((r) => ({
+    expert: r.expert,
+    usage: finiteIn(`usage of expert ${r.expert}`, r.usage, 0, samples * Math.max(1, task.localEpochs)),
+    accuracy: finiteIn(`accuracy of expert ${r.expert}`, r.accuracy, 0, 1),
+    loss: finiteIn(`loss of expert ${r.expert}`, r.loss, 0, Number.MAX_VALUE),
+  }));
+  const specs = taskSpecs(model, task.experts);
+  const expectedBytes = specs.reduce((s, t) => s + byteLength(t), 0);
+  if (h.totalBytes > expectedBytes) throw new TooLargeError(`update declares ${h.totalBytes} bytes, the model needs ${expectedBytes}`);
+  if (h.totalBytes !== expectedBytes || h.tensorCount !== specs.length) {
+    throw new InvalidArgumentError(`update declares ${h.tensorCount} tensors / ${h.totalBytes} bytes, expected ${specs.length} / ${expectedBytes}`);
+  }
+  return {
+    task,
+    specs: new Map(specs.map((s) => [s.name, s])),
+    expectedBytes,
+    samples,
+    experts,
+    train: metricReport('train', h.train),
+    test: metricReport('test', h.test),
+    trainSeconds: Number.isFinite(h.trainSeconds) ? h.trainSeconds : 0,
+  };
+}
+
+/** Checks that every planned tensor arrived; returns them as parameters. */
+export function completeTensors(plan: SubmitPlan, tensors: ReadonlyMap<string, WireTensor>): ParamMap {
+  const params: ParamMap = {};
+  for (const name of plan.specs.keys()) {
+    const t = tensors.get(name);
+    if (!t) throw new InvalidArgumentError(`tensor ${name} missing from the update`);
+    params[name] = t.data as Float32Array;
+  }
+  return params;
+}

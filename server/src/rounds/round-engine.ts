@@ -1,0 +1,214 @@
+/**
+ * One FLEX-MoE round (Flower's `fit_round`): sample S_t, assign via the strategy, dispatch to the
+ * client proxies, collect with a deadline (late or dropped clients are failures, never crashes),
+ * aggregate when at least min-clients reported, update Q and deficits, and describe the round.
+ */
+import type { Logger } from '@flexmoe/shared';
+import type { ParamMap } from '@flexmoe/shared/dist/src/model/params';
+import { aggregate, type ExpertWeighting } from '../aggregation/aggregate';
+import type { ClientRegistry, ClientSession } from '../registry/client-registry';
+import { assignedLoad, coefficientOfVariation, maxOverMean } from './load-stats';
+import type { AssignPort, AssignmentAnswer, FitnessPort } from './ports';
+import { sampleClients } from './sampling';
+import type { ClientUpdate, RoundTaskSpec } from './types';
+import type { RoundRecord } from './history';
+
+/** Round parameters (validated by the CLI). */
+export interface RoundConfig {
+  readonly experts: number;
+  readonly fraction: number;
+  readonly minClients: number;
+  readonly roundDeadlineMs: number;
+  readonly learningRate: number;
+  readonly batchSize: number;
+  readonly localEpochs: number;
+  readonly topR: number;
+  readonly seed: number;
+  readonly weighting: ExpertWeighting;
+  readonly fitnessSignal: 'loss' | 'accuracy';
+  readonly alphaL: number;
+}
+
+/** Collaborators of the engine. */
+export interface RoundDeps {
+  readonly registry: ClientRegistry;
+  readonly strategy: AssignPort;
+  readonly fitness: FitnessPort;
+  readonly logger: Logger;
+  /** Called with the solve time (seconds) of each assignment. */
+  readonly onSolve?: (seconds: number) => void;
+}
+
+/** What a round attempt produced. */
+export type RoundOutcome =
+  | { readonly kind: 'completed'; readonly params: ParamMap; readonly record: RoundRecord }
+  | { readonly kind: 'retry'; readonly reason: string; readonly failures: readonly ClientFailure[] };
+
+/** A sampled client that did not deliver. */
+export interface ClientFailure {
+  readonly clientId: string;
+  readonly reason: string;
+}
+
+/** Runs round attempts; holds no state between rounds (the coordinator does). */
+export class RoundEngine {
+  constructor(private readonly config: RoundConfig, private readonly deps: RoundDeps) {}
+
+  /** One attempt of `round` on `params`; waits for min-clients ready clients first. */
+  async run(round: number, attempt: number, params: Readonly<ParamMap>, signal: AbortSignal): Promise<RoundOutcome> {
+    const log = this.deps.logger.child({ round, attempt });
+    await this.deps.registry.waitForReady(this.config.minClients, signal);
+    const started = Date.now();
+    const sessions = this.sample(round, attempt);
+    const solveStart = performance.now();
+    const answer = await this.assign(round, sessions);
+    const solveSeconds = (performance.now() - solveStart) / 1000;
+    this.deps.onSolve?.(solveSeconds);
+    log.info({ clients: sessions.length, solver: answer.solver, status: answer.status, gap: answer.gap }, 'round assigned');
+    const collectStart = performance.now();
+    const { updates, failures } = await this.collect(round, sessions, answer, signal);
+    const collectSeconds = (performance.now() - collectStart) / 1000;
+    for (const f of failures) log.warn({ client: f.clientId, reason: f.reason }, 'client failed this round');
+    if (updates.length < this.config.minClients) {
+      const reason = `${updates.length} of ${sessions.length} clients reported, ${this.config.minClients} needed`;
+      log.warn({ reported: updates.length }, 'round not aggregated: retrying');
+      return { kind: 'retry', reason, failures };
+    }
+    const aggStart = performance.now();
+    const { params: next } = aggregate(params, updates, this.config.experts, this.config.weighting);
+    this.score(updates);
+    const samples = sessions.map((s) => s.info.samples);
+    const load = assignedLoad(samples, answer.assignment, this.config.experts);
+    this.deps.fitness.recordLoad(load, load.reduce((a, b) => a + b, 0) / this.config.experts);
+    const aggregateSeconds = (performance.now() - aggStart) / 1000;
+    const timings = { solve: solveSeconds, collect: collectSeconds, aggregate: aggregateSeconds };
+    const record = describeRound({ round, attempt, started, sessions, answer, updates, failures, load, timings, experts: this.config.experts });
+    log.info({ accuracy: record.accuracy, reported: updates.length, loadCv: record.loadCv, seconds: record.seconds }, 'round completed');
+    return { kind: 'completed', params: next, record };
+  }
+
+  private sample(round: number, attempt: number): ClientSession[] {
+    const ready = this.deps.registry.readySessions();
+    const ids = sampleClients(ready.map((s) => s.info.clientId), this.config.fraction, this.config.minClients, this.config.seed, round, attempt);
+    const chosen = new Set(ids);
+    return ready.filter((s) => chosen.has(s.info.clientId));
+  }
+
+  private async assign(round: number, sessions: readonly ClientSession[]): Promise<AssignmentAnswer> {
+    const E = this.config.experts;
+    const clients = sessions.map((s) => ({ id: s.info.clientId, samples: s.info.samples, capacity: Math.min(E, s.info.capacity) }));
+    const { lower, upper } = this.deps.fitness.bounds(clients.map((c) => c.samples), clients.map((c) => c.capacity));
+    const q = this.deps.fitness.rows(clients.map((c) => c.id));
+    const answer = await this.deps.strategy.assign({ clients, experts: E, q, round, seed: this.config.seed, lower, upper });
+    if (answer.assignment.length !== clients.length) {
+      throw new Error(`strategy returned ${answer.assignment.length} rows for ${clients.length} clients`);
+    }
+    return answer;
+  }
+
+  private async collect(round: number, sessions: readonly ClientSession[], answer: AssignmentAnswer, outer: AbortSignal) {
+    const deadline = Date.now() + this.config.roundDeadlineMs;
+    const signal = AbortSignal.any([outer, AbortSignal.timeout(this.config.roundDeadlineMs)]);
+    const settled = await Promise.allSettled(
+      sessions.map((s, c) => s.proxy.fit(this.task(round, answer.assignment[c]!, deadline, c), signal)),
+    );
+    const updates: ClientUpdate[] = [];
+    const failures: ClientFailure[] = [];
+    settled.forEach((r, c) => {
+      const clientId = sessions[c]!.info.clientId;
+      if (r.status === 'fulfilled') updates.push(r.value);
+      else failures.push({ clientId, reason: failureReason(r.reason, outer) });
+    });
+    return { updates, failures };
+  }
+
+  private task(round: number, experts: readonly number[], deadlineUnixMs: number, index: number): RoundTaskSpec {
+    const sorted = [...experts].sort((a, b) => a - b);
+    return {
+      round,
+      experts: sorted,
+      learningRate: this.config.learningRate,
+      batchSize: this.config.batchSize,
+      localEpochs: this.config.localEpochs,
+      deadlineUnixMs,
+      routingTopK: Math.max(1, Math.min(this.config.topR, sorted.length)),
+      seed: (this.config.seed * 1_000_003 + round * 131 + index) >>> 0,
+    };
+  }
+
+  private score(updates: readonly ClientUpdate[]): void {
+    const scores = updates.flatMap((u) =>
+      u.experts.map((r) => ({
+        clientId: u.clientId,
+        expert: r.expert,
+        signal: this.config.fitnessSignal === 'accuracy' ? r.accuracy : Math.exp(-this.config.alphaL * r.loss),
+      })),
+    );
+    this.deps.fitness.update(scores);
+  }
+}
+
+function failureReason(err: unknown, outer: AbortSignal): string {
+  if (outer.aborted) return 'aborted';
+  const e = err as { name?: string; message?: string };
+  if (e?.name === 'TimeoutError') return 'late';
+  return e?.message ?? String(err);
+}
+
+interface RoundFacts {
+  round: number;
+  attempt: number;
+  started: number;
+  sessions: readonly ClientSession[];
+  answer: AssignmentAnswer;
+  updates: readonly ClientUpdate[];
+  failures: readonly ClientFailure[];
+  load: number[];
+  timings: { solve: number; collect: number; aggregate: number };
+  experts: number;
+}
+
+function weightedMean(pairs: ReadonlyArray<[value: number, weight: number]>): number {
+  const w = pairs.reduce((a, [, x]) => a + x, 0);
+  return w > 0 ? pairs.reduce((a, [v, x]) => a + v * x, 0) / w : 0;
+}
+
+function describeRound(f: RoundFacts): RoundRecord {
+  const routed = new Array<number>(f.experts).fill(0);
+  for (const u of f.updates) for (const r of u.experts) routed[r.expert] += r.usage;
+  const assignment: Record<string, number[]> = {};
+  f.sessions.forEach((s, c) => (assignment[s.info.clientId] = [...f.answer.assignment[c]!].sort((a, b) => a - b)));
+  const a = f.answer;
+  return {
+    round: f.round,
+    attempt: f.attempt,
+    startedAtMs: f.started,
+    seconds: (Date.now() - f.started) / 1000,
+    participants: f.sessions.map((s) => s.info.clientId),
+    assignment,
+    reported: f.updates.map((u) => u.clientId),
+    failures: [...f.failures],
+    accuracy: weightedMean(f.updates.map((u) => [u.test.accuracy, u.test.samples])),
+    loss: weightedMean(f.updates.map((u) => [u.test.loss, u.test.samples])),
+    trainAccuracy: weightedMean(f.updates.map((u) => [u.train.accuracy, u.train.samples])),
+    trainLoss: weightedMean(f.updates.map((u) => [u.train.loss, u.train.samples])),
+    clientAccuracy: Object.fromEntries(f.updates.map((u) => [u.clientId, u.test.accuracy])),
+    load: f.load,
+    routedLoad: routed,
+    loadCv: coefficientOfVariation(f.load),
+    loadMaxMean: maxOverMean(f.load),
+    routedLoadCv: coefficientOfVariation(routed),
+    routedLoadMaxMean: maxOverMean(routed),
+    bytesDown: f.updates.reduce((s, u) => s + u.bytesDown, 0),
+    bytesUp: f.updates.reduce((s, u) => s + u.bytesUp, 0),
+    timings: { ...f.timings, trainMean: weightedMean(f.updates.map((u) => [u.trainSeconds, 1])) },
+    solver: {
+      name: a.solver ?? 'unknown',
+      status: a.status ?? 'unknown',
+      objective: a.objective ?? 0,
+      upperBound: a.upperBound ?? 0,
+      gap: a.gap ?? 0,
+      violation: a.violation ?? 0,
+    },
+  };
+}

@@ -1,0 +1,57 @@
+/**
+ * What the round engine exchanges with client proxies: the task it dispatches and the update a
+ * client returns. Transport-agnostic: only transport/ knows how these travel.
+ */
+import type { ParamMap } from '@flexmoe/shared/dist/src/model/params';
+
+/** One client's work in one round. */
+export interface RoundTaskSpec {
+  readonly round: number;
+  /** A_c, 0-based, ascending. */
+  readonly experts: readonly number[];
+  readonly learningRate: number;
+  readonly batchSize: number;
+  readonly localEpochs: number;
+  readonly deadlineUnixMs: number;
+  readonly routingTopK: number;
+  readonly seed: number;
+}
+
+/** u, a, l of one trained expert. */
+export interface ExpertReport {
+  readonly expert: number;
+  readonly usage: number;
+  readonly accuracy: number;
+  readonly loss: number;
+}
+
+/** Loss / accuracy over some samples. */
+export interface MetricReport {
+  readonly loss: number;
+  readonly accuracy: number;
+  readonly samples: number;
+}
+
+/** A validated client update for one round. */
+export interface ClientUpdate {
+  readonly clientId: string;
+  readonly round: number;
+  readonly samples: number;
+  readonly experts: readonly ExpertReport[];
+  readonly train: MetricReport;
+  readonly test: MetricReport;
+  /** Updated backbone and assigned experts. */
+  readonly params: ParamMap;
+  readonly bytesUp: number;
+  readonly bytesDown: number;
+  readonly trainSeconds: number;
+}
+
+/** The round loop's view of a client; `fit` resolves with its update or rejects on failure. */
+export interface ClientProxy {
+  readonly id: string;
+  readonly samples: number;
+  readonly capacity: number;
+  /** Dispatches the task and waits for the update; rejects when the client fails or `signal` aborts. */
+  fit(task: RoundTaskSpec, signal: AbortSignal): Promise<ClientUpdate>;
+}

@@ -1,0 +1,245 @@
+/**
+ * The gRPC edge of the coordinator: authenticates every call, turns the protocol's messages into
+ * Coordinator requests and back, streams tensors in chunks with backpressure, and maps every
+ * error to its status through `toGrpcStatus`. The only module besides health/credentials that
+ * knows grpc-js.
+ */
+import * as grpc from '@grpc/grpc-js';
+import type { Logger } from '@flexmoe/shared';
+import {
+  CHANNEL_OPTIONS,
+  COORDINATOR_SERVICE,
+  KEEPALIVE_EVENT_MS,
+  MAX_MESSAGE_BYTES,
+  TensorAssembler,
+  chunkTensors,
+  loadHealthProtocol,
+  loadProtocol,
+  type CoordinatorHandlers,
+  type SubmitMessage__Output,
+  type SubmitAck,
+  type DownloadRequest__Output,
+  type TensorChunk,
+  type TaskEvent,
+  type WaitTaskRequest__Output,
+} from '@flexmoe/shared/dist/src/protocol';
+import { InvalidArgumentError, FlexMoEError } from '@flexmoe/shared';
+import type { Coordinator, SubmitContext } from '../coordinator/coordinator';
+import { DrainingError } from '../errors';
+import type { SessionEvent } from '../registry/session-proxy';
+import { authenticate, type AuthOptions } from './auth';
+import { HealthService } from './health';
+import { toGrpcStatus } from './status';
+
+/** Transport options. */
+export interface GrpcServerOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly credentials: grpc.ServerCredentials;
+  readonly auth: AuthOptions;
+  readonly logger: Logger;
+}
+
+/** A running gRPC server bound to a port. */
+export interface RunningGrpcServer {
+  readonly port: number;
+  readonly health: HealthService;
+  /** NOT_SERVING, refuse new work, close task streams with UNAVAILABLE, then shut down. */
+  stop(graceMs: number): Promise<void>;
+}
+
+const RESULT_BY_CODE: Readonly<Record<string, string>> = {
+  FLEXMOE_ERR_CHECKSUM: 'checksum',
+  FLEXMOE_ERR_SHAPE: 'shape',
+  FLEXMOE_ERR_NON_FINITE: 'non_finite',
+  FLEXMOE_ERR_TOO_LARGE: 'too_large',
+  FLEXMOE_ERR_STALE_ROUND: 'stale',
+  FLEXMOE_ERR_UNAUTHENTICATED: 'unauthenticated',
+  FLEXMOE_ERR_UNKNOWN_SESSION: 'unknown_session',
+  FLEXMOE_ERR_DRAINING: 'draining',
+  FLEXMOE_ERR_INVALID_ARGUMENT: 'invalid',
+};
+
+function resultLabel(err: unknown): string {
+  return err instanceof FlexMoEError ? (RESULT_BY_CODE[err.code] ?? 'invalid') : 'error';
+}
+
+function toTaskEvent(e: SessionEvent): TaskEvent {
+  if (e.kind === 'complete') return { complete: { completedRounds: e.completedRounds, finalAccuracy: e.finalAccuracy } };
+  const t = e.task;
+  return {
+    task: {
+      round: t.round,
+      experts: [...t.experts],
+      learningRate: t.learningRate,
+      batchSize: t.batchSize,
+      localEpochs: t.localEpochs,
+      deadlineUnixMs: t.deadlineUnixMs,
+      routingTopK: t.routingTopK,
+      seed: t.seed,
+    },
+  };
+}
+
+/** Builds the Coordinator service handlers around `coordinator`. */
+function coordinatorHandlers(coordinator: Coordinator, o: GrpcServerOptions, streams: Set<grpc.ServerWritableStream<WaitTaskRequest__Output, TaskEvent>>): CoordinatorHandlers {
+  const log = o.logger;
+  const unary = <Req, Res>(name: string, fn: (clientId: string, req: Req) => Res): grpc.handleUnaryCall<Req, Res> => (call, callback) => {
+    try {
+      callback(null, fn(authenticate(call, o.auth), call.request));
+    } catch (err) {
+      log.warn({ rpc: name, err: (err as Error).message }, 'call refused');
+      callback(toGrpcStatus(err));
+    }
+  };
+  return {
+    Join: unary('Join', (clientId, req) => coordinator.join(clientId, req as never)),
+    Heartbeat: unary('Heartbeat', (clientId, req: { sessionId: string; phase: string }) => ({
+      ...coordinator.heartbeat(clientId, req.sessionId, req.phase),
+      serverTimeUnixMs: Date.now(),
+    })),
+    Leave: unary('Leave', (clientId, req: { sessionId: string; reason: string }) => {
+      coordinator.leave(clientId, req.sessionId, req.reason);
+      return {};
+    }),
+    WaitTask: (call) => waitTask(coordinator, o, streams, call),
+    Download: (call) => void download(coordinator, o, call),
+    Submit: (call, callback) => submit(coordinator, o, call, callback),
+  };
+}
+
+function waitTask(
+  coordinator: Coordinator,
+  o: GrpcServerOptions,
+  streams: Set<grpc.ServerWritableStream<WaitTaskRequest__Output, TaskEvent>>,
+  call: grpc.ServerWritableStream<WaitTaskRequest__Output, TaskEvent>,
+): void {
+  let unsubscribe: (() => void) | undefined;
+  const keepAlive = setInterval(() => call.write({ keepAlive: { serverTimeUnixMs: Date.now() } }), KEEPALIVE_EVENT_MS);
+  const cleanup = () => {
+    clearInterval(keepAlive);
+    streams.delete(call);
+    unsubscribe?.();
+    unsubscribe = undefined;
+  };
+  call.on('cancelled', cleanup);
+  call.on('close', cleanup);
+  try {
+    const clientId = authenticate(call, o.auth);
+    streams.add(call);
+    unsubscribe = coordinator.subscribe(clientId, call.request.sessionId, (event) => {
+      call.write(toTaskEvent(event));
+      if (event.kind === 'complete') {
+        cleanup();
+        call.end();
+      }
+    });
+  } catch (err) {
+    cleanup();
+    o.logger.warn({ rpc: 'WaitTask', err: (err as Error).message }, 'call refused');
+    call.emit('error', toGrpcStatus(err));
+  }
+}
+
+async function download(coordinator: Coordinator, o: GrpcServerOptions, call: grpc.ServerWritableStream<DownloadRequest__Output, TensorChunk>): Promise<void> {
+  try {
+    const clientId = authenticate(call, o.auth);
+    const tensors = coordinator.download(clientId, call.request.sessionId, call.request.round);
+    for (const chunk of chunkTensors(tensors)) {
+      if (call.cancelled) return;
+      if (!call.write(chunk)) await new Promise((r) => call.once('drain', r));
+    }
+    call.end();
+  } catch (err) {
+    o.logger.warn({ rpc: 'Download', err: (err as Error).message }, 'call refused');
+    call.emit('error', toGrpcStatus(err));
+  }
+}
+
+function submit(
+  coordinator: Coordinator,
+  o: GrpcServerOptions,
+  call: grpc.ServerReadableStream<SubmitMessage__Output, SubmitAck>,
+  callback: grpc.sendUnaryData<SubmitAck>,
+): void {
+  let clientId = 'unknown';
+  let ctx: SubmitContext | undefined;
+  let assembler: TensorAssembler | undefined;
+  let done = false;
+  const fail = (err: unknown) => {
+    if (done) return;
+    done = true;
+    coordinator.rejectUpdate(clientId, resultLabel(err), (err as Error).message);
+    callback(toGrpcStatus(err));
+  };
+  try {
+    clientId = authenticate(call, o.auth);
+  } catch (err) {
+    return fail(err);
+  }
+  call.on('data', (msg: SubmitMessage__Output) => {
+    if (done) return;
+    try {
+      if (msg.header) {
+        if (ctx) throw new InvalidArgumentError('second SubmitHeader in one Submit');
+        ctx = coordinator.beginSubmit(clientId, msg.header);
+        const specs = ctx.plan.specs;
+        assembler = new TensorAssembler({ expect: (n) => specs.get(n), maxBytes: ctx.plan.expectedBytes });
+      } else if (msg.chunk) {
+        if (!assembler) throw new InvalidArgumentError('tensor chunk before the SubmitHeader');
+        assembler.push(msg.chunk);
+      }
+    } catch (err) {
+      fail(err);
+    }
+  });
+  call.on('end', () => {
+    if (done) return;
+    try {
+      if (!ctx || !assembler) throw new InvalidArgumentError('Submit ended without a SubmitHeader');
+      const tensors = assembler.finish();
+      coordinator.finishSubmit(ctx, tensors, assembler.receivedBytes);
+      done = true;
+      callback(null, { accepted: true, round: ctx.plan.task.round, bytesReceived: assembler.receivedBytes, message: 'ok' });
+    } catch (err) {
+      fail(err);
+    }
+  });
+  call.on('error', (err) => fail(err));
+}
+
+/** Starts the gRPC server (coordinator + health) and resolves with the bound port. */
+export async function startGrpcServer(coordinator: Coordinator, o: GrpcServerOptions): Promise<RunningGrpcServer> {
+  const server = new grpc.Server({
+    ...CHANNEL_OPTIONS,
+    'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
+  });
+  const health = new HealthService([COORDINATOR_SERVICE]);
+  const streams = new Set<grpc.ServerWritableStream<WaitTaskRequest__Output, TaskEvent>>();
+  server.addService(loadProtocol().flexmoe.v1.Coordinator.service, coordinatorHandlers(coordinator, o, streams));
+  server.addService(loadHealthProtocol().grpc.health.v1.Health.service, health.handlers());
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync(`${o.host}:${o.port}`, o.credentials, (err, bound) => (err ? reject(err) : resolve(bound))),
+  );
+  return {
+    port,
+    health,
+    stop: async (graceMs: number) => {
+      health.setAll('NOT_SERVING');
+      const draining = toGrpcStatus(new DrainingError('coordinator shutting down'));
+      for (const s of streams) s.emit('error', draining);
+      streams.clear();
+      health.closeWatchers();
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          server.forceShutdown();
+          resolve();
+        }, graceMs);
+        server.tryShutdown(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    },
+  };
+}
