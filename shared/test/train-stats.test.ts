@@ -1,0 +1,70 @@
+// Per-expert statistics (usage, correct, loss sum), loss and predictions of the Trainer's train and
+// evaluate graphs against the independent plain-TypeScript forward pass.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { SeededRandom } from '../src/data/random';
+import type { Dataset } from '../src/data/types';
+import { defaultModelConfig, type MoEConfig } from '../src/model/config';
+import { initParameters, selectAssigned, sizeOf } from '../src/model/params';
+import { referenceForward } from '../src/model/reference';
+import { Trainer } from '../src/training/trainer';
+
+function randomDataset(cfg: MoEConfig, n: number, seed: number): Dataset {
+  const rng = new SeededRandom(seed, 'stats-data');
+  const x = Float32Array.from({ length: n * sizeOf(cfg.inputShape) }, () => rng.next());
+  const y = Uint8Array.from({ length: n }, () => rng.int(cfg.classes));
+  return { name: 'random', x, y, n, shape: [...cfg.inputShape] as [number, number, number], classes: cfg.classes };
+}
+
+const cfg = defaultModelConfig({ inputShape: [1, 6, 6], classes: 5, experts: 6, featureDim: 12, expertHidden: 8 });
+const assigned = [4, 1, 5];
+
+function close(a: number, b: number, tol: number, what: string): void {
+  assert.ok(Math.abs(a - b) <= tol * Math.max(1, Math.abs(b)), `${what}: ${a} vs reference ${b}`);
+}
+
+test('evaluate: loss, accuracy, predictions and per-expert stats equal the plain-TS reference', async () => {
+  const trainer = await Trainer.create({ model: cfg, worker: false });
+  try {
+    const params = selectAssigned(initParameters(cfg, 11), assigned);
+    const data = randomDataset(cfg, 40, 1);
+    const ref = referenceForward(cfg, params, assigned, data.x, data.y, data.n);
+    const ev = await trainer.evaluate({ params, assigned, data, batchSize: 16 });
+    assert.deepEqual([...ev.predictions], ref.predictions);
+    close(ev.loss, ref.loss, 1e-5, 'loss');
+    close(ev.accuracy, ref.predictions.filter((p, i) => p === data.y[i]).length / data.n, 0, 'accuracy');
+    assert.deepEqual(ev.experts.map((e) => e.expert), assigned);
+    assert.deepEqual(ev.experts.map((e) => e.usage), ref.usage);
+    assert.deepEqual(ev.experts.map((e) => e.correct), ref.correct);
+    ev.experts.forEach((e, j) => close(e.lossSum, ref.lossSum[j], 1e-5, `lossSum of expert ${e.expert}`));
+    // top-2 routing: every sample is counted by exactly two experts.
+    assert.equal(ev.experts.reduce((s, e) => s + e.usage, 0), 2 * data.n);
+  } finally {
+    await trainer.close();
+  }
+});
+
+test('train: statistics are taken before each step and match the reference at the starting weights', async () => {
+  const trainer = await Trainer.create({ model: cfg });
+  try {
+    const params = selectAssigned(initParameters(cfg, 12), assigned);
+    const data = randomDataset(cfg, 24, 2);
+    const ref = referenceForward(cfg, params, assigned, data.x, data.y, data.n);
+    // One epoch, one batch holding every sample: exactly one SGD step.
+    const r = await trainer.train({ params, assigned, data, epochs: 1, lr: 0.1, batchSize: data.n, seed: 0 });
+    assert.equal(r.steps, 1);
+    assert.equal(r.samples, data.n);
+    close(r.loss, ref.loss, 1e-5, 'loss');
+    assert.deepEqual(r.experts.map((e) => e.usage), ref.usage);
+    assert.deepEqual(r.experts.map((e) => e.correct), ref.correct);
+    r.experts.forEach((e, j) => close(e.lossSum, ref.lossSum[j], 1e-5, `lossSum of expert ${e.expert}`));
+    assert.deepEqual(Object.keys(r.params).sort(), Object.keys(params).sort());
+    assert.notDeepEqual(r.params['gate.weight'], params['gate.weight']);
+    // Unassigned experts' gate columns get no gradient.
+    for (let f = 0; f < cfg.featureDim; f++) {
+      for (const e of [0, 2, 3]) assert.equal(r.params['gate.weight'][f * cfg.experts + e], params['gate.weight'][f * cfg.experts + e]);
+    }
+  } finally {
+    await trainer.close();
+  }
+});
