@@ -5,6 +5,8 @@
  * absent from the build, the train suite reports the baselines alone.
  */
 import * as ort from 'onnxruntime-node';
+import { InvalidArgumentError } from '@flexmoe/shared';
+import { BenchBackendError } from '../bench-error';
 // The shared barrel does not re-export the model module; import it by path.
 import { defaultModelConfig, type MoEConfig } from '@flexmoe/shared/dist/src/model/config';
 import type { BenchMoeConfig } from './moe-config';
@@ -59,7 +61,7 @@ export function globalParamName(benchName: string, assigned: readonly number[]):
   };
   if (fixed[benchName]) return fixed[benchName];
   const m = /^expert(\d+)\.(w1|b1|w2|b2)$/.exec(benchName);
-  if (!m) throw new Error(`unknown benchmark parameter ${benchName}`);
+  if (!m) throw new InvalidArgumentError(`unknown benchmark parameter ${benchName}`);
   const layer = { w1: 'fc1.weight', b1: 'fc1.bias', w2: 'fc2.weight', b2: 'fc2.bias' }[m[2] as 'w1'];
   return `expert.${assigned[Number(m[1])]}.${layer}`;
 }
@@ -113,7 +115,7 @@ export class OnnxMoeStep {
     const out = await this.session.run(this.feeds);
     for (const input of this.paramInputs.values()) {
       const next = out[`next.${input}`];
-      if (!next) throw new Error(`training graph has no output next.${input}`);
+      if (!next) throw new BenchBackendError(`training graph has no output next.${input}`);
       this.feeds[input] = next;
     }
   }

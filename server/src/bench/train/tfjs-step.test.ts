@@ -13,6 +13,7 @@ test('tfjs-wasm step (tfjs gradients) updates the parameters like the float64 pl
   const cfg = DEFAULT_BENCH_MOE;
   const p64 = initParams<Float64Array>(cfg, Float64Array, 21);
   const batch = randomBatch<Float64Array>(cfg, 16, Float64Array, 22);
+  const before = tf.memory().numTensors;
   const tfStep = new TfjsMoeStep(tf, cfg, convertParams(p64, Float32Array), Float32Array.from(batch.x), batch.labels);
   const tsLoss = new TsMoeStep<Float64Array>(cfg, Float64Array).step(p64, batch.x, batch.labels).loss;
   const tfLoss = await tfStep.step();
@@ -24,5 +25,10 @@ test('tfjs-wasm step (tfjs gradients) updates the parameters like the float64 pl
     for (let i = 0; i < got.length; i++) worst = Math.max(worst, Math.abs(got[i] - expected[i]));
     assert.ok(worst < 1e-5, `${name}: max abs difference ${worst}`);
   }
+  // A timed loop must not leak tensors: the count stays flat over further steps and drops to the start on dispose.
+  const held = tf.memory().numTensors;
+  for (let i = 0; i < 3; i++) await tfStep.step();
+  assert.equal(tf.memory().numTensors, held);
   tfStep.dispose();
+  assert.equal(tf.memory().numTensors, before);
 });

@@ -19,17 +19,24 @@ export class TfjsMoeStep {
   private readonly x: TfTypes.Tensor2D;
   private readonly oneHotLabels: TfTypes.Tensor2D;
   private readonly mask: TfTypes.Tensor1D;
+  private readonly batch: number;
 
   constructor(tf: Tf, cfg: BenchMoeConfig, params: MoeParams, x: Float32Array, labels: Int32Array) {
     this.tf = tf;
     this.cfg = cfg;
     const shapes = new Map(paramShapes(cfg));
     this.vars = new Map(
-      flattenParams(params).map(([name, a]) => [name, tf.variable(tf.tensor(Float32Array.from(a), shapes.get(name)), true, `${name}_${uid()}`)]),
+      flattenParams(params).map(([name, a]) => {
+        const initial = tf.tensor(Float32Array.from(a), shapes.get(name));
+        const v = tf.variable(initial, true, `${name}_${uid()}`);
+        initial.dispose();
+        return [name, v];
+      }),
     );
     const batch = labels.length;
+    this.batch = batch;
     this.x = tf.tensor2d(x, [batch, cfg.inputDim]);
-    this.oneHotLabels = tf.cast(tf.oneHot(tf.tensor1d(labels, 'int32'), cfg.numClasses), 'float32') as TfTypes.Tensor2D;
+    this.oneHotLabels = tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d(labels, 'int32'), cfg.numClasses), 'float32') as TfTypes.Tensor2D);
     const mask = new Float32Array(cfg.numExperts).fill(MASK);
     for (const e of cfg.assigned) mask[e] = 0;
     this.mask = tf.tensor1d(mask);
@@ -81,7 +88,7 @@ export class TfjsMoeStep {
     });
     const crossEntropy = tf.neg(tf.mean(tf.sum(tf.mul(this.oneHotLabels, tf.logSoftmax(logits!)), 1)));
     // Switch loss: k * sum_j f_j * P_j; f (routed fraction) carries no gradient.
-    const fraction = tf.div(tf.sum(selected, 0), labels(selected) * cfg.topR);
+    const fraction = tf.div(tf.sum(selected, 0), this.batch * cfg.topR);
     const meanProb = tf.mean(probs, 0);
     const aux = tf.mul(tf.sum(tf.mul(fraction, meanProb)), cfg.assigned.length);
     return tf.add(crossEntropy, tf.mul(aux, cfg.auxWeight)) as TfTypes.Scalar;
@@ -98,10 +105,6 @@ export class TfjsMoeStep {
     })) as unknown as Parameters<Tf["customGrad"]>[0]);
     return stop(probs);
   }
-}
-
-function labels(selected: TfTypes.Tensor): number {
-  return selected.shape[0];
 }
 
 let counter = 0;
