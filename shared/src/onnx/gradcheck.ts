@@ -4,6 +4,7 @@
  */
 import { ShapeError } from '../errors';
 import { GraphBuilder } from './builder';
+import type { InferenceSession } from 'onnxruntime-node';
 import { type HostTensor, createSession, runGraph } from './runtime';
 import { staticSize } from './shape';
 import type { Value } from './types';
@@ -55,12 +56,13 @@ export function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): numbe
   return diff / scale;
 }
 
-/**
- * Builds `loss = sum(out * R)` (R random, so every output element matters differently), emits
- * its gradients for every param, and compares them with central differences of the loss.
- */
-export async function checkGradients(c: GradCheckCase): Promise<GradCheckResult> {
-  const rand = seededRandom(c.seed ?? 1);
+interface CheckGraph {
+  readonly bytes: Uint8Array;
+  readonly params: readonly Value[];
+}
+
+/** Builds `loss = sum(out * R)` with R random (so every output element weighs differently). */
+function buildCheckGraph(c: GradCheckCase, rand: () => number): CheckGraph {
   const g = new GraphBuilder({ dtype: 'float64', name: 'gradcheck' });
   const out = c.build(g);
   const size = staticSize(out.shape);
@@ -68,35 +70,48 @@ export async function checkGradients(c: GradCheckCase): Promise<GradCheckResult>
   const weights = g.constant(Array.from({ length: size }, () => rand() * 2 - 1), out.shape as number[]);
   const loss = g.reduceSum(g.mul(out, weights));
   const params = g.inputValues().filter((v) => v.kind === 'param');
-  const grads = g.grad(loss, params);
+  g.grad(loss, params).forEach((d, i) => g.output(d, `grad.${i}`));
   g.output(loss, 'loss');
-  grads.forEach((d, i) => g.output(d, `grad.${i}`));
-  const session = await createSession(g.build());
+  return { bytes: g.build(), params };
+}
+
+/** Central differences of the session's loss with respect to one fed parameter. */
+async function numericGrad(session: InferenceSession, feeds: Record<string, HostTensor>, name: string, eps: number): Promise<Float64Array> {
+  const data = feeds[name].data as Float64Array;
+  const lossAt = async () => ((await runGraph(session, feeds, ['loss'])).loss.data as Float64Array)[0];
+  const numeric = new Float64Array(data.length);
+  for (let j = 0; j < data.length; j++) {
+    const keep = data[j];
+    data[j] = keep + eps;
+    const up = await lossAt();
+    data[j] = keep - eps;
+    const down = await lossAt();
+    data[j] = keep;
+    numeric[j] = (up - down) / (2 * eps);
+  }
+  return numeric;
+}
+
+/**
+ * Emits the gradients of `sum(out * R)` for every param of the case and compares them with
+ * central differences of the same loss, both through one onnxruntime session.
+ */
+export async function checkGradients(c: GradCheckCase): Promise<GradCheckResult> {
+  const rand = seededRandom(c.seed ?? 1);
+  const { bytes, params } = buildCheckGraph(c, rand);
+  const session = await createSession(bytes);
   try {
     const feeds: Record<string, HostTensor> = { ...c.feeds };
     for (const p of params) {
-      const n = staticSize(p.shape)!;
-      const data = c.params?.[p.name] ?? Float64Array.from({ length: n }, () => rand() * 2 - 1);
+      const data = c.params?.[p.name] ?? Float64Array.from({ length: staticSize(p.shape)! }, () => rand() * 2 - 1);
       feeds[p.name] = { data: Float64Array.from(data), dims: p.shape as number[] };
     }
     const analytic = await runGraph(session, feeds);
-    const lossAt = async () => ((await runGraph(session, feeds, ['loss'])).loss.data as Float64Array)[0];
-    const eps = c.eps ?? 1e-6;
     const relErrors: Record<string, number> = {};
     let runs = 1;
     for (const [i, p] of params.entries()) {
-      const data = feeds[p.name].data as Float64Array;
-      const numeric = new Float64Array(data.length);
-      for (let j = 0; j < data.length; j++) {
-        const keep = data[j];
-        data[j] = keep + eps;
-        const up = await lossAt();
-        data[j] = keep - eps;
-        const down = await lossAt();
-        data[j] = keep;
-        numeric[j] = (up - down) / (2 * eps);
-        runs += 2;
-      }
+      const numeric = await numericGrad(session, feeds, p.name, c.eps ?? 1e-6);
+      runs += 2 * numeric.length;
       relErrors[p.name] = relativeError(analytic[`grad.${i}`].data as Float64Array, numeric);
     }
     return { maxRelError: Math.max(0, ...Object.values(relErrors)), relErrors, runs };

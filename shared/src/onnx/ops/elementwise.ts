@@ -7,7 +7,7 @@ import type { GraphBuilder } from '../builder';
 import { type GradRule, type OpSpec, registerOp } from '../registry';
 import { broadcastShapes } from '../shape';
 import type { Attrs, DType, Node, Value } from '../types';
-import { dtypeIs, float, req, sameDtype, stringAttr } from './common';
+import { dtypeIs, float, req, sameDtype } from './common';
 
 function binary(op: string, outDtype?: DType): OpSpec['infer'] {
   return (inputs) => {
@@ -147,10 +147,3 @@ registerOp('Sum', {
   },
   grad: (g, n, [dy]) => n.inputs.map((v) => g.sumToShape(dy!, v!.shape)),
 });
-
-/** Validates a string attribute value against a list; exported for op helpers. */
-export function oneOf(op: string, attrs: Attrs, name: string, allowed: readonly string[], dflt: string): string {
-  const v = stringAttr(attrs, name, dflt);
-  if (!allowed.includes(v)) throw new ShapeError(`${op}: ${name} must be one of ${allowed.join(', ')}, got ${v}`);
-  return v;
-}

@@ -9,8 +9,11 @@ import { broadcastShapes, normAxes, normAxis, reshapeShape, sameShape, shapeFail
 import type { Dim, Value } from '../types';
 import { intAttr, knownDims, knownInts, req, sameDtype } from './common';
 
+/** Reshapes a gradient back to its input's shape (statically when the symbols allow it). */
 function backToInput(g: GraphBuilder, x: Value, dy: Value): Value {
-  return sameShape(dy.shape, x.shape) ? dy : g.reshape(dy, x.shape);
+  if (sameShape(dy.shape, x.shape)) return dy;
+  const moved = x.shape.filter((d, i) => typeof d === 'string' && dy.shape[i] !== d).length;
+  return moved === 0 ? g.reshape(dy, x.shape) : g.reshapeLike(dy, x);
 }
 
 registerOp('Reshape', {
