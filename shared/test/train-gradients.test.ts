@@ -28,24 +28,29 @@ function randomBatch(cfg: MoEConfig, n: number, rng: SeededRandom): Batch64 {
 }
 
 /** Runs one float64 training step; returns the objective at `params` and the gradients (p - p') / lr. */
-async function step(session: ort.InferenceSession, cfg: MoEConfig, assigned: number[], params: P64, b: Batch64) {
+async function step(session: ort.InferenceSession, cfg: MoEConfig, assigned: number[], params: P64, b: Batch64, dtype: 'float64' | 'float32' = 'float64', lr = 1) {
   const k = assigned.length;
   const routing = routingFeeds(cfg, assigned);
+  const cast = (v: ArrayLike<number>) => (dtype === 'float64' ? Float64Array.from(v) : Float32Array.from(v));
   const feeds: Record<string, ort.Tensor> = {
-    gate_mask: new ort.Tensor('float64', Float64Array.from(routing.gateMask), [cfg.experts]),
-    slot_select: new ort.Tensor('float64', Float64Array.from(routing.slotSelect), [cfg.experts, k]),
-    lr: new ort.Tensor('float64', Float64Array.of(1), []),
-    'x.0': new ort.Tensor('float64', b.x, [b.n, ...cfg.inputShape]),
-    'target.0': new ort.Tensor('float64', b.target, [b.n, cfg.classes]),
+    gate_mask: new ort.Tensor(dtype, cast(routing.gateMask), [cfg.experts]),
+    slot_select: new ort.Tensor(dtype, cast(routing.slotSelect), [cfg.experts, k]),
+    lr: new ort.Tensor(dtype, cast([lr]), []),
+    'x.0': new ort.Tensor(dtype, cast(b.x), [b.n, ...cfg.inputShape]),
+    'target.0': new ort.Tensor(dtype, cast(b.target), [b.n, cfg.classes]),
   };
-  for (const s of slotSpecs(cfg, k)) feeds[s.name] = new ort.Tensor('float64', params[s.name], [...s.shape]);
+  const given: Record<string, Float64Array | Float32Array> = {};
+  for (const s of slotSpecs(cfg, k)) {
+    given[s.name] = cast(params[s.name]);
+    feeds[s.name] = new ort.Tensor(dtype, given[s.name], [...s.shape]);
+  }
   const out = await session.run(feeds);
   const scalar = (name: string): number => Number(out[name].data[0]);
   const objective = scalar('ce_sum') / b.n + cfg.auxWeight * scalar('aux_sum');
   const grads: P64 = {};
   for (const s of slotSpecs(cfg, k)) {
-    const next = out[`next.${s.name}`].data as Float64Array;
-    grads[s.name] = params[s.name].map((v, i) => v - next[i]);
+    const next = out[`next.${s.name}`].data as Float64Array | Float32Array;
+    grads[s.name] = Float64Array.from(given[s.name], (v, i) => (v - next[i]) / lr);
   }
   return { objective, grads, out };
 }
@@ -60,7 +65,7 @@ function globalNames(params: P64, assigned: number[]): RefParams {
   return out;
 }
 
-async function checkStep(cfg: MoEConfig, assigned: number[], seed: number): Promise<void> {
+async function checkStep(cfg: MoEConfig, assigned: number[], seed: number): Promise<Gradients> {
   const rng = new SeededRandom(seed, 'gradcheck');
   const session = await ort.InferenceSession.create(buildTrainGraph(cfg, assigned.length, { dtype: 'float64' }));
   const params = randomParams(cfg, assigned.length, rng);
@@ -92,6 +97,14 @@ async function checkStep(cfg: MoEConfig, assigned: number[], seed: number): Prom
     for (let f = 0; f < cfg.featureDim; f++) assert.equal(base.grads['gate.weight'][f * cfg.experts + e], 0, 'unassigned gate column must not move');
   }
   await session.release();
+  return { params, batch, grads: base.grads };
+}
+
+interface Gradients { params: P64; batch: Batch64; grads: P64 }
+
+function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  const diff = Math.hypot(...Array.from(a, (v, i) => v - b[i]));
+  return diff / Math.max(Math.hypot(...Array.from(a)), Math.hypot(...Array.from(b)), 1e-12);
 }
 
 test('mlp training step matches central finite differences (float64, top-2 of 3 assigned)', async () => {
@@ -103,4 +116,20 @@ test('mlp training step matches finite differences with one expert and with r = 
   const cfg = defaultModelConfig({ inputShape: [2, 2, 2], classes: 3, experts: 3, featureDim: 5, expertHidden: 4, auxWeight: 0.5 });
   await checkStep(cfg, [1], 2);
   await checkStep(cfg, [2, 0], 3);
+});
+
+test('cnn training step: the float64 twin matches finite differences, and the float32 Conv graph matches the twin', async () => {
+  const cfg = defaultModelConfig({
+    backbone: 'cnn', inputShape: [2, 6, 6], convChannels: [3, 4], classes: 3, experts: 4, featureDim: 5, expertHidden: 4, auxWeight: 0.3,
+  });
+  const assigned = [1, 3, 0];
+  const twin = await checkStep(cfg, assigned, 4);
+  // The production graph runs native Conv in float32: same gradients up to float32 rounding.
+  const session = await ort.InferenceSession.create(buildTrainGraph(cfg, assigned.length, { dtype: 'float32' }));
+  const f32 = await step(session, cfg, assigned, twin.params, twin.batch, 'float32', 1000);
+  for (const [name, g] of Object.entries(twin.grads)) {
+    const err = relativeError(f32.grads[name], g);
+    assert.ok(err < 1e-4, `${name}: float32 Conv graph vs float64 twin relative error ${err.toExponential(2)}`);
+  }
+  await session.release();
 });
