@@ -1,0 +1,63 @@
+/**
+ * Turning an assignment (expert lists per client) into the `AssignmentResult` every path returns:
+ * loads, objective on the original Q, violation, bound and gap.
+ */
+import type { Instance } from './instance';
+import type { AssignmentResult, AssignmentStatus } from './types';
+
+/** What a path knows about its answer besides the assignment. */
+export interface Provenance {
+  readonly solver: string;
+  readonly status: Exclude<AssignmentStatus, 'elastic'>;
+  /** A bound valid for assignments within the bounds (Infinity when the path has none). */
+  readonly bound: number;
+  readonly prices?: ArrayLike<number>;
+  readonly notes?: readonly string[];
+  readonly started: number;
+}
+
+/** Sum over clients of their best k_c raw fitness values: a bound on every assignment. */
+export function trivialBound(inst: Instance): number {
+  const { clients: C, experts: E, qRaw, capacity } = inst;
+  let total = 0;
+  for (let c = 0; c < C; c++) {
+    const row = Array.from(qRaw.subarray(c * E, (c + 1) * E)).sort((a, b) => b - a);
+    for (let i = 0; i < capacity[c]; i++) total += row[i];
+  }
+  return total;
+}
+
+/** Builds the full answer; an assignment with violation is reported as `elastic`. */
+export function buildResult(inst: Instance, assignment: number[][], how: Provenance): AssignmentResult {
+  const { experts: E, qRaw, samples, lower, upper } = inst;
+  const load = new Array<number>(E).fill(0);
+  let objective = 0;
+  assignment.forEach((experts, c) => {
+    for (const e of experts) {
+      load[e] += samples[c];
+      objective += qRaw[c * E + e];
+    }
+  });
+  let violation = 0;
+  for (let e = 0; e < E; e++) violation += Math.max(0, load[e] - upper[e]) + Math.max(0, lower[e] - load[e]);
+  // Tolerate float noise in explicit fractional bounds.
+  if (violation < 1e-9) violation = 0;
+  const elastic = violation > 0;
+  const upperBound = elastic ? trivialBound(inst) : Math.min(how.bound, trivialBound(inst));
+  const gap = Math.max(0, (upperBound - objective) / Math.max(Math.abs(upperBound), 1e-12));
+  return {
+    assignment,
+    objective,
+    upperBound,
+    gap,
+    status: elastic ? 'elastic' : how.status,
+    solver: how.solver,
+    seconds: (performance.now() - how.started) / 1000,
+    load,
+    lower: Array.from(lower),
+    upper: Array.from(upper),
+    violation,
+    prices: how.prices ? Array.from(how.prices) : new Array<number>(E).fill(0),
+    notes: [...(how.notes ?? [])],
+  };
+}
