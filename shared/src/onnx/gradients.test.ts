@@ -4,8 +4,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { GraphBuilder } from './builder';
 import { checkGradients, seededRandom } from './gradcheck';
-import type { GraphBuilder } from './builder';
+import { opsWithGradient } from './registry';
 import type { HostTensor } from './runtime';
 import type { Value } from './types';
 
@@ -35,6 +36,7 @@ const cases: Case[] = [
     params: { b: uniform(3, 0.5, 1.5) },
   },
   { name: 'Neg', build: (g) => g.neg(g.param('a', [2, 3])) },
+  { name: 'Identity', build: (g) => g.identity(g.param('a', [2, 3])) },
   { name: 'Exp', build: (g) => g.exp(g.param('a', [2, 3])) },
   { name: 'Log', build: (g) => g.log(g.param('a', [2, 3])), params: { a: uniform(6, 0.5, 2) } },
   { name: 'Sqrt', build: (g) => g.sqrt(g.param('a', [2, 3])), params: { a: uniform(6, 0.5, 2) } },
@@ -156,6 +158,16 @@ for (const c of cases) {
     assert.ok(r.maxRelError < 1e-5, `relative errors ${JSON.stringify(r.relErrors)}`);
   });
 }
+
+test('every op with a gradient rule is checked here or against a float64 reference', () => {
+  const covered = new Set<string>(['Conv', 'AveragePool', 'Cast']); // conv.test.ts, helpers.test.ts
+  for (const c of cases) {
+    const g = new GraphBuilder({ dtype: 'float64' });
+    c.build(g);
+    for (const n of g.nodes()) covered.add(n.opType);
+  }
+  assert.deepEqual(opsWithGradient().filter((op) => !covered.has(op)), []);
+});
 
 test('the checker notices a wrong gradient', async () => {
   // Stop-gradient hides a dependency: the emitted gradient misses d/da of a*stop(a).

@@ -9,7 +9,7 @@ export type { ScatterReduction } from './tensor';
 export type { Conv2dOptions, Pool2dOptions, ConvTransposeOptions } from './conv';
 export { Value, attr, formatShape } from './types';
 export type { DType, FloatDType, Dim, Shape, ValueKind, Attr, Attrs, ConstantData, Node } from './types';
-export { registeredOps } from './registry';
+export { registeredOps, opsWithGradient } from './registry';
 export { OPSET, IR_VERSION } from './serialize';
 export { createSession, runGraph, runModelOnce, toOrtTensor } from './runtime';
 export type { HostArray, HostTensor, SessionOptions } from './runtime';

@@ -59,3 +59,8 @@ export function getOp(opType: string): OpSpec {
 export function registeredOps(): string[] {
   return [...registry.keys()].sort();
 }
+
+/** Sorted list of the ops that have a gradient rule (not 'none'). */
+export function opsWithGradient(): string[] {
+  return registeredOps().filter((op) => typeof registry.get(op)!.grad === 'function');
+}
