@@ -80,7 +80,8 @@ test('build prunes dead nodes, trims unused MaxPool indices and declares opset 1
   const graph = model.graph!;
   assert.equal(Number(model.irVersion), 8);
   assert.equal(Number(model.opsetImport![0].version), 18);
-  assert.deepEqual(graph.node!.map((n) => n.opType), ['MaxPool', 'Identity']);
+  assert.deepEqual(graph.node!.map((n) => n.opType), ['MaxPool']);
+  assert.deepEqual(graph.node![0].output, ['y']);
   assert.equal(graph.node![0].output!.length, 1);
   assert.equal(graph.input![0].type!.tensorType!.shape!.dim![0].dimParam, 'N');
   assert.deepEqual(g.signature(), {
@@ -116,4 +117,18 @@ test('SGD steps on a float64 softmax regression lower the loss, parameters flowi
   await session.release();
   assert.ok(Math.abs(losses[0] - Math.log(3)) < 1e-12, `initial loss ${losses[0]}`);
   assert.ok(losses[19] < 0.5 * losses[0], `losses ${losses[0]} -> ${losses[19]}`);
+});
+
+test('a value can be published under several names, inputs included', async () => {
+  const g = new GraphBuilder({ dtype: 'float32' });
+  const x = g.input('x', 'float', ['N']);
+  const r = g.relu(x);
+  g.output(r, 'a');
+  g.output(r, 'b');
+  g.output(x, 'echo');
+  const out = await runModelOnce(g.build(), { x: { data: Float32Array.of(-1, 2), dims: [2] } });
+  assert.deepEqual(Array.from(out.a.data as Float32Array), [0, 2]);
+  assert.deepEqual(Array.from(out.b.data as Float32Array), [0, 2]);
+  assert.deepEqual(Array.from(out.echo.data as Float32Array), [-1, 2]);
+  assert.deepEqual(g.signature().outputs.map((o) => o.name), ['a', 'b', 'echo']);
 });

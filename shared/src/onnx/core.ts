@@ -7,7 +7,7 @@ import { InvalidArgumentError, ShapeError } from '../errors';
 import './ops/index';
 import { getOp } from './registry';
 import { serializeModel } from './serialize';
-import { type Attrs, type ConstantData, type DType, type FloatDType, type Node, type Shape, Value, formatShape } from './types';
+import { type Attrs, type ConstantData, type DType, type FloatDType, type Node, type Shape, Value, formatShape, renameValue } from './types';
 
 /** Options for a new graph. */
 export interface GraphOptions {
@@ -140,7 +140,10 @@ export class GraphCore {
   /** Publishes `value` as a graph output under `name` (a unique name). Returns the output value. */
   output(value: Value, name: string): Value {
     this.claim(name);
-    const [named] = this.emit('Identity', [value], {}, name);
+    if (value.owner !== this) throw new InvalidArgumentError(`output ${name}: value ${value.name} belongs to another graph`);
+    // Renaming an internal node output avoids an Identity copy of every published tensor.
+    const renamable = value.kind === 'node' && value.name.startsWith('_') && !this.outputList.includes(value);
+    const named = renamable ? renameValue(value, name) : this.emit('Identity', [value], {}, name)[0];
     this.outputList.push(named);
     return named;
   }

@@ -102,3 +102,9 @@ export class Value {
 export function formatShape(shape: Shape): string {
   return `[${shape.join(',')}]`;
 }
+
+/** Gives an internal node output its public output name (graph-internal; returns the value). */
+export function renameValue(v: Value, name: string): Value {
+  (v as { name: string }).name = name;
+  return v;
+}
