@@ -1,0 +1,4 @@
+export * from './fitness-matrix';
+export * from './deficits';
+export * from './bounds';
+export * from './load-metrics';

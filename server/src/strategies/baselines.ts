@@ -1,0 +1,59 @@
+/**
+ * Baseline strategies behind the same interface: `greedy` (top-k_c by Q, ignores balance),
+ * `random` (uniform k_c experts, seeded by run seed and round), `dense` (every client trains all
+ * E experts, the capacity-free reference). They keep no state.
+ */
+import { denseAssignment } from '../assignment/baselines';
+import { toInstance } from '../assignment/instance';
+import { buildResult } from '../assignment/result';
+import { solveAssignment } from '../assignment/solve';
+import type { AssignmentProblem, AssignmentResult } from '../assignment/types';
+import type { Strategy, StrategyOptions } from './strategy';
+
+abstract class Stateless {
+  snapshot(): null {
+    return null;
+  }
+
+  restore(): void {
+    // Nothing to restore.
+  }
+}
+
+/** Each client takes its top k_c experts by Q. */
+export class GreedyStrategy extends Stateless implements Strategy {
+  readonly name = 'greedy' as const;
+  constructor(private readonly options: StrategyOptions = {}) {
+    super();
+  }
+
+  assign(problem: AssignmentProblem): Promise<AssignmentResult> {
+    return solveAssignment(problem, { solver: 'greedy', delta: this.options.delta });
+  }
+}
+
+/** Each client takes k_c experts uniformly at random. */
+export class RandomStrategy extends Stateless implements Strategy {
+  readonly name = 'random' as const;
+  constructor(private readonly options: StrategyOptions = {}) {
+    super();
+  }
+
+  assign(problem: AssignmentProblem): Promise<AssignmentResult> {
+    return solveAssignment(problem, { solver: 'random', delta: this.options.delta });
+  }
+}
+
+/** Every client trains every expert (its capacity is ignored). */
+export class DenseStrategy extends Stateless implements Strategy {
+  readonly name = 'dense' as const;
+  constructor(private readonly options: StrategyOptions = {}) {
+    super();
+  }
+
+  async assign(problem: AssignmentProblem): Promise<AssignmentResult> {
+    const started = performance.now();
+    const inst = toInstance(problem, this.options.delta);
+    return buildResult(inst, denseAssignment(inst), { solver: 'dense', status: 'feasible', bound: Infinity, started });
+  }
+}

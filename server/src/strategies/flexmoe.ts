@@ -1,0 +1,94 @@
+/**
+ * The FLEX-MoE strategy: the load-balanced assignment ILP with bounds from the balanced share,
+ * delta and the historical deficits. After each solve it records the assigned load into the
+ * deficits (d = decay * d + (T - load) / T) and keeps the prices and assignment as the next
+ * round's warm start. A repeated round first undoes its earlier record, so a retried round counts once.
+ */
+import { FileFormatError } from '@flexmoe/shared';
+import { solveAssignment } from '../assignment/solve';
+import type { AssignmentProblem, AssignmentResult } from '../assignment/types';
+import { loadBounds } from '../fitness/bounds';
+import { DeficitTracker, type DeficitJSON } from '../fitness/deficits';
+import type { Strategy, StrategyOptions } from './strategy';
+
+interface FlexMoESnapshot {
+  readonly deficits: DeficitJSON | null;
+  readonly prices: number[] | null;
+  readonly assignment: Record<string, number[]>;
+  readonly lastRound: number | null;
+  readonly beforeLastRound: DeficitJSON | null;
+}
+
+/** Load-balanced assignment with deficits and warm starts. */
+export class FlexMoEStrategy implements Strategy {
+  readonly name = 'flexmoe' as const;
+  private deficits: DeficitTracker | null = null;
+  private prices: number[] | null = null;
+  private lastAssignment = new Map<string, number[]>();
+  private lastRound: number | null = null;
+  private beforeLastRound: DeficitJSON | null = null;
+
+  constructor(private readonly options: StrategyOptions = {}) {}
+
+  async assign(problem: AssignmentProblem, signal?: AbortSignal): Promise<AssignmentResult> {
+    const tracker = this.trackerFor(problem.experts, problem.round);
+    const bounded = problem.lower && problem.upper ? problem : { ...problem, ...this.bounds(problem, tracker) };
+    const result = await solveAssignment(bounded, {
+      solver: this.options.solver ?? 'auto',
+      timeLimitSeconds: this.options.timeLimitSeconds,
+      exactMaxVariables: this.options.exactMaxVariables,
+      warmStart: { prices: this.prices ?? undefined, assignment: this.lastAssignment },
+      signal,
+    });
+    this.beforeLastRound = tracker.toJSON();
+    this.lastRound = problem.round;
+    tracker.record(result.load);
+    this.prices = result.prices;
+    problem.clients.forEach((c, i) => this.lastAssignment.set(c.id, result.assignment[i]));
+    return result;
+  }
+
+  /** The deficit tracker, rolled back when this round was already recorded. */
+  private trackerFor(experts: number, round: number): DeficitTracker {
+    if (this.deficits && this.deficits.experts !== experts) this.deficits = null;
+    if (this.deficits && this.lastRound === round && this.beforeLastRound) this.deficits = DeficitTracker.fromJSON(this.beforeLastRound);
+    this.deficits ??= new DeficitTracker(experts, this.options.deficitDecay ?? 0.9);
+    return this.deficits;
+  }
+
+  private bounds(problem: AssignmentProblem, tracker: DeficitTracker): { lower: number[]; upper: number[] } {
+    const samples = problem.clients.map((c) => c.samples);
+    const capacity = problem.clients.map((c) => c.capacity);
+    const { lower, upper } = loadBounds(samples, capacity, problem.experts, {
+      delta: this.options.delta,
+      gamma: this.options.gamma,
+      deficits: tracker.deficits,
+    });
+    return { lower, upper };
+  }
+
+  snapshot(): FlexMoESnapshot {
+    return {
+      deficits: this.deficits?.toJSON() ?? null,
+      prices: this.prices,
+      assignment: Object.fromEntries(this.lastAssignment),
+      lastRound: this.lastRound,
+      beforeLastRound: this.beforeLastRound,
+    };
+  }
+
+  restore(state: unknown): void {
+    const s = state as Partial<FlexMoESnapshot> | null;
+    if (!s || typeof s !== 'object') throw new FileFormatError('flexmoe strategy state: expected an object');
+    if (s.prices !== null && !(Array.isArray(s.prices) && s.prices.every(Number.isFinite))) throw new FileFormatError('flexmoe strategy state: prices must be finite numbers or null');
+    if (!s.assignment || typeof s.assignment !== 'object') throw new FileFormatError('flexmoe strategy state: assignment must be an object');
+    for (const [id, list] of Object.entries(s.assignment)) {
+      if (!Array.isArray(list) || !list.every((e) => Number.isInteger(e) && e >= 0)) throw new FileFormatError(`flexmoe strategy state: assignment.${id} must be expert ids`);
+    }
+    this.deficits = s.deficits ? DeficitTracker.fromJSON(s.deficits) : null;
+    this.beforeLastRound = s.beforeLastRound ? DeficitTracker.fromJSON(s.beforeLastRound).toJSON() : null;
+    this.prices = s.prices ? [...s.prices] : null;
+    this.lastAssignment = new Map(Object.entries(s.assignment).map(([id, list]) => [id, [...list]]));
+    this.lastRound = typeof s.lastRound === 'number' ? s.lastRound : null;
+  }
+}
