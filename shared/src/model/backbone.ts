@@ -18,10 +18,10 @@ export function emitBackbone(g: GraphBuilder, cfg: MoEConfig, x: Value, p: Param
   return g.relu(g.linear(g.flatten(block2, 1), p['backbone.fc.weight'], p['backbone.fc.bias']));
 }
 
-/** 3x3 conv (pad 1) -> ReLU -> 2x2 max-pool (stride 2). */
+/** 3x3 conv (pad 1) -> ReLU -> 2x2 max-pool (stride 2), emitted as pool-then-ReLU (equal, 4x less ReLU work). */
 function emitConvBlock(g: GraphBuilder, x: Value, w: Value, b: Value): Value {
   const conv = g.dtype === 'float32' ? g.conv(x, w, b, { pads: [1, 1, 1, 1] }) : emitConvIm2col(g, x, w, b);
-  return g.maxPool(g.relu(conv), { kernel: [2, 2], strides: [2, 2] });
+  return g.relu(g.maxPool(conv, { kernel: [2, 2], strides: [2, 2] }));
 }
 
 /** The same 3x3 / pad 1 / stride 1 convolution from float64-capable ops (Pad, Slice, Concat, MatMul). */

@@ -24,7 +24,7 @@ export interface MoEConfig {
   readonly topR: number;
   /** Weight of the Switch-style auxiliary load-balancing loss. Default 0.05. */
   readonly auxWeight: number;
-  /** Output channels of the two CNN convolutions (ignored by the MLP backbone). Default `[32, 64]`. */
+  /** Output channels of the two CNN convolutions (ignored by the MLP backbone). Default `[16, 32]`. */
   readonly convChannels: readonly [number, number];
 }
 
@@ -38,7 +38,7 @@ export const MODEL_DEFAULTS: MoEConfig = Object.freeze({
   expertHidden: 64,
   topR: 2,
   auxWeight: 0.05,
-  convChannels: Object.freeze([32, 64]) as readonly [number, number],
+  convChannels: Object.freeze([16, 32]) as readonly [number, number],
 });
 
 /**
