@@ -49,7 +49,8 @@ test('bad shapes, dtypes and unknown ops are refused with errors naming them', (
   const other = new GraphBuilder({ dtype: 'float32' });
   assert.throws(() => other.relu(x), /belongs to another graph/);
   const g64 = new GraphBuilder({ dtype: 'float64' });
-  assert.throws(() => g64.conv(g64.input('x', 'float', [1, 1, 4, 4]), g64.param('w', [1, 1, 3, 3])), /Conv: onnxruntime has no float64 CPU kernel/);
+  assert.throws(() => g64.averagePool(g64.input('x', 'float', [1, 1, 4, 4]), { kernel: [2, 2] }), /AveragePool: onnxruntime has no float64 CPU kernel/);
+  assert.throws(() => g64.conv(g64.input('y', 'float', [1, 2, 4, 4]), g64.param('w', [1, 1, 3, 3])), /Conv: weight in-channels differ/);
   assert.throws(() => new GraphBuilder({ dtype: 'int64' as 'float32' }), /graph dtype must be float32 or float64/);
 });
 

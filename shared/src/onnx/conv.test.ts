@@ -178,3 +178,17 @@ test('a CNN step with a symbolic batch runs at two batch sizes with matching per
     assert.ok(relativeError(both[k].data as Float32Array, sum) < 1e-5, k);
   }
 });
+
+test('conv on a float64 graph (im2col lowering) equals the float64 reference', async () => {
+  const c = convCases[1];
+  const x = randomArray(c.xd.reduce((a, b) => a * b), 14);
+  const w = randomArray(c.wd.reduce((a, b) => a * b), 15);
+  const b = randomArray(c.wd[0], 16);
+  const g = new GraphBuilder({ dtype: 'float64' });
+  const y = g.conv(g.input('x', 'float', ['N', ...c.xd.slice(1)]), g.constant(w, c.wd), g.constant(b, [c.wd[0]]), { strides: c.geo.strides, pads: c.geo.pads });
+  const ref = convRef(x, c.xd, w, c.wd, b, c.geo);
+  assert.deepEqual(y.shape, ['N', ...ref.dims.slice(1)]);
+  g.output(y, 'y');
+  const out = await runModelOnce(g.build(), { x: { data: x, dims: c.xd } });
+  assert.ok(relativeError(out.y.data as Float64Array, ref.y) < 1e-12);
+});

@@ -1,7 +1,9 @@
 /**
- * Convolution and pooling helpers (NCHW, 2-D). Conv, ConvTranspose and AveragePool are float32
- * only: onnxruntime has no float64 CPU kernels for them. MaxPool works in both.
+ * Convolution and pooling helpers (NCHW, 2-D). onnxruntime has no float64 CPU kernels for Conv,
+ * ConvTranspose and AveragePool: `conv` lowers itself to im2col on float64 graphs, the other two
+ * are float32 only. MaxPool works in both.
  */
+import { type Window, windowOf } from './ops/conv';
 import { TensorBuilder } from './tensor';
 import { type Attrs, type Value, attr } from './types';
 
@@ -37,11 +39,43 @@ function windowAttrs(o: Conv2dOptions, kernel?: readonly number[]): Record<strin
 
 /** Convolution and pooling helpers; see `GraphBuilder` for the full builder. */
 export class ConvBuilder extends TensorBuilder {
-  /** 2-D convolution: x [N,C,H,W], w [M,C,kh,kw], optional bias [M]. */
+  /**
+   * 2-D convolution: x [N,C,H,W], w [M,C,kh,kw], optional bias [M]. On float64 graphs (no
+   * onnxruntime kernel) it is lowered to im2col + MatMul, an exact float64-capable twin.
+   */
   conv(x: Value, w: Value, b: Value | null = null, options: Conv2dOptions = {}): Value {
     const kernel = w.rank === 4 ? (w.shape.slice(2) as number[]) : undefined;
-    return this.op1('Conv', b ? [x, w, b] : [x, w], windowAttrs(options, kernel));
+    const attrs = windowAttrs(options, kernel);
+    if (x.dtype !== 'float64') return this.op1('Conv', b ? [x, w, b] : [x, w], attrs);
+    const [y] = this.infer('Conv', b ? [x, w, b] : [x, w], attrs);
+    const [m, c, kh, kw] = w.shape as number[];
+    const cols = this.im2col(x, windowOf('Conv', attrs, w.shape.slice(2)));
+    const out = this.reshape(this.matmul(this.reshape(w, [m, c * kh * kw]), cols), y.shape);
+    return b ? this.add(out, this.reshape(b, [m, 1, 1])) : out;
   }
+
+  /**
+   * im2col: the receptive fields of x [N,C,H,W] as columns [N, C*kh*kw, OH*OW], rows ordered
+   * (c, i, j) like a weight [M,C,kh,kw] flattened. Built from Pad, strided Slices and Concat.
+   */
+  im2col(x: Value, win: Window): Value {
+    const [c, h, wd] = x.shape.slice(1) as number[];
+    const [kh, kw] = win.kernel;
+    const [pt, pl, pb, pr] = win.pads;
+    const oh = Math.floor((h + pt + pb - kh) / win.strides[0]) + 1;
+    const ow = Math.floor((wd + pl + pr - kw) / win.strides[1]) + 1;
+    const xp = pt + pl + pb + pr > 0 ? this.pad(x, [0, 0, pt, pl], [0, 0, pb, pr]) : x;
+    const cols: Value[] = [];
+    for (let i = 0; i < kh; i++) {
+      for (let j = 0; j < kw; j++) {
+        const ends = [i + win.strides[0] * (oh - 1) + 1, j + win.strides[1] * (ow - 1) + 1];
+        cols.push(this.unsqueeze(this.slice(xp, [2, 3], [i, j], ends, win.strides), [2]));
+      }
+    }
+    const stacked = cols.length === 1 ? cols[0] : this.concat(cols, 2);
+    return this.reshape(stacked, [x.shape[0], c * kh * kw, oh * ow]);
+  }
+
   /** Transposed 2-D convolution: x [N,C,H,W], w [C,M/group,kh,kw] (no gradient rule). */
   convTranspose(x: Value, w: Value, options: ConvTransposeOptions = {}): Value {
     const kernel = w.rank === 4 ? (w.shape.slice(2) as number[]) : undefined;

@@ -5,7 +5,7 @@
  */
 import { InvalidArgumentError, ShapeError } from '../errors';
 import './ops/index';
-import { getOp } from './registry';
+import { type OutputSig, getOp } from './registry';
 import { serializeModel } from './serialize';
 import { type Attrs, type ConstantData, type DType, type FloatDType, type Node, type Shape, Value, formatShape, renameValue } from './types';
 
@@ -130,6 +130,11 @@ export class GraphCore {
     for (const o of outputs) o.producer = node;
     this.nodeList.push(node);
     return outputs;
+  }
+
+  /** Output dtypes and shapes `op` would give, without emitting anything (throws the same errors). */
+  infer(opType: string, inputs: readonly (Value | null)[], attrs: Attrs = {}): OutputSig[] {
+    return getOp(opType).infer(inputs, attrs);
   }
 
   /** Like `op` for single-output ops. */

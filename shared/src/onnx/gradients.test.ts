@@ -125,6 +125,8 @@ const cases: Case[] = [
   },
   { name: 'Concat axis 1', build: (g) => g.concat([g.param('a', [2, 1]), g.param('b', [2, 3])], 1) },
   { name: 'Slice', build: (g) => g.slice(g.param('a', [3, 5]), [1, 0], [1, 1], [4, 3]) },
+  { name: 'Slice with steps', build: (g) => g.slice(g.param('a', [5, 7]), [0, 1], [1, 0], [5, 7], [2, 3]) },
+  { name: 'Slice with step, negative start', build: (g) => g.slice(g.param('a', [2, 8]), [1], [-7], [8], [3]) },
   { name: 'Pad', build: (g) => g.pad(g.param('a', [2, 3]), [1, 0], [0, 2]) },
   { name: 'Sum (variadic, broadcast)', build: (g) => g.op1('Sum', [g.param('a', [2, 3]), g.param('b', [3]), g.param('c', [2, 1])]) },
   {
@@ -141,6 +143,14 @@ const cases: Case[] = [
   {
     name: 'MaxPool 3x3 stride 1 pad 1',
     build: (g) => g.maxPool(g.param('x', [2, 1, 3, 3]), { kernel: [3, 3], pads: [1, 1, 1, 1] }),
+  },
+  {
+    name: 'Conv on float64 (im2col lowering) 3x3 stride 2 pad 1 with bias',
+    build: (g) => g.conv(g.param('x', [2, 2, 5, 4]), g.param('w', [2, 2, 3, 3]), g.param('b', [2]), { strides: [2, 2], pads: [1, 1, 1, 1] }),
+  },
+  {
+    name: 'Conv on float64 (im2col lowering) 2x1 asymmetric pads',
+    build: (g) => g.conv(g.param('x', [1, 1, 3, 3]), g.param('w', [3, 1, 2, 1]), null, { pads: [0, 1, 1, 0] }),
   },
   {
     name: 'MLP step: relu(linear) -> softmaxCrossEntropy',

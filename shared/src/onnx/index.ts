@@ -10,6 +10,7 @@ export type { Conv2dOptions, Pool2dOptions, ConvTransposeOptions } from './conv'
 export { Value, attr, formatShape } from './types';
 export type { DType, FloatDType, Dim, Shape, ValueKind, Attr, Attrs, ConstantData, Node } from './types';
 export { registeredOps, opsWithGradient } from './registry';
+export type { OutputSig } from './registry';
 export { OPSET, IR_VERSION } from './serialize';
 export { createSession, runGraph, runModelOnce, toOrtTensor } from './runtime';
 export type { HostArray, HostTensor, SessionOptions } from './runtime';

@@ -47,8 +47,8 @@ registerOp('Conv', {
     const x = rankIs('Conv', float('Conv', req('Conv', inputs, 0)), 4);
     const w = rankIs('Conv', req('Conv', inputs, 1), 4);
     const b = inputs[2] ?? null;
+    // float64 is valid ONNX; the builder's `conv` helper lowers it to im2col for onnxruntime.
     sameDtype('Conv', x, w, ...(b ? [b] : []));
-    noFloat64('Conv', x);
     if (intAttr(attrs, 'group', 1) !== 1) shapeFail('Conv', 'only group = 1 is supported');
     if (w.shape[1] !== x.shape[1]) shapeFail('Conv', 'weight in-channels differ from input channels', [x, w]);
     if (b && (b.rank !== 1 || b.shape[0] !== w.shape[0])) shapeFail('Conv', 'bias must be [out-channels]', [w, b]);
@@ -76,17 +76,7 @@ function convInputGrad(g: GraphBuilder, dy: Value, x: Value, w: Value, win: Wind
 function convWeightGrad(g: GraphBuilder, dy: Value, x: Value, w: Value, win: Window): Value {
   const [m, c, kh, kw] = w.shape as number[];
   const [oh, ow] = [dy.shape[2] as number, dy.shape[3] as number];
-  const [pt, pl, pb, pr] = win.pads;
-  const xp = pt + pl + pb + pr > 0 ? g.pad(x, [0, 0, pt, pl], [0, 0, pb, pr]) : x;
-  const cols: Value[] = [];
-  for (let i = 0; i < kh; i++) {
-    for (let j = 0; j < kw; j++) {
-      const ends = [i + win.strides[0] * (oh - 1) + 1, j + win.strides[1] * (ow - 1) + 1];
-      cols.push(g.unsqueeze(g.slice(xp, [2, 3], [i, j], ends, win.strides), [2]));
-    }
-  }
-  const stacked = cols.length === 1 ? cols[0] : g.concat(cols, 2);
-  const col = g.reshape(stacked, [x.shape[0], c * kh * kw, oh * ow]);
+  const col = g.im2col(x, win);
   const dyr = g.reshape(dy, [dy.shape[0], m, oh * ow]);
   const dw = g.reduceSum(g.matmul(dyr, g.transposeLast2(col)), [0]);
   return g.reshape(dw, [m, c, kh, kw]);

@@ -2,7 +2,6 @@
  * Shape manipulation: Reshape, Flatten, Unsqueeze, Squeeze, Expand, Concat, Slice, Pad, Shape,
  * Size, ConstantOfShape. Shape tensors must be known at build time (see `Value.known`).
  */
-import { InvalidArgumentError } from '../../errors';
 import type { GraphBuilder } from '../builder';
 import { registerOp } from '../registry';
 import { broadcastShapes, normAxes, normAxis, reshapeShape, sameShape, shapeFail } from '../shape';
@@ -134,16 +133,34 @@ registerOp('Slice', {
   grad: (g, n, [dy]) => {
     const x = n.inputs[0]!;
     const p = sliceParams(n.inputs);
-    if (p.steps.some((s) => s !== 1)) throw new InvalidArgumentError('Slice: no gradient rule for steps other than 1');
-    const before = x.shape.map(() => 0);
-    const after = x.shape.map(() => 0);
-    p.axes.forEach((a, i) => {
-      before[a] = p.starts[i];
-      after[a] = (x.shape[a] as number) - p.ends[i];
-    });
-    return [g.pad(dy!, before, after), null, null, null, null];
+    let d = dy!;
+    p.axes.forEach((a, i) => (d = unsliceAxis(g, d, a, p.starts[i], p.steps[i], x.shape[a] as number)));
+    return [d, null, null, null, null];
   },
 });
+
+/**
+ * Places a sliced axis back into zeros of its full length: interleaves step-1 zeros after every
+ * element (Unsqueeze, Pad, Reshape), trims, then pads before the start and after the end.
+ */
+function unsliceAxis(g: GraphBuilder, d: Value, axis: number, start: number, step: number, full: number): Value {
+  const zeros = (rank: number) => new Array<number>(rank).fill(0);
+  const k = d.shape[axis] as number;
+  let v = d;
+  if (step > 1 && k > 0) {
+    const after = zeros(d.rank + 1);
+    after[axis + 1] = step - 1;
+    const spread = g.pad(g.unsqueeze(v, [axis + 1]), zeros(d.rank + 1), after);
+    v = g.reshape(spread, d.shape.map((dim, i) => (i === axis ? k * step : dim)));
+    const len = Math.min(k * step, full - start);
+    if (len < k * step) v = g.slice(v, [axis], [0], [len]);
+  }
+  const before = zeros(d.rank);
+  const after = zeros(d.rank);
+  before[axis] = start;
+  after[axis] = full - start - (v.shape[axis] as number);
+  return before[axis] === 0 && after[axis] === 0 ? v : g.pad(v, before, after);
+}
 
 registerOp('Pad', {
   infer: (inputs) => {
