@@ -36,6 +36,8 @@ async function sizeRow(clients: number, experts: number, repeats: number, glpkLi
   const greedy = await solveAssignment(problem, { solver: 'greedy' });
   const glpk = await solveAssignment(problem, { solver: 'glpk', timeLimitSeconds: glpkLimit });
   const glpkFound = glpk.solver === 'glpk';
+  // When glpk.js was not even attempted (too large) there is no baseline time to compare.
+  const glpkTried = !glpk.notes.some((n) => n.includes('too large'));
   const oursLoad = summarizeLoad(ours.load);
   const greedyLoad = summarizeLoad(greedy.load);
   return {
@@ -44,8 +46,8 @@ async function sizeRow(clients: number, experts: number, repeats: number, glpkLi
     batch: null,
     value: ours.seconds,
     unit: 's',
-    baseline: glpk.seconds,
-    ratio: ours.seconds / glpk.seconds,
+    baseline: glpkTried ? glpk.seconds : null,
+    ratio: glpkTried ? ours.seconds / glpk.seconds : null,
     status: ours.status,
     solverPath: ours.solver,
     gap: ours.gap,

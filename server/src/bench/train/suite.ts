@@ -5,7 +5,7 @@
  * ONNX Runtime MatMul peak measured in the same run.
  */
 import type { BenchRow, Logger } from '@flexmoe/shared';
-import { FULL_BUDGET, QUICK_BUDGET, measureInterleaved, type MeasureBudget, type WorkFn } from '../measure';
+import { FULL_BUDGET, QUICK_BUDGET, measureInterleaved, type MeasureBudget, type Measurement, type WorkFn } from '../measure';
 import type { SuiteOptions } from '../suites';
 import { createMatMulRunner, type MatMulRunner } from './matmul-peak';
 import { DEFAULT_BENCH_MOE, stepFlopsPerSample, type BenchMoeConfig } from './moe-config';
@@ -21,15 +21,21 @@ export const TRAIN_BATCHES: readonly number[] = Object.freeze([32, 64, 256]);
 /** SGD steps per graph call the trainer uses by default (amortises parameter I/O). */
 const TRAINER_STEPS_PER_CALL = 4;
 
+/** A measured rate: best window and median window. */
+export interface Rate {
+  best: number;
+  median: number;
+}
+
 /** Samples per second of each implementation at one batch size (null: not measured). */
 export interface BatchRates {
   batch: number;
-  ts: number;
-  tfjs: number;
-  onnx: number | null;
-  onnxMulti: number | null;
+  ts: Rate;
+  tfjs: Rate;
+  onnx: Rate | null;
+  onnxMulti: Rate | null;
   /** ONNX Runtime MatMul GFLOP/s measured in windows interleaved with the steps. */
-  peakGflops: number;
+  peakGflops: Rate;
 }
 
 type Graphs = Exclude<ReturnType<typeof loadGraphs>, { unavailable: string }>;
@@ -87,13 +93,15 @@ async function measureBatch(
     };
     if (onnx && onnxMulti) Object.assign(cases, { onnx: () => onnx.step(), onnxMulti: () => onnxMulti.step() });
     const m = await measureInterleaved(cases, budget);
+    const rate = (x: Measurement | undefined, perCall: number): Rate | null =>
+      x ? { best: x.callsPerSecond * perCall, median: x.medianCallsPerSecond * perCall } : null;
     return {
       batch,
-      ts: batch * m.ts.callsPerSecond,
-      tfjs: batch * m.tfjs.callsPerSecond,
-      onnx: m.onnx ? batch * m.onnx.callsPerSecond : null,
-      onnxMulti: m.onnxMulti ? batch * TRAINER_STEPS_PER_CALL * m.onnxMulti.callsPerSecond : null,
-      peakGflops: (m.peak.callsPerSecond * matmul.flopsPerCall) / 1e9,
+      ts: rate(m.ts, batch)!,
+      tfjs: rate(m.tfjs, batch)!,
+      onnx: rate(m.onnx, batch),
+      onnxMulti: rate(m.onnxMulti, batch * TRAINER_STEPS_PER_CALL),
+      peakGflops: rate(m.peak, matmul.flopsPerCall / 1e9)!,
     };
   } finally {
     tfStep.dispose();
@@ -102,25 +110,28 @@ async function measureBatch(
   }
 }
 
-/** Builds the rows: ratios are ours / baseline. */
+/** Builds the rows: value and baseline are best windows, ratio = ours / baseline; medians ride along. */
 export function trainRows(cfg: BenchMoeConfig, rates: readonly BatchRates[], peakN: number, onnxNote: string | null): BenchRow[] {
   const flops = stepFlopsPerSample(cfg);
   const rows: BenchRow[] = [];
-  const common = { threads: 1, model: `mlp ${cfg.inputDim}-${cfg.hiddenDim}, E=${cfg.numExperts} k=${cfg.assigned.length} r=${cfg.topR}, experts ${cfg.hiddenDim}-${cfg.expertHidden}-${cfg.numClasses}` };
-  const row = (name: string, batch: number, value: number, unit: string, baseline: number, extra: Record<string, unknown> = {}): BenchRow => ({
-    suite: 'train', name, batch, value: round(value), unit, baseline: round(baseline), ratio: round(value / baseline, 3), ...common, ...extra,
+  const model = `mlp ${cfg.inputDim}-${cfg.hiddenDim}, E=${cfg.numExperts} k=${cfg.assigned.length} r=${cfg.topR}, experts ${cfg.hiddenDim}-${cfg.expertHidden}-${cfg.numClasses}`;
+  const row = (name: string, batch: number, ours: Rate, unit: string, base: Rate, extra: Record<string, unknown> = {}): BenchRow => ({
+    suite: 'train', name, batch, value: round(ours.best), unit, baseline: round(base.best), ratio: round(ours.best / base.best, 3),
+    valueMedian: round(ours.median), baselineMedian: round(base.median), ratioMedian: round(ours.median / base.median, 3),
+    threads: 1, model, ...extra,
   });
+  const toGflops = (r: Rate): Rate => ({ best: (r.best * flops) / 1e9, median: (r.median * flops) / 1e9 });
   for (const r of rates) {
-    if (r.onnx === null) {
+    if (r.onnx === null || r.onnxMulti === null) {
       rows.push(row('tfjs-wasm step vs plain-ts step', r.batch, r.tfjs, 'samples/s', r.ts, { note: onnxNote }));
       continue;
     }
-    const target64 = r.batch === 64 ? { target: '>= 15x', met: r.onnx / r.tfjs >= 15 } : {};
+    const target64 = r.batch === 64 ? { target: '>= 15x', met: r.onnx.best / r.tfjs.best >= 15 } : {};
     rows.push(row('onnx step vs tfjs-wasm step', r.batch, r.onnx, 'samples/s', r.tfjs, target64));
     rows.push(row('onnx step vs plain-ts step', r.batch, r.onnx, 'samples/s', r.ts));
-    rows.push(row(`onnx ${TRAINER_STEPS_PER_CALL} steps/call vs tfjs-wasm step`, r.batch, r.onnxMulti!, 'samples/s', r.tfjs));
-    const gflops = (r.onnx * flops) / 1e9;
-    const target256 = r.batch === 256 ? { target: '>= 0.5', met: gflops / r.peakGflops >= 0.5 } : {};
+    rows.push(row(`onnx ${TRAINER_STEPS_PER_CALL} steps/call vs tfjs-wasm step`, r.batch, r.onnxMulti, 'samples/s', r.tfjs));
+    const gflops = toGflops(r.onnx);
+    const target256 = r.batch === 256 ? { target: '>= 0.5', met: gflops.best / r.peakGflops.best >= 0.5 } : {};
     rows.push(row('onnx step GFLOP/s vs ort matmul peak', r.batch, gflops, 'GFLOP/s', r.peakGflops, { flopsPerSample: flops, matmulN: peakN, ...target256 }));
   }
   return rows;
@@ -131,6 +142,7 @@ function round(v: number, digits = 4): number {
   return Math.round(v * p) / p;
 }
 
+/** Best-window rates, rounded, for the progress log. */
 function roundAll(r: BatchRates): Record<string, number | null> {
-  return Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v === null ? null : round(v as number)]));
+  return Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v === null ? null : round(typeof v === 'number' ? v : (v as Rate).best)]));
 }
