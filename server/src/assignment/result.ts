@@ -19,10 +19,12 @@ export interface Provenance {
 /** Sum over clients of their best k_c raw fitness values: a bound on every assignment. */
 export function trivialBound(inst: Instance): number {
   const { clients: C, experts: E, qRaw, capacity } = inst;
+  const row = new Float64Array(E);
   let total = 0;
   for (let c = 0; c < C; c++) {
-    const row = Array.from(qRaw.subarray(c * E, (c + 1) * E)).sort((a, b) => b - a);
-    for (let i = 0; i < capacity[c]; i++) total += row[i];
+    row.set(qRaw.subarray(c * E, (c + 1) * E));
+    row.sort();
+    for (let i = 0; i < capacity[c]; i++) total += row[E - 1 - i];
   }
   return total;
 }
