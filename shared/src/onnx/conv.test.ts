@@ -192,3 +192,17 @@ test('conv on a float64 graph (im2col lowering) equals the float64 reference', a
   const out = await runModelOnce(g.build(), { x: { data: x, dims: c.xd } });
   assert.ok(relativeError(out.y.data as Float64Array, ref.y) < 1e-12);
 });
+
+test('inferred shapes equal the run-time ones for every value of the conv and pool gradient graphs', async () => {
+  for (const c of convCases) {
+    const g = new GraphBuilder({ dtype: 'float32' });
+    const [x, w] = [g.param('x', c.xd), g.param('w', c.wd)];
+    const y = g.averagePool(g.maxPool(g.conv(x, w, null, { strides: c.geo.strides, pads: c.geo.pads }), { kernel: [1, 1] }), { kernel: [1, 1] });
+    g.grad(g.reduceSum(y), [x, w]);
+    const values = g.nodes().flatMap((n) => n.outputs);
+    values.forEach((v, i) => g.output(v, `v${i}`));
+    const feed = (dims: Dims4, seed: number) => ({ data: Float32Array.from(randomArray(dims.reduce((a, b) => a * b), seed)), dims });
+    const result = await runModelOnce(g.build(), { x: feed(c.xd, 1), w: feed(c.wd, 2) });
+    values.forEach((v, i) => assert.deepEqual(result[`v${i}`].dims, v.shape, `${c.name}: ${v.producer!.opType}`));
+  }
+});

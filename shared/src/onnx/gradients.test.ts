@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { GraphBuilder } from './builder';
 import { checkGradients, seededRandom } from './gradcheck';
 import { opsWithGradient } from './registry';
-import type { HostTensor } from './runtime';
+import { type HostTensor, runModelOnce } from './runtime';
 import type { Value } from './types';
 
 interface Case {
@@ -177,6 +177,26 @@ test('every op with a gradient rule is checked here or against a float64 referen
     for (const n of g.nodes()) covered.add(n.opType);
   }
   assert.deepEqual(opsWithGradient().filter((op) => !covered.has(op)), []);
+});
+
+test('inferred dtypes and shapes equal the run-time ones for every value of every gradient graph', async () => {
+  const typed: Record<string, string> = { float64: 'Float64Array', int64: 'BigInt64Array', bool: 'Uint8Array', float32: 'Float32Array' };
+  for (const c of cases) {
+    const g = new GraphBuilder({ dtype: 'float64' });
+    const out = c.build(g);
+    const params = g.inputValues().filter((v) => v.kind === 'param');
+    g.grad(g.reduceSum(g.mul(out, g.constant(0.5, out.shape as number[]))), params);
+    const values = g.nodes().flatMap((n) => n.outputs);
+    values.forEach((v, i) => g.output(v, `v${i}`));
+    const feeds: Record<string, HostTensor> = { ...c.feeds };
+    for (const p of params) feeds[p.name] = { data: c.params?.[p.name] ?? uniform(p.shape.reduce<number>((a, d) => a * (d as number), 1), -1, 1), dims: p.shape as number[] };
+    const result = await runModelOnce(g.build(), feeds);
+    values.forEach((v, i) => {
+      const r = result[`v${i}`];
+      assert.deepEqual(r.dims, v.shape, `${c.name}: shape of ${v.producer!.opType} output`);
+      assert.equal(r.data.constructor.name, typed[v.dtype], `${c.name}: dtype of ${v.producer!.opType} output`);
+    });
+  }
 });
 
 test('the checker notices a wrong gradient', async () => {
