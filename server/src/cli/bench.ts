@@ -7,6 +7,7 @@ import path from 'node:path';
 import { createLogger, parseCommand, type BenchRow, type CommandSpec, type Logger } from '@flexmoe/shared';
 import { loadSuite, SUITE_NAMES, type SuiteName } from '../bench/suites';
 import { formatTable } from '../bench/table';
+import { TRAIN_LEGEND } from '../bench/train/legend';
 
 const SPEC = {
   name: 'bench',
@@ -71,6 +72,7 @@ export async function run(argv: string[]): Promise<number> {
   const suites = opts.suite === 'all' ? SUITE_NAMES : [opts.suite as SuiteName];
   const outcome = await runSuites(suites, opts.quick, logger);
   if (outcome.rows.length > 0) console.log(formatTable(outcome.rows));
+  if (outcome.rows.some((r) => r.suite === 'train')) console.log(`note: ${TRAIN_LEGEND}`);
   for (const note of [...outcome.skipped, ...outcome.failed]) console.log(`note: ${note}`);
   if (opts.quick) console.log('note: --quick run: few iterations, figures are indicative only');
   if (opts.json) await writeJson(opts.json, outcome);

@@ -127,7 +127,7 @@ export function trainRows(cfg: BenchMoeConfig, rates: readonly BatchRates[], pea
       continue;
     }
     const target64 = r.batch === 64 ? { target: '>= 15x', met: r.onnx.best / r.tfjs.best >= 15 } : {};
-    rows.push(row('onnx step vs tfjs-wasm step', r.batch, r.onnx, 'samples/s', r.tfjs, target64));
+    rows.push(row('onnx step vs tfjs-wasm step (1 thread)', r.batch, r.onnx, 'samples/s', r.tfjs, target64));
     rows.push(row('onnx step vs plain-ts step', r.batch, r.onnx, 'samples/s', r.ts));
     rows.push(row(`onnx ${TRAINER_STEPS_PER_CALL} steps/call vs tfjs-wasm step`, r.batch, r.onnxMulti, 'samples/s', r.tfjs));
     const gflops = toGflops(r.onnx);

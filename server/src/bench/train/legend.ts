@@ -1,0 +1,7 @@
+/** Kept apart from the suite so the CLI can print it without loading the benchmark backends. */
+
+/** How to read the train rows (printed under the table). */
+export const TRAIN_LEGEND =
+  'train: every implementation on one thread (ONNX Runtime intra-op 1, tfjs-wasm setThreadsCount(1), plain TS); ' +
+  'value and baseline are the best of many short interleaved windows (medians in the JSON); ' +
+  'GFLOP/s counts the matrix products of forward and backward';
