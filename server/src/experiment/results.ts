@@ -1,3 +1,5 @@
+import type { RoundRecord } from '../rounds/history';
+
 /** One round of a run, as the results JSON records it. */
 export interface RoundResult {
   round: number;
@@ -8,8 +10,15 @@ export interface RoundResult {
   seconds: number;
   /** Assigned load per expert (sum of n_c over clients holding it). */
   load?: number[];
+  /** Bytes moved this round (down + up, all clients). */
   bytes?: number;
+  /** Clients that took part. */
   clients?: number;
+  /** Routed load per expert (samples the gates actually sent to it). */
+  routedLoad?: number[];
+  routedLoadCv?: number;
+  /** Which solver path produced the assignment. */
+  solver?: string;
 }
 
 /** The summary of one run (one strategy, one seed). */
@@ -22,6 +31,7 @@ export interface RunResult {
     loadCv: number;
     cumulativeLoadCv: number;
     bytesPerClientRound: number;
+    /** Wall-clock seconds of the whole run (fleet: process start to last round). */
     seconds?: number;
   };
 }
@@ -61,11 +71,29 @@ export function summariseRun(rounds: readonly RoundResult[], clientsPerRound: nu
   const cumulative = new Array<number>(experts).fill(0);
   for (const r of rounds) r.load?.forEach((v, e) => (cumulative[e] += v));
   const bytes = rounds.reduce((a, r) => a + (r.bytes ?? 0), 0);
+  // Rounds that say how many clients took part count those; the rest count clientsPerRound.
+  const clientRounds = rounds.reduce((a, r) => a + (r.clients ?? clientsPerRound), 0);
   return {
     accuracy: last?.accuracy ?? NaN,
     loadCv: rounds.length ? rounds.reduce((a, r) => a + r.loadCv, 0) / rounds.length : NaN,
     cumulativeLoadCv: coefficientOfVariation(cumulative),
-    bytesPerClientRound: rounds.length && clientsPerRound ? bytes / (rounds.length * clientsPerRound) : 0,
+    bytesPerClientRound: clientRounds > 0 ? bytes / clientRounds : 0,
     seconds: rounds.reduce((a, r) => a + r.seconds, 0),
+  };
+}
+
+/** One round of the coordinator's history as the results JSON records it. */
+export function roundFromRecord(r: RoundRecord): RoundResult {
+  return {
+    round: r.round,
+    accuracy: r.accuracy,
+    loadCv: r.loadCv,
+    seconds: r.seconds,
+    load: [...r.load],
+    bytes: r.bytesDown + r.bytesUp,
+    clients: r.participants.length,
+    routedLoad: [...r.routedLoad],
+    routedLoadCv: r.routedLoadCv,
+    solver: r.solver.name,
   };
 }

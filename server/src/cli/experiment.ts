@@ -1,0 +1,47 @@
+/**
+ * `flexmoe experiment`: strategies x seeds as local fleets on one partition, then the comparison
+ * table, the results JSON and SVG plots. Composition root (options, signals, printing).
+ */
+import * as path from 'node:path';
+import { parseCommand } from '@flexmoe/shared';
+import { FleetInterruptedError } from '../experiment/errors';
+import { runExperiment } from '../experiment/experiment-runner';
+import { EXPERIMENT_COMMAND, fleetConfig, parseSeeds } from '../experiment/options';
+import { announce, bindInterrupt } from './fleet';
+
+/** Entry point of `flexmoe experiment`; resolves with the exit code. */
+export async function run(argv: string[]): Promise<number> {
+  const parsed = parseCommand(EXPERIMENT_COMMAND, argv, process.env);
+  if (parsed.help !== null) {
+    console.log(parsed.help);
+    return 0;
+  }
+  const o = parsed.options;
+  const seeds = parseSeeds(o.seeds);
+  const outDir = path.resolve(o.out);
+  const configFor = (strategy: string, seed: number) =>
+    fleetConfig(o, { strategy, seed, dataSeed: o.dataSeed, outDir: path.join(outDir, 'runs', `${strategy}-seed${seed}`) });
+  const first = configFor(o.strategies[0]!, seeds[0]!);
+  const print = (line: string): void => console.log(line);
+  await announce(first, print);
+  print(`strategies ${o.strategies.join(', ')} x seeds ${seeds.join(', ')}: ${o.strategies.length * seeds.length} fleets, one after another; output in ${outDir}`);
+  const { signal, unbind } = bindInterrupt(print);
+  try {
+    const { config: _file, ...options } = o;
+    const outcome = await runExperiment(
+      { configFor, strategies: o.strategies, seeds, outDir, jsonFiles: o.json ? [path.resolve(o.json)] : [], config: { ...options, seeds } },
+      { print, signal },
+    );
+    print(`\n${outcome.table}`);
+    print(`\nwritten: ${outcome.files.join(', ')}`);
+    return 0;
+  } catch (err) {
+    if (err instanceof FleetInterruptedError) {
+      print(err.message);
+      return 130;
+    }
+    throw err;
+  } finally {
+    unbind();
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * `flexmoe fleet`: a coordinator and N client daemons on this machine, as separate processes over
+ * loopback gRPC. Composition root: parses options, previews the partition, binds Ctrl-C / SIGTERM
+ * to a clean shutdown of every child, runs the fleet and writes the results.
+ */
+import * as path from 'node:path';
+import { parseCommand } from '@flexmoe/shared';
+import { FleetInterruptedError } from '../experiment/errors';
+import type { FleetConfig } from '../experiment/fleet-config';
+import { runFleet, summaryLine } from '../experiment/fleet-runner';
+import { FLEET_COMMAND, fleetConfig } from '../experiment/options';
+import { previewPartition } from '../experiment/partition-preview';
+import { writeResults } from '../experiment/report';
+
+/**
+ * First SIGINT/SIGTERM aborts the returned signal (the fleet stops its children gracefully); a
+ * second exits at once, and the children are killed on the way out.
+ */
+export function bindInterrupt(print: (line: string) => void): { signal: AbortSignal; unbind: () => void } {
+  const controller = new AbortController();
+  const onSignal = (sig: NodeJS.Signals): void => {
+    if (controller.signal.aborted) {
+      print(`${sig} again: killing every child now`);
+      process.exit(130);
+    }
+    print(`${sig}: stopping every process (again to force)`);
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return {
+    signal: controller.signal,
+    unbind: () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
+}
+
+/** Prints the data, partition and model line, then the partition table (loads the data once). */
+export async function announce(c: FleetConfig, print: (line: string) => void): Promise<void> {
+  print(
+    `data ${c.data}, partition ${c.partition} over ${c.clients} clients (data seed ${c.dataSeed}` +
+      `${c.maxSamples !== undefined ? `, at most ${c.maxSamples} train samples each` : ''}); ` +
+      `${c.experts} experts, capacity ${c.capacity}, ${c.rounds} rounds, ${c.epochs} local epoch(s), lr ${c.lr}, batch ${c.batchSize}`,
+  );
+  const preview = await previewPartition({ data: c.data, partition: c.partition, clients: c.clients, seed: c.dataSeed, maxSamples: c.maxSamples });
+  print(preview.table);
+}
+
+/** Entry point of `flexmoe fleet`; resolves with the exit code. */
+export async function run(argv: string[]): Promise<number> {
+  const parsed = parseCommand(FLEET_COMMAND, argv, process.env);
+  if (parsed.help !== null) {
+    console.log(parsed.help);
+    return 0;
+  }
+  const o = parsed.options;
+  const config = fleetConfig(o, { strategy: o.strategy, seed: o.seed, dataSeed: o.dataSeed ?? o.seed, outDir: o.out });
+  const print = (line: string): void => console.log(line);
+  await announce(config, print);
+  print(`strategy ${config.strategy}, seed ${config.seed}; logs in ${path.join(config.outDir, 'logs')}`);
+  const { signal, unbind } = bindInterrupt(print);
+  try {
+    const outcome = await runFleet(config, { print, signal });
+    print(summaryLine(outcome.run));
+    const files = [path.join(config.outDir, 'results.json'), ...(o.json ? [path.resolve(o.json)] : [])];
+    writeResults(files, { command: 'fleet', config: { ...config }, runs: [outcome.run] });
+    print(`results written to ${files.join(', ')}`);
+    return 0;
+  } catch (err) {
+    if (err instanceof FleetInterruptedError) {
+      print(err.message);
+      return 130;
+    }
+    throw err;
+  } finally {
+    unbind();
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * An experiment: every (strategy, seed) pair as its own local fleet on the same partition, one
+ * after another (fleets saturate the cores), with the results file rewritten after each run so a
+ * long experiment never loses finished runs.
+ */
+import { writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import type { FleetConfig } from './fleet-config';
+import { runFleet, summaryLine, type FleetIO } from './fleet-runner';
+import { writeResults, writePlots } from './report';
+import type { ResultsFile, RunResult } from './results';
+import { formatComparisonTable, summariseStrategies, type StrategySummary } from './table';
+
+/** The plan: one fleet configuration per (strategy, seed). */
+export interface ExperimentPlan {
+  /** Config of the run of `strategy` with `seed`. */
+  readonly configFor: (strategy: string, seed: number) => FleetConfig;
+  readonly strategies: readonly string[];
+  readonly seeds: readonly number[];
+  readonly outDir: string;
+  /** Extra copies of the results JSON. */
+  readonly jsonFiles: readonly string[];
+  /** Recorded in the results file. */
+  readonly config: Record<string, unknown>;
+}
+
+/** What the experiment produced. */
+export interface ExperimentOutcome {
+  readonly runs: RunResult[];
+  readonly summaries: StrategySummary[];
+  readonly table: string;
+  readonly files: string[];
+}
+
+/** Runs the plan seed by seed (every strategy per seed), then tabulates and plots. */
+export async function runExperiment(plan: ExperimentPlan, io: FleetIO): Promise<ExperimentOutcome> {
+  const runs: RunResult[] = [];
+  const resultsFiles = [path.join(plan.outDir, 'results.json'), ...plan.jsonFiles];
+  const save = () => {
+    const results: ResultsFile = { command: 'experiment', config: plan.config, runs };
+    writeResults(resultsFiles, results);
+  };
+  const total = plan.strategies.length * plan.seeds.length;
+  for (const seed of plan.seeds) {
+    for (const strategy of plan.strategies) {
+      io.print(`\n== run ${runs.length + 1}/${total}: ${strategy}, seed ${seed}`);
+      const outcome = await runFleet(plan.configFor(strategy, seed), io);
+      io.print(summaryLine(outcome.run));
+      runs.push(outcome.run);
+      save();
+    }
+  }
+  const summaries = summariseStrategies(runs);
+  const table = formatComparisonTable(summaries);
+  const tableFile = path.join(plan.outDir, 'table.md');
+  writeFileSync(tableFile, `${table}\n`);
+  const plots = writePlots(plan.outDir, runs);
+  return { runs, summaries, table, files: [...resultsFiles, tableFile, ...plots] };
+}

@@ -1,0 +1,73 @@
+/**
+ * What one local fleet runs: the data and partition, the run (strategy, rounds, model size,
+ * seeds), the client training parameters and the algorithm knobs passed to the coordinator.
+ */
+
+/** Coordinator knobs a fleet may override (undefined = the coordinator's default). */
+export interface FleetTuning {
+  readonly beta?: number;
+  readonly delta?: number;
+  readonly gamma?: number;
+  readonly fitnessSignal?: string;
+  readonly alphaL?: number;
+}
+
+/** One fleet run. */
+export interface FleetConfig {
+  readonly clients: number;
+  readonly data: string;
+  readonly partition: string;
+  readonly rounds: number;
+  readonly strategy: string;
+  readonly experts: number;
+  readonly capacity: number;
+  /** Run seed: initial weights, sampling, tie-breaking. */
+  readonly seed: number;
+  /** Seed of the partition and held-out splits (experiments keep it fixed across run seeds). */
+  readonly dataSeed: number;
+  readonly epochs: number;
+  readonly lr: number;
+  readonly batchSize: number;
+  readonly maxSamples?: number;
+  readonly tuning: FleetTuning;
+  /** Coordinator round deadline, seconds. */
+  readonly roundDeadline: number;
+  /** Directory for logs, checkpoints, client state and results. */
+  readonly outDir: string;
+  /** SIGTERM-to-SIGKILL grace when stopping processes, ms. */
+  readonly graceMs: number;
+  /** Status poll interval, ms. */
+  readonly pollMs: number;
+}
+
+/** `flexmoe server` arguments for a fleet's coordinator (loopback, any free ports). */
+export function serverArgs(c: FleetConfig, dataDir: string): string[] {
+  const args = [
+    'server', '--host', '127.0.0.1', '--port', '0', '--metrics-host', '127.0.0.1', '--metrics-port', '0',
+    '--data-dir', dataDir, '--strategy', c.strategy, '--rounds', String(c.rounds), '--experts', String(c.experts),
+    '--seed', String(c.seed), '--fraction', '1', '--min-clients', String(c.clients),
+    '--learning-rate', String(c.lr), '--batch-size', String(c.batchSize), '--local-epochs', String(c.epochs),
+    '--round-deadline', String(c.roundDeadline), '--keep-serving', '--drain-grace', '2',
+  ];
+  const t = c.tuning;
+  const extra: Array<[string, number | string | undefined]> = [
+    ['--beta', t.beta], ['--delta', t.delta], ['--gamma', t.gamma], ['--fitness-signal', t.fitnessSignal], ['--alpha-l', t.alphaL],
+  ];
+  for (const [flag, v] of extra) if (v !== undefined) args.push(flag, String(v));
+  return args;
+}
+
+/** `flexmoe client` arguments for client `index` of a fleet. */
+export function clientArgs(c: FleetConfig, index: number, address: string, stateDir: string): string[] {
+  const args = [
+    'client', '--server', address, '--data', c.data, '--partition', c.partition, '--shard', `${index}/${c.clients}`,
+    '--seed', String(c.dataSeed), '--capacity', String(c.capacity), '--id', clientId(index), '--state-dir', stateDir,
+  ];
+  if (c.maxSamples !== undefined) args.push('--max-samples', String(c.maxSamples));
+  return args;
+}
+
+/** The id of client `index` (stable across runs so Q rows and logs line up). */
+export function clientId(index: number): string {
+  return `client-${String(index).padStart(2, '0')}`;
+}

@@ -1,0 +1,178 @@
+/**
+ * One local fleet: a coordinator and N client daemons as separate `flexmoe` processes over
+ * loopback gRPC. Follows the run through the coordinator's `/api/status`, reports each round as
+ * it completes, and always stops every process it started (also on failure or interruption).
+ */
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import type { CoordinatorStatus } from '../coordinator/status';
+import type { RoundRecord } from '../rounds/history';
+import { childEnvironment, ProcessGroup, type ChildExit, type FleetChild } from './children';
+import { FleetError, FleetInterruptedError } from './errors';
+import { clientArgs, serverArgs, type FleetConfig } from './fleet-config';
+import { roundFromRecord, summariseRun, type RunResult } from './results';
+import { fetchStatus, parseListeningLine } from './status-poll';
+
+/** Where the fleet reports to. */
+export interface FleetIO {
+  /** One line of human-readable progress. */
+  readonly print: (line: string) => void;
+  /** Aborting stops every process and rejects with FleetInterruptedError. */
+  readonly signal?: AbortSignal;
+}
+
+/** What a finished fleet hands back. */
+export interface FleetOutcome {
+  readonly run: RunResult;
+  /** The coordinator's full per-round history (assignments, loads, timings, solver). */
+  readonly history: readonly RoundRecord[];
+  /** Process ids of every child the fleet started (all stopped by now). */
+  readonly pids: readonly number[];
+}
+
+const MARKER = '.flexmoe-fleet';
+const STARTUP_TIMEOUT_MS = 30_000;
+const MAX_STATUS_ERRORS = 40;
+
+/** Fresh state directory under the out dir; refuses to wipe a directory the fleet did not make. */
+function prepareDirs(outDir: string): { logs: string; state: string } {
+  const logs = path.join(outDir, 'logs');
+  const state = path.join(outDir, 'state');
+  if (existsSync(state)) {
+    if (!existsSync(path.join(state, MARKER)) && readdirSync(state).length > 0) {
+      throw new FleetError(`${state} exists and was not made by flexmoe fleet; choose another --out`);
+    }
+    rmSync(state, { recursive: true, force: true });
+  }
+  mkdirSync(logs, { recursive: true });
+  mkdirSync(state, { recursive: true });
+  writeFileSync(path.join(state, MARKER), 'checkpoints and client state of the last fleet run (wiped by the next)\n');
+  for (const f of readdirSync(logs)) if (f.endsWith('.log')) rmSync(path.join(logs, f));
+  return { logs, state };
+}
+
+function describeExit(child: FleetChild, exit: ChildExit): string {
+  const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
+  const tail = child.stderrTail().trim().split('\n').slice(-8).join('\n');
+  return `${child.spec.name} ${how} (log: ${child.spec.logFile})${tail ? `\n--- stderr tail ---\n${tail}` : ''}`;
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
+/** The progress line of one completed round. */
+export function progressLine(r: RoundRecord, rounds: number): string {
+  const width = String(rounds).length;
+  return (
+    `round ${String(r.round).padStart(width)}/${rounds}  accuracy ${r.accuracy.toFixed(4)}  ` +
+    `load CV ${r.loadCv.toFixed(3)}  routed CV ${r.routedLoadCv.toFixed(3)}  time ${r.seconds.toFixed(1)} s`
+  );
+}
+
+/** The final summary line of a run. */
+export function summaryLine(run: RunResult): string {
+  const f = run.final;
+  return (
+    `${run.strategy} seed ${run.seed}: ${run.rounds.length} rounds, final accuracy ${f.accuracy.toFixed(4)}, ` +
+    `mean load CV ${f.loadCv.toFixed(3)} (cumulative ${f.cumulativeLoadCv.toFixed(3)}), ` +
+    `${(f.bytesPerClientRound / 1e6).toFixed(2)} MB per client-round, ${(f.seconds ?? 0).toFixed(1)} s`
+  );
+}
+
+/** Watches a started fleet until the run finishes; throws on a dead child or an abort. */
+class FleetWatch {
+  private failure: string | undefined;
+  private readonly wake = new AbortController();
+  private printed = 0;
+
+  constructor(private readonly c: FleetConfig, private readonly io: FleetIO) {}
+
+  /** Records a child that died on its own (clients exit 0 when the run completes: that is fine). */
+  childExited(child: FleetChild, exit: ChildExit, isServer: boolean): void {
+    if (!isServer && exit.code === 0) return;
+    this.failure ??= describeExit(child, exit);
+    this.wake.abort();
+  }
+
+  private check(): void {
+    if (this.io.signal?.aborted) throw new FleetInterruptedError('fleet interrupted: processes stopped');
+    if (this.failure) throw new FleetError(`fleet failed: ${this.failure}`);
+  }
+
+  private wait(ms: number): Promise<void> {
+    const signals = [this.wake.signal, ...(this.io.signal ? [this.io.signal] : [])];
+    return sleep(ms, AbortSignal.any(signals));
+  }
+
+  /** Waits for the coordinator's startup line and returns its ports. */
+  async ports(server: FleetChild): Promise<{ port: number; metricsPort: number }> {
+    const until = Date.now() + STARTUP_TIMEOUT_MS;
+    for (;;) {
+      this.check();
+      const ports = parseListeningLine(server.stdout());
+      if (ports) return ports;
+      if (Date.now() > until) throw new FleetError(`coordinator did not start within ${STARTUP_TIMEOUT_MS / 1000} s (log: ${server.spec.logFile})`);
+      await this.wait(50);
+    }
+  }
+
+  /** Polls the status until the last round is done, printing each completed round once. */
+  async untilFinished(metricsPort: number): Promise<CoordinatorStatus> {
+    let errors = 0;
+    for (;;) {
+      this.check();
+      let status: CoordinatorStatus | undefined;
+      try {
+        status = await fetchStatus('127.0.0.1', metricsPort);
+        errors = 0;
+      } catch (err) {
+        if (++errors > MAX_STATUS_ERRORS) throw new FleetError(`coordinator status unreachable: ${(err as Error).message}`, { cause: err });
+      }
+      this.check();
+      if (status) {
+        for (const r of status.history.slice(this.printed)) this.io.print(progressLine(r, this.c.rounds));
+        this.printed = status.history.length;
+        if (status.round >= this.c.rounds) return status;
+      }
+      await this.wait(this.c.pollMs);
+    }
+  }
+}
+
+/** Runs one fleet to the end and returns its results; every child is stopped before it returns. */
+export async function runFleet(c: FleetConfig, io: FleetIO): Promise<FleetOutcome> {
+  const started = performance.now();
+  const dirs = prepareDirs(c.outDir);
+  const watch = new FleetWatch(c, io);
+  let server: FleetChild | undefined;
+  const group = new ProcessGroup({
+    graceMs: c.graceMs,
+    env: childEnvironment(process.env),
+    onUnexpectedExit: (child, exit) => watch.childExited(child, exit, child === server),
+  });
+  try {
+    server = group.start({ name: 'coordinator', args: serverArgs(c, path.join(dirs.state, 'server')), logFile: path.join(dirs.logs, 'server.log') });
+    const { port, metricsPort } = await watch.ports(server);
+    io.print(`coordinator pid ${server.pid} grpc 127.0.0.1:${port} status http://127.0.0.1:${metricsPort}/api/status; starting ${c.clients} clients`);
+    for (let i = 0; i < c.clients; i++) {
+      const stateDir = path.join(dirs.state, `client-${i}`);
+      group.start({ name: `client ${i}`, args: clientArgs(c, i, `127.0.0.1:${port}`, stateDir), logFile: path.join(dirs.logs, `client-${i}.log`) });
+    }
+    const status = await watch.untilFinished(metricsPort);
+    const history = status.history.slice(0, c.rounds);
+    const rounds = history.map(roundFromRecord);
+    const final = { ...summariseRun(rounds, c.clients), seconds: (performance.now() - started) / 1000 };
+    return { run: { strategy: c.strategy, seed: c.seed, rounds, final }, history, pids: group.pids() };
+  } finally {
+    await group.stop();
+  }
+}

@@ -1,0 +1,67 @@
+/** Files an experiment leaves behind: the results JSON, the comparison table and SVG plots. */
+import { mkdirSync, writeFileSync, renameSync } from 'node:fs';
+import * as path from 'node:path';
+import { heatmapPanels, lineChart, type Series } from './plots';
+import type { ResultsFile, RunResult } from './results';
+
+/** Writes JSON atomically (temp file, then rename), creating the directory. */
+export function writeJsonFile(file: string, value: unknown): void {
+  mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  const tmp = `${file}.tmp-${process.pid}`;
+  writeFileSync(tmp, `${JSON.stringify(value, null, 2)}\n`);
+  renameSync(tmp, file);
+}
+
+/** Writes a results file to every given path. */
+export function writeResults(files: readonly string[], results: ResultsFile): void {
+  for (const f of files) writeJsonFile(f, results);
+}
+
+function strategies(runs: readonly RunResult[]): string[] {
+  return [...new Set(runs.map((r) => r.strategy))];
+}
+
+/** Per strategy, the mean over seeds of `pick(round)` at each round number. */
+function meanSeries(runs: readonly RunResult[], pick: (r: RunResult['rounds'][number]) => number | undefined): Series[] {
+  return strategies(runs).map((name) => {
+    const byRound = new Map<number, number[]>();
+    for (const run of runs.filter((r) => r.strategy === name)) {
+      for (const r of run.rounds) {
+        const v = pick(r);
+        if (v !== undefined && Number.isFinite(v)) byRound.set(r.round, [...(byRound.get(r.round) ?? []), v]);
+      }
+    }
+    const points = [...byRound.entries()].sort((a, b) => a[0] - b[0]).map(([x, vs]) => ({ x, y: vs.reduce((a, b) => a + b, 0) / vs.length }));
+    return { name, points };
+  });
+}
+
+/** Per strategy, the load matrix (rounds x experts) of its first run, for heatmaps. */
+function loadPanels(runs: readonly RunResult[], pick: (r: RunResult['rounds'][number]) => number[] | undefined) {
+  return strategies(runs).map((name) => {
+    const first = runs.find((r) => r.strategy === name)!;
+    return { name: `${name} (seed ${first.seed})`, rows: first.rounds.map((r) => pick(r) ?? []) };
+  });
+}
+
+/** The experiment's SVG plots by file name. */
+export function experimentPlots(runs: readonly RunResult[]): Record<string, string> {
+  const seeds = (name: string) => runs.filter((r) => r.strategy === name).length;
+  const note = strategies(runs).map((s) => `${s}: ${seeds(s)} seed${seeds(s) === 1 ? '' : 's'}`).join(', ');
+  return {
+    'accuracy.svg': lineChart(`Mean client test accuracy per round (mean over seeds; ${note})`, 'round', 'accuracy', meanSeries(runs, (r) => r.accuracy)),
+    'load-cv.svg': lineChart('Assigned expert load CV per round (mean over seeds)', 'round', 'load CV (std/mean)', meanSeries(runs, (r) => r.loadCv)),
+    'expert-load.svg': heatmapPanels('Assigned expert load per round (samples; darker = more)', loadPanels(runs, (r) => r.load)),
+    'routed-load.svg': heatmapPanels('Routed expert load per round (samples the gates sent)', loadPanels(runs, (r) => r.routedLoad)),
+  };
+}
+
+/** Writes the plots into `dir`; returns the paths written. */
+export function writePlots(dir: string, runs: readonly RunResult[]): string[] {
+  mkdirSync(dir, { recursive: true });
+  return Object.entries(experimentPlots(runs)).map(([name, svg]) => {
+    const file = path.join(dir, name);
+    writeFileSync(file, svg);
+    return file;
+  });
+}
