@@ -99,8 +99,8 @@ for (const op of ['Equal', 'Greater', 'Less', 'GreaterOrEqual', 'LessOrEqual']) 
 for (const op of ['And', 'Or']) {
   registerOp(op, {
     infer: (inputs) => {
-      binary(op)(inputs, {});
-      return [{ dtype: dtypeIs(op, req(op, inputs, 0), 'bool').dtype, shape: broadcastShapes(op, inputs[0]!.shape, inputs[1]!.shape) }];
+      const [a, b] = [0, 1].map((i) => dtypeIs(op, req(op, inputs, i), 'bool'));
+      return [{ dtype: 'bool', shape: broadcastShapes(op, a.shape, b.shape) }];
     },
     grad: 'none',
   });
