@@ -7,6 +7,7 @@ export type { GraphOptions, GraphSignature, TensorInfo, DTypeSpec } from './core
 export type { Operand, GemmOptions } from './math';
 export type { ScatterReduction } from './tensor';
 export type { Conv2dOptions, Pool2dOptions, ConvTransposeOptions } from './conv';
+export type { Window } from './ops/conv';
 export { Value, attr, formatShape } from './types';
 export type { DType, FloatDType, Dim, Shape, ValueKind, Attr, Attrs, ConstantData, Node } from './types';
 export { registeredOps, opsWithGradient } from './registry';
