@@ -24,7 +24,6 @@ const GRAPHS_MODULE = '@flexmoe/shared/dist/src/model/graphs';
 /** The model-graph module, or the reason it cannot be used. */
 export function loadGraphs(): GraphsModule | { unavailable: string } {
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const mod = require(GRAPHS_MODULE) as Partial<GraphsModule>;
     for (const fn of ['buildTrainGraph', 'graphParamName', 'routingFeeds'] as const) {
       if (typeof mod[fn] !== 'function') return { unavailable: `${GRAPHS_MODULE} does not export ${fn}()` };

@@ -7,10 +7,11 @@
  */
 import { register } from 'node:module';
 import { pathToFileURL } from 'node:url';
-
+import * as tf from '@tensorflow/tfjs-core';
+import * as wasm from '@tensorflow/tfjs-backend-wasm';
 import { BenchBackendError } from '../bench-error';
 
-type Tf = typeof import('@tensorflow/tfjs-core');
+type Tf = typeof tf;
 
 const RESOLVE_HOOK = `
 export async function resolve(specifier, context, next) {
@@ -36,10 +37,6 @@ export function loadTfjsWasm(): Promise<Tf> {
 
 async function load(): Promise<Tf> {
   register('data:text/javascript,' + encodeURIComponent(RESOLVE_HOOK));
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const tf = require('@tensorflow/tfjs-core') as Tf;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const wasm = require('@tensorflow/tfjs-backend-wasm') as typeof import('@tensorflow/tfjs-backend-wasm');
   wasm.setThreadsCount(1);
   const gradients = pathToFileURL(require.resolve('@tensorflow/tfjs-core/dist/register_all_gradients.js')).href;
   // A real dynamic import (tsc would turn `import()` into `require()` under CommonJS output).
@@ -52,7 +49,5 @@ async function load(): Promise<Tf> {
 
 /** Threads the tfjs WASM backend runs on (reported in the benchmark table). */
 export function tfjsWasmThreads(): number {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const wasm = require('@tensorflow/tfjs-backend-wasm') as { getThreadsCount?: () => number };
-  return wasm.getThreadsCount?.() ?? 1;
+  return wasm.getThreadsCount();
 }

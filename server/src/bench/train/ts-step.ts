@@ -69,7 +69,7 @@ export class TsMoeStep<A extends FloatArray> {
   gradients(params: MoeParams<A>, x: A, labels: Int32Array): StepLoss & { grads: MoeParams<A> } {
     const w = this.workFor(x, labels);
     const loss = this.forward(params, x, labels, w);
-    this.backward(params, x, labels, w);
+    this.backward(params, x, w);
     return { ...loss, grads: w.grads };
   }
 
@@ -199,7 +199,7 @@ export class TsMoeStep<A extends FloatArray> {
     return k * aux;
   }
 
-  private backward(p: MoeParams<A>, x: A, labels: Int32Array, w: StepWork<A>): void {
+  private backward(p: MoeParams<A>, x: A, w: StepWork<A>): void {
     const { cfg } = this;
     const B = w.batch;
     const g = w.grads;
@@ -211,7 +211,6 @@ export class TsMoeStep<A extends FloatArray> {
     reluBackwardInPlace(w.dH, w.h, B * cfg.hiddenDim);
     matmulTransA(x, w.dH, g.backboneW, B, cfg.inputDim, cfg.hiddenDim);
     columnSums(w.dH, g.backboneB, B, cfg.hiddenDim);
-    void labels;
   }
 
   /** Gradients of expert j; sets dRoute[:, j] and adds into dH (the first expert overwrites it). */
