@@ -77,7 +77,7 @@ test('auto matches the brute-force optimum (or least violation) on enumerable in
 
 test('every path respects capacities exactly and the bounds or reports the violation', async () => {
   for (let seed = 1; seed <= 6; seed++) {
-    const p = generateProblem({ clients: 30 + 10 * seed, experts: 8, seed });
+    const p = generateProblem({ clients: 20 + 5 * seed, experts: 8, seed });
     for (const solver of ['heuristic', 'greedy', 'random'] as const) assertValid(p, await solveAssignment(p, { solver }));
   }
   const big = generateProblem({ clients: 400, experts: 32, seed: 9 });
@@ -144,4 +144,15 @@ test('glpk is abandoned at the hard deadline and the solve falls back', async ()
   assertValid(p, r);
   assert.equal(r.status, 'fallback');
   assert.ok(r.notes.some((n) => n.startsWith('glpk')), r.notes.join('; '));
+});
+
+test('the reported upper bound is never below the proved optimum', async () => {
+  for (let seed = 1; seed <= 4; seed++) {
+    const p = generateProblem({ clients: 10, experts: 5, seed });
+    const heuristic = await solveAssignment(p, { solver: 'heuristic' });
+    const exact = await solveAssignment(p, { solver: 'glpk', timeLimitSeconds: 10 });
+    if (exact.status !== 'optimal') continue;
+    assert.ok(heuristic.upperBound >= exact.objective - 1e-6, `seed ${seed}: bound ${heuristic.upperBound} < optimum ${exact.objective}`);
+    assert.ok(heuristic.objective <= exact.objective + 1e-6);
+  }
 });
