@@ -1,7 +1,8 @@
 /**
  * Baseline strategies behind the same interface: `greedy` (top-k_c by Q, ignores balance),
  * `random` (uniform k_c experts, seeded by run seed and round), `dense` (every client trains all
- * E experts, the capacity-free reference). They keep no state.
+ * E experts, the capacity-free reference). They keep no state. Their answers are checked against the
+ * same load bounds, so greedy's imbalance shows as an `elastic` status with its violation.
  */
 import { denseAssignment } from '../assignment/baselines';
 import { toInstance } from '../assignment/instance';
@@ -53,7 +54,9 @@ export class DenseStrategy extends Stateless implements Strategy {
 
   async assign(problem: AssignmentProblem): Promise<AssignmentResult> {
     const started = performance.now();
-    const inst = toInstance(problem, this.options.delta);
+    // Bounds follow the capacities actually used (all E), so the balanced dense load is within them.
+    const dense = { ...problem, clients: problem.clients.map((c) => ({ ...c, capacity: problem.experts })) };
+    const inst = toInstance(dense, this.options.delta);
     return buildResult(inst, denseAssignment(inst), { solver: 'dense', status: 'feasible', bound: Infinity, started });
   }
 }

@@ -45,6 +45,10 @@ export class FlexMoEStrategy implements Strategy {
     tracker.record(result.load);
     this.prices = result.prices;
     problem.clients.forEach((c, i) => this.lastAssignment.set(c.id, result.assignment[i]));
+    this.options.logger?.info(
+      { round: problem.round, clients: problem.clients.length, experts: problem.experts, status: result.status, solver: result.solver, gap: result.gap, violation: result.violation, seconds: result.seconds },
+      'assignment solved',
+    );
     return result;
   }
 

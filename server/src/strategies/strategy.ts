@@ -2,6 +2,7 @@
  * The per-round assignment policy the coordinator calls (Flower-style strategy): given the round's
  * clients, their fitness rows and capacities, choose each client's experts.
  */
+import type { Logger } from '@flexmoe/shared';
 import type { AssignmentProblem, AssignmentResult } from '../assignment/types';
 
 /** Names `createStrategy` accepts. */
@@ -37,4 +38,6 @@ export interface StrategyOptions {
   readonly solver?: 'auto' | 'glpk' | 'heuristic';
   /** Largest C*E handed to the exact MIP by `auto` (default 256). */
   readonly exactMaxVariables?: number;
+  /** Child logger for one line per solve (path, status, gap, time); silent when absent. */
+  readonly logger?: Logger;
 }
