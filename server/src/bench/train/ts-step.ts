@@ -130,21 +130,21 @@ export class TsMoeStep<A extends FloatArray> {
     const { numExperts: E, topR } = this.cfg;
     const k = this.cfg.assigned.length;
     w.route.fill(0);
+    w.selected.fill(0);
     for (let b = 0; b < w.batch; b++) {
       let mass = 0;
       for (let t = 0; t < topR; t++) {
         let best = -1;
         for (let e = 0; e < E; e++) {
           const j = this.slotOf[e];
-          if (j < 0 || w.route[b * k + j] !== 0) continue;
+          if (j < 0 || w.selected[b * k + j]) continue;
           if (best < 0 || w.probs[b * E + e] > w.probs[b * E + best]) best = e;
         }
-        // Mark with the probability; renormalised below.
-        w.route[b * k + this.slotOf[best]] = w.probs[b * E + best];
+        w.selected[b * k + this.slotOf[best]] = 1;
         mass += w.probs[b * E + best];
       }
       w.selectedMass[b] = mass;
-      for (let j = 0; j < k; j++) w.route[b * k + j] /= mass;
+      for (let j = 0; j < k; j++) if (w.selected[b * k + j]) w.route[b * k + j] = w.probs[b * E + this.cfg.assigned[j]] / mass;
     }
   }
 
@@ -182,7 +182,7 @@ export class TsMoeStep<A extends FloatArray> {
   private routedFraction(w: StepWork<A>, j: number): number {
     const k = this.cfg.assigned.length;
     let n = 0;
-    for (let b = 0; b < w.batch; b++) if (w.route[b * k + j] !== 0) n++;
+    for (let b = 0; b < w.batch; b++) n += w.selected[b * k + j];
     return n / (w.batch * this.cfg.topR);
   }
 
@@ -252,7 +252,7 @@ export class TsMoeStep<A extends FloatArray> {
         const j = this.slotOf[e];
         let dp = 0;
         if (j >= 0) {
-          if (w.route[b * k + j] !== 0) dp = (w.dRoute[b * k + j] - routedDot) / w.selectedMass[b];
+          if (w.selected[b * k + j]) dp = (w.dRoute[b * k + j] - routedDot) / w.selectedMass[b];
           dp += auxGrad[j];
         }
         w.dScores[b * E + e] = dp;

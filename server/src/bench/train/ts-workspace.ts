@@ -26,6 +26,8 @@ export interface StepWork<A extends FloatArray> {
   probs: A;
   /** Renormalised routing weight per assigned expert slot, 0 when not selected [B, k]. */
   route: A;
+  /** 1 where slot j is among sample b's top-r [B, k] (a selected probability may underflow to 0). */
+  selected: Uint8Array;
   /** Sum of the selected probabilities per sample [B]. */
   selectedMass: A;
   /** Combined prediction logits [B, classes]. */
@@ -52,6 +54,7 @@ export function allocateWork<A extends FloatArray>(cfg: BenchMoeConfig, batch: n
     h: f(batch * cfg.hiddenDim),
     probs: f(batch * cfg.numExperts),
     route: f(batch * k),
+    selected: new Uint8Array(batch * k),
     selectedMass: f(batch),
     logits: f(batch * cfg.numClasses),
     dLogits: f(batch * cfg.numClasses),
