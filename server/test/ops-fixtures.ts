@@ -43,8 +43,13 @@ export function loadYamlDocs<T = any>(path: string): T[] {
   });
 }
 
+/** The environment without FLEXMOE_* variables, so a developer's settings cannot leak into tests. */
+export function cleanEnv(): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('FLEXMOE_')));
+}
+
 function runCli(args: string[]): { status: number | null; out: string } {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, FLEXMOE_CONFIG: '' } });
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: 'utf8', env: cleanEnv() });
   return { status: r.status, out: `${r.stdout}${r.stderr}` };
 }
 
