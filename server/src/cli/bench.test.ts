@@ -19,3 +19,7 @@ test('flexmoe bench rejects an unknown suite and unknown options, naming them', 
   await assert.rejects(run(['--suite', 'gpu']), /--suite.*expected one of/);
   await assert.rejects(run(['--fast']), /unknown option --fast/);
 });
+
+test('flexmoe bench refuses a --json path in a missing directory before running anything', async () => {
+  await assert.rejects(run(['--suite', 'train', '--json', '/nonexistent-dir/bench.json', '--log-level', 'silent']), /--json .*does not exist/);
+});

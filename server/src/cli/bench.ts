@@ -2,9 +2,9 @@
  * `flexmoe bench`: runs the benchmark suites, prints one table and optionally writes the rows as
  * JSON (`{"rows": BenchRow[]}`).
  */
-import { promises as fs } from 'node:fs';
+import { constants as fsConstants, promises as fs } from 'node:fs';
 import path from 'node:path';
-import { createLogger, parseCommand, type BenchRow, type CommandSpec, type Logger } from '@flexmoe/shared';
+import { ConfigError, createLogger, parseCommand, type BenchRow, type CommandSpec, type Logger } from '@flexmoe/shared';
 import { loadSuite, SUITE_NAMES, type SuiteName } from '../bench/suites';
 import { formatTable } from '../bench/table';
 import { TRAIN_LEGEND } from '../bench/train/legend';
@@ -53,6 +53,16 @@ export async function runSuites(suites: readonly SuiteName[], quick: boolean, lo
   return out;
 }
 
+/** Fails before a long run when the report could not be written anyway. */
+async function checkJsonTarget(file: string): Promise<void> {
+  const dir = path.dirname(path.resolve(file));
+  try {
+    await fs.access(dir, fsConstants.W_OK);
+  } catch (err) {
+    throw new ConfigError(`--json ${file}: directory ${dir} does not exist or is not writable`, { cause: err });
+  }
+}
+
 /** Writes the JSON report atomically (temp file, then rename). */
 async function writeJson(file: string, outcome: BenchOutcome): Promise<void> {
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
@@ -69,6 +79,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   const opts = parsed.options;
   const logger = createLogger({ level: opts.logLevel, name: 'flexmoe-bench' });
+  if (opts.json) await checkJsonTarget(opts.json);
   const suites = opts.suite === 'all' ? SUITE_NAMES : [opts.suite as SuiteName];
   const outcome = await runSuites(suites, opts.quick, logger);
   if (outcome.rows.length > 0) console.log(formatTable(outcome.rows));
