@@ -76,3 +76,15 @@ export function buildModel(inst: Instance, options: { relax?: boolean; elastic?:
   }
   return { name: 'assignment', objective: { direction: GLP.MAX, name: 'fitness', vars: objective }, subjectTo: rows, bounds, binaries };
 }
+
+/** Reads X from glpk's variables; null unless every client has exactly k_c experts. */
+export function readAssignment(inst: Instance, vars: Record<string, number>): number[][] | null {
+  const out: number[][] = [];
+  for (let c = 0; c < inst.clients; c++) {
+    const experts: number[] = [];
+    for (let e = 0; e < inst.experts; e++) if ((vars[varName(c, e)] ?? 0) > 0.5) experts.push(e);
+    if (experts.length !== inst.capacity[c]) return null;
+    out.push(experts);
+  }
+  return out;
+}

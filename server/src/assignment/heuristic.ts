@@ -28,6 +28,8 @@ export interface HeuristicOptions {
   readonly warmChoice?: (c: number) => readonly number[] | undefined;
   /** Seeds the restarts' price perturbations. */
   readonly seed?: number;
+  /** Aborting stops the search at the next step; the answer so far is still returned. */
+  readonly signal?: AbortSignal;
   /** Most price sweeps (default 40). */
   readonly maxSweeps?: number;
 }
@@ -50,7 +52,7 @@ export function solveHeuristic(inst: Instance, options: HeuristicOptions): Heuri
   const priceDeadline = performance.now() + (options.deadline - performance.now()) * 0.5;
   let bound = ranking.dualValue();
   let sweeps = 0;
-  for (; sweeps < (options.maxSweeps ?? 40) && performance.now() < priceDeadline; sweeps++) {
+  for (; sweeps < (options.maxSweeps ?? 40) && performance.now() < priceDeadline && !options.signal?.aborted; sweeps++) {
     const change = stepper.sweep();
     const next = ranking.dualValue();
     const progress = bound - next;
@@ -77,7 +79,7 @@ function restarts(inst: Instance, prices: Float64Array, incumbent: AssignmentSta
   const count = Math.min(MAX_RESTARTS, Math.floor(RESTART_WORK / (inst.clients * inst.experts)));
   const rng = new Rng(options.seed ?? 0);
   let best = incumbent;
-  for (let i = 0; i < count && performance.now() < options.deadline; i++) {
+  for (let i = 0; i < count && performance.now() < options.deadline && !options.signal?.aborted; i++) {
     const perturbed = Float64Array.from(prices, (p) => p * (1 + PERTURBATION * rng.normal()));
     const ranking = new Ranking(inst, perturbed);
     const candidate = polish(new AssignmentState(inst, (c) => ranking.choice(c)), perturbed, options.deadline);

@@ -6,7 +6,7 @@
  */
 import { InvalidArgumentError } from '@flexmoe/shared';
 import { greedyAssignment, randomAssignment } from './baselines';
-import { varName, GLP } from './glpk-model';
+import { GLP, readAssignment } from './glpk-model';
 import { runGlpk } from './glpk-runner';
 import { solveHeuristic } from './heuristic';
 import { toInstance, type Instance } from './instance';
@@ -46,6 +46,7 @@ function runHeuristic(inst: Instance, problem: AssignmentProblem, options: Solve
     seed: problem.seed + problem.round,
     warmPrices: options.warmStart?.prices,
     warmChoice: warmChoice(inst, problem, options.warmStart),
+    signal: options.signal,
   });
   const result = buildResult(inst, outcome.state.toLists(), {
     solver: 'lagrangian',
@@ -102,16 +103,4 @@ async function solveExact(inst: Instance, heuristic: AssignmentResult, ctx: Exac
   const worse = exact.violation > heuristic.violation + 1e-9 ||
     (Math.abs(exact.violation - heuristic.violation) <= 1e-9 && exact.objective < heuristic.objective - 1e-9);
   return !proved && worse ? fallback('glpk: its answer was worse than the heuristic') : exact;
-}
-
-/** Reads X from glpk's variables; null unless every client has exactly k_c experts. */
-function readAssignment(inst: Instance, vars: Record<string, number>): number[][] | null {
-  const out: number[][] = [];
-  for (let c = 0; c < inst.clients; c++) {
-    const experts: number[] = [];
-    for (let e = 0; e < inst.experts; e++) if ((vars[varName(c, e)] ?? 0) > 0.5) experts.push(e);
-    if (experts.length !== inst.capacity[c]) return null;
-    out.push(experts);
-  }
-  return out;
 }

@@ -37,7 +37,7 @@ export class FlexMoEStrategy implements Strategy {
       solver: this.options.solver ?? 'auto',
       timeLimitSeconds: this.options.timeLimitSeconds,
       exactMaxVariables: this.options.exactMaxVariables,
-      warmStart: { prices: this.prices ?? undefined, assignment: this.lastAssignment },
+      warmStart: this.options.warmStart === false ? undefined : { prices: this.prices ?? undefined, assignment: this.lastAssignment },
       signal,
     });
     this.beforeLastRound = tracker.toJSON();

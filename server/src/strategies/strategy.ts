@@ -38,6 +38,12 @@ export interface StrategyOptions {
   readonly solver?: 'auto' | 'glpk' | 'heuristic';
   /** Largest C*E handed to the exact MIP by `auto` (default 256). */
   readonly exactMaxVariables?: number;
+  /**
+   * Warm-start each solve from the previous round's prices and assignment (default true). The
+   * answer then depends on that history: checkpoint `snapshot()` (and `restore()` it) for a resumed
+   * run to assign exactly as an uninterrupted one, or turn this off.
+   */
+  readonly warmStart?: boolean;
   /** Child logger for one line per solve (path, status, gap, time); silent when absent. */
   readonly logger?: Logger;
 }
