@@ -121,19 +121,33 @@ function drawHeatmap(id, matrix, digits) {
   svg.dataset.rows = String(rows.length);
   svg.dataset.cols = String(cols);
   if (!rows.length || !cols) { svg.setAttribute('viewBox', '0 0 440 30'); el('text', { x: 4, y: 18 }, svg).textContent = 'no data yet'; return; }
-  const L = 90, T = 16, cw = Math.min(40, (440 - L) / cols), ch = Math.min(22, Math.max(8, 360 / rows.length));
-  svg.setAttribute('viewBox', '0 0 ' + (L + cols * cw + 2) + ' ' + (T + rows.length * ch + 2));
+  const L = 90, T = 16, cw = Math.min(48, (440 - L) / cols), ch = Math.min(24, Math.max(8, 360 / rows.length));
+  const W = L + cols * cw + 2, H = T + rows.length * ch + 2;
+  // Natural size (capped by the card width) so a small matrix is not blown up.
+  svg.setAttribute('viewBox', '0 0 ' + W + ' ' + H);
+  svg.setAttribute('width', String(W));
+  svg.setAttribute('height', String(H));
   const all = rows.flatMap((r) => r.values).filter(Number.isFinite);
-  const lo = Math.min(...all, 0), hi = Math.max(...all, lo + 1e-9);
+  const lo = Math.min(...all), hi = Math.max(...all);
+  const scale = (v) => (hi > lo ? (v - lo) / (hi - lo) : 0.5);
+  svg.dataset.min = String(lo);
+  svg.dataset.max = String(hi);
   for (let e = 0; e < cols; e++) el('text', { x: L + e * cw + cw / 2 - 3, y: 11 }, svg).textContent = String(e);
   rows.forEach((row, i) => {
     el('text', { x: 2, y: T + i * ch + ch / 2 + 3 }, svg).textContent = row.id.length > 14 ? row.id.slice(0, 13) + '…' : row.id;
     for (let e = 0; e < cols; e++) {
       const v = row.values[e];
-      const r = el('rect', { class: 'cell', x: L + e * cw, y: T + i * ch, width: cw - 1, height: ch - 1, fill: Number.isFinite(v) ? heatColor((v - lo) / (hi - lo)) : '#eee', 'data-client': row.id, 'data-expert': e, 'data-value': v ?? '' }, svg);
+      const t = Number.isFinite(v) ? scale(v) : 0;
+      const r = el('rect', { class: 'cell', x: L + e * cw, y: T + i * ch, width: cw - 1, height: ch - 1, fill: Number.isFinite(v) ? heatColor(t) : '#eee', 'data-client': row.id, 'data-expert': e, 'data-value': v ?? '' }, svg);
       el('title', {}, r).textContent = row.id + ' × expert ' + e + ': ' + fmt(v, digits);
+      if (digits > 0 && cw >= 34 && ch >= 14 && Number.isFinite(v)) {
+        const label = el('text', { class: 'cell-label', x: L + e * cw + cw / 2, y: T + i * ch + ch / 2 + 3, 'text-anchor': 'middle' }, svg);
+        label.style.fill = t > 0.55 ? '#fff' : '#1d2430';
+        label.textContent = fmt(v, 2);
+      }
     }
   });
+  if (digits > 0) el('text', { x: 2, y: 11 }, svg).textContent = fmt(lo, 2) + '–' + fmt(hi, 2);
 }
 
 function drawClients(view) {

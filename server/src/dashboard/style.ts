@@ -13,6 +13,8 @@ section { background: var(--card); border: 1px solid var(--line); border-radius:
 section h2 { font-size: 14px; margin: 0 0 8px; }
 section p.note { margin: 4px 0 0; color: var(--muted); font-size: 12px; }
 svg { display: block; width: 100%; height: auto; }
+svg[id$="-heatmap"] { width: auto; max-width: 100%; height: auto; }
+svg text.cell-label { font-size: 9px; pointer-events: none; }
 svg text { font-size: 10px; fill: var(--muted); }
 svg .axis { stroke: var(--line); }
 svg .line { fill: none; stroke: var(--accent); stroke-width: 2; }
