@@ -26,6 +26,35 @@ export interface GlpkRunOptions {
   readonly signal?: AbortSignal;
 }
 
+/** A worker that answered its last job, kept (unref'd) for the next one. */
+let idleWorker: Worker | null = null;
+
+function takeWorker(): Worker {
+  const worker = idleWorker ?? spawnWorker();
+  idleWorker = null;
+  worker.ref();
+  return worker;
+}
+
+function spawnWorker(): Worker {
+  const worker = new Worker(path.join(__dirname, 'glpk-worker.js'));
+  // An idle worker that dies is simply forgotten; a busy one reports through the job's handlers.
+  worker.on('error', () => undefined).on('exit', () => {
+    if (idleWorker === worker) idleWorker = null;
+  });
+  return worker;
+}
+
+/** Keeps a healthy worker for reuse (one at most); any other is terminated. */
+function releaseWorker(worker: Worker, healthy: boolean): void {
+  if (healthy && idleWorker === null) {
+    worker.unref();
+    idleWorker = worker;
+  } else {
+    void worker.terminate();
+  }
+}
+
 /** Solves the instance's ILP (or LP relaxation) with glpk.js in an abandonable worker. */
 export function runGlpk(instance: Instance, options: GlpkRunOptions): Promise<GlpkOutcome> {
   const started = performance.now();
@@ -38,24 +67,27 @@ export function runGlpk(instance: Instance, options: GlpkRunOptions): Promise<Gl
   };
   return new Promise((resolve) => {
     if (options.signal?.aborted) return resolve({ kind: 'aborted', seconds: 0 });
-    const worker = new Worker(path.join(__dirname, 'glpk-worker.js'), { workerData: job });
+    const worker = takeWorker();
     let settled = false;
     const finish = (outcome: GlpkOutcome): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       options.signal?.removeEventListener('abort', onAbort);
-      void worker.terminate();
+      worker.off('message', onMessage).off('error', onError).off('exit', onExit);
+      releaseWorker(worker, outcome.kind === 'answer');
       resolve(outcome);
     };
     const onAbort = (): void => finish({ kind: 'aborted', seconds: seconds() });
     const timer = setTimeout(() => finish({ kind: 'abandoned', seconds: seconds() }), options.hardLimitSeconds * 1000);
     options.signal?.addEventListener('abort', onAbort, { once: true });
-    worker.once('message', (msg: GlpkReply | { error: string }) => {
+    const onMessage = (msg: GlpkReply | { error: string }): void => {
       if ('error' in msg) finish({ kind: 'error', message: msg.error, seconds: seconds() });
       else finish({ kind: 'answer', reply: msg, seconds: seconds() });
-    });
-    worker.once('error', (err) => finish({ kind: 'error', message: err.message, seconds: seconds() }));
-    worker.once('exit', (code) => finish({ kind: 'error', message: `glpk worker exited with code ${code}`, seconds: seconds() }));
+    };
+    const onError = (err: Error): void => finish({ kind: 'error', message: err.message, seconds: seconds() });
+    const onExit = (code: number): void => finish({ kind: 'error', message: `glpk worker exited with code ${code}`, seconds: seconds() });
+    worker.on('message', onMessage).on('error', onError).on('exit', onExit);
+    worker.postMessage(job);
   });
 }

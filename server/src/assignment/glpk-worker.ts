@@ -1,9 +1,9 @@
 /**
  * Worker-thread entry: builds the glpk.js model from a plain instance and solves it. glpk.js is
  * synchronous and overruns its own time limit at scale, so it runs here where the parent can
- * terminate it.
+ * terminate it. A worker that answered is kept idle for the next job (saving the WASM compile).
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { buildModel } from './glpk-model';
 import type { Instance } from './instance';
 
@@ -23,15 +23,26 @@ export interface GlpkReply {
   readonly vars: Record<string, number>;
 }
 
-async function main(job: GlpkJob): Promise<void> {
+/** glpk.js loads and compiles its WASM once per worker; jobs reuse it. */
+let glpkReady: ReturnType<typeof loadGlpk> | null = null;
+
+async function loadGlpk() {
   // glpk.js is an ES module; dynamic import keeps this CommonJS file able to load it.
-  const glpk = await (await import('glpk.js/node')).default();
-  const model = buildModel(job.instance, { relax: job.relax, elastic: job.elastic });
-  const answer = glpk.solve(model, { msglev: 0, tmlim: job.timeLimitSeconds, presol: true });
-  const reply: GlpkReply = { status: answer.result.status, z: answer.result.z, vars: answer.result.vars };
-  parentPort?.postMessage(reply);
+  return (await import('glpk.js/node')).default();
 }
 
-main(workerData as GlpkJob).catch((err: unknown) => {
-  parentPort?.postMessage({ error: err instanceof Error ? err.message : String(err) });
+async function solve(job: GlpkJob): Promise<GlpkReply> {
+  glpkReady ??= loadGlpk();
+  const glpk = await glpkReady;
+  const model = buildModel(job.instance, { relax: job.relax, elastic: job.elastic });
+  const answer = glpk.solve(model, { msglev: 0, tmlim: job.timeLimitSeconds, presol: true });
+  return { status: answer.result.status, z: answer.result.z, vars: answer.result.vars };
+}
+
+// One job per message; the parent keeps an idle worker for the next solve.
+parentPort?.on('message', (job: GlpkJob) => {
+  solve(job).then(
+    (reply) => parentPort?.postMessage(reply),
+    (err: unknown) => parentPort?.postMessage({ error: err instanceof Error ? err.message : String(err) }),
+  );
 });
