@@ -71,8 +71,10 @@ export function buildModel(inst: Instance, options: { relax?: boolean; elastic?:
       objective.push({ name: `over${e}`, coef: -penalty }, { name: `under${e}`, coef: -penalty });
       bounds.push({ name: `over${e}`, type: GLP.LO, lb: 0, ub: 0 }, { name: `under${e}`, type: GLP.LO, lb: 0, ub: 0 });
     }
-    const type = lower[e] === upper[e] ? GLP.FX : GLP.DB;
-    rows.push({ name: `expert${e}`, vars: terms, bnds: { type, lb: lower[e], ub: upper[e] } });
+    // An unbounded expert (explicit upper = Infinity) gets a one-sided row glpk can read.
+    const type = !Number.isFinite(upper[e]) ? GLP.LO : lower[e] === upper[e] ? GLP.FX : GLP.DB;
+    const ub = Number.isFinite(upper[e]) ? upper[e] : 0;
+    rows.push({ name: `expert${e}`, vars: terms, bnds: { type, lb: lower[e], ub } });
   }
   return { name: 'assignment', objective: { direction: GLP.MAX, name: 'fitness', vars: objective }, subjectTo: rows, bounds, binaries };
 }

@@ -36,6 +36,7 @@ export class DeficitTracker {
     this.values = this.values.map((d, e) => this.decay * d + (share - load[e]) / share);
   }
 
+  /** Plain JSON for the checkpoint (`JSON.stringify` calls this). */
   toJSON(): DeficitJSON {
     return { decay: this.decay, deficits: this.deficits };
   }

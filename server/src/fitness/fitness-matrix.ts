@@ -106,6 +106,7 @@ export class FitnessMatrix {
     this.rows.delete(clientId);
   }
 
+  /** Plain JSON for the checkpoint (`JSON.stringify` calls this). */
   toJSON(): FitnessJSON {
     return { experts: this.experts, beta: this.beta, q0: this.q0, signal: this.signal, alphaL: this.alphaL, rows: Object.fromEntries(this.rows) };
   }

@@ -12,12 +12,14 @@ import type { AssignmentProblem, AssignmentResult } from '../assignment/types';
 import type { Strategy, StrategyOptions } from './strategy';
 
 abstract class Stateless {
+  /** No state to checkpoint. */
   snapshot(): null {
     return null;
   }
 
+  /** Nothing to restore. */
   restore(): void {
-    // Nothing to restore.
+    // Stateless.
   }
 }
 
@@ -28,6 +30,7 @@ export class GreedyStrategy extends Stateless implements Strategy {
     super();
   }
 
+  /** Top-k_c by Q per client. */
   assign(problem: AssignmentProblem): Promise<AssignmentResult> {
     return solveAssignment(problem, { solver: 'greedy', delta: this.options.delta });
   }
@@ -40,6 +43,7 @@ export class RandomStrategy extends Stateless implements Strategy {
     super();
   }
 
+  /** Uniform k_c experts per client, seeded by the run seed and round. */
   assign(problem: AssignmentProblem): Promise<AssignmentResult> {
     return solveAssignment(problem, { solver: 'random', delta: this.options.delta });
   }
@@ -52,6 +56,7 @@ export class DenseStrategy extends Stateless implements Strategy {
     super();
   }
 
+  /** All E experts per client. */
   async assign(problem: AssignmentProblem): Promise<AssignmentResult> {
     const started = performance.now();
     // Bounds follow the capacities actually used (all E), so the balanced dense load is within them.

@@ -30,6 +30,7 @@ export class FlexMoEStrategy implements Strategy {
 
   constructor(private readonly options: StrategyOptions = {}) {}
 
+  /** Solves the round with bounds from the deficits (unless given), then records the round. */
   async assign(problem: AssignmentProblem, signal?: AbortSignal): Promise<AssignmentResult> {
     const tracker = this.trackerFor(problem.experts, problem.round);
     const bounded = problem.lower && problem.upper ? problem : { ...problem, ...this.bounds(problem, tracker) };
@@ -71,6 +72,7 @@ export class FlexMoEStrategy implements Strategy {
     return { lower, upper };
   }
 
+  /** Deficits, warm-start prices and assignment, and the retry bookkeeping, as plain JSON. */
   snapshot(): FlexMoESnapshot {
     return {
       deficits: this.deficits?.toJSON() ?? null,
@@ -81,6 +83,7 @@ export class FlexMoEStrategy implements Strategy {
     };
   }
 
+  /** Restores `snapshot()` output; throws `FileFormatError` naming the bad field. */
   restore(state: unknown): void {
     const s = state as Partial<FlexMoESnapshot> | null;
     if (!s || typeof s !== 'object') throw new FileFormatError('flexmoe strategy state: expected an object');
