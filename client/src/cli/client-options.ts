@@ -30,6 +30,7 @@ export const CLIENT_COMMAND = {
     metricsPort: { type: 'integer', arg: 'PORT', min: 0, max: 65535, help: 'serve /metrics and /healthz on this port (0 = any free port)' },
     metricsHost: { type: 'string', arg: 'HOST', default: '0.0.0.0', help: 'address the metrics port binds to' },
     exitOnComplete: { type: 'boolean', default: true, help: 'exit when the coordinator reports the run complete (--no-exit-on-complete stays)' },
+    lowMemory: { type: 'boolean', default: true, help: 'small V8 young generation for edge devices (--no-low-memory: V8 defaults)' },
     logLevel: { type: 'string', default: 'info', choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], help: 'log level (JSON logs on stderr)' },
   },
 } as const satisfies CommandSpec;

@@ -2,7 +2,7 @@
  * The daemon's local data: a data spec, optionally cut to one simulated client's share
  * (`--partition P --shard I/N --seed S`), optionally capped to `--max-samples`.
  */
-import { loadDataShard, loadDataSpec, type TrainTest } from '@flexmoe/shared/dist/src/data';
+import { loadDataShard, loadDataSpec, type Dataset, type TrainTest } from '@flexmoe/shared/dist/src/data';
 import type { ShardRef } from '@flexmoe/shared/dist/src/data';
 import type { Logger } from '@flexmoe/shared';
 
@@ -24,8 +24,24 @@ export interface LocalDataOptions {
   logger?: Logger;
 }
 
-/** Loads the train and test split this daemon uses. */
+/**
+ * The same dataset with its pixels in shared memory: the training worker then reads them in
+ * place instead of receiving a structured-clone copy (half the daemon's data memory).
+ */
+export function inSharedMemory(ds: Dataset): Dataset {
+  if (ds.x.buffer instanceof SharedArrayBuffer) return ds;
+  const x = new Float32Array(new SharedArrayBuffer(ds.x.byteLength));
+  x.set(ds.x);
+  return { ...ds, x };
+}
+
+/** Loads the train and test split this daemon uses (pixels in shared memory). */
 export async function loadLocalData(options: LocalDataOptions): Promise<TrainTest> {
+  const loaded = await loadSplits(options);
+  return { train: inSharedMemory(loaded.train), test: inSharedMemory(loaded.test) };
+}
+
+async function loadSplits(options: LocalDataOptions): Promise<TrainTest> {
   const load = { testFraction: options.testFraction, seed: options.seed, cacheDir: options.cacheDir, logger: options.logger };
   if (!options.shard && options.maxSamples === undefined) return loadDataSpec(options.spec, load);
   // Without a shard, client 0 of 1 is the whole set: the same seeded cap path as a real shard.

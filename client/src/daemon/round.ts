@@ -94,7 +94,10 @@ export async function runRound(ctx: RoundContext, task: RoundTask, signal: Abort
   ctx.metrics.trainingSeconds.observe(trained.seconds);
   const test = await ctx.trainer.evaluate({ params: trained.params, assigned: task.experts, data: ctx.data.test });
   await ctx.gates.save(model, ctx.session.run.runId, trained.params);
-  log.info({ loss: trained.loss, accuracy: trained.accuracy, testAccuracy: test.accuracy, seconds: trained.seconds }, 'local training done');
+  log.info(
+    { trained: trained.experts.map((x) => x.expert), loss: trained.loss, accuracy: trained.accuracy, testAccuracy: test.accuracy, seconds: trained.seconds, rssBytes: ctx.metrics.sampleRss() },
+    'local training done',
+  );
   const update: Update = {
     round: task.round,
     numSamples: ctx.data.train.n,
