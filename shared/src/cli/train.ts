@@ -28,7 +28,7 @@ export const TRAIN_COMMAND = {
     topR: { type: 'integer', default: MODEL_DEFAULTS.topR, min: 1, help: 'experts each sample is routed to' },
     auxWeight: { type: 'number', default: MODEL_DEFAULTS.auxWeight, min: 0, help: 'weight of the load-balancing loss' },
     batchSize: { type: 'integer', default: 64, min: 1, help: 'minibatch size' },
-    lr: { type: 'number', default: 0.1, min: 0, help: 'SGD learning rate (cosine-decayed to 10% over the epochs unless --no-lr-decay)' },
+    lr: { type: 'number', default: 0.2, min: 0, help: 'SGD learning rate (cosine-decayed to 10% over the epochs unless --no-lr-decay)' },
     lrDecay: { type: 'boolean', default: true, help: 'cosine learning-rate decay to 10% over the run' },
     seed: { type: 'integer', default: 0, help: 'seed of initialisation and shuffles' },
     threads: { type: 'integer', default: 1, min: 1, help: 'ONNX Runtime intra-op threads' },

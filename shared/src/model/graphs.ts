@@ -72,24 +72,25 @@ function declareBatch(g: GraphBuilder, cfg: MoEConfig, suffix: string): { x: Val
 
 /** Builds the training graph: `steps` chained SGD steps, statistics summed over them. */
 export function buildTrainGraph(cfg: MoEConfig, k: number, options: TrainGraphOptions): Uint8Array {
-  const steps = options.steps ?? 1;
-  const g = new GraphBuilder({ dtype: options.dtype, name: `flexmoe_train_k${k}_s${steps}` });
+  const stepCount = options.steps ?? 1;
+  const g = new GraphBuilder({ dtype: options.dtype, name: `flexmoe_train_k${k}_s${stepCount}` });
   const start = declareParams(g, cfg, k);
   const { mask, select } = declareRouting(g, cfg, k);
   const lr = g.input('lr', 'float', []);
   const r = effectiveTopR(cfg, k);
   let params = start;
   const totals: Value[][] = [];
-  for (let s = 0; s < steps; s++) {
+  for (let s = 0; s < stepCount; s++) {
     const { x, target } = declareBatch(g, cfg, `.${s}`);
     const f = emitForward(g, cfg, k, x, params, mask, select);
     const ce = emitCrossEntropy(g, f.logits, target);
     const aux = emitAuxLoss(g, f, k, r);
     const objective = g.add(g.reduceMean(ce), g.mul(aux, cfg.auxWeight));
     const names = Object.keys(params);
-    const grads = g.grad(objective, names.map((n) => params[n]));
+    // Seeding the backward pass with lr yields lr * gradient directly: no per-tensor scaling pass.
+    const steps = g.grad(objective, names.map((n) => params[n]), lr);
     const next: ParamValues = {};
-    names.forEach((n, i) => (next[n] = g.sub(params[n], g.mul(grads[i], lr))));
+    names.forEach((n, i) => (next[n] = g.sub(params[n], steps[i])));
     const st = emitStats(g, f, ce, target);
     totals.push([st.ceSum, g.stopGradient(aux), st.correctSum, st.usage, st.slotCorrect, st.slotLossSum]);
     params = next;
