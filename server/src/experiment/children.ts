@@ -114,6 +114,8 @@ export class ProcessGroup {
     const proc = spawn(process.execPath, [FLEXMOE_BIN, ...spec.args], {
       env: this.options.env,
       stdio: ['ignore', 'pipe', 'pipe'],
+      // Own process group: a terminal's Ctrl-C reaches only the fleet, which stops children in order.
+      detached: true,
     });
     const child = new FleetChild(spec, proc, log);
     this.children.push(child);

@@ -1,0 +1,71 @@
+/**
+ * `flexmoe experiment` on a tiny configuration: two strategies x one seed x two rounds as real
+ * fleets, then the comparison table, the results JSON and the SVG plots.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+
+const BIN = path.resolve(__dirname, '..', '..', '..', 'bin', 'flexmoe.js');
+
+function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('FLEXMOE_')));
+    const proc = spawn(process.execPath, [BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    proc.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    proc.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+test('experiment: two strategies on one partition give a table, a results JSON and SVG plots', async (t) => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'flexmoe-experiment-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const out = path.join(dir, 'out');
+  const json = path.join(dir, 'results.json');
+  const r = await run([
+    'experiment', '--clients', '3', '--rounds', '2', '--max-samples', '200', '--strategies', 'flexmoe,random',
+    '--seeds', '4', '--partition', 'classes:3', '--out', out, '--json', json,
+  ]);
+  assert.equal(r.code, 0, r.stderr + r.stdout);
+
+  const results = JSON.parse(readFileSync(json, 'utf8'));
+  assert.equal(results.command, 'experiment');
+  assert.deepEqual(results.runs.map((x: { strategy: string; seed: number }) => `${x.strategy}/${x.seed}`), ['flexmoe/4', 'random/4']);
+  for (const runResult of results.runs) {
+    assert.deepEqual(runResult.rounds.map((x: { round: number }) => x.round), [1, 2]);
+    for (const round of runResult.rounds) assert.ok(round.accuracy >= 0 && round.accuracy <= 1);
+    for (const key of ['accuracy', 'loadCv', 'cumulativeLoadCv', 'bytesPerClientRound']) {
+      assert.equal(typeof runResult.final[key], 'number', key);
+    }
+  }
+  // Same partition for both strategies: every round's assigned load adds up to the same total.
+  const totals = results.runs.flatMap((x: { rounds: { load: number[] }[] }) => x.rounds.map((rd) => rd.load.reduce((a, b) => a + b, 0)));
+  assert.equal(new Set(totals).size, 1, `load totals ${totals}`);
+
+  const table = readFileSync(path.join(out, 'table.md'), 'utf8');
+  assert.ok(r.stdout.includes(table.trim()), 'the printed table is the one written');
+  for (const runResult of results.runs) {
+    const f = runResult.final;
+    const row = new RegExp(`\\| ${runResult.strategy} \\| 1 \\| ${f.accuracy.toFixed(4)} ± 0\\.0000 \\| ${f.loadCv.toFixed(3)} ± 0\\.000 \\| ${f.cumulativeLoadCv.toFixed(3)} ± 0\\.000 \\|`);
+    assert.match(table, row);
+  }
+
+  for (const name of ['accuracy.svg', 'load-cv.svg', 'expert-load.svg', 'routed-load.svg']) {
+    const svg = readFileSync(path.join(out, name), 'utf8');
+    assert.match(svg, /^<svg[^>]+xmlns="http:\/\/www\.w3\.org\/2000\/svg"/, name);
+    assert.match(svg, /<\/svg>$/, name);
+    assert.match(svg, /flexmoe/, name);
+    assert.match(svg, /random/, name);
+  }
+  // One heatmap cell per (strategy, round, expert): 2 x 2 x 8.
+  const heat = readFileSync(path.join(out, 'expert-load.svg'), 'utf8');
+  assert.equal((heat.match(/<title>round /g) ?? []).length, 2 * 2 * 8);
+  const firstLoad = results.runs[0].rounds[0].load;
+  assert.match(heat, new RegExp(`round 1, expert 0: ${firstLoad[0]}<`));
+});
