@@ -1,14 +1,15 @@
 /**
- * A small real fleet for the operations tests: one `flexmoe server` process and N
- * `flexmoe client` processes on loopback, started with the same commands as docker-compose.yml
- * (tiny shards so rounds take about a second), plus polling helpers.
+ * A small real fleet for the operations tests: the coordinator and client commands of
+ * docker-compose.yml, run as local processes on loopback (ports, directories and sizes
+ * overridden so rounds take about a second; clients go through the image's entrypoint, which
+ * resolves their `--shard auto/N`), plus polling helpers.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BIN, ROOT, cleanEnv } from './ops-fixtures';
+import { BIN, ROOT, cleanEnv, flagsOf, loadYaml } from './ops-fixtures';
 
 /** A running fleet. */
 export interface Fleet {
@@ -76,8 +77,8 @@ export async function getText(url: string): Promise<string> {
 }
 
 /** Starts a process and keeps its output. */
-export function startProcess(cmd: string, args: string[], log: string[], name: string): ChildProcess {
-  const child = spawn(cmd, args, { cwd: ROOT, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+export function startProcess(cmd: string, args: string[], log: string[], name: string, env: Record<string, string> = {}): ChildProcess {
+  const child = spawn(cmd, args, { cwd: ROOT, env: { ...cleanEnv(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const keep = (chunk: Buffer) => log.push(`[${name}] ${chunk.toString()}`);
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);
@@ -95,10 +96,21 @@ export async function stopProcess(child: ChildProcess, graceMs = 10_000): Promis
   clearTimeout(timer);
 }
 
+const ENTRYPOINT = join(ROOT, 'deploy', 'docker', 'entrypoint.js');
+
+/** A compose service's command with some flags replaced or added (`true` = a bare flag). */
+export function composeCommand(service: string, overrides: Record<string, string | true>, env: Record<string, string> = {}): string[] {
+  const command: string[] = loadYaml('docker-compose.yml', env).services[service].command;
+  const flags = flagsOf(command.slice(1));
+  for (const [k, v] of Object.entries(overrides)) flags.set(k, v === true ? undefined : v);
+  return [command[0]!, ...[...flags].map(([k, v]) => (v === undefined ? `--${k}` : `--${k}=${v}`))];
+}
+
 async function startCoordinator(o: FleetOptions, dir: string, log: string[]): Promise<{ proc: ChildProcess; grpcPort: number; httpPort: number }> {
-  const proc = startProcess(process.execPath, [BIN, 'server', '--port=0', '--metrics-port=0', '--metrics-host=127.0.0.1', '--host=127.0.0.1',
-    `--data-dir=${join(dir, 'coordinator')}`, `--rounds=${o.rounds}`, `--experts=${o.experts}`, `--min-clients=${o.clients}`,
-    '--round-deadline=60', '--seed=1', '--keep-serving', '--log-level=warn'], log, 'server');
+  const args = composeCommand('coordinator', { port: '0', 'metrics-port': '0', host: '127.0.0.1', 'metrics-host': '127.0.0.1',
+    'data-dir': join(dir, 'coordinator'), rounds: String(o.rounds), experts: String(o.experts), 'min-clients': String(o.clients),
+    'round-deadline': '60', 'log-level': 'warn' });
+  const proc = startProcess(process.execPath, [BIN, ...args], log, 'server');
   // The server prints its bound ports: `flexmoe server listening grpc=HOST:PORT metrics=HOST:PORT`.
   const ports = await waitFor('the coordinator to listen', async () => {
     const m = /listening grpc=\S+:(\d+) metrics=\S+:(\d+)/.exec(log.join(''));
@@ -108,7 +120,7 @@ async function startCoordinator(o: FleetOptions, dir: string, log: string[]): Pr
   return { proc, ...ports };
 }
 
-/** Starts a coordinator and `o.clients` daemons on Fashion-MNIST iid shards of 300 samples. */
+/** Starts the compose coordinator and `o.clients` compose clients (shards capped at 300 samples). */
 export async function startFleet(o: FleetOptions): Promise<Fleet> {
   const dir = mkdtempSync(join(tmpdir(), 'flexmoe-ops-'));
   const log: string[] = [];
@@ -125,9 +137,9 @@ export async function startFleet(o: FleetOptions): Promise<Fleet> {
     for (let i = 0; i < o.clients; i++) {
       const id = `ops-client-${i}`;
       const port = await freePort();
-      procs.push(startProcess(process.execPath, [BIN, 'client', `--server=127.0.0.1:${coord.grpcPort}`, '--data=fashion-mnist', '--partition=iid',
-        `--shard=${i}/${o.clients}`, '--seed=1', `--capacity=${o.capacity}`, `--id=${id}`, `--state-dir=${join(dir, id)}`,
-        `--metrics-port=${port}`, '--metrics-host=127.0.0.1', '--max-samples=300', '--exit-on-complete=false', '--log-level=warn'], log, id));
+      const args = composeCommand('client', { server: `127.0.0.1:${coord.grpcPort}`, capacity: String(o.capacity), id, 'state-dir': join(dir, id),
+        'metrics-port': String(port), 'metrics-host': '127.0.0.1', 'max-samples': '300', 'log-level': 'warn' }, { FLEXMOE_CLIENTS: String(o.clients) });
+      procs.push(startProcess(process.execPath, [ENTRYPOINT, ...args], log, id, { FLEXMOE_REPLICA_INDEX: String(i) }));
       clientIds.push(id);
       clientMetricsPorts.push(port);
     }

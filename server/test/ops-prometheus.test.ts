@@ -116,6 +116,12 @@ describe('prometheus against a live fleet', { skip: installed ? false : 'Debian 
     for (const s of rounds) assert.equal(Number(s.value[1]), status.round, `${s.metric.instance} trained every round`);
   });
 
+  it('the client replicas, started from the compose command, resolved distinct shards in the entrypoint', () => {
+    fleet.clientIds.forEach((id, i) => {
+      assert.match(fleet.logs(), new RegExp(`\\[${id}\\] flexmoe entrypoint: client .*--shard=${i}/${fleet.clientIds.length}\\b`));
+    });
+  });
+
   it("the Grafana dashboard's queries are valid PromQL and the instant ones return data", async () => {
     await waitFor('flexmoe series in Prometheus', async () => ((await query('flexmoe_round')).length ? true : undefined), 30_000, ctx);
     const dashboard = JSON.parse(readRepo('deploy/grafana/dashboards/flexmoe.json'));
