@@ -84,7 +84,10 @@ export async function run(argv: string[]): Promise<number> {
       });
       console.log(formatEpoch(epochs[epochs.length - 1], o.epochs));
     }
-    if (o.export) await trainer.exportInference({ params, assigned, file: o.export });
+    if (o.export) {
+      await fs.mkdir(path.dirname(path.resolve(o.export)), { recursive: true });
+      await trainer.exportInference({ params, assigned, file: o.export });
+    }
     const summary = summarise(o, model, train, test, epochs, lastEval!);
     console.log(`test accuracy ${summary.testAccuracy.toFixed(4)}  ${Math.round(summary.samplesPerSecond)} samples/s${o.export ? `  model ${o.export}` : ''}`);
     if (o.json) await writeJson(o.json, summary);
