@@ -217,7 +217,9 @@ export class Coordinator {
     const wasFinished = this.phase === 'finished';
     this.phase = 'draining';
     if (this.loop && !wasFinished) {
-      const timer = setTimeout(() => this.abort.abort(new DrainingError('coordinator shutting down')), graceMs);
+      // A round still waiting for clients has nothing to finish: abandon it at once.
+      const inFlight = this.registry.liveSessions().some((s) => s.proxy.currentTask() !== undefined);
+      const timer = setTimeout(() => this.abort.abort(new DrainingError('coordinator shutting down')), inFlight ? graceMs : 0);
       await this.loop;
       clearTimeout(timer);
     }
