@@ -11,6 +11,7 @@
  * Outputs: `next.<param>` (training), `ce_sum`, `aux_sum`, `correct_sum`, `slot_usage`,
  * `slot_correct`, `slot_loss_sum`, `predictions` (evaluation).
  */
+import { InvalidArgumentError } from '../errors';
 import { GraphBuilder, type FloatDType, type Value } from '../onnx';
 import { effectiveTopR, type MoEConfig } from './config';
 import { emitAuxLoss, emitCrossEntropy, emitForward, emitStats, MASK_VALUE, type ParamValues } from './forward';
@@ -28,7 +29,7 @@ export function graphParamName(name: string, assigned: readonly number[]): strin
   const m = /^expert\.(\d+)\.(.+)$/.exec(name);
   if (!m) return name;
   const j = assigned.indexOf(Number(m[1]));
-  if (j < 0) throw new Error(`parameter ${name} is not among the assigned experts ${assigned.join(',')}`);
+  if (j < 0) throw new InvalidArgumentError(`parameter ${name} is not among the assigned experts ${assigned.join(',')}`);
   return `slot.${j}.${m[2]}`;
 }
 

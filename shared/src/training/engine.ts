@@ -25,8 +25,8 @@ export interface EngineOptions {
 /** Training arguments without the abort signal (the engine polls `shouldStop` instead). */
 export type EngineTrainArgs = Omit<TrainRequest, 'signal'>;
 
-/** Samples per evaluation call when the caller does not say. */
-const EVAL_BATCH = 1024;
+/** Samples per evaluation call when the caller does not say (CNN activations are larger). */
+const EVAL_BATCH = { mlp: 1024, cnn: 256 } as const;
 
 /** Runs train / evaluate / export for one model configuration, caching its sessions. */
 export class TrainingEngine {
@@ -81,7 +81,7 @@ export class TrainingEngine {
   async evaluate(args: EvaluateRequest): Promise<EvaluateResult> {
     validateParams(this.model, args.assigned, args.params);
     validateDataset(this.model, args.data);
-    const batchSize = args.batchSize ?? EVAL_BATCH;
+    const batchSize = args.batchSize ?? EVAL_BATCH[this.model.backbone];
     checkPositiveInt('batchSize', batchSize);
     const k = args.assigned.length;
     const session = await this.sessions.get('eval', k);

@@ -37,7 +37,10 @@ export class Trainer {
     return new Trainer(model, backend);
   }
 
-  /** Runs `epochs` of minibatch SGD; resolves with the trained tensors and per-expert statistics. */
+  /**
+   * Runs `epochs` of minibatch SGD; resolves with the trained tensors and per-expert statistics.
+   * A dataset crosses to the worker once and is cached by object identity: treat it as immutable.
+   */
   train(request: TrainRequest): Promise<TrainResult> {
     return this.call(() => this.backend.train(request));
   }

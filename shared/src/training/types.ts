@@ -68,7 +68,7 @@ export interface EvaluateRequest {
   params: ParamMap;
   assigned: number[];
   data: Dataset;
-  /** Samples per graph call. Default 1024. */
+  /** Samples per graph call. Default 1024 (mlp) or 256 (cnn). */
   batchSize?: number;
 }
 
