@@ -42,7 +42,7 @@ export const SERVER_COMMAND = {
     expertHidden: { type: 'integer', default: 64, min: 1, help: 'hidden width of each expert' },
     beta: { type: 'number', default: 0.5, min: 0, max: 1, help: 'EMA weight of the fitness update' },
     fitnessSignal: { type: 'string', default: 'loss', choices: ['loss', 'accuracy'], help: 'fitness signal s_ce' },
-    alphaL: { type: 'number', default: 1, min: 0, help: 'alpha_L of the loss signal exp(-alpha_L l)' },
+    alphaL: { type: 'number', default: 1, min: 0.000001, help: 'alpha_L of the loss signal exp(-alpha_L l)' },
     delta: { type: 'number', default: 0.1, min: 0, max: 1, help: 'load slack around the balanced share' },
     gamma: { type: 'number', default: 0.1, min: 0, help: 'weight of the historical deficit in the bounds' },
     deficitDecay: { type: 'number', default: 0.9, min: 0, max: 1, help: 'per-round decay of the load deficits' },
@@ -99,10 +99,8 @@ export function coordinatorOptions(o: ServerOptions): CoordinatorOptions {
       topR: o.topR,
       seed: o.seed,
       weighting: o.expertWeighting as 'usage' | 'samples',
-      fitnessSignal: o.fitnessSignal as 'loss' | 'accuracy',
-      alphaL: o.alphaL,
     }),
-    fitness: Object.freeze({ experts: model.experts, beta: o.beta, q0: 1, delta: o.delta, gamma: o.gamma, deficitDecay: o.deficitDecay }),
+    fitness: Object.freeze({ experts: model.experts, beta: o.beta, q0: 1, signal: o.fitnessSignal as 'loss' | 'accuracy', alphaL: o.alphaL }),
   });
 }
 
@@ -117,7 +115,13 @@ export async function run(argv: string[]): Promise<number> {
   const options = coordinatorOptions(o);
   const logger = createLogger({ level: o.logLevel, name: 'flexmoe-server' });
   const metrics = createMetrics();
-  const strategy = createAssignPort(o.strategy, { seed: o.seed, timeLimitSeconds: o.solverTimeLimit, delta: o.delta });
+  const strategy = createAssignPort(o.strategy, {
+    timeLimitSeconds: o.solverTimeLimit,
+    delta: o.delta,
+    gamma: o.gamma,
+    deficitDecay: o.deficitDecay,
+    logger: logger.child({ component: 'strategy' }),
+  });
   const tls = serverCredentials({ cert: o.tlsCert, key: o.tlsKey, ca: o.tlsCa });
   const tokens = o.tokens ? readTokensFile(o.tokens) : undefined;
   const coordinator = Coordinator.open(options, { logger, metrics, strategy });

@@ -39,7 +39,8 @@ export interface CoordinatorOptions {
 export interface CoordinatorDeps {
   readonly logger: Logger;
   readonly metrics: CoordinatorMetrics;
-  readonly strategy: AssignPort;
+  /** The assignment strategy, with its checkpointable state. */
+  readonly strategy: AssignPort & { snapshot(): unknown; restore(state: unknown): void };
 }
 
 /** What a successful Join returns. */
@@ -87,7 +88,10 @@ export class Coordinator {
     this.completed = s?.completedRounds ?? 0;
     this.history = [...(s?.history ?? [])];
     this.fitness = new FitnessState(options.fitness, s?.fitness);
-    if (s) this.registry.restore(s.clients);
+    if (s) {
+      this.registry.restore(s.clients);
+      if (s.strategyState !== undefined && s.strategyState !== null) deps.strategy.restore(s.strategyState);
+    }
     this.params = checkpoint?.params ?? globalParameters(options.model, options.round.seed);
     if (this.completed >= options.totalRounds) this.phase = 'finished';
     deps.metrics.round.set(this.completed);
@@ -196,6 +200,7 @@ export class Coordinator {
       totalRounds: this.options.totalRounds,
       completedRounds: this.completed,
       fitness: this.fitness.snapshot(),
+      strategyState: this.deps.strategy.snapshot(),
       clients: this.registry.allRecords(),
       history: this.history,
     };
@@ -337,7 +342,7 @@ export class Coordinator {
       options: this.options,
       history: this.history,
       registry: this.registry,
-      q: this.fitness.snapshot().q,
+      q: this.fitness.rows(this.registry.allRecords().map((r) => r.clientId)),
     });
   }
 

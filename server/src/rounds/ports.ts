@@ -1,5 +1,5 @@
 /**
- * What the round engine needs from the assignment strategy and the fitness state, as narrow
+ * What the round engine needs from the assignment strategy and the fitness matrix, as narrow
  * interfaces; the coordinator wires them to server/src/strategies and server/src/fitness.
  */
 import type { AssignmentProblem } from '../assignment/types';
@@ -17,27 +17,15 @@ export interface AssignmentAnswer {
   readonly violation?: number;
 }
 
-/** A strategy: assigns experts to the sampled clients. */
+/** A strategy: assigns experts to the sampled clients (bounds and deficits are its business). */
 export interface AssignPort {
-  assign(problem: AssignmentProblem): AssignmentAnswer | Promise<AssignmentAnswer>;
+  assign(problem: AssignmentProblem, signal?: AbortSignal): Promise<AssignmentAnswer>;
 }
 
-/** Q, deficits and load bounds across rounds. */
+/** The fitness matrix Q across rounds. */
 export interface FitnessPort {
   /** Q rows of these clients (new clients start at q0). */
-  rows(clientIds: readonly string[]): number[][];
-  /** Load bounds for this round's participants. */
-  bounds(samples: readonly number[], capacity: readonly number[]): { lower: number[]; upper: number[] };
-  /** EMA update of Q for the pairs trained this round (signal already computed). */
-  update(scores: ReadonlyArray<{ clientId: string; expert: number; signal: number }>): void;
-  /** Folds this round's assigned load into the historical deficits. */
-  recordLoad(load: readonly number[], share: number): void;
-  /** Serialisable state for the checkpoint. */
-  snapshot(): FitnessSnapshot;
-}
-
-/** Serialised fitness state. */
-export interface FitnessSnapshot {
-  readonly q: Readonly<Record<string, readonly number[]>>;
-  readonly deficits: readonly number[];
+  matrix(clientIds: readonly string[]): number[][];
+  /** EMA update of Q for the experts a client trained this round. */
+  update(clientId: string, reports: ReadonlyArray<{ expert: number; loss: number; accuracy: number }>): void;
 }

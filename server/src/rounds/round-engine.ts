@@ -7,7 +7,7 @@ import type { Logger } from '@flexmoe/shared';
 import type { ParamMap } from '@flexmoe/shared/dist/src/model/params';
 import { aggregate, type ExpertWeighting } from '../aggregation/aggregate';
 import type { ClientRegistry, ClientSession } from '../registry/client-registry';
-import { assignedLoad, coefficientOfVariation, maxOverMean } from './load-stats';
+import { assignedLoad, summarizeLoad } from '../fitness/load-metrics';
 import type { AssignPort, AssignmentAnswer, FitnessPort } from './ports';
 import { sampleClients } from './sampling';
 import type { ClientUpdate, RoundTaskSpec } from './types';
@@ -25,8 +25,6 @@ export interface RoundConfig {
   readonly topR: number;
   readonly seed: number;
   readonly weighting: ExpertWeighting;
-  readonly fitnessSignal: 'loss' | 'accuracy';
-  readonly alphaL: number;
 }
 
 /** Collaborators of the engine. */
@@ -61,7 +59,7 @@ export class RoundEngine {
     const started = Date.now();
     const sessions = this.sample(round, attempt);
     const solveStart = performance.now();
-    const answer = await this.assign(round, sessions);
+    const answer = await this.assign(round, sessions, signal);
     const solveSeconds = (performance.now() - solveStart) / 1000;
     this.deps.onSolve?.(solveSeconds);
     log.info({ clients: sessions.length, solver: answer.solver, status: answer.status, gap: answer.gap }, 'round assigned');
@@ -76,10 +74,8 @@ export class RoundEngine {
     }
     const aggStart = performance.now();
     const { params: next } = aggregate(params, updates, this.config.experts, this.config.weighting);
-    this.score(updates);
-    const samples = sessions.map((s) => s.info.samples);
-    const load = assignedLoad(samples, answer.assignment, this.config.experts);
-    this.deps.fitness.recordLoad(load, load.reduce((a, b) => a + b, 0) / this.config.experts);
+    for (const u of updates) this.deps.fitness.update(u.clientId, u.experts);
+    const load = assignedLoad(answer.assignment, sessions.map((s) => s.info.samples), this.config.experts);
     const aggregateSeconds = (performance.now() - aggStart) / 1000;
     const timings = { solve: solveSeconds, collect: collectSeconds, aggregate: aggregateSeconds };
     const record = describeRound({ round, attempt, started, sessions, answer, updates, failures, load, timings, experts: this.config.experts });
@@ -94,12 +90,11 @@ export class RoundEngine {
     return ready.filter((s) => chosen.has(s.info.clientId));
   }
 
-  private async assign(round: number, sessions: readonly ClientSession[]): Promise<AssignmentAnswer> {
+  private async assign(round: number, sessions: readonly ClientSession[], signal: AbortSignal): Promise<AssignmentAnswer> {
     const E = this.config.experts;
     const clients = sessions.map((s) => ({ id: s.info.clientId, samples: s.info.samples, capacity: Math.min(E, s.info.capacity) }));
-    const { lower, upper } = this.deps.fitness.bounds(clients.map((c) => c.samples), clients.map((c) => c.capacity));
-    const q = this.deps.fitness.rows(clients.map((c) => c.id));
-    const answer = await this.deps.strategy.assign({ clients, experts: E, q, round, seed: this.config.seed, lower, upper });
+    const q = this.deps.fitness.matrix(clients.map((c) => c.id));
+    const answer = await this.deps.strategy.assign({ clients, experts: E, q, round, seed: this.config.seed }, signal);
     if (answer.assignment.length !== clients.length) {
       throw new Error(`strategy returned ${answer.assignment.length} rows for ${clients.length} clients`);
     }
@@ -136,16 +131,6 @@ export class RoundEngine {
     };
   }
 
-  private score(updates: readonly ClientUpdate[]): void {
-    const scores = updates.flatMap((u) =>
-      u.experts.map((r) => ({
-        clientId: u.clientId,
-        expert: r.expert,
-        signal: this.config.fitnessSignal === 'accuracy' ? r.accuracy : Math.exp(-this.config.alphaL * r.loss),
-      })),
-    );
-    this.deps.fitness.update(scores);
-  }
 }
 
 function failureReason(err: unknown, outer: AbortSignal): string {
@@ -195,10 +180,10 @@ function describeRound(f: RoundFacts): RoundRecord {
     clientAccuracy: Object.fromEntries(f.updates.map((u) => [u.clientId, u.test.accuracy])),
     load: f.load,
     routedLoad: routed,
-    loadCv: coefficientOfVariation(f.load),
-    loadMaxMean: maxOverMean(f.load),
-    routedLoadCv: coefficientOfVariation(routed),
-    routedLoadMaxMean: maxOverMean(routed),
+    loadCv: summarizeLoad(f.load).cv,
+    loadMaxMean: summarizeLoad(f.load).maxOverMean,
+    routedLoadCv: summarizeLoad(routed).cv,
+    routedLoadMaxMean: summarizeLoad(routed).maxOverMean,
     bytesDown: f.updates.reduce((s, u) => s + u.bytesDown, 0),
     bytesUp: f.updates.reduce((s, u) => s + u.bytesUp, 0),
     timings: { ...f.timings, trainMean: weightedMean(f.updates.map((u) => [u.trainSeconds, 1])) },

@@ -14,7 +14,6 @@ import type { ParamMap } from '@flexmoe/shared/dist/src/model/params';
 import { CheckpointError } from '../errors';
 import type { ClientRecord } from '../registry/client-registry';
 import type { RoundRecord } from '../rounds/history';
-import type { FitnessSnapshot } from '../rounds/ports';
 
 const MAGIC = Buffer.from('FLXMCKP1', 'ascii');
 const FILE_PATTERN = /^round-(\d{6,})\.ckpt$/;
@@ -28,11 +27,12 @@ export interface CheckpointState {
   readonly model: MoEConfig;
   readonly totalRounds: number;
   readonly completedRounds: number;
-  readonly fitness: FitnessSnapshot;
+  /** FitnessMatrix JSON (Q). */
+  readonly fitness: unknown;
+  /** The strategy's own state (deficits, warm start). */
+  readonly strategyState: unknown;
   readonly clients: readonly ClientRecord[];
   readonly history: readonly RoundRecord[];
-  /** Strategy warm start and similar opaque extras. */
-  readonly extra?: Readonly<Record<string, unknown>>;
 }
 
 /** A checkpoint: state plus global parameters (backbone and experts; the gate is never here). */
