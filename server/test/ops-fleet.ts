@@ -97,6 +97,8 @@ export async function stopProcess(child: ChildProcess, graceMs = 10_000): Promis
 }
 
 const ENTRYPOINT = join(ROOT, 'deploy', 'docker', 'entrypoint.js');
+/** Makes the coordinator process lack what the server image lacks. */
+const SERVER_IMAGE_PRELOAD = join(__dirname, 'ops-server-image-preload.js');
 
 /** A compose service's command with some flags replaced or added (`true` = a bare flag). */
 export function composeCommand(service: string, overrides: Record<string, string | true>, env: Record<string, string> = {}): string[] {
@@ -110,7 +112,7 @@ async function startCoordinator(o: FleetOptions, dir: string, log: string[]): Pr
   const args = composeCommand('coordinator', { port: '0', 'metrics-port': '0', host: '127.0.0.1', 'metrics-host': '127.0.0.1',
     'data-dir': join(dir, 'coordinator'), rounds: String(o.rounds), experts: String(o.experts), 'min-clients': String(o.clients),
     'round-deadline': '60', 'log-level': 'warn' });
-  const proc = startProcess(process.execPath, [BIN, ...args], log, 'server');
+  const proc = startProcess(process.execPath, ['--require', SERVER_IMAGE_PRELOAD, BIN, ...args], log, 'server');
   // The server prints its bound ports: `flexmoe server listening grpc=HOST:PORT metrics=HOST:PORT`.
   const ports = await waitFor('the coordinator to listen', async () => {
     const m = /listening grpc=\S+:(\d+) metrics=\S+:(\d+)/.exec(log.join(''));
