@@ -116,6 +116,17 @@ describe('prometheus against a live fleet', { skip: installed ? false : 'Debian 
     for (const s of rounds) assert.equal(Number(s.value[1]), status.round, `${s.metric.instance} trained every round`);
   });
 
+  it("the images' HEALTHCHECK commands pass against live /healthz and fail without a server", async () => {
+    const dead = await freePort();
+    for (const [file, port] of [['Dockerfile.server', fleet.httpPort], ['Dockerfile.client', fleet.clientMetricsPorts[0]!]] as const) {
+      const cmd = JSON.parse(/HEALTHCHECK[^\n]*\n\s*CMD (\[.*\])/.exec(readRepo(file))![1]!) as string[];
+      assert.equal(cmd[0], 'node');
+      const run = (p: number) => spawnSync(process.execPath, cmd.slice(1), { env: { ...process.env, FLEXMOE_METRICS_PORT: String(p) }, encoding: 'utf8', timeout: 10_000 }).status;
+      assert.equal(run(port), 0, `${file} healthcheck on a live process`);
+      assert.equal(run(dead), 1, `${file} healthcheck with nothing listening`);
+    }
+  });
+
   it('the client replicas, started from the compose command, resolved distinct shards in the entrypoint', () => {
     fleet.clientIds.forEach((id, i) => {
       assert.match(fleet.logs(), new RegExp(`\\[${id}\\] flexmoe entrypoint: client .*--shard=${i}/${fleet.clientIds.length}\\b`));
