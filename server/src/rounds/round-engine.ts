@@ -18,6 +18,8 @@ export interface RoundConfig {
   readonly experts: number;
   readonly fraction: number;
   readonly minClients: number;
+  /** Ready clients required before a round starts (Flower's min_available_clients; >= minClients). */
+  readonly minAvailable: number;
   readonly roundDeadlineMs: number;
   readonly learningRate: number;
   readonly batchSize: number;
@@ -55,7 +57,7 @@ export class RoundEngine {
   /** One attempt of `round` on `params`; waits for min-clients ready clients first. */
   async run(round: number, attempt: number, params: Readonly<ParamMap>, signal: AbortSignal): Promise<RoundOutcome> {
     const log = this.deps.logger.child({ round, attempt });
-    await this.deps.registry.waitForReady(this.config.minClients, signal);
+    await this.deps.registry.waitForReady(Math.max(this.config.minClients, this.config.minAvailable), signal);
     const started = Date.now();
     const sessions = this.sample(round, attempt);
     const solveStart = performance.now();
