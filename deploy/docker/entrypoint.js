@@ -28,9 +28,12 @@ function findAutoShard(argv) {
   return null;
 }
 
-/** Compose replica number (1-based) from a reverse-DNS name like `fleet-client-3.fleet_default`. */
+/**
+ * Compose replica number (1-based) from a reverse-DNS name like `fleet-client-3.fleet_default`
+ * (Compose v2) or `fleet_client_3.fleet_default` (v1), the lookup docker/compose#9153 describes.
+ */
 function indexFromContainerName(name) {
-  const m = /-(\d+)$/.exec(String(name).split('.')[0]);
+  const m = /[-_](\d+)$/.exec(String(name).split('.')[0]);
   return m && Number(m[1]) >= 1 ? Number(m[1]) - 1 : null;
 }
 

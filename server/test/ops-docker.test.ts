@@ -95,6 +95,8 @@ test('entrypoint: compose replicas take shard n-1 of N from their container name
   assert.deepEqual(out.argv, ['client', '--data', 'fashion-mnist', '--shard', '2/4', '--seed', '1']);
   const inline = await entrypoint.rewriteArgs(['client', '--shard=auto/4'], deps);
   assert.deepEqual(inline.argv, ['client', '--shard=2/4']);
+  const v1 = await entrypoint.rewriteArgs(['client', '--shard', 'auto/4'], { ...deps, reverse: async () => ['fleet_client_1.fleet_default'] });
+  assert.deepEqual(v1.argv, ['client', '--shard', '0/4'], 'Compose v1 names use underscores');
 });
 
 test('entrypoint: StatefulSet ordinals, explicit index, env form, and clear refusals', async () => {
