@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import * as ort from 'onnxruntime-node';
 import { SeededRandom } from '../src/data/random';
 import { defaultModelConfig, type MoEConfig } from '../src/model/config';
-import { buildTrainGraph, routingFeeds, slotSpecs } from '../src/model/graphs';
+import { buildTrainGraph, routingFeeds } from '../src/model/graphs';
+import { graphParamSpecs, unpackParams } from '../src/model/packing';
 import { sizeOf } from '../src/model/params';
 import { referenceForward, type RefParams } from '../src/model/reference';
 
@@ -13,7 +14,7 @@ type P64 = Record<string, Float64Array>;
 
 function randomParams(cfg: MoEConfig, k: number, rng: SeededRandom): P64 {
   const out: P64 = {};
-  for (const s of slotSpecs(cfg, k)) out[s.name] = Float64Array.from({ length: sizeOf(s.shape) }, () => 0.6 * rng.normal());
+  for (const s of graphParamSpecs(cfg, k)) out[s.name] = Float64Array.from({ length: sizeOf(s.shape) }, () => 0.6 * rng.normal());
   return out;
 }
 
@@ -40,7 +41,7 @@ async function step(session: ort.InferenceSession, cfg: MoEConfig, assigned: num
     'target.0': new ort.Tensor(dtype, cast(b.target), [b.n, cfg.classes]),
   };
   const given: Record<string, Float64Array | Float32Array> = {};
-  for (const s of slotSpecs(cfg, k)) {
+  for (const s of graphParamSpecs(cfg, k)) {
     given[s.name] = cast(params[s.name]);
     feeds[s.name] = new ort.Tensor(dtype, given[s.name], [...s.shape]);
   }
@@ -48,21 +49,16 @@ async function step(session: ort.InferenceSession, cfg: MoEConfig, assigned: num
   const scalar = (name: string): number => Number(out[name].data[0]);
   const objective = scalar('ce_sum') / b.n + cfg.auxWeight * scalar('aux_sum');
   const grads: P64 = {};
-  for (const s of slotSpecs(cfg, k)) {
+  for (const s of graphParamSpecs(cfg, k)) {
     const next = out[`next.${s.name}`].data as Float64Array | Float32Array;
     grads[s.name] = Float64Array.from(given[s.name], (v, i) => (v - next[i]) / lr);
   }
   return { objective, grads, out };
 }
 
-/** Global-name view of slot-named parameters, for the reference forward pass. */
-function globalNames(params: P64, assigned: number[]): RefParams {
-  const out: RefParams = {};
-  for (const [name, t] of Object.entries(params)) {
-    const m = /^slot\.(\d+)\.(.+)$/.exec(name);
-    out[m ? `expert.${assigned[Number(m[1])]}.${m[2]}` : name] = t;
-  }
-  return out;
+/** Global-name view of graph-layout parameters, for the reference forward pass. */
+function globalNames(cfg: MoEConfig, params: P64, assigned: number[]): RefParams {
+  return unpackParams(cfg, assigned, params, (n) => new Float64Array(n));
 }
 
 async function checkStep(cfg: MoEConfig, assigned: number[], seed: number): Promise<Gradients> {
@@ -71,7 +67,7 @@ async function checkStep(cfg: MoEConfig, assigned: number[], seed: number): Prom
   const params = randomParams(cfg, assigned.length, rng);
   const batch = randomBatch(cfg, 7, rng);
   const base = await step(session, cfg, assigned, params, batch);
-  const ref = referenceForward(cfg, globalNames(params, assigned), assigned, batch.x, batch.labels, batch.n);
+  const ref = referenceForward(cfg, globalNames(cfg, params, assigned), assigned, batch.x, batch.labels, batch.n);
   assert.ok(Math.abs(base.objective - ref.objective) < 1e-10 * Math.max(1, ref.objective), `objective ${base.objective} vs reference ${ref.objective}`);
   const eps = 1e-6;
   for (const [name, p] of Object.entries(params)) {

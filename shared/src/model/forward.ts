@@ -23,7 +23,7 @@ import { effectiveTopR, type MoEConfig } from './config';
 /** Mask value for unassigned experts: large, negative and finite. */
 export const MASK_VALUE = -1e9;
 
-/** Graph values of the parameters, keyed by graph name (`backbone.*`, `gate.*`, `slot.<j>.*`). */
+/** Graph values of the parameters, keyed by graph name (`backbone.*`, `gate.*`, packed `experts.*`). */
 export type ParamValues = Record<string, Value>;
 
 /** What the forward pass emits. */
@@ -46,14 +46,20 @@ export function emitForward(
   const selected = emitSelection(g, slotProbs, k, effectiveTopR(cfg, k));
   const picked = g.mul(slotProbs, selected);
   const weights = g.div(picked, g.reduceSum(picked, [1], true));
-  let logits: Value | null = null;
-  for (let j = 0; j < k; j++) {
-    const hidden = g.relu(g.linear(feats, p[`slot.${j}.fc1.weight`], p[`slot.${j}.fc1.bias`]));
-    const out = g.linear(hidden, p[`slot.${j}.fc2.weight`], p[`slot.${j}.fc2.bias`]);
-    const term = g.mul(g.slice(weights, [1], [j], [j + 1]), out);
-    logits = logits === null ? term : g.add(logits, term);
-  }
-  return { logits: logits!, slotProbs, selected };
+  return { logits: emitExperts(g, cfg, k, feats, weights, p), slotProbs, selected };
+}
+
+/**
+ * The k experts on packed weights (see packing.ts) and their mixture, as two wide Gemms:
+ * h = relu(f W1 + b1) [N, k*H]; z = (h scaled per block by w_j) W2 + w B2 = sum_j w_j o_j.
+ */
+function emitExperts(g: GraphBuilder, cfg: MoEConfig, k: number, feats: Value, weights: Value, p: ParamValues): Value {
+  const h = cfg.expertHidden;
+  const n = feats.shape[0];
+  const hidden = g.relu(g.linear(feats, p['experts.fc1.weight'], p['experts.fc1.bias']));
+  const scaled = g.mul(g.reshape(hidden, [n, k, h]), g.unsqueeze(weights, [2]));
+  const mixedBias = g.matmul(weights, p['experts.fc2.bias']);
+  return g.gemm(g.reshape(scaled, [n, k * h]), p['experts.fc2.weight'], mixedBias);
 }
 
 /** 0/1 mask [N, k] of each row's top-r entries (all ones when r = k); no gradient flows through it. */

@@ -6,40 +6,22 @@
  * (b) evaluation: parameters + batch in; loss, correct count, per-slot statistics, predictions;
  * (c) inference: weights inside, `input` [N,C,H,W] in, `probabilities` and `label` out.
  *
- * Graph I/O names. Inputs: parameters (`backbone.*`, `gate.*`, `slot.<j>.*`), `gate_mask` [E],
+ * Graph I/O names. Inputs: parameters (`backbone.*`, `gate.*`, packed `experts.*`, see packing.ts), `gate_mask` [E],
  * `slot_select` [E,k], `x` / `target` (training: `x.<s>` / `target.<s>` for step s), `lr`.
  * Outputs: `next.<param>` (training), `ce_sum`, `aux_sum`, `correct_sum`, `slot_usage`,
  * `slot_correct`, `slot_loss_sum`, `predictions` (evaluation).
  */
-import { InvalidArgumentError } from '../errors';
 import { GraphBuilder, type FloatDType, type Value } from '../onnx';
 import { effectiveTopR, type MoEConfig } from './config';
 import { emitAuxLoss, emitCrossEntropy, emitForward, emitStats, MASK_VALUE, type ParamValues } from './forward';
-import { assignedSpecs, backboneSpecs, expertSpecs, gateSpecs, type ParamMap, type ParamSpec } from './params';
+import { graphParamSpecs, packParams } from './packing';
+import type { ParamMap } from './params';
 
 /** Options of the training graph. */
 export interface TrainGraphOptions {
   dtype: FloatDType;
   /** SGD steps per call (each on its own batch). Default 1. */
   steps?: number;
-}
-
-/** Graph name of a global parameter for a client holding `assigned`: expert e becomes `slot.<j>`. */
-export function graphParamName(name: string, assigned: readonly number[]): string {
-  const m = /^expert\.(\d+)\.(.+)$/.exec(name);
-  if (!m) return name;
-  const j = assigned.indexOf(Number(m[1]));
-  if (j < 0) throw new InvalidArgumentError(`parameter ${name} is not among the assigned experts ${assigned.join(',')}`);
-  return `slot.${j}.${m[2]}`;
-}
-
-/** Parameter specs of a k-slot graph, under graph names. */
-export function slotSpecs(cfg: MoEConfig, k: number): ParamSpec[] {
-  const slots: ParamSpec[] = [];
-  for (let j = 0; j < k; j++) {
-    for (const s of expertSpecs(cfg, 0)) slots.push({ name: s.name.replace(/^expert\.0\./, `slot.${j}.`), shape: s.shape });
-  }
-  return [...backboneSpecs(cfg), ...gateSpecs(cfg), ...slots];
 }
 
 /** The routing inputs for `assigned`: gate mask [E] (0 / -1e9) and slot selection [E, k] (one-hot columns). */
@@ -56,7 +38,7 @@ export function routingFeeds(cfg: MoEConfig, assigned: readonly number[]): { gat
 
 function declareParams(g: GraphBuilder, cfg: MoEConfig, k: number): ParamValues {
   const p: ParamValues = {};
-  for (const s of slotSpecs(cfg, k)) p[s.name] = g.param(s.name, s.shape);
+  for (const s of graphParamSpecs(cfg, k)) p[s.name] = g.param(s.name, s.shape);
   return p;
 }
 
@@ -133,7 +115,8 @@ export function buildInferenceModel(cfg: MoEConfig, params: ParamMap, assigned: 
   const g = new GraphBuilder({ dtype: 'float32', name: 'flexmoe_inference' });
   const k = assigned.length;
   const p: ParamValues = {};
-  for (const s of assignedSpecs(cfg, assigned)) p[graphParamName(s.name, assigned)] = g.constant(params[s.name], [...s.shape]);
+  const packed = packParams(cfg, assigned, params, (n) => new Float32Array(n));
+  for (const s of graphParamSpecs(cfg, k)) p[s.name] = g.constant(packed[s.name], [...s.shape]);
   const routing = routingFeeds(cfg, assigned);
   const mask = g.constant(routing.gateMask, [cfg.experts]);
   const select = g.constant(routing.slotSelect, [cfg.experts, k]);

@@ -3,7 +3,9 @@
  */
 export * from './config';
 export * from './params';
-export { buildTrainGraph, buildEvalGraph, buildInferenceModel, graphParamName, routingFeeds, slotSpecs } from './graphs';
+export { buildTrainGraph, buildEvalGraph, buildInferenceModel, routingFeeds } from './graphs';
+export { graphParamSpecs, packParams, unpackParams } from './packing';
+export type { FloatArray } from './packing';
 export type { TrainGraphOptions } from './graphs';
 export { MASK_VALUE } from './forward';
 export { referenceForward } from './reference';

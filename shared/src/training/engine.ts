@@ -7,8 +7,9 @@ import { promises as fs } from 'node:fs';
 import * as ort from 'onnxruntime-node';
 import { InvalidArgumentError, NonFiniteError } from '../errors';
 import { defaultModelConfig, type MoEConfig } from '../model/config';
-import { buildInferenceModel, graphParamName, routingFeeds } from '../model/graphs';
-import { assignedSpecs, type ParamMap } from '../model/params';
+import { buildInferenceModel, routingFeeds } from '../model/graphs';
+import { graphParamSpecs, packParams, unpackParams } from '../model/packing';
+import type { ParamMap } from '../model/params';
 import { allocBatch, epochOrder, fillBatch, type Batch } from './batching';
 import { SessionCache } from './sessions';
 import { SlotStats } from './stats';
@@ -170,12 +171,12 @@ class TrainRun {
 
   /** The trained tensors under their global names, plus statistics; refuses non-finite weights. */
   result(seconds: number): TrainResult {
-    const params: ParamMap = {};
-    for (const spec of assignedSpecs(this.model, this.assigned)) {
-      const t = (this.feeds[graphParamName(spec.name, this.assigned)].data as Float32Array).slice();
+    const graph: Record<string, Float32Array> = {};
+    for (const s of graphParamSpecs(this.model, this.assigned.length)) graph[s.name] = this.feeds[s.name].data as Float32Array;
+    const params = unpackParams(this.model, this.assigned, graph, (n) => new Float32Array(n));
+    for (const [name, t] of Object.entries(params)) {
       const bad = firstNonFinite(t);
-      if (bad >= 0) throw new NonFiniteError(`training made parameter '${spec.name}' non-finite (index ${bad}); no weights were kept`);
-      params[spec.name] = t;
+      if (bad >= 0) throw new NonFiniteError(`training made parameter '${name}' non-finite (index ${bad}); no weights were kept`);
     }
     const s = this.stats.summary();
     return {
@@ -191,11 +192,12 @@ class TrainRun {
   }
 }
 
-/** Parameter tensors keyed by graph input name (expert e of `assigned` becomes its slot). */
+/** Parameter tensors keyed by graph input name (the assigned experts packed, see packing.ts). */
 function paramFeeds(model: MoEConfig, assigned: readonly number[], params: ParamMap): Record<string, ort.Tensor> {
+  const packed = packParams(model, assigned, params, (n) => new Float32Array(n));
   const feeds: Record<string, ort.Tensor> = {};
-  for (const spec of assignedSpecs(model, assigned)) {
-    feeds[graphParamName(spec.name, assigned)] = new ort.Tensor('float32', params[spec.name], [...spec.shape]);
+  for (const spec of graphParamSpecs(model, assigned.length)) {
+    feeds[spec.name] = new ort.Tensor('float32', packed[spec.name], [...spec.shape]);
   }
   return feeds;
 }
