@@ -92,3 +92,13 @@ test('training in the worker keeps the event loop ticking, and an abort signal s
     await trainer.close();
   }
 });
+
+test('close() stops a running training call, which rejects with TrainerClosedError', async () => {
+  const trainer = await Trainer.create({ model: cfg });
+  const long = trainer.train({ ...base(), data: dataset(cfg, 2048), epochs: 500, batchSize: 8 });
+  const outcome = long.then(() => 'finished', (e: Error) => e);
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  await trainer.close();
+  const err = await outcome;
+  assert.ok(err instanceof TrainerClosedError, `got ${String(err)}`);
+});

@@ -108,8 +108,11 @@ class WorkerBackend implements Backend {
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void }>();
   private readonly dataIds = new WeakMap<Dataset, number>();
   private readonly resident: number[] = [];
+  /** Cancel flags of the training calls in flight. */
+  private readonly running = new Set<Int32Array>();
   private nextId = 1;
   private dead: Error | null = null;
+  private closing = false;
 
   private constructor(private readonly worker: Worker) {
     worker.on('message', (reply: WorkerReply) => this.settle(reply));
@@ -129,20 +132,25 @@ class WorkerBackend implements Backend {
   train(r: TrainRequest): Promise<TrainResult> {
     const { signal, data, ...args } = r;
     if (signal?.aborted) return Promise.reject(abortReason(signal));
-    const cancel = new SharedArrayBuffer(4);
+    const cancel = new Int32Array(new SharedArrayBuffer(4));
     const onAbort = (): void => {
-      Atomics.store(new Int32Array(cancel), 0, 1);
+      Atomics.store(cancel, 0, 1);
     };
     signal?.addEventListener('abort', onAbort, { once: true });
-    const done = this.request<TrainResult>('train', args, data, cancel);
-    return done.then(
+    this.running.add(cancel);
+    const finish = (): void => {
+      signal?.removeEventListener('abort', onAbort);
+      this.running.delete(cancel);
+    };
+    return this.request<TrainResult>('train', args, data, cancel.buffer as SharedArrayBuffer).then(
       (v) => {
-        signal?.removeEventListener('abort', onAbort);
+        finish();
         return v;
       },
       (err) => {
-        signal?.removeEventListener('abort', onAbort);
-        throw signal?.aborted ? abortReason(signal) : err;
+        finish();
+        if (signal?.aborted) throw abortReason(signal);
+        throw this.closing && (err as Error).name === 'AbortError' ? new TrainerClosedError() : err;
       },
     );
   }
@@ -156,8 +164,11 @@ class WorkerBackend implements Backend {
     await this.request('export', { ...r });
   }
 
+  /** Stops running training at its next step, then lets the worker release its sessions and exit. */
   async close(): Promise<void> {
     if (this.dead) return;
+    this.closing = true;
+    for (const flag of this.running) Atomics.store(flag, 0, 1);
     const exited = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()));
     this.worker.postMessage('close');
     await exited;
