@@ -9,6 +9,8 @@ export interface DashboardOptions {
   readonly pollMs?: number;
   /** Most recent rounds drawn in the expert-load chart (default 40). */
   readonly maxBars?: number;
+  /** Most clients drawn in each heatmap (default 100; the client table lists all). */
+  readonly maxHeatmapRows?: number;
   /** Page title (default `FlexMoE`). */
   readonly title?: string;
 }
@@ -38,7 +40,7 @@ function body(title: string): string {
       'Dark: the expert was assigned to the client in the last completed round.'),
     card('Q (client × expert fitness)', '<svg id="q-heatmap" viewBox="0 0 440 30" role="img" aria-label="Q matrix"></svg>',
       'Darker is higher; the solver maximises the sum of Q over assigned pairs.'),
-    card('Clients', '<table id="clients"><thead><tr><th>id</th><th>capacity</th><th>samples</th><th>state</th><th>rounds</th><th>last seen</th></tr></thead><tbody></tbody></table>'),
+    card('Clients', '<div class="scroll"><table id="clients"><thead><tr><th>id</th><th>capacity</th><th>samples</th><th>state</th><th>rounds</th><th>last seen</th></tr></thead><tbody></tbody></table></div>'),
     '</main>',
   ].join('\n');
 }
@@ -52,7 +54,7 @@ function body(title: string): string {
 export function dashboardHtml(options: DashboardOptions = {}): string {
   const title = options.title ?? 'FlexMoE';
   // JSON inside <script type="application/json">: escape '<' so no value can close the tag.
-  const config = JSON.stringify({ statusPath: options.statusPath ?? 'api/status', pollMs: options.pollMs ?? 2000, maxBars: options.maxBars ?? 40 }).replace(/</g, '\\u003c');
+  const config = JSON.stringify({ statusPath: options.statusPath ?? 'api/status', pollMs: options.pollMs ?? 2000, maxBars: options.maxBars ?? 40, maxHeatmapRows: options.maxHeatmapRows ?? 100 }).replace(/</g, '\\u003c');
   return `<!doctype html>
 <html lang="en">
 <head>

@@ -67,7 +67,7 @@ function drawAccuracy(view) {
   if (!pts.length) return;
   const r0 = pts[0].round, r1 = Math.max(pts[pts.length - 1].round, r0 + 1);
   const x = (r) => L + ((r - r0) / (r1 - r0)) * (W - L - R);
-  const y = (a) => H - B - a * (H - T - B);
+  const y = (a) => H - B - Math.min(Math.max(a, 0), 1) * (H - T - B);
   el('polyline', { class: 'line', points: pts.map((p) => x(p.round) + ',' + y(p.accuracy)).join(' ') }, svg);
   for (const p of pts) {
     const c = el('circle', { class: 'point', cx: x(p.round), cy: y(p.accuracy), r: 3, 'data-round': p.round, 'data-accuracy': p.accuracy }, svg);
@@ -117,12 +117,15 @@ function heatColor(t) {
 function drawHeatmap(id, matrix, digits) {
   const svg = document.getElementById(id);
   svg.replaceChildren();
-  const rows = matrix.rows, cols = matrix.cols || Math.max(0, ...rows.map((r) => r.values.length));
+  const cols = matrix.cols || Math.max(0, ...matrix.rows.map((r) => r.values.length));
+  // Large fleets: draw the first rows only (the client table lists everyone).
+  const rows = matrix.rows.slice(0, CFG.maxHeatmapRows), hidden = matrix.rows.length - rows.length;
   svg.dataset.rows = String(rows.length);
+  svg.dataset.hiddenRows = String(hidden);
   svg.dataset.cols = String(cols);
   if (!rows.length || !cols) { svg.setAttribute('viewBox', '0 0 440 30'); el('text', { x: 4, y: 18 }, svg).textContent = 'no data yet'; return; }
-  const L = 90, T = 16, cw = Math.min(48, (440 - L) / cols), ch = Math.min(24, Math.max(8, 360 / rows.length));
-  const W = L + cols * cw + 2, H = T + rows.length * ch + 2;
+  const L = 90, T = 16, cw = Math.min(48, (440 - L) / cols), ch = Math.min(24, Math.max(12, 360 / rows.length));
+  const W = L + cols * cw + 2, H = T + rows.length * ch + (hidden ? 16 : 2);
   // Natural size (capped by the card width) so a small matrix is not blown up.
   svg.setAttribute('viewBox', '0 0 ' + W + ' ' + H);
   svg.setAttribute('width', String(W));
@@ -148,6 +151,7 @@ function drawHeatmap(id, matrix, digits) {
     }
   });
   if (digits > 0) el('text', { x: 2, y: 11 }, svg).textContent = fmt(lo, 2) + '–' + fmt(hi, 2);
+  if (hidden) el('text', { x: 2, y: H - 4 }, svg).textContent = '… and ' + hidden + ' more clients';
 }
 
 function drawClients(view) {

@@ -21,6 +21,7 @@ svg .line { fill: none; stroke: var(--accent); stroke-width: 2; }
 svg .point { fill: var(--accent); }
 .legend { display: flex; flex-wrap: wrap; gap: 8px; font-size: 11px; color: var(--muted); margin-top: 6px; }
 .legend span::before { content: ""; display: inline-block; width: 10px; height: 10px; margin-right: 4px; background: var(--swatch); vertical-align: -1px; }
+div.scroll { max-height: 520px; overflow: auto; }
 table { width: 100%; border-collapse: collapse; font-variant-numeric: tabular-nums; }
 th, td { text-align: left; padding: 4px 6px; border-bottom: 1px solid var(--line); font-size: 12px; }
 th { color: var(--muted); font-weight: 500; }
