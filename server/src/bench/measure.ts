@@ -19,7 +19,7 @@ export interface MeasureBudget {
 export const FULL_BUDGET: MeasureBudget = Object.freeze({ warmupMs: 500, measureMs: 4000, windows: 40 });
 
 /** `--quick`: a smoke test, numbers are indicative only. */
-export const QUICK_BUDGET: MeasureBudget = Object.freeze({ warmupMs: 100, measureMs: 500, windows: 5 });
+export const QUICK_BUDGET: MeasureBudget = Object.freeze({ warmupMs: 50, measureMs: 300, windows: 3 });
 
 /** Result of one measured case. */
 export interface Measurement {

@@ -31,7 +31,7 @@ export interface BenchMoeConfig {
 const BENCH_ASSIGNED = 4;
 
 /** SGD learning rate of the benchmark (the `flexmoe train` default). */
-const BENCH_LEARNING_RATE = 0.05;
+const BENCH_LEARNING_RATE = 0.2;
 
 /**
  * The default benchmark model, taken from the product's model defaults: MLP backbone 784->128 ReLU,

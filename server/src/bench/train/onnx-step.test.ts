@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadGraphs, OnnxMoeStep } from './onnx-step';
+import { loadModelGraphs as loadGraphs, OnnxMoeStep } from './onnx-step';
 import { TsMoeStep } from './ts-step';
 import { DEFAULT_BENCH_MOE, type BenchMoeConfig } from './moe-config';
 import { convertParams, flattenParams, initParams, randomBatch } from './params';

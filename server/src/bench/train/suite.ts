@@ -9,7 +9,7 @@ import { FULL_BUDGET, QUICK_BUDGET, measureInterleaved, type MeasureBudget, type
 import type { SuiteOptions } from '../suites';
 import { createMatMulRunner, type MatMulRunner } from './matmul-peak';
 import { DEFAULT_BENCH_MOE, stepFlopsPerSample, type BenchMoeConfig } from './moe-config';
-import { loadGraphs, OnnxMoeStep } from './onnx-step';
+import { loadModelGraphs, OnnxMoeStep, type ModelGraphs } from './onnx-step';
 import { convertParams, initParams, randomBatch } from './params';
 import { loadTfjsWasm } from './tfjs-loader';
 import { TfjsMoeStep } from './tfjs-step';
@@ -38,8 +38,6 @@ export interface BatchRates {
   peakGflops: Rate;
 }
 
-type Graphs = Exclude<ReturnType<typeof loadGraphs>, { unavailable: string }>;
-
 /** Train-suite options beyond the common ones (for tests and custom runs). */
 export interface TrainSuiteOptions extends SuiteOptions {
   /** Batch sizes (default `TRAIN_BATCHES`). */
@@ -55,7 +53,7 @@ export async function runTrainSuite(opts: TrainSuiteOptions = {}): Promise<Bench
   const budget = opts.budget ?? (opts.quick ? QUICK_BUDGET : FULL_BUDGET);
   const log = opts.logger;
   const cfg = DEFAULT_BENCH_MOE;
-  const graphs = loadGraphs();
+  const graphs = loadModelGraphs();
   const onnxNote = 'unavailable' in graphs ? graphs.unavailable : null;
   if (onnxNote) log?.warn({ reason: onnxNote }, 'onnx step not measured');
   const tf = await loadTfjsWasm();
@@ -75,7 +73,7 @@ export async function runTrainSuite(opts: TrainSuiteOptions = {}): Promise<Bench
 
 /** Measures every implementation at one batch size, in interleaved windows. */
 async function measureBatch(
-  cfg: BenchMoeConfig, batch: number, tf: Awaited<ReturnType<typeof loadTfjsWasm>>, graphs: Graphs | null,
+  cfg: BenchMoeConfig, batch: number, tf: Awaited<ReturnType<typeof loadTfjsWasm>>, graphs: ModelGraphs | null,
   matmul: MatMulRunner, budget: MeasureBudget,
 ): Promise<BatchRates> {
   const params = initParams<Float32Array>(cfg, Float32Array, 1);
