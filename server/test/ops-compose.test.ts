@@ -7,6 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { cliCommands, cliFlags, flagsOf, loadYaml, loadYamlDocs, readRepo, repoHas, which, ROOT } from './ops-fixtures';
 
 const compose = loadYaml('docker-compose.yml', {});
@@ -36,6 +37,40 @@ test('compose: parses, services are flexmoe commands with real flags', (t) => {
   }
   assert.equal(compose.services.coordinator.command[0], 'server');
   assert.equal(compose.services.client.command[0], 'client');
+});
+
+/** A module of the built tree, or null when it is not built. */
+function built(path: string): any {
+  try {
+    return require(join(ROOT, path));
+  } catch {
+    return null;
+  }
+}
+
+test('compose: the command values pass the commands\' own validation (options, data spec, partition, resolved shard)', async (t) => {
+  const config = built('shared/dist/src/config/index.js');
+  const server = built('server/dist/src/cli/server.js');
+  const client = built('client/dist/src/cli/client-options.js');
+  const data = built('shared/dist/src/data/partition-spec.js');
+  const spec = built('shared/dist/src/data/spec.js');
+  if (!config || !server || !client || !data || !spec) return t.skip('the CLI is not built yet');
+  const entrypoint = require(join(ROOT, 'deploy', 'docker', 'entrypoint.js'));
+  for (const clients of ['2', '4', '9']) {
+    const c = loadYaml('docker-compose.yml', { FLEXMOE_CLIENTS: clients }).services;
+    const coord = config.parseCommand(server.SERVER_COMMAND, c.coordinator.command.slice(1), {}).options;
+    assert.equal(coord.strategy, 'flexmoe');
+    for (let replica = 0; replica < Number(clients); replica++) {
+      const deps = { env: { FLEXMOE_REPLICA_INDEX: String(replica) }, hostname: 'x', addresses: [], reverse: async () => [] };
+      const { argv } = await entrypoint.rewriteArgs(c.client.command, deps);
+      const o = config.parseCommand(client.CLIENT_COMMAND, argv.slice(1), {}).options;
+      assert.deepEqual(data.parseShard(o.shard), { index: replica, count: Number(clients) });
+      data.parsePartitionSpec(o.partition);
+      spec.parseDataSpec(o.data);
+      assert.ok(o.capacity <= coord.experts, 'capacity within the experts');
+    }
+    assert.ok(coord.minClients <= Number(clients), 'the fleet can reach --min-clients');
+  }
 });
 
 test('compose: ports agree between coordinator, clients, healthcheck, Dockerfiles and Prometheus', () => {
