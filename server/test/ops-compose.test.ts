@@ -171,6 +171,16 @@ test('kubernetes: manifests parse, commands and flags are real, annotations matc
     const mounts = new Map(c.volumeMounts.map((m: any) => [m.name, m.mountPath]));
     for (const [, path] of flags) if (path?.startsWith('/etc/flexmoe/')) assert.ok([...mounts.values()].some((m) => path.startsWith(`${m}/`)), `${path} is on a mounted secret`);
   }
+  const config = built('shared/dist/src/config/index.js');
+  const server = built('server/dist/src/cli/server.js');
+  const client = built('client/dist/src/cli/client-options.js');
+  const spec = built('shared/dist/src/data/spec.js');
+  if (config && server && client && spec) {
+    config.parseCommand(server.SERVER_COMMAND, sts.spec.template.spec.containers[0].args.slice(1), {});
+    const o = config.parseCommand(client.CLIENT_COMMAND, ds.spec.template.spec.containers[0].args.slice(1), {}).options;
+    assert.equal(spec.parseDataSpec(o.data).kind, 'idx');
+    assert.equal(o.exitOnComplete, false);
+  }
   const coordFlags = flagsOf(sts.spec.template.spec.containers[0].args);
   assert.ok(sts.spec.template.spec.containers[0].volumeMounts.some((m: any) => m.name === 'data' && m.mountPath === coordFlags.get('data-dir')), 'the data dir is on the PVC');
   const svc = byKind('Service').find((s: any) => s.metadata.name === 'flexmoe-coordinator');
