@@ -172,11 +172,11 @@ test('kubernetes: manifests parse, commands and flags are real, annotations matc
     for (const [, path] of flags) if (path?.startsWith('/etc/flexmoe/')) assert.ok([...mounts.values()].some((m) => path.startsWith(`${m}/`)), `${path} is on a mounted secret`);
   }
   const config = built('shared/dist/src/config/index.js');
-  const server = built('server/dist/src/cli/server.js');
+  const serverCli = built('server/dist/src/cli/server.js');
   const client = built('client/dist/src/cli/client-options.js');
   const spec = built('shared/dist/src/data/spec.js');
-  if (config && server && client && spec) {
-    config.parseCommand(server.SERVER_COMMAND, sts.spec.template.spec.containers[0].args.slice(1), {});
+  if (config && serverCli && client && spec) {
+    config.parseCommand(serverCli.SERVER_COMMAND, sts.spec.template.spec.containers[0].args.slice(1), {});
     const o = config.parseCommand(client.CLIENT_COMMAND, ds.spec.template.spec.containers[0].args.slice(1), {}).options;
     assert.equal(spec.parseDataSpec(o.data).kind, 'idx');
     assert.equal(o.exitOnComplete, false);
