@@ -17,6 +17,8 @@ export interface HeuristicOutcome {
   /** Lagrangian dual value D(p): an upper bound on any assignment within the bounds. */
   readonly bound: number;
   readonly sweeps: number;
+  /** True when the deadline (not convergence) ended a phase: the answer then depends on timing. */
+  readonly cut: boolean;
 }
 
 /** Options of the heuristic. */
@@ -49,16 +51,22 @@ export function solveHeuristic(inst: Instance, options: HeuristicOptions): Heuri
   const prices = initialPrices(inst, options.warmPrices);
   const ranking = new Ranking(inst, prices);
   const stepper = new PriceStepper(inst, ranking);
-  const priceDeadline = performance.now() + (options.deadline - performance.now()) * 0.5;
+  const priceDeadline = performance.now() + (options.deadline - performance.now()) * 0.7;
   let bound = ranking.dualValue();
   let sweeps = 0;
+  let converged = false;
   for (; sweeps < (options.maxSweeps ?? 40) && performance.now() < priceDeadline && !options.signal?.aborted; sweeps++) {
     const change = stepper.sweep();
     const next = ranking.dualValue();
     const progress = bound - next;
     bound = Math.min(bound, next);
-    if (change === 0 || (sweeps > 0 && progress <= SWEEP_TOLERANCE * Math.abs(bound))) break;
+    if (change === 0 || (sweeps > 0 && progress <= SWEEP_TOLERANCE * Math.abs(bound))) {
+      converged = true;
+      sweeps++;
+      break;
+    }
   }
+  converged ||= sweeps >= (options.maxSweeps ?? 40);
   const fromPrices = polish(new AssignmentState(inst, (c) => ranking.choice(c)), prices, options.deadline);
   let state = fromPrices;
   if (options.warmChoice) {
@@ -67,7 +75,7 @@ export function solveHeuristic(inst: Instance, options: HeuristicOptions): Heuri
     if (better(fromWarm, fromPrices)) state = fromWarm;
   }
   state = restarts(inst, prices, state, options);
-  return { state, prices, bound, sweeps };
+  return { state, prices, bound, sweeps, cut: !converged || performance.now() > options.deadline };
 }
 
 /**

@@ -70,12 +70,14 @@ function nudge(b: number): number {
 
 function priceCap(inst: Instance): number {
   let minN = Infinity;
-  for (const n of inst.samples) if (n > 0) minN = Math.min(minN, n);
+  for (const n of inst.samples) if (n > 0 && n < minN) minN = n;
   let lo = Infinity;
   let hi = -Infinity;
-  for (const v of inst.q) {
-    lo = Math.min(lo, v);
-    hi = Math.max(hi, v);
+  const q = inst.q;
+  for (let i = 0; i < q.length; i++) {
+    const v = q[i];
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
   }
   return Number.isFinite(minN) ? (2 * (hi - lo) + 1) / minN : 1;
 }

@@ -19,12 +19,23 @@ export interface Provenance {
 /** Sum over clients of their best k_c raw fitness values: a bound on every assignment. */
 export function trivialBound(inst: Instance): number {
   const { clients: C, experts: E, qRaw, capacity } = inst;
-  const row = new Float64Array(E);
+  const best = new Float64Array(E);
   let total = 0;
   for (let c = 0; c < C; c++) {
-    row.set(qRaw.subarray(c * E, (c + 1) * E));
-    row.sort();
-    for (let i = 0; i < capacity[c]; i++) total += row[E - 1 - i];
+    // Insertion into a short descending list: k_c is small next to E.
+    const k = capacity[c];
+    let filled = 0;
+    for (let e = 0; e < E; e++) {
+      const v = qRaw[c * E + e];
+      if (filled === k && v <= best[k - 1]) continue;
+      let i = filled < k ? filled++ : k - 1;
+      while (i > 0 && best[i - 1] < v) {
+        best[i] = best[i - 1];
+        i--;
+      }
+      best[i] = v;
+    }
+    for (let i = 0; i < k; i++) total += best[i];
   }
   return total;
 }
@@ -45,7 +56,8 @@ export function buildResult(inst: Instance, assignment: number[][], how: Provena
   // Tolerate float noise in explicit fractional bounds.
   if (violation < 1e-9) violation = 0;
   const elastic = violation > 0;
-  const upperBound = elastic ? trivialBound(inst) : Math.min(how.bound, trivialBound(inst));
+  // A finite Lagrangian bound never exceeds the trivial one (it is D(0)), so that is only the fallback.
+  const upperBound = elastic || !Number.isFinite(how.bound) ? trivialBound(inst) : how.bound;
   const gap = Math.max(0, (upperBound - objective) / Math.max(Math.abs(upperBound), 1e-12));
   return {
     assignment,

@@ -33,9 +33,11 @@ export async function solveAssignment(problem: AssignmentProblem, options: Solve
   }
   if (!['auto', 'glpk', 'heuristic'].includes(solver)) throw new InvalidArgumentError(`unknown solver '${solver}'`);
   const deadline = started + limit * 1000;
-  const heuristic = runHeuristic(inst, problem, options, solver === 'heuristic' ? deadline : started + limit * 500, started);
-  const exactWanted = solver === 'glpk' || (solver === 'auto' && heuristic.status !== 'optimal' &&
-    inst.clients * inst.experts <= (options.exactMaxVariables ?? SOLVE_DEFAULTS.exactMaxVariables));
+  const small = inst.clients * inst.experts <= (options.exactMaxVariables ?? SOLVE_DEFAULTS.exactMaxVariables);
+  // Half the budget stays for glpk.js when it may follow; otherwise the heuristic may use it all.
+  const exactMayFollow = solver === 'glpk' || (solver === 'auto' && small);
+  const heuristic = runHeuristic(inst, problem, options, exactMayFollow ? started + limit * 500 : deadline, started);
+  const exactWanted = solver === 'glpk' || (solver === 'auto' && small && heuristic.status !== 'optimal');
   if (!exactWanted) return heuristic;
   return solveExact(inst, heuristic, { explicit: solver === 'glpk', deadline, signal: options.signal, started });
 }
@@ -53,7 +55,7 @@ function runHeuristic(inst: Instance, problem: AssignmentProblem, options: Solve
     status: 'feasible',
     bound: outcome.bound,
     prices: outcome.prices,
-    notes: [`${outcome.sweeps} price sweeps`],
+    notes: [`${outcome.sweeps} price sweeps`, ...(outcome.cut ? ['deadline cut the search short (answer depends on timing)'] : [])],
     started,
   });
   return result.status === 'feasible' && result.gap <= OPTIMAL_GAP ? { ...result, status: 'optimal' } : result;
