@@ -54,7 +54,8 @@ export class TrainingEngine {
     this.checkTrainArgs(args);
     const started = process.hrtime.bigint();
     const run = new TrainRun(this.model, assigned, args.params, args.lr);
-    const steps = Math.max(1, Math.min(this.stepsPerCall, Math.floor(data.n / args.batchSize)));
+    // Only two graphs per k: `stepsPerCall` steps for runs of full batches, one step for the rest.
+    const steps = this.stepsPerCall > 1 && data.n >= this.stepsPerCall * args.batchSize ? this.stepsPerCall : 1;
     const multi = steps > 1 ? await this.sessions.get('train', assigned.length, steps) : null;
     const single = await this.sessions.get('train', assigned.length, 1);
     const buffers = Array.from({ length: steps }, () => allocBatch(data, args.batchSize));
