@@ -189,12 +189,20 @@ test('kubernetes: manifests parse, commands and flags are real, annotations matc
   assert.ok(svc.spec.ports.some((p: any) => server.endsWith(`:${p.port}`)));
 });
 
-test('systemd: the unit runs `flexmoe client` and every FLEXMOE_* variable it names is a client option', (t) => {
-  const unit = readRepo('deploy/systemd/flexmoe-client.service');
-  assert.match(unit, /^ExecStart=\/usr\/bin\/node \/opt\/flexmoe\/bin\/flexmoe\.js client$/m);
-  const known = cliFlags('client');
-  if (known === null) return t.skip('flexmoe client is not built yet: its options cannot be checked');
-  const vars = new Set([...unit.matchAll(/\bFLEXMOE_([A-Z_]+)=/g)].map((m) => m[1]!));
-  assert.ok(vars.size >= 5);
-  for (const v of vars) assert.ok(known.has(v.toLowerCase().replace(/_/g, '-')), `FLEXMOE_${v} is not an option of flexmoe client`);
-});
+for (const command of ['client', 'server']) {
+  test(`systemd: flexmoe-${command}.service runs \`flexmoe ${command}\` and every FLEXMOE_* variable it names is an option`, (t) => {
+    const unit = readRepo(`deploy/systemd/flexmoe-${command}.service`);
+    assert.match(unit, new RegExp(`^ExecStart=/usr/bin/node /opt/flexmoe/bin/flexmoe\\.js ${command}$`, 'm'));
+    assert.match(unit, /^KillSignal=SIGTERM$/m);
+    const known = cliFlags(command);
+    if (known === null) return t.skip(`flexmoe ${command} is not built yet: its options cannot be checked`);
+    const vars = new Set([...unit.matchAll(/\bFLEXMOE_([A-Z_]+)=/g)].map((m) => m[1]!));
+    assert.ok(vars.size >= 5);
+    for (const v of vars) assert.ok(known.has(v.toLowerCase().replace(/_/g, '-')), `FLEXMOE_${v} is not an option of flexmoe ${command}`);
+    // The unit's settings plus the example env file of its header parse as that command's options.
+    const env = Object.fromEntries([...unit.matchAll(/^(?:Environment=|#\s+)(FLEXMOE_[A-Z_]+)=(.*)$/gm)].map((m) => [m[1]!, m[2]!.trim()]));
+    const config = built('shared/dist/src/config/index.js');
+    const spec = command === 'server' ? built('server/dist/src/cli/server.js')?.SERVER_COMMAND : built('client/dist/src/cli/client-options.js')?.CLIENT_COMMAND;
+    if (config && spec) assert.ok(config.parseCommand(spec, [], env).options, `the settings of flexmoe-${command}.service are valid`);
+  });
+}
