@@ -156,3 +156,13 @@ test('the reported upper bound is never below the proved optimum', async () => {
     assert.ok(heuristic.objective <= exact.objective + 1e-6);
   }
 });
+
+test('an abort returns the heuristic answer instead of waiting for glpk', async () => {
+  const p = generateProblem({ clients: 10, experts: 6, seed: 2 });
+  const controller = new AbortController();
+  controller.abort();
+  const r = await solveAssignment(p, { solver: 'glpk', signal: controller.signal, timeLimitSeconds: 30 });
+  assertValid(p, r);
+  assert.equal(r.solver, 'lagrangian');
+  assert.ok(r.notes.some((n) => n.includes('aborted')), r.notes.join('; '));
+});
