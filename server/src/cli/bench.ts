@@ -84,6 +84,8 @@ export async function run(argv: string[]): Promise<number> {
   const outcome = await runSuites(suites, opts.quick, logger);
   if (outcome.rows.length > 0) console.log(formatTable(outcome.rows));
   if (outcome.rows.some((r) => r.suite === 'train')) console.log(`note: ${TRAIN_LEGEND}`);
+  const rowNotes = new Set(outcome.rows.map((r) => r.note).filter((n): n is string => typeof n === 'string'));
+  for (const note of rowNotes) console.log(`note: ${note}`);
   for (const note of [...outcome.skipped, ...outcome.failed]) console.log(`note: ${note}`);
   if (opts.quick) console.log('note: --quick run: few iterations, figures are indicative only');
   if (opts.json) await writeJson(opts.json, outcome);
