@@ -1,9 +1,8 @@
 /**
  * Adapter to the product's model-graph module (`shared/src/model`), loaded on demand so the train
  * suite still reports its baselines when the graphs are absent from the build. It maps the
- * benchmark's parameters to the training graph's inputs and back, for either parameter layout the
- * module has offered: experts packed into wide tensors (`packParams` / `unpackParams`) or one input
- * per expert tensor under a slot name (`graphParamName`).
+ * benchmark's parameters to the training graph's inputs (experts packed into wide tensors by the
+ * module's `packParams`) and back (`unpackParams`).
  */
 import { InvalidArgumentError } from '@flexmoe/shared';
 // The shared barrel does not re-export the model module; import it by path.
@@ -29,8 +28,6 @@ interface ModelModule {
   packParams?: (m: MoEConfig, a: readonly number[], p: Floats, make: (n: number) => Float32Array) => Floats;
   unpackParams?: (m: MoEConfig, a: readonly number[], p: Floats, make: (n: number) => Float32Array) => Floats;
   graphParamSpecs?: (m: MoEConfig, k: number) => Array<{ name: string; shape: readonly number[] }>;
-  graphParamName?: (name: string, assigned: readonly number[]) => string;
-  assignedSpecs?: (m: MoEConfig, assigned: readonly number[]) => Array<{ name: string; shape: readonly number[] }>;
 }
 
 const MODEL_MODULE = '@flexmoe/shared/dist/src/model';
@@ -45,29 +42,18 @@ export function loadModelGraphs(): ModelGraphs | { unavailable: string } {
   }
   const { buildTrainGraph, routingFeeds } = mod;
   if (!buildTrainGraph || !routingFeeds) return { unavailable: `${MODEL_MODULE} lacks buildTrainGraph() or routingFeeds()` };
+  const { packParams, unpackParams, graphParamSpecs } = mod;
+  if (!packParams || !unpackParams || !graphParamSpecs) return { unavailable: `${MODEL_MODULE} lacks packParams(), unpackParams() or graphParamSpecs()` };
   const make = (n: number): Float32Array => new Float32Array(n);
-  if (mod.packParams && mod.unpackParams && mod.graphParamSpecs) {
-    const { packParams, unpackParams, graphParamSpecs } = mod;
-    return {
-      buildTrainGraph,
-      routingFeeds,
-      toGraph: (m, a, g) => {
-        const packed = packParams(m, a, g, make);
-        return graphParamSpecs(m, a.length).map((s) => [s.name, packed[s.name], [...s.shape]]);
-      },
-      fromGraph: (m, a, g) => unpackParams(m, a, g, make),
-    };
-  }
-  if (mod.graphParamName && mod.assignedSpecs) {
-    const { graphParamName, assignedSpecs } = mod;
-    return {
-      buildTrainGraph,
-      routingFeeds,
-      toGraph: (m, a, g) => assignedSpecs(m, a).map((s) => [graphParamName(s.name, a), g[s.name], [...s.shape]]),
-      fromGraph: (m, a, g) => Object.fromEntries(assignedSpecs(m, a).map((s) => [s.name, g[graphParamName(s.name, a)]])),
-    };
-  }
-  return { unavailable: `${MODEL_MODULE} exports no parameter layout (packParams or graphParamName)` };
+  return {
+    buildTrainGraph,
+    routingFeeds,
+    toGraph: (m, a, g) => {
+      const packed = packParams(m, a, g, make);
+      return graphParamSpecs(m, a.length).map((s) => [s.name, packed[s.name], [...s.shape]]);
+    },
+    fromGraph: (m, a, g) => unpackParams(m, a, g, make),
+  };
 }
 
 /** The product's model config for a benchmark config. */
