@@ -7,6 +7,7 @@ import { parseCommand } from '@flexmoe/shared';
 import { FleetInterruptedError } from '../experiment/errors';
 import { runExperiment } from '../experiment/experiment-runner';
 import { EXPERIMENT_COMMAND, fleetConfig, parseSeeds } from '../experiment/options';
+import { previousRuns } from '../experiment/resume';
 import { announce, bindInterrupt } from './fleet';
 
 /** Entry point of `flexmoe experiment`; resolves with the exit code. */
@@ -27,11 +28,12 @@ export async function run(argv: string[]): Promise<number> {
   print(`strategies ${o.strategies.join(', ')} x seeds ${seeds.join(', ')}: ${o.strategies.length * seeds.length} fleets, one after another; output in ${outDir}`);
   const { signal, unbind } = bindInterrupt(print);
   try {
-    const { config: _file, ...options } = o;
-    const outcome = await runExperiment(
-      { configFor, strategies: o.strategies, seeds, outDir, jsonFiles: o.json ? [path.resolve(o.json)] : [], config: { ...options, seeds } },
-      { print, signal },
-    );
+    const { config: _file, fresh: _fresh, ...options } = o;
+    const config = { ...options, seeds };
+    const previous = o.fresh ? [] : previousRuns(path.join(outDir, 'results.json'), config);
+    if (previous.length > 0) print(`keeping ${previous.length} finished run(s) of the same setup from ${outDir} (--fresh to rerun)`);
+    const jsonFiles = o.json ? [path.resolve(o.json)] : [];
+    const outcome = await runExperiment({ configFor, strategies: o.strategies, seeds, outDir, jsonFiles, config, previous }, { print, signal });
     print(`\n${outcome.table}`);
     print(`\nwritten: ${outcome.files.join(', ')}`);
     return 0;

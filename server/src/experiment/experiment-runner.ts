@@ -22,6 +22,8 @@ export interface ExperimentPlan {
   readonly jsonFiles: readonly string[];
   /** Recorded in the results file. */
   readonly config: Record<string, unknown>;
+  /** Finished runs to keep instead of running them again (see resume.ts). */
+  readonly previous?: readonly RunResult[];
 }
 
 /** What the experiment produced. */
@@ -44,9 +46,10 @@ export async function runExperiment(plan: ExperimentPlan, io: FleetIO): Promise<
   for (const seed of plan.seeds) {
     for (const strategy of plan.strategies) {
       io.print(`\n== run ${runs.length + 1}/${total}: ${strategy}, seed ${seed}`);
-      const outcome = await runFleet(plan.configFor(strategy, seed), io);
-      io.print(summaryLine(outcome.run));
-      runs.push(outcome.run);
+      const done = plan.previous?.find((r) => r.strategy === strategy && r.seed === seed);
+      const result = done ?? (await runFleet(plan.configFor(strategy, seed), io)).run;
+      io.print(`${done ? 'kept from the previous results: ' : ''}${summaryLine(result)}`);
+      runs.push(result);
       save();
     }
   }
