@@ -102,3 +102,15 @@ test('close() stops a running training call, which rejects with TrainerClosedErr
   const err = await outcome;
   assert.ok(err instanceof TrainerClosedError, `got ${String(err)}`);
 });
+
+test('on the caller thread (worker: false) training still yields, so a timer can abort it', async () => {
+  const trainer = await Trainer.create({ model: cfg, worker: false });
+  try {
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 30);
+    const req = { ...base(), data: dataset(cfg, 2048), epochs: 500, batchSize: 8, signal: controller.signal };
+    await assert.rejects(trainer.train(req), (e: Error) => e.name === 'AbortError');
+  } finally {
+    await trainer.close();
+  }
+});

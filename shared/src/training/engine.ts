@@ -26,6 +26,9 @@ export interface EngineOptions {
 /** Training arguments without the abort signal (the engine polls `shouldStop` instead). */
 export type EngineTrainArgs = Omit<TrainRequest, 'signal'>;
 
+/** Longest stretch of training without yielding to the event loop of the engine's thread. */
+const YIELD_MS = 50;
+
 /** Samples per evaluation call when the caller does not say (CNN activations are larger). */
 const EVAL_BATCH = { mlp: 1024, cnn: 256 } as const;
 
@@ -59,15 +62,14 @@ export class TrainingEngine {
     const multi = steps > 1 ? await this.sessions.get('train', assigned.length, steps) : null;
     const single = await this.sessions.get('train', assigned.length, 1);
     const buffers = Array.from({ length: steps }, () => allocBatch(data, args.batchSize));
+    const pacer = new Pacer(shouldStop);
     for (let epoch = 0; epoch < args.epochs; epoch++) {
       const order = epochOrder(data.n, args.seed, epoch);
       for (let pos = 0; pos < data.n; ) {
-        if (shouldStop()) throw abortError();
-        const full = Math.floor((data.n - pos) / args.batchSize);
-        const useMulti = multi !== null && full >= steps;
-        const count = useMulti ? steps : 1;
+        await pacer.checkpoint();
+        const useMulti = multi !== null && Math.floor((data.n - pos) / args.batchSize) >= steps;
         const batches: Batch[] = [];
-        for (let s = 0; s < count; s++) {
+        for (let s = 0; s < (useMulti ? steps : 1); s++) {
           const size = Math.min(args.batchSize, data.n - pos);
           batches.push(fillBatch(data, order, pos, size, buffers[s]));
           pos += size;
@@ -216,6 +218,24 @@ function batchFeeds(model: MoEConfig, b: Batch, suffix: string): Record<string, 
     [`x${suffix}`]: new ort.Tensor('float32', b.x, [b.n, ...model.inputShape]),
     [`target${suffix}`]: new ort.Tensor('float32', b.target, [b.n, model.classes]),
   };
+}
+
+/**
+ * Between steps: yields to the thread's event loop now and then (session.run blocks it, and
+ * timers and abort signals must still fire) and stops when asked.
+ */
+class Pacer {
+  private lastYield = Date.now();
+
+  constructor(private readonly shouldStop: () => boolean) {}
+
+  async checkpoint(): Promise<void> {
+    if (Date.now() - this.lastYield > YIELD_MS) {
+      await new Promise((resolve) => setImmediate(resolve));
+      this.lastYield = Date.now();
+    }
+    if (this.shouldStop()) throw abortError();
+  }
 }
 
 function abortError(): Error {

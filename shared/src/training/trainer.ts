@@ -86,8 +86,11 @@ class InlineBackend implements Backend {
   async train(r: TrainRequest): Promise<TrainResult> {
     const { signal, ...args } = r;
     if (signal?.aborted) throw abortReason(signal);
-    const result = await this.engine.train(args, () => signal?.aborted === true);
-    return result;
+    try {
+      return await this.engine.train(args, () => signal?.aborted === true);
+    } catch (err) {
+      throw signal?.aborted ? abortReason(signal) : err;
+    }
   }
 
   evaluate(r: EvaluateRequest): Promise<EvaluateResult> {
