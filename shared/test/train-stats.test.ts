@@ -2,6 +2,10 @@
 // evaluate graphs against the independent plain-TypeScript forward pass.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import * as ort from 'onnxruntime-node';
 import { SeededRandom } from '../src/data/random';
 import type { Dataset } from '../src/data/types';
 import { defaultModelConfig, type MoEConfig } from '../src/model/config';
@@ -66,5 +70,30 @@ test('train: statistics are taken before each step and match the reference at th
     }
   } finally {
     await trainer.close();
+  }
+});
+
+test('cnn on 32x32x3 inputs: evaluate and the exported model agree with the plain-TS reference', async () => {
+  const cnn = defaultModelConfig({ backbone: 'cnn', inputShape: [3, 32, 32], classes: 10, experts: 4, featureDim: 32, expertHidden: 16 });
+  const mine = [2, 0, 3];
+  const trainer = await Trainer.create({ model: cnn, worker: false });
+  const dir = mkdtempSync(path.join(tmpdir(), 'flexmoe-cnn-'));
+  try {
+    const params = selectAssigned(initParameters(cnn, 5), mine);
+    const data = randomDataset(cnn, 12, 3);
+    const ref = referenceForward(cnn, params, mine, data.x, data.y, data.n);
+    const ev = await trainer.evaluate({ params, assigned: mine, data });
+    assert.deepEqual([...ev.predictions], ref.predictions);
+    close(ev.loss, ref.loss, 1e-4, 'loss');
+    assert.deepEqual(ev.experts.map((e) => e.usage), ref.usage);
+    const file = path.join(dir, 'cnn.onnx');
+    await trainer.exportInference({ params, assigned: mine, file });
+    const session = await ort.InferenceSession.create(file);
+    const out = await session.run({ input: new ort.Tensor('float32', data.x, [data.n, 3, 32, 32]) });
+    assert.deepEqual(Array.from(out.label.data as BigInt64Array, Number), ref.predictions);
+    await session.release();
+  } finally {
+    await trainer.close();
+    rmSync(dir, { recursive: true, force: true });
   }
 });
