@@ -11,6 +11,7 @@ test('interleaved measurement runs every case in every window and reports best >
   for (const k of ['a', 'b'] as const) {
     assert.ok(m[k].calls >= 4, `${k} ran ${m[k].calls} times`);
     assert.ok(m[k].callsPerSecond >= m[k].medianCallsPerSecond && m[k].medianCallsPerSecond > 0);
+    assert.ok(m[k].cpuCallsPerSecond > 0 && Number.isFinite(m[k].cpuCallsPerSecond));
   }
   // Windows alternate between the cases: after the warm-ups, a run of a's is followed by b's, four times.
   const switches = order.slice(1).filter((c, i) => c !== order[i]).length;

@@ -21,10 +21,11 @@ export const TRAIN_BATCHES: readonly number[] = Object.freeze([32, 64, 256]);
 /** SGD steps per graph call the trainer uses by default (amortises parameter I/O). */
 const TRAINER_STEPS_PER_CALL = 4;
 
-/** A measured rate: best window and median window. */
+/** A measured rate: best window, median window, and per second of process CPU time. */
 export interface Rate {
   best: number;
   median: number;
+  cpu: number;
 }
 
 /** Samples per second of each implementation at one batch size (null: not measured). */
@@ -92,7 +93,7 @@ async function measureBatch(
     if (onnx && onnxMulti) Object.assign(cases, { onnx: () => onnx.step(), onnxMulti: () => onnxMulti.step() });
     const m = await measureInterleaved(cases, budget);
     const rate = (x: Measurement | undefined, perCall: number): Rate | null =>
-      x ? { best: x.callsPerSecond * perCall, median: x.medianCallsPerSecond * perCall } : null;
+      x ? { best: x.callsPerSecond * perCall, median: x.medianCallsPerSecond * perCall, cpu: x.cpuCallsPerSecond * perCall } : null;
     return {
       batch,
       ts: rate(m.ts, batch)!,
@@ -116,9 +117,10 @@ export function trainRows(cfg: BenchMoeConfig, rates: readonly BatchRates[], pea
   const row = (name: string, batch: number, ours: Rate, unit: string, base: Rate, extra: Record<string, unknown> = {}): BenchRow => ({
     suite: 'train', name, batch, value: round(ours.best), unit, baseline: round(base.best), ratio: round(ours.best / base.best, 3),
     valueMedian: round(ours.median), baselineMedian: round(base.median), ratioMedian: round(ours.median / base.median, 3),
+    valueCpu: round(ours.cpu), baselineCpu: round(base.cpu), ratioCpu: round(ours.cpu / base.cpu, 3),
     threads: 1, model, ...extra,
   });
-  const toGflops = (r: Rate): Rate => ({ best: (r.best * flops) / 1e9, median: (r.median * flops) / 1e9 });
+  const toGflops = (r: Rate): Rate => ({ best: (r.best * flops) / 1e9, median: (r.median * flops) / 1e9, cpu: (r.cpu * flops) / 1e9 });
   for (const r of rates) {
     if (r.onnx === null || r.onnxMulti === null) {
       rows.push(row('tfjs-wasm step vs plain-ts step', r.batch, r.tfjs, 'samples/s', r.ts, { note: onnxNote }));
