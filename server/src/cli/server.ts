@@ -167,12 +167,15 @@ async function lifecycle(coordinator: Coordinator, l: Lifecycle): Promise<number
     })();
     return stopping;
   };
+  let signalled: () => void = () => {};
+  const stopRequested = new Promise<void>((resolve) => (signalled = resolve));
   const onSignal = (signal: NodeJS.Signals) => {
     if (stopping) {
       l.logger.warn({ signal }, 'second signal: forcing exit');
       process.exit(130);
     }
     void stop(signal);
+    signalled();
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
@@ -180,8 +183,9 @@ async function lifecycle(coordinator: Coordinator, l: Lifecycle): Promise<number
   if (!stopping && !l.keepServing) {
     // Let task streams deliver RunComplete before the server goes away.
     await new Promise((r) => setTimeout(r, 1000));
-    await stop('run finished');
+    if (!stopping) await stop('run finished');
   }
+  if (!stopping) await stopRequested; // --keep-serving: serve the status until a signal
   await stopping;
   process.off('SIGTERM', onSignal);
   process.off('SIGINT', onSignal);

@@ -106,11 +106,11 @@ export class Coordinator {
     return c;
   }
 
-  /** Starts the round loop and the liveness sweeper; resolves when the loop ends. */
+  /** Starts the round loop and the liveness sweeper (until `drain`); resolves when the loop ends. */
   start(): Promise<void> {
     this.sweeper = setInterval(() => this.registry.sweep(), Math.max(200, this.options.heartbeatIntervalMs));
     this.sweeper.unref();
-    this.loop ??= this.runLoop().finally(() => clearInterval(this.sweeper));
+    this.loop ??= this.runLoop();
     return this.loop;
   }
 
@@ -230,6 +230,7 @@ export class Coordinator {
     }
     this.abort.abort(new DrainingError('coordinator shutting down'));
     if (this.completed > 0) this.checkpoint();
+    clearInterval(this.sweeper);
     for (const s of this.registry.liveSessions()) s.proxy.close('coordinator stopped');
     this.phase = 'stopped';
   }
@@ -280,7 +281,8 @@ export class Coordinator {
     if (this.phase === 'finished') listener({ kind: 'complete', completedRounds: this.completed, finalAccuracy: this.lastAccuracy() });
     return () => {
       detach();
-      this.registry.setReady(session, false);
+      // A replaced stream's late close must not mark the session's newer stream as gone.
+      this.registry.setReady(session, session.proxy.attached());
     };
   }
 

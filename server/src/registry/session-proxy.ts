@@ -87,6 +87,11 @@ export class SessionProxy implements ClientProxy {
     };
   }
 
+  /** Whether a task stream is attached. */
+  attached(): boolean {
+    return this.listener !== undefined;
+  }
+
   /** Tells the attached stream that the run is over. */
   complete(completedRounds: number, finalAccuracy: number): void {
     this.listener?.({ kind: 'complete', completedRounds, finalAccuracy });
