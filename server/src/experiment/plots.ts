@@ -12,13 +12,19 @@ function esc(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
+/** Axis options of a line chart. */
+export interface ChartOptions {
+  /** Lower end of the y axis (default: min(0, data)); raise it to show small differences. */
+  yMin?: number;
+}
+
 /** A line chart with axes, ticks and a legend. */
-export function lineChart(title: string, xLabel: string, yLabel: string, series: readonly Series[]): string {
+export function lineChart(title: string, xLabel: string, yLabel: string, series: readonly Series[], options: ChartOptions = {}): string {
   const [w, h, left, right, top, bottom] = [640, 360, 60, 150, 40, 50];
   const xs = series.flatMap((s) => s.points.map((p) => p.x));
   const ys = series.flatMap((s) => s.points.map((p) => p.y)).filter(Number.isFinite);
   const [x0, x1] = [Math.min(...xs, 0), Math.max(...xs, 1)];
-  const [y0, y1] = [Math.min(...ys, 0), Math.max(...ys, 1e-9)];
+  const [y0, y1] = [options.yMin ?? Math.min(...ys, 0), Math.max(...ys, (options.yMin ?? 0) + 1e-9)];
   const px = (x: number) => left + ((x - x0) / (x1 - x0 || 1)) * (w - left - right);
   const py = (y: number) => h - bottom - ((y - y0) / (y1 - y0 || 1)) * (h - top - bottom);
   const parts = [
@@ -32,7 +38,7 @@ export function lineChart(title: string, xLabel: string, yLabel: string, series:
   ];
   for (let i = 0; i <= 5; i++) {
     const y = y0 + ((y1 - y0) * i) / 5;
-    parts.push(`<text x="${left - 6}" y="${py(y) + 4}" text-anchor="end">${y.toFixed(2)}</text>`);
+    parts.push(`<text x="${left - 6}" y="${py(y) + 4}" text-anchor="end">${y.toFixed(y1 - y0 < 0.5 ? 3 : 2)}</text>`);
     parts.push(`<line x1="${left}" y1="${py(y)}" x2="${w - right}" y2="${py(y)}" stroke="#ddd"/>`);
     const x = x0 + ((x1 - x0) * i) / 5;
     parts.push(`<text x="${px(x)}" y="${h - bottom + 16}" text-anchor="middle">${Math.round(x)}</text>`);

@@ -47,10 +47,14 @@ function loadPanels(runs: readonly RunResult[], pick: (r: RunResult['rounds'][nu
 /** The experiment's SVG plots by file name. */
 export function experimentPlots(runs: readonly RunResult[]): Record<string, string> {
   const seeds = (name: string) => runs.filter((r) => r.strategy === name).length;
-  const note = strategies(runs).map((s) => `${s}: ${seeds(s)} seed${seeds(s) === 1 ? '' : 's'}`).join(', ');
+  const label = (s: Series): Series => ({ ...s, name: `${s.name} (${seeds(s.name)} seed${seeds(s.name) === 1 ? '' : 's'})` });
+  const accuracy = meanSeries(runs, (r) => r.accuracy).map(label);
+  const lowest = Math.min(...accuracy.flatMap((s) => s.points.map((p) => p.y)));
+  // Accuracies of the strategies sit close together: start the axis just below the lowest.
+  const yMin = Number.isFinite(lowest) ? Math.max(0, Math.floor(lowest * 20) / 20) : 0;
   return {
-    'accuracy.svg': lineChart(`Mean client test accuracy per round (mean over seeds; ${note})`, 'round', 'accuracy', meanSeries(runs, (r) => r.accuracy)),
-    'load-cv.svg': lineChart('Assigned expert load CV per round (mean over seeds)', 'round', 'load CV (std/mean)', meanSeries(runs, (r) => r.loadCv)),
+    'accuracy.svg': lineChart('Mean client test accuracy per round (mean over seeds)', 'round', 'accuracy', accuracy, { yMin }),
+    'load-cv.svg': lineChart('Assigned expert load CV per round (mean over seeds)', 'round', 'load CV (std/mean)', meanSeries(runs, (r) => r.loadCv).map(label)),
     'expert-load.svg': heatmapPanels('Assigned expert load per round (samples; darker = more)', loadPanels(runs, (r) => r.load)),
     'routed-load.svg': heatmapPanels('Routed expert load per round (samples the gates sent)', loadPanels(runs, (r) => r.routedLoad)),
   };
