@@ -1,9 +1,10 @@
 /**
- * Timing: warm up, then run each case repeatedly for a fixed time budget split into short windows,
- * and report its best window (as `timeit` does: on a shared machine slower windows are interference
- * from other processes, not the code) along with the median window. Cases compared with each other
- * run in interleaved windows, so load from elsewhere hits ours and the baseline alike.
+ * Timing: warm up, then run each case repeatedly for a fixed time budget split into short windows.
+ * Reports the rate per second of the calling thread's CPU time (robust on a shared, loaded machine)
+ * and the wall-clock rate of the best and the median window. Cases compared with each other run in
+ * interleaved windows, so load from elsewhere hits ours and the baseline alike.
  */
+import { threadCpuMicros } from './cpu-time';
 
 /** How long to warm up and measure one case. */
 export interface MeasureBudget {
@@ -27,10 +28,7 @@ export interface Measurement {
   callsPerSecond: number;
   /** Calls per second in the median window. */
   medianCallsPerSecond: number;
-  /**
-   * Calls per second of process CPU time over all windows: barely moved by other processes, but
-   * it also counts this process's helper threads (e.g. V8's concurrent garbage collector).
-   */
+  /** Calls per second of the calling thread's CPU time over all windows (see cpu-time.ts). */
   cpuCallsPerSecond: number;
   /** Total calls made while measuring. */
   calls: number;
@@ -80,7 +78,7 @@ function median(values: number[]): number {
 
 /** Runs `fn` at least once and until `ms` have passed; returns the count, wall and CPU time. */
 async function runFor(fn: WorkFn, ms: number): Promise<{ count: number; ms: number; cpuUs: number }> {
-  const cpuStart = process.cpuUsage();
+  const cpuStart = threadCpuMicros();
   const start = performance.now();
   let count = 0;
   let now = start;
@@ -89,6 +87,5 @@ async function runFor(fn: WorkFn, ms: number): Promise<{ count: number; ms: numb
     count++;
     now = performance.now();
   } while (now - start < ms);
-  const cpu = process.cpuUsage(cpuStart);
-  return { count, ms: now - start, cpuUs: cpu.user + cpu.system };
+  return { count, ms: now - start, cpuUs: threadCpuMicros() - cpuStart };
 }

@@ -3,7 +3,7 @@
 /** How to read the train rows (printed under the table). */
 export const TRAIN_LEGEND =
   'train: every implementation on one thread (ONNX Runtime intra-op 1, tfjs-wasm setThreadsCount(1), plain TS); ' +
-  'value and baseline are rates per second of process CPU time over interleaved windows (equal to wall-clock ' +
-  'throughput for single-threaded work on an idle machine, and not diluted by other processes on a busy one; ' +
-  'the JSON adds wall-clock best and median windows); ' +
+  'value and baseline are rates per second of main-thread CPU time over interleaved windows (all the work runs ' +
+  'on that thread: equal to wall-clock throughput on an idle machine, not diluted by other processes on a busy ' +
+  'one; the JSON adds wall-clock best and median windows); ' +
   'GFLOP/s counts the matrix products of forward and backward';

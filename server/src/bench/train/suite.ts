@@ -110,9 +110,9 @@ async function measureBatch(
 }
 
 /**
- * Builds the rows. value and baseline are rates per second of process CPU time (all the work is
- * single-threaded, so on an idle machine this equals wall-clock throughput, and on a shared one it
- * is not diluted by other processes); ratio = ours / baseline. The wall-clock best and median
+ * Builds the rows. value and baseline are rates per second of main-thread CPU time (all the work
+ * runs on that thread, so on an idle machine this equals wall-clock throughput, and on a shared one
+ * it is not diluted by other processes); ratio = ours / baseline. The wall-clock best and median
  * windows ride along.
  */
 export function trainRows(cfg: BenchMoeConfig, rates: readonly BatchRates[], peakN: number, onnxNote: string | null): BenchRow[] {
