@@ -37,13 +37,13 @@ export const FLEET_COMMAND = {
     'Run a coordinator and N client daemons as separate processes over loopback gRPC on one simulated ' +
     'partition; print one line per round and a final summary; write the results JSON and logs to --out.',
   options: {
-    clients: { type: 'integer', arg: 'N', min: 1, max: 256, default: 5, help: 'client daemons' },
+    clients: { type: 'integer', arg: 'N', min: 1, max: 256, default: 4, help: 'client daemons' },
     rounds: { type: 'integer', arg: 'R', min: 1, default: 10, help: 'rounds' },
     strategy: { type: 'string', choices: STRATEGIES, default: 'flexmoe', help: 'assignment strategy' },
     seed: { type: 'integer', min: 0, default: 1, help: 'run seed (also the partition seed unless --data-seed)' },
     dataSeed: { type: 'integer', min: 0, help: 'seed of the partition and held-out splits (default: --seed)' },
     ...RUN_OPTIONS,
-    maxSamples: { ...RUN_OPTIONS.maxSamples, default: 1500 },
+    maxSamples: { ...RUN_OPTIONS.maxSamples, default: 6000 },
     out: { type: 'string', arg: 'DIR', default: 'flexmoe-fleet', help: 'directory for logs, state and results.json' },
   },
 } as const satisfies CommandSpec;
