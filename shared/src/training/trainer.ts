@@ -5,6 +5,7 @@
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Dataset } from '../data/types';
+import { InvalidArgumentError } from '../errors';
 import { defaultModelConfig, type MoEConfig } from '../model/config';
 import { TrainingEngine, type EngineOptions } from './engine';
 import { abortReason, deserializeError, TrainerClosedError, TrainerWorkerError } from './errors';
@@ -183,8 +184,14 @@ class WorkerBackend implements Backend {
     const msg: WorkerRequest = { id, method, args: args as Record<string, unknown>, cancel };
     if (data !== undefined) this.attachData(msg, data);
     return new Promise<T>((resolve, reject) => {
+      try {
+        this.worker.postMessage(msg);
+      } catch (err) {
+        if (msg.data) this.resident.splice(this.resident.indexOf(msg.dataId!), 1);
+        reject(new InvalidArgumentError(`${method} request cannot be sent to the training worker: ${(err as Error).message}`, { cause: err }));
+        return;
+      }
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      this.worker.postMessage(msg);
     });
   }
 
