@@ -10,6 +10,7 @@ import type { RoundRecord } from '../rounds/history';
 import { childEnvironment, ProcessGroup, type ChildExit, type FleetChild } from './children';
 import { FleetError, FleetInterruptedError } from './errors';
 import { clientArgs, serverArgs, type FleetConfig } from './fleet-config';
+import { writeJsonFile } from './report';
 import { roundFromRecord, summariseRun, type RunResult } from './results';
 import { fetchStatus, parseListeningLine } from './status-poll';
 
@@ -169,6 +170,8 @@ export async function runFleet(c: FleetConfig, io: FleetIO): Promise<FleetOutcom
     }
     const status = await watch.untilFinished(metricsPort);
     const history = status.history.slice(0, c.rounds);
+    // The full record (assignments, Q, routed load, solver paths) for later analysis.
+    writeJsonFile(path.join(c.outDir, 'history.json'), { history, q: status.q });
     const rounds = history.map(roundFromRecord);
     const final = { ...summariseRun(rounds, c.clients), seconds: (performance.now() - started) / 1000 };
     return { run: { strategy: c.strategy, seed: c.seed, rounds, final }, history, pids: group.pids() };
