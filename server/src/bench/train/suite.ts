@@ -4,7 +4,7 @@
  * thread and in the same process, plus the ONNX step's achieved GFLOP/s against a single-thread
  * ONNX Runtime MatMul peak measured in the same run.
  */
-import type { BenchRow, Logger } from '@flexmoe/shared';
+import type { BenchRow } from '@flexmoe/shared';
 import { FULL_BUDGET, QUICK_BUDGET, measureInterleaved, type MeasureBudget, type Measurement, type WorkFn } from '../measure';
 import type { SuiteOptions } from '../suites';
 import { createMatMulRunner, type MatMulRunner } from './matmul-peak';
@@ -21,7 +21,7 @@ export const TRAIN_BATCHES: readonly number[] = Object.freeze([32, 64, 256]);
 /** SGD steps per graph call the trainer uses by default (amortises parameter I/O). */
 const TRAINER_STEPS_PER_CALL = 4;
 
-/** A measured rate: best window, median window, and per second of process CPU time. */
+/** A measured rate: per second of main-thread CPU time, and wall-clock best and median windows. */
 export interface Rate {
   best: number;
   median: number;
