@@ -44,12 +44,13 @@ export class CoordinatorProcess {
 
   /**
    * Starts `flexmoe server <args>` (add `--port`, `--metrics-port` yourself; 0 picks free ports),
-   * appending its output to `logFile`, and waits for its listening line.
+   * appending its output to `logFile`, and waits for its listening line. `nodeArgs` go to node
+   * itself (e.g. `--cpu-prof` to profile the coordinator).
    */
-  static async start(args: readonly string[], logFile: string, timeoutMs = 30_000): Promise<CoordinatorProcess> {
+  static async start(args: readonly string[], logFile: string, timeoutMs = 30_000, nodeArgs: readonly string[] = []): Promise<CoordinatorProcess> {
     const fd = openSync(logFile, 'a');
     const startOffset = readFileSync(logFile).length;
-    const proc = spawn(process.execPath, [FLEXMOE_BIN, 'server', ...args], { stdio: ['ignore', fd, fd] });
+    const proc = spawn(process.execPath, [...nodeArgs, FLEXMOE_BIN, 'server', ...args], { stdio: ['ignore', fd, fd], cwd: path.dirname(logFile) });
     closeSync(fd);
     const until = Date.now() + timeoutMs;
     while (Date.now() < until) {
