@@ -7,6 +7,7 @@
 import type { GraphBuilder, Value } from '../onnx';
 import type { MoEConfig } from './config';
 import type { ParamValues } from './forward';
+import { maxPool2x2 } from './maxpool';
 
 /** Emits the backbone on input x [N, C, H, W]; returns features [N, featureDim]. */
 export function emitBackbone(g: GraphBuilder, cfg: MoEConfig, x: Value, p: ParamValues): Value {
@@ -21,7 +22,7 @@ export function emitBackbone(g: GraphBuilder, cfg: MoEConfig, x: Value, p: Param
 /** 3x3 conv (pad 1) -> ReLU -> 2x2 max-pool (stride 2), emitted as pool-then-ReLU (equal, 4x less ReLU work). */
 function emitConvBlock(g: GraphBuilder, x: Value, w: Value, b: Value): Value {
   const conv = g.dtype === 'float32' ? g.conv(x, w, b, { pads: [1, 1, 1, 1] }) : emitConvIm2col(g, x, w, b);
-  return g.relu(g.maxPool(conv, { kernel: [2, 2], strides: [2, 2] }));
+  return g.relu(maxPool2x2(g, conv));
 }
 
 /** The same 3x3 / pad 1 / stride 1 convolution from float64-capable ops (Pad, Slice, Concat, MatMul). */
