@@ -1,0 +1,55 @@
+/**
+ * A small scale run in the default suite: a real coordinator process and 50 simulated clients
+ * (real protocol over loopback gRPC) for 10 rounds with random drops. Every round completes,
+ * round numbers are contiguous, the drops show up as failures, and the checkpoint on disk holds
+ * the last round with weights that moved away from the initial ones.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import * as path from 'node:path';
+import { defaultModelConfig } from '@flexmoe/shared/dist/src/model/config';
+import { globalParameters } from '../src/coordinator/coordinator';
+import { runScaleCase } from '../src/loadgen/scale-case';
+import { loadLatestCheckpoint } from '../src/state/checkpoint';
+
+const ROUNDS = 10;
+const CLIENTS = 50;
+const MODEL_ARGS = ['--input-shape', '1,8,8', '--feature-dim', '8', '--expert-hidden', '8'];
+
+test('50 simulated clients with drops complete 10 contiguous rounds and checkpoint the last', { timeout: 180_000 }, async () => {
+  const result = await runScaleCase({
+    clients: CLIENTS,
+    experts: 8,
+    rounds: ROUNDS,
+    thinkMs: 0,
+    dropProbability: 0.03,
+    seed: 5,
+    modelArgs: MODEL_ARGS,
+    roundDeadlineSeconds: 1,
+    minClients: 25,
+    serverArgs: ['--solver-time-limit', '0.5'],
+    keepDir: true,
+  });
+  try {
+    assert.deepEqual(result.rounds.map((r) => r.round), Array.from({ length: ROUNDS }, (_, i) => i + 1));
+    assert.equal(result.load.complete, CLIENTS, 'every session saw the run complete');
+    assert.equal(result.load.fatal, 0);
+    const drops = result.load.recorder.allRounds().reduce((s, r) => s + r.dropped, 0);
+    assert.ok(drops > 0, 'the run included dropped clients');
+    assert.ok(result.rounds.reduce((s, r) => s + r.failures, 0) > 0, 'drops were recorded as client failures');
+    for (const r of result.rounds) assert.ok(r.reported >= 25, `round ${r.round} aggregated ${r.reported} updates`);
+
+    const found = loadLatestCheckpoint(path.join(result.dataDir, 'data'));
+    assert.ok(found, 'a checkpoint exists');
+    const state = found.checkpoint.state;
+    assert.equal(state.completedRounds, ROUNDS);
+    assert.deepEqual(state.history.map((h) => h.round), result.rounds.map((r) => r.round));
+    assert.match(path.basename(found.file), new RegExp(`round-0*${ROUNDS}\\.ckpt$`));
+    const initial = globalParameters(defaultModelConfig(state.model), 5);
+    const name = Object.keys(initial).find((n) => n.startsWith('backbone.'))!;
+    assert.notDeepEqual(found.checkpoint.params[name], initial[name], 'aggregated weights differ from the initial ones');
+  } finally {
+    rmSync(result.dataDir, { recursive: true, force: true });
+  }
+});
