@@ -10,6 +10,8 @@ export interface FleetTuning {
   readonly gamma?: number;
   readonly fitnessSignal?: string;
   readonly alphaL?: number;
+  /** Routing top-r (experts each sample goes to, capped at those assigned). */
+  readonly topR?: number;
 }
 
 /** One fleet run. */
@@ -51,7 +53,7 @@ export function serverArgs(c: FleetConfig, dataDir: string): string[] {
   ];
   const t = c.tuning;
   const extra: Array<[string, number | string | undefined]> = [
-    ['--beta', t.beta], ['--delta', t.delta], ['--gamma', t.gamma], ['--fitness-signal', t.fitnessSignal], ['--alpha-l', t.alphaL],
+    ['--beta', t.beta], ['--delta', t.delta], ['--gamma', t.gamma], ['--fitness-signal', t.fitnessSignal], ['--alpha-l', t.alphaL], ['--top-r', t.topR],
   ];
   for (const [flag, v] of extra) if (v !== undefined) args.push(flag, String(v));
   return args;
