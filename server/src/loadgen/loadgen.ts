@@ -3,6 +3,7 @@
  * channels, with seeded data sizes and capacities, a think time and a drop probability. It runs
  * until every session saw the run complete, `durationRounds` rounds have passed, or it is stopped.
  */
+import { setMaxListeners } from 'node:events';
 import { InvalidArgumentError } from '@flexmoe/shared';
 import { drawFleet, type DistributionSpec } from './distributions';
 import { LoadRecorder } from './recorder';
@@ -80,6 +81,8 @@ export class LoadGenerator {
   constructor(private readonly options: LoadGenOptions) {
     validateLoadOptions(options);
     this.channelCount = options.channels ?? Math.min(8, Math.ceil(options.clients / 128));
+    // Every session listens on this one signal.
+    setMaxListeners(0, this.abort.signal);
   }
 
   /** Opens the channels and starts every session; resolves `finished` when they are all done. */

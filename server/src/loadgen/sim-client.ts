@@ -55,6 +55,7 @@ function codeName(err: unknown): string {
 /** A simulated client; `run()` resolves when the run completes, on a fatal refusal, or on abort. */
 export class SimulatedClient {
   private failures = 0;
+  private joined = false;
   private phase = 'IDLE';
   private round = 0;
   /** How the session ended. */
@@ -73,11 +74,9 @@ export class SimulatedClient {
 
   /** Joins and serves tasks until the run is complete or `signal` aborts. */
   async run(signal: AbortSignal): Promise<void> {
-    let joinedBefore = false;
     while (!signal.aborted) {
       try {
-        const end = await this.session(signal, joinedBefore);
-        joinedBefore = true;
+        const end = await this.session(signal);
         if (end === 'complete') return void (this.outcome = 'complete');
       } catch (err) {
         const code = wire.statusCode(err);
@@ -99,7 +98,7 @@ export class SimulatedClient {
     return cap / 2 + Math.random() * (cap / 2);
   }
 
-  private async session(outer: AbortSignal, rejoin: boolean): Promise<'complete' | 'lost'> {
+  private async session(outer: AbortSignal): Promise<'complete' | 'lost'> {
     const reply = await wire.join(this.channel, this.caller, {
       clientId: this.profile.clientId,
       protocolVersion: PROTOCOL_VERSION,
@@ -109,8 +108,9 @@ export class SimulatedClient {
       device: { platform: 'loadgen', arch: process.arch, cpus: 1, totalMemoryBytes: 0, runtime: `node ${process.version}`, hostname: 'loadgen' },
       replace: true,
     });
-    if (rejoin) this.recorder.totals.rejoins++;
+    if (this.joined) this.recorder.totals.rejoins++;
     else this.recorder.totals.joins++;
+    this.joined = true;
     this.failures = 0;
     const model = defaultModelConfig(JSON.parse(reply.modelConfigJson) as Partial<MoEConfig>);
     const lost = new AbortController();
