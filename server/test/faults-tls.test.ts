@@ -1,0 +1,77 @@
+/**
+ * TLS and mutual TLS with certificates generated here by openssl: a TLS client that trusts the CA
+ * joins; a plaintext client cannot talk to a TLS coordinator; under mTLS a client without a
+ * certificate is refused and one with a CA-signed certificate whose common name is its client id
+ * joins, while a certificate for another id is UNAUTHENTICATED.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as grpc from '@grpc/grpc-js';
+import { TestClient, type CallError } from './helpers/protocol-client';
+import { startServer, stopProcess } from './helpers/processes';
+
+const SMALL_MODEL = ['--experts', '4', '--feature-dim', '8', '--expert-hidden', '8', '--input-shape', '1,6,6', '--classes', '3', '--rounds', '1', '--min-clients', '2'];
+
+function openssl(dir: string, ...args: string[]): void {
+  execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
+}
+
+/** CA, server certificate for 127.0.0.1/localhost, client certificates with the given common names. */
+function makeCertificates(dir: string, clients: readonly string[]): void {
+  openssl(dir, 'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=test-ca', '-keyout', 'ca.key', '-out', 'ca.crt');
+  const issue = (name: string, cn: string, ext: string) => {
+    openssl(dir, 'req', '-newkey', 'rsa:2048', '-nodes', '-subj', `/CN=${cn}`, '-keyout', `${name}.key`, '-out', `${name}.csr`);
+    writeFileSync(join(dir, `${name}.ext`), `${ext}\n`);
+    openssl(dir, 'x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '1', '-out', `${name}.crt`, '-extfile', `${name}.ext`);
+  };
+  issue('server', 'localhost', 'subjectAltName=DNS:localhost,IP:127.0.0.1');
+  for (const cn of clients) issue(cn, cn, 'extendedKeyUsage=clientAuth');
+}
+
+const pem = (dir: string, name: string) => readFileSync(join(dir, name));
+
+async function joinCode(c: TestClient): Promise<grpc.status | 'ok'> {
+  try {
+    await c.join({ capacity: 2, samples: 50 });
+    return 'ok';
+  } catch (err) {
+    return (err as CallError).code;
+  } finally {
+    c.close();
+  }
+}
+
+test('TLS: trusted clients join, plaintext clients cannot connect', { timeout: 60_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'flexmoe-tls-'));
+  makeCertificates(dir, []);
+  const server = await startServer(['--data-dir', join(dir, 'data'), '--tls-cert', join(dir, 'server.crt'), '--tls-key', join(dir, 'server.key'), ...SMALL_MODEL]);
+  try {
+    const tls = grpc.credentials.createSsl(pem(dir, 'ca.crt'));
+    assert.equal(await joinCode(new TestClient({ address: server.address, clientId: 'a', credentials: tls })), 'ok');
+    assert.equal(await joinCode(new TestClient({ address: server.address, clientId: 'b' })), grpc.status.UNAVAILABLE);
+  } finally {
+    await stopProcess(server);
+  }
+});
+
+test('mutual TLS: a certificate is required and must name the client', { timeout: 60_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'flexmoe-mtls-'));
+  makeCertificates(dir, ['edge-1', 'edge-2']);
+  const server = await startServer([
+    '--data-dir', join(dir, 'data'), '--tls-cert', join(dir, 'server.crt'), '--tls-key', join(dir, 'server.key'), '--tls-ca', join(dir, 'ca.crt'), '--log-level', 'info', ...SMALL_MODEL,
+  ]);
+  const withCert = (cn: string) => grpc.credentials.createSsl(pem(dir, 'ca.crt'), pem(dir, `${cn}.key`), pem(dir, `${cn}.crt`));
+  try {
+    assert.equal(await joinCode(new TestClient({ address: server.address, clientId: 'edge-1', credentials: withCert('edge-1') })), 'ok');
+    assert.equal(await joinCode(new TestClient({ address: server.address, clientId: 'edge-1', credentials: withCert('edge-2') })), grpc.status.UNAUTHENTICATED);
+    const noCert = grpc.credentials.createSsl(pem(dir, 'ca.crt'));
+    assert.equal(await joinCode(new TestClient({ address: server.address, clientId: 'edge-2', credentials: noCert })), grpc.status.UNAVAILABLE);
+    assert.match(server.logs(), /certificate is for 'edge-2', not client 'edge-1'/);
+  } finally {
+    await stopProcess(server);
+  }
+});
