@@ -1,0 +1,64 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createLogger } from '@flexmoe/shared';
+import { DuplicateSessionError, UnknownSessionError } from '../errors';
+import { ClientRegistry, type JoinInfo } from './client-registry';
+
+const device = { platform: 'linux', arch: 'arm64', cpus: 4, totalMemoryBytes: 4e9, runtime: 'node', hostname: 'pi' };
+const info = (clientId: string): JoinInfo => ({ clientId, capacity: 2, samples: 100, testSamples: 20, device });
+const registry = () => new ClientRegistry({ livenessTimeoutMs: 1000, logger: createLogger({ level: 'silent' }) });
+
+test('register rejects a duplicate of a live session unless replacing; unregister is idempotent', () => {
+  const r = registry();
+  const first = r.register(info('a'), false, 0);
+  assert.throws(() => r.register(info('a'), false, 10), DuplicateSessionError);
+  const second = r.register(info('a'), true, 20);
+  assert.notEqual(second.sessionId, first.sessionId);
+  assert.throws(() => r.touch('a', first.sessionId), UnknownSessionError);
+  r.unregister('a', 'test');
+  r.unregister('a', 'test');
+  assert.equal(r.liveSessions().length, 0);
+  assert.deepEqual(r.allRecords().map((x) => x.clientId), ['a'], 'the record outlives the session');
+});
+
+test('liveness is separate from progress: a silent session is swept, one with an open task stream is not', () => {
+  const r = registry();
+  const silent = r.register(info('silent'), false, 0);
+  const streaming = r.register(info('streaming'), false, 0);
+  r.setReady(streaming, true, 0);
+  assert.deepEqual(r.sweep(500), []);
+  assert.deepEqual(r.sweep(5000), ['silent']);
+  assert.equal(r.get('silent'), undefined);
+  assert.ok(r.get('streaming'));
+  // A dead session can be replaced without `replace`.
+  r.register(info('silent'), false, 6000);
+  assert.ok(silent.sessionId !== r.get('silent')!.sessionId);
+});
+
+test('waitForReady resolves when enough clients wait for tasks and honours abort', async () => {
+  const r = registry();
+  const waiting = r.waitForReady(2, new AbortController().signal);
+  r.setReady(r.register(info('a'), false), true);
+  r.setReady(r.register(info('b'), false), true);
+  await waiting;
+  const ac = new AbortController();
+  const never = r.waitForReady(3, ac.signal);
+  ac.abort(new Error('stop'));
+  await assert.rejects(never, /stop/);
+});
+
+test('a session proxy parks a task until the stream attaches, resolves on delivery, fails when closed', async () => {
+  const r = registry();
+  const s = r.register(info('a'), false);
+  const task = { round: 3, experts: [1, 2], learningRate: 0.1, batchSize: 8, localEpochs: 1, deadlineUnixMs: 0, routingTopK: 2, seed: 1 };
+  const fit = s.proxy.fit(task, new AbortController().signal);
+  const seen: number[] = [];
+  s.proxy.attach((e) => e.kind === 'task' && seen.push(e.task.round));
+  assert.deepEqual(seen, [3]);
+  assert.throws(() => s.proxy.deliver({ round: 2 } as never), /round 2 is not in progress/);
+  s.proxy.deliver({ round: 3, clientId: 'a' } as never);
+  assert.equal((await fit).clientId, 'a');
+  const dropped = s.proxy.fit({ ...task, round: 4 }, new AbortController().signal);
+  r.unregister('a', 'gone');
+  await assert.rejects(dropped, /dropped: gone/);
+});
