@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { TestClient, makeUpdate, serveRounds, submitMessages } from './helpers/protocol-client';
+import { TestClient, healthCheck, makeUpdate, serveRounds, submitMessages } from './helpers/protocol-client';
 import { getStatus, httpGet, metricValue, runFlexmoe, startServer, stopProcess, waitForStatus } from './helpers/processes';
 
 const SMALL_MODEL = ['--experts', '4', '--feature-dim', '8', '--expert-hidden', '8', '--input-shape', '1,6,6', '--classes', '3'];
@@ -108,3 +108,38 @@ test('a client slower than the deadline is counted late; the round aggregates th
     await stopProcess(server, 'SIGKILL');
   }
 });
+
+test('SIGTERM mid-round: health NOT_SERVING, joins refused, the round in flight finishes, checkpoint, exit 0', { timeout: 60_000 }, async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'flexmoe-sigterm-'));
+  const server = await startServer(['--data-dir', dataDir, '--rounds', '5', '--min-clients', '2', '--round-deadline', '30', '--drain-grace', '20', ...SMALL_MODEL]);
+  const clients = await joinAll(server.address, ['a', 'b']);
+  try {
+    await Promise.all(clients.map((c, i) => serveRounds(c, 100 * (i + 1), 0.01, 1)));
+    const tasks = await Promise.all(clients.map((c) => c.nextTask()));
+    assert.deepEqual(tasks.map((t) => t.round), [2, 2]);
+    server.proc.kill('SIGTERM');
+    await waitForHealth(server.address, 'NOT_SERVING');
+    const late = new TestClient({ address: server.address, clientId: 'late' });
+    await assert.rejects(late.join({ capacity: 2, samples: 10 }), (e: { code: number }) => e.code === 14);
+    late.close();
+    // The round in flight may still finish within the drain grace.
+    for (const [i, c] of clients.entries()) {
+      const tensors = await c.download(2);
+      await c.submitRaw(submitMessages(c.session!.sessionId, makeUpdate(tasks[i]!, tensors, 100 * (i + 1), 0.01)));
+    }
+    assert.equal(await server.exited, 0);
+    assert.ok(readdirSync(dataDir).includes('round-000002.ckpt'), 'the finished round is checkpointed');
+    assert.ok(!readdirSync(dataDir).includes('round-000003.ckpt'), 'no new round started while draining');
+  } finally {
+    clients.forEach((c) => c.close());
+    await stopProcess(server, 'SIGKILL');
+  }
+});
+
+async function waitForHealth(address: string, want: string): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    if ((await healthCheck(address).catch(() => 'error')) === want) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`health never became ${want}`);
+}
