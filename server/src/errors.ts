@@ -30,9 +30,6 @@ export class DuplicateSessionError extends defineError('FLEXMOE_ERR_DUPLICATE_SE
 /** The coordinator is shutting down and takes no new work. */
 export class DrainingError extends defineError('FLEXMOE_ERR_DRAINING') {}
 
-/** A submission that arrived after the round deadline. */
-export class LateSubmissionError extends defineError('FLEXMOE_ERR_LATE') {}
-
 /** A checkpoint that cannot be read or does not match the run (the file is kept). */
 export class CheckpointError extends defineError('FLEXMOE_ERR_CHECKPOINT') {}
 

@@ -19,7 +19,6 @@ const BY_CODE: Readonly<Record<string, Status>> = Object.freeze({
   FLEXMOE_ERR_UNKNOWN_SESSION: Status.NOT_FOUND,
   FLEXMOE_ERR_DUPLICATE_SESSION: Status.ALREADY_EXISTS,
   FLEXMOE_ERR_DRAINING: Status.UNAVAILABLE,
-  FLEXMOE_ERR_LATE: Status.DEADLINE_EXCEEDED,
 });
 
 /** The gRPC status code for an error (INTERNAL for anything not raised on purpose). */
