@@ -54,12 +54,12 @@ export function startFlexmoe(args: string[], env: Record<string, string> = {}): 
     }
     events.emit('line');
   });
+  let exitCode: number | undefined;
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => {
+    exitCode = code ?? -1;
     events.emit('line');
     resolve(code);
   }));
-  let exitCode: number | null | undefined;
-  void exited.then((code) => (exitCode = code === null ? -1 : code));
   return {
     child,
     lines,

@@ -135,10 +135,10 @@ export class ClientDaemon {
   }
 
   private async serve(session: Session): Promise<SessionEnd> {
-    const trainer = await this.trainerFor(session.model);
-    const opened = Date.now();
     this.joined = true;
     this.options.metrics.connected.set(1);
+    const trainer = await this.trainerFor(session.model);
+    const opened = Date.now();
     this.runner = new SessionRunner(
       session,
       {

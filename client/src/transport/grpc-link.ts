@@ -130,6 +130,7 @@ class GrpcLink implements link.CoordinatorLink {
   }
 
   async *tasks(sessionId: string, signal?: AbortSignal): AsyncIterable<link.TaskEvent> {
+    if (signal?.aborted) throw new AbortedError('task stream not opened: stopping');
     const deadline = Date.now() + (this.options.taskStreamMs ?? 600_000);
     const call = this.client.waitTask({ sessionId }, this.metadata(), { deadline });
     const onAbort = (): void => call.cancel();
@@ -149,6 +150,7 @@ class GrpcLink implements link.CoordinatorLink {
   }
 
   async download(session: link.Session, task: link.RoundTask, signal?: AbortSignal): Promise<ParamMap> {
+    if (signal?.aborted) throw new AbortedError('download not started: stopping');
     const specs = downloadSpecs(session.model, task.experts);
     const byName = new Map(specs.map((s) => [s.name, s]));
     const assembler = new TensorAssembler({ expect: (name) => byName.get(name), maxBytes: totalBytes(specs) });
