@@ -42,6 +42,7 @@ export class SessionRunner {
   private readonly log: Logger;
   /** Resolves when the round in flight (if any) settles. */
   private inFlight: Promise<void> = Promise.resolve();
+  private drainingSeen = false;
 
   constructor(
     private readonly session: Session,
@@ -147,7 +148,8 @@ export class SessionRunner {
       if (current && busy && reply.currentRound !== current.round) {
         current.abort.abort(new RoundOverError(current.round, reply.currentRound));
       }
-      if (reply.draining) this.log.info('coordinator is draining');
+      if (reply.draining && !this.drainingSeen) this.log.info('coordinator is draining');
+      this.drainingSeen = reply.draining;
     } catch (err) {
       if (err instanceof CoordinatorError && (err.kind === 'not-found' || err.kind === 'unauthenticated')) {
         this.control.abort(new SessionLost(`heartbeat: ${err.message}`));
