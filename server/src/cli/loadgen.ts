@@ -21,6 +21,7 @@ const SPEC = {
     capacity: { type: 'string', default: 'fixed:2', arg: 'DIST', help: 'k_c per client (capped at E by the coordinator)' },
     thinkMs: { type: 'number', default: 500, min: 0, arg: 'MS', help: 'simulated training time per round' },
     drop: { type: 'number', default: 0, min: 0, max: 0.99, arg: 'P', help: 'probability a client silently skips a round' },
+    dropMode: { type: 'string', default: 'silent', choices: ['silent', 'leave'], help: 'silent: skip the round, stay connected; leave: Leave, then join again' },
     seed: { type: 'integer', default: 1, min: 0, help: 'seed of the fleet (sizes, capacities, drops)' },
     tokenFile: { type: 'string', arg: 'FILE', help: "tokens file of the coordinator (JSON {id: token} or lines 'id token')" },
     durationRounds: { type: 'integer', min: 1, arg: 'R', help: 'stop after R rounds (default: until the run completes)' },
@@ -53,6 +54,7 @@ export async function run(argv: string[]): Promise<number> {
     capacity: parseDistribution('--capacity', o.capacity),
     thinkMs: o.thinkMs,
     dropProbability: o.drop,
+    dropMode: o.dropMode as 'silent' | 'leave',
     seed: o.seed,
     channels: o.channels,
     durationRounds: o.durationRounds,
@@ -61,7 +63,7 @@ export async function run(argv: string[]): Promise<number> {
   };
   const gen = new LoadGenerator(options);
   console.log(
-    `loadgen: ${o.clients} clients over ${gen.channelCount} channel(s) to ${o.server}; samples ${describeDistribution(options.samples)}, capacity ${describeDistribution(options.capacity)}, think ${o.thinkMs} ms, drop ${o.drop}`,
+    `loadgen: ${o.clients} clients over ${gen.channelCount} channel(s) to ${o.server}; samples ${describeDistribution(options.samples)}, capacity ${describeDistribution(options.capacity)}, think ${o.thinkMs} ms, drop ${o.drop} (${o.dropMode})`,
   );
   // A round is over for us when the next one's first task arrives.
   gen.recorder.onNewRound((round) => round > 1 && gen.recorder.round(round - 1) && console.log(roundLine(gen.recorder, round - 1)));

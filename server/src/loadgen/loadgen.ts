@@ -7,7 +7,7 @@ import { setMaxListeners } from 'node:events';
 import { InvalidArgumentError } from '@flexmoe/shared';
 import { drawFleet, type DistributionSpec } from './distributions';
 import { LoadRecorder } from './recorder';
-import { SimulatedClient, type ClientProfile } from './sim-client';
+import { SimulatedClient, type ClientProfile, type DropMode } from './sim-client';
 import { openChannels } from './wire';
 
 /** Options of a load generator (validated by `validateLoadOptions`). */
@@ -23,6 +23,8 @@ export interface LoadGenOptions {
   readonly thinkMs: number;
   /** Probability that a client silently skips a round it was given. */
   readonly dropProbability: number;
+  /** `silent` (default): skip the round, stay connected; `leave`: Leave, then join again. */
+  readonly dropMode?: DropMode;
   readonly seed: number;
   /** gRPC channels (HTTP/2 connections) shared by the sessions. Default min(8, ceil(N / 128)). */
   readonly channels?: number;
@@ -52,6 +54,7 @@ export function validateLoadOptions(o: LoadGenOptions): void {
   if (!Number.isInteger(o.clients) || o.clients < 1) throw new InvalidArgumentError(`clients must be a positive integer (got ${o.clients})`);
   if (!(o.thinkMs >= 0)) throw new InvalidArgumentError(`think-ms must be >= 0 (got ${o.thinkMs})`);
   if (!(o.dropProbability >= 0 && o.dropProbability < 1)) throw new InvalidArgumentError(`drop must be in [0, 1) (got ${o.dropProbability})`);
+  if (o.dropMode !== undefined && o.dropMode !== 'silent' && o.dropMode !== 'leave') throw new InvalidArgumentError(`drop-mode must be silent or leave (got ${o.dropMode})`);
   if (o.channels !== undefined && (!Number.isInteger(o.channels) || o.channels < 1)) throw new InvalidArgumentError(`channels must be >= 1 (got ${o.channels})`);
   if (o.durationRounds !== undefined && (!Number.isInteger(o.durationRounds) || o.durationRounds < 1)) {
     throw new InvalidArgumentError(`duration-rounds must be a positive integer (got ${o.durationRounds})`);
@@ -104,7 +107,7 @@ export class LoadGenerator {
     const o = this.options;
     const channels = openChannels(o.address, this.channelCount);
     this.watchDuration();
-    const settings = { dropProbability: o.dropProbability, seed: o.seed, taskStreamMs: o.taskStreamMs ?? 3_600_000 };
+    const settings = { dropProbability: o.dropProbability, dropMode: o.dropMode ?? 'silent', seed: o.seed, taskStreamMs: o.taskStreamMs ?? 3_600_000 };
     const profiles = fleetProfiles(o);
     profiles.forEach((p, i) => this.clients.push(new SimulatedClient(p, channels[i % channels.length]!, settings, this.recorder)));
     try {

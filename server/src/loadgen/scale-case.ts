@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { CoordinatorProcess } from './coordinator-process';
+import { CoordinatorProcess, CoordinatorProcessError } from './coordinator-process';
 import { parseDistribution } from './distributions';
 import { LoadGenerator, type LoadReport } from './loadgen';
 import type { ProcSample } from './proc-stats';
@@ -20,6 +20,7 @@ export interface ScaleCaseOptions {
   readonly rounds: number;
   readonly thinkMs: number;
   readonly dropProbability?: number;
+  readonly dropMode?: 'silent' | 'leave';
   readonly seed?: number;
   /** Distribution specs of the fleet. Defaults `lognormal:6,1` and `uniform:1,4`. */
   readonly samples?: string;
@@ -34,6 +35,8 @@ export interface ScaleCaseOptions {
   readonly channels?: number;
   /** Flags for the coordinator's node (e.g. `--cpu-prof`: the profile lands in the case directory). */
   readonly nodeArgs?: readonly string[];
+  /** Give up (CoordinatorProcessError) when the rounds are not done within this many seconds. */
+  readonly maxSeconds?: number;
   /** Keep the data directory and log (default: removed). */
   readonly keepDir?: boolean;
 }
@@ -113,20 +116,28 @@ export async function runScaleCase(o: ScaleCaseOptions): Promise<ScaleCaseResult
     capacity: parseDistribution('capacity', o.capacity ?? 'uniform:1,4'),
     thinkMs: o.thinkMs,
     dropProbability: o.dropProbability ?? 0,
+    dropMode: o.dropMode,
     seed: o.seed ?? 1,
     channels: o.channels,
   });
   const running = gen.start();
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<never>((_, reject) => {
+    if (o.maxSeconds !== undefined) {
+      timer = setTimeout(() => reject(new CoordinatorProcessError(`${o.rounds} rounds not completed within ${o.maxSeconds} s`)), o.maxSeconds * 1000);
+    }
+  });
   try {
-    await Promise.race([coordinator.waitForRound(1), running.then(() => Promise.reject(new Error('load generator ended before round 1')))]);
+    await Promise.race([limit, coordinator.waitForRound(1), running.then(() => Promise.reject(new Error('load generator ended before round 1')))]);
     const afterFirst = coordinator.sample();
-    await coordinator.waitForRound(o.rounds);
+    await Promise.race([limit, coordinator.waitForRound(o.rounds)]);
     const end = coordinator.sample();
     const status = await coordinator.status<{ history: HistoryEntry[] }>();
     await coordinator.stop('SIGTERM');
     const load = await Promise.race([running, new Promise<LoadReport>((r) => setTimeout(() => r(gen.stop()), 5000))]);
     return summarize(o, status.history, load, afterFirst, end, gen.channelCount, dir);
   } finally {
+    clearTimeout(timer);
     await gen.stop();
     await coordinator.stop('SIGKILL');
     if (!o.keepDir) rmSync(dir, { recursive: true, force: true });

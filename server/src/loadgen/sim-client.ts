@@ -21,9 +21,16 @@ export interface ClientProfile {
   readonly token?: string;
 }
 
+/**
+ * How a dropping client behaves: `silent` skips the round and stays connected (the coordinator
+ * only learns at the round deadline), `leave` says Leave and joins again (a dropout with notice).
+ */
+export type DropMode = 'silent' | 'leave';
+
 /** Settings shared by every simulated client. */
 export interface SimSettings {
   readonly dropProbability: number;
+  readonly dropMode: DropMode;
   readonly seed: number;
   /** Deadline of one WaitTask stream (reopened when it runs out). */
   readonly taskStreamMs: number;
@@ -141,7 +148,7 @@ export class SimulatedClient {
       try {
         for await (const event of stream) {
           if (event.event === 'complete') return 'complete';
-          if (event.event === 'task' && event.task) await this.runTask(sessionId, model, event.task, signal);
+          if (event.event === 'task' && event.task && (await this.runTask(sessionId, model, event.task, signal)) === 'left') return 'lost';
         }
       } catch (err) {
         if (signal.aborted) return 'lost';
@@ -155,11 +162,23 @@ export class SimulatedClient {
     }
   }
 
-  private async runTask(sessionId: string, model: MoEConfig, task: RoundTask__Output, signal: AbortSignal): Promise<void> {
+  /** Runs one task; 'left' when the client dropped out with a Leave (the session is over). */
+  private async runTask(sessionId: string, model: MoEConfig, task: RoundTask__Output, signal: AbortSignal): Promise<'done' | 'left'> {
     const { clientId, thinkMs } = this.profile;
     this.recorder.task(task.round, thinkMs);
     const roll = mixHash(clientId, (this.settings.seed * 7919) ^ task.round ^ (task.seed << 3)) / 4294967296;
-    if (roll < this.settings.dropProbability) return this.recorder.drop(task.round);
+    if (roll < this.settings.dropProbability) {
+      this.recorder.drop(task.round);
+      if (this.settings.dropMode === 'silent') return 'done';
+      await wire.leave(this.channel, this.caller, sessionId, 'simulated drop').catch((err) => this.recorder.error(codeName(err)));
+      return 'left';
+    }
+    await this.work(sessionId, model, task, signal);
+    return 'done';
+  }
+
+  private async work(sessionId: string, model: MoEConfig, task: RoundTask__Output, signal: AbortSignal): Promise<void> {
+    const { clientId, thinkMs } = this.profile;
     this.round = task.round;
     try {
       this.phase = 'DOWNLOADING';

@@ -76,6 +76,13 @@ export function heartbeat(client: CoordinatorClient, caller: Caller, sessionId: 
   );
 }
 
+/** Leave (unary, idempotent). */
+export function leave(client: CoordinatorClient, caller: Caller, sessionId: string, reason: string): Promise<void> {
+  return new Promise((resolve, reject) =>
+    client.leave({ sessionId, reason }, metadata(caller), deadline(RPC_DEADLINES_MS.leave), (err) => (err ? reject(err) : resolve())),
+  );
+}
+
 /** Opens the task stream (server stream) with a long deadline; the caller iterates and cancels it. */
 export function waitTask(client: CoordinatorClient, caller: Caller, sessionId: string, streamMs: number): grpc.ClientReadableStream<TaskEvent__Output> {
   return client.waitTask({ sessionId }, metadata(caller), deadline(streamMs));
