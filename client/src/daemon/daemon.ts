@@ -137,19 +137,20 @@ export class ClientDaemon {
   private async serve(session: Session): Promise<SessionEnd> {
     this.joined = true;
     this.options.metrics.connected.set(1);
-    const trainer = await this.trainerFor(session.model);
+    // Start the trainer now so the first round does not pay for it (and a broken one shows early).
+    await this.trainerFor(session.model);
     const opened = Date.now();
     this.runner = new SessionRunner(
       session,
       {
         ...this.options,
-        trainer,
+        trainerFor: (model) => this.trainerFor(model),
         gates: this.gates,
         onRound: (outcome) => {
           this.backoff.reset();
           this.options.onRound?.(outcome);
         },
-        onRoundError: () => void this.dropTrainer(),
+        onRoundError: () => this.dropTrainer(),
         onPhase: (phase, round) => {
           this.phase = phase;
           this.round = round;

@@ -24,7 +24,9 @@ class RoundOverError extends AbortedError {
 }
 
 /** A session's dependencies (the round context minus what the session fills in). */
-export interface SessionDeps extends Omit<RoundContext, 'session' | 'setPhase'> {
+export interface SessionDeps extends Omit<RoundContext, 'session' | 'setPhase' | 'trainer'> {
+  /** The trainer for a model (started on first use, restarted after a local failure). */
+  trainerFor(model: Session['model']): Promise<RoundContext['trainer']>;
   /** Called after every round with its outcome. */
   onRound?: (outcome: RoundOutcome) => void;
   /** Called when a round fails for a local reason (the daemon drops its trainer). */
@@ -112,8 +114,10 @@ export class SessionRunner {
     const onStop = (): void => abort.abort(this.control.signal.reason);
     this.control.signal.addEventListener('abort', onStop, { once: true });
     this.current = { round: task.round, abort };
-    const context: RoundContext = { ...this.deps, session: this.session, setPhase: (p, r) => this.setPhase(p, r) };
-    const done = runRound(context, task, abort.signal);
+    const done = this.deps.trainerFor(this.session.model).then((trainer) => {
+      const context: RoundContext = { ...this.deps, trainer, session: this.session, setPhase: (p, r) => this.setPhase(p, r) };
+      return runRound(context, task, abort.signal);
+    });
     this.inFlight = done.then(() => undefined, () => undefined);
     try {
       this.deps.onRound?.(await done);
