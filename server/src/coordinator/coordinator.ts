@@ -1,7 +1,8 @@
 /**
- * The coordinator: global weights, Q and deficits, the client registry, the round loop and the
- * run history, with explicit lifecycle states (waiting -> running -> finished, or draining ->
- * stopped). Transport-agnostic: transport/ turns gRPC calls into the request methods below.
+ * The coordinator: global weights, Q, the strategy state (deficits, warm start), the client
+ * registry, the round loop and the run history, with explicit lifecycle states (waiting ->
+ * running -> finished, or draining -> stopped). Transport-agnostic: transport/ turns gRPC calls
+ * into the request methods below.
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '@flexmoe/shared';
