@@ -58,14 +58,20 @@ export function lineChart(title: string, xLabel: string, yLabel: string, series:
  * Heatmaps of a matrix per panel (rows = rounds, columns = experts), side by side: how the
  * assigned load spreads over experts round after round, one panel per strategy.
  */
-export function heatmapPanels(title: string, panels: readonly { name: string; rows: readonly (readonly number[])[] }[]): string {
+export function heatmapPanels(
+  title: string,
+  panels: readonly { name: string; rows: readonly (readonly number[])[] }[],
+  scale: 'global' | 'panel' = 'global',
+): string {
   const cell = 14;
   const gap = 40;
   const widths = panels.map((p) => (p.rows[0]?.length ?? 0) * cell);
   const height = Math.max(0, ...panels.map((p) => p.rows.length)) * cell;
   const w = widths.reduce((a, b) => a + b + gap, gap);
   const h = height + 90;
-  const max = Math.max(1e-9, ...panels.flatMap((p) => p.rows.flat()));
+  const globalMax = Math.max(1e-9, ...panels.flatMap((p) => p.rows.flat()));
+  // Per-panel scaling keeps a strategy with more total load (dense) from washing out the others.
+  const maxOf = (p: (typeof panels)[number]) => (scale === 'panel' ? Math.max(1e-9, ...p.rows.flat()) : globalMax);
   const parts = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" font-family="sans-serif" font-size="12">`,
     `<rect width="${w}" height="${h}" fill="white"/>`,
@@ -73,6 +79,7 @@ export function heatmapPanels(title: string, panels: readonly { name: string; ro
   ];
   let x = gap;
   panels.forEach((p, i) => {
+    const max = maxOf(p);
     parts.push(`<text x="${x + widths[i] / 2}" y="42" text-anchor="middle">${esc(p.name)}</text>`);
     p.rows.forEach((row, r) =>
       row.forEach((v, e) => {

@@ -55,8 +55,8 @@ export function experimentPlots(runs: readonly RunResult[]): Record<string, stri
   return {
     'accuracy.svg': lineChart('Mean client test accuracy per round (mean over seeds)', 'round', 'accuracy', accuracy, { yMin }),
     'load-cv.svg': lineChart('Assigned expert load CV per round (mean over seeds)', 'round', 'load CV (std/mean)', meanSeries(runs, (r) => r.loadCv).map(label)),
-    'expert-load.svg': heatmapPanels('Assigned expert load per round (samples; darker = more)', loadPanels(runs, (r) => r.load)),
-    'routed-load.svg': heatmapPanels('Routed expert load per round (samples the gates sent)', loadPanels(runs, (r) => r.routedLoad)),
+    'expert-load.svg': heatmapPanels('Assigned expert load per round (darker = more, scaled per strategy)', loadPanels(runs, (r) => r.load), 'panel'),
+    'routed-load.svg': heatmapPanels('Routed expert load per round (samples the gates sent; scaled per strategy)', loadPanels(runs, (r) => r.routedLoad), 'panel'),
   };
 }
 
