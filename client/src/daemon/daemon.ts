@@ -104,7 +104,8 @@ export class ClientDaemon {
       const end = await this.serve(session);
       const exit = this.afterSession(end);
       if (exit) return exit;
-      if (end.kind === 'lost') await this.pause();
+      // Backoff on a rejoin too: a session refused again and again must not become a tight loop.
+      if (end.kind === 'lost' || end.kind === 'rejoin') await this.pause();
       // Staying after a complete run: look for the next run now and then, not in a tight loop.
       if (end.kind === 'complete') await sleep(IDLE_AFTER_RUN_MS, this.stopControl.signal).catch(() => undefined);
     }
@@ -137,9 +138,21 @@ export class ClientDaemon {
   private async serve(session: Session): Promise<SessionEnd> {
     this.joined = true;
     this.options.metrics.connected.set(1);
-    // Start the trainer now so the first round does not pay for it (and a broken one shows early).
-    await this.trainerFor(session.model);
     const opened = Date.now();
+    try {
+      // Start the trainer now so the first round does not pay for it (and a broken one shows early).
+      await this.trainerFor(session.model);
+      return await this.runSession(session);
+    } finally {
+      this.runner = undefined;
+      this.joined = false;
+      this.options.metrics.connected.set(0);
+      // A session that stayed up a while was healthy: the next outage starts a fresh schedule.
+      if (Date.now() - opened > 30_000) this.backoff.reset();
+    }
+  }
+
+  private async runSession(session: Session): Promise<SessionEnd> {
     this.runner = new SessionRunner(
       session,
       {
@@ -158,17 +171,9 @@ export class ClientDaemon {
       },
       this.stopControl.signal,
     );
-    try {
-      const end = await this.runner.run();
-      if (end.kind === 'stopped') await this.leave(session);
-      return end;
-    } finally {
-      this.runner = undefined;
-      this.joined = false;
-      this.options.metrics.connected.set(0);
-      // A session that stayed up a while was healthy: the next outage starts a fresh schedule.
-      if (Date.now() - opened > 30_000) this.backoff.reset();
-    }
+    const end = await this.runner.run();
+    if (end.kind === 'stopped') await this.leave(session);
+    return end;
   }
 
   /** Logs how a session ended; returns an exit when the daemon should end. */
