@@ -97,3 +97,19 @@ test('mutual TLS: the daemon joins with its certificate and leaves on SIGTERM', 
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('a daemon whose data does not fit the coordinator\'s model exits 2 naming both shapes', { timeout: 120_000 }, async () => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'flexmoe-misfit-'));
+  const procs: FlexmoeProcess[] = [];
+  try {
+    const port = await startServer(['--input-shape', '1,6,6', '--classes', '3'], path.join(dir, 'data'), procs);
+    const client = startFlexmoe(clientArgs(port, path.join(dir, 'state'), []));
+    procs.push(client);
+    assert.equal(await client.exited, 2);
+    const [line] = client.messages("local data does not fit the coordinator's model");
+    assert.equal(line.reason, "local samples are 1x28x28, the coordinator's model takes 1x6x6");
+  } finally {
+    procs.forEach((p) => killQuietly(p));
+    await rm(dir, { recursive: true, force: true });
+  }
+});

@@ -97,6 +97,12 @@ export class ClientDaemon {
     while (!this.stopControl.signal.aborted) {
       const session = await this.joinOnce();
       if (session === 'fatal') return { code: 2, reason: 'join refused' };
+      const misfit = session && dataMisfit(session.model, this.options.data);
+      if (misfit) {
+        this.log.error({ reason: misfit }, "local data does not fit the coordinator's model");
+        await this.leave(session);
+        return { code: 2, reason: misfit };
+      }
       if (session === null) {
         await this.pause();
         continue;
@@ -235,6 +241,17 @@ export class ClientDaemon {
     this.state = 'stopped';
     this.log.info('stopped');
   }
+}
+
+/** Why local data cannot train the coordinator's model (input shape or classes), or null. */
+export function dataMisfit(model: MoEConfig, data: TrainTest): string | null {
+  const want = model.inputShape.join('x');
+  const have = data.train.shape.join('x');
+  if (want !== have) return `local samples are ${have}, the coordinator's model takes ${want}`;
+  if (data.train.classes > model.classes) {
+    return `local data has ${data.train.classes} classes, the coordinator's model predicts ${model.classes}`;
+  }
+  return null;
 }
 
 function joinRefusalLine(err: CoordinatorError): string {

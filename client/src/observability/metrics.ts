@@ -2,7 +2,8 @@
  * The daemon's Prometheus metrics. Created once at the composition root and passed to the daemon;
  * names are prefixed `flexmoe_client_` so a scrape of a whole fleet stays unambiguous.
  */
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectProcessMetrics } from '@flexmoe/shared';
 
 /** Every metric the daemon updates. */
 export interface ClientMetrics {
@@ -30,7 +31,7 @@ export interface ClientMetrics {
 /** Creates the daemon's registry with process defaults (RSS, heap, CPU) and its own metrics. */
 export function createClientMetrics(): ClientMetrics {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'flexmoe_client_' });
+  collectProcessMetrics(registry, 'flexmoe_client_');
   let peak = 0;
   const sampleRss = (): number => {
     const rss = process.memoryUsage.rss();
