@@ -2,3 +2,4 @@ export * from './errors';
 export * from './logging';
 export * from './bench/rows';
 export * from './config';
+export * from './process-metrics';

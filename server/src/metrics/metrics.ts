@@ -2,7 +2,8 @@
  * The coordinator's Prometheus metrics (SPEC section 2 names, prefix `flexmoe_`), on a registry
  * created at the composition root and passed in.
  */
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectProcessMetrics } from '@flexmoe/shared';
 
 /** Every metric the coordinator updates. */
 export interface CoordinatorMetrics {
@@ -23,7 +24,7 @@ export interface CoordinatorMetrics {
 /** Creates the metrics on a fresh registry (with the process's default metrics). */
 export function createMetrics(): CoordinatorMetrics {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'flexmoe_process_' });
+  collectProcessMetrics(registry, 'flexmoe_process_');
   const r = [registry];
   return {
     registry,
