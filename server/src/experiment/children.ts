@@ -113,9 +113,8 @@ export class ProcessGroup {
     const log = createWriteStream(spec.logFile, { flags: 'a' });
     const proc = spawn(process.execPath, [FLEXMOE_BIN, ...spec.args], {
       env: this.options.env,
+      // Same process group as the fleet: whoever kills the group (a terminal, CI) kills them too.
       stdio: ['ignore', 'pipe', 'pipe'],
-      // Own process group: a terminal's Ctrl-C reaches only the fleet, which stops children in order.
-      detached: true,
     });
     const child = new FleetChild(spec, proc, log);
     this.children.push(child);

@@ -27,7 +27,7 @@ test('the coordinator gets every fleet setting through its own option parser', (
   assert.deepEqual([s.beta, s.delta, s.gamma, s.fitnessSignal, s.alphaL, s.topR], [0.3, 0.05, 0.2, 'accuracy', 2, 1]);
   assert.equal(s.port, 0, 'any free port');
   assert.equal(s.host, '127.0.0.1', 'loopback only');
-  assert.equal(s.keepServing, true, 'stays up until the fleet has read the last round');
+  assert.equal(s.keepServing, false, 'the coordinator ends with its run, fleet or no fleet');
 });
 
 test('clients get their shard, the data seed, capacity and no cap when --max-samples is 0', () => {

@@ -42,14 +42,17 @@ export interface FleetConfig {
   readonly pollMs: number;
 }
 
-/** `flexmoe server` arguments for a fleet's coordinator (loopback, any free ports). */
+/**
+ * `flexmoe server` arguments for a fleet's coordinator (loopback, any free ports). It exits by
+ * itself after the last round, so even a fleet killed outright leaves no coordinator running.
+ */
 export function serverArgs(c: FleetConfig, dataDir: string): string[] {
   const args = [
     'server', '--host', '127.0.0.1', '--port', '0', '--metrics-host', '127.0.0.1', '--metrics-port', '0',
     '--data-dir', dataDir, '--strategy', c.strategy, '--rounds', String(c.rounds), '--experts', String(c.experts),
     '--seed', String(c.seed), '--fraction', '1', '--min-clients', String(c.clients),
     '--learning-rate', String(c.lr), '--batch-size', String(c.batchSize), '--local-epochs', String(c.epochs),
-    '--round-deadline', String(c.roundDeadline), '--keep-serving', '--drain-grace', '2',
+    '--round-deadline', String(c.roundDeadline), '--drain-grace', '2',
   ];
   const t = c.tuning;
   const extra: Array<[string, number | string | undefined]> = [

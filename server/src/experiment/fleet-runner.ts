@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:
 import * as path from 'node:path';
 import type { CoordinatorStatus } from '../coordinator/status';
 import type { RoundRecord } from '../rounds/history';
+import { loadLatestCheckpoint } from '../state/checkpoint';
 import { childEnvironment, ProcessGroup, type ChildExit, type FleetChild } from './children';
 import { FleetError, FleetInterruptedError } from './errors';
 import { clientArgs, serverArgs, type FleetConfig } from './fleet-config';
@@ -92,15 +93,23 @@ export function summaryLine(run: RunResult): string {
 /** Watches a started fleet until the run finishes; throws on a dead child or an abort. */
 class FleetWatch {
   private failure: string | undefined;
-  private readonly wake = new AbortController();
+  private serverEnded = false;
+  private wake = new AbortController();
   private printed = 0;
 
   constructor(private readonly c: FleetConfig, private readonly io: FleetIO) {}
 
-  /** Records a child that died on its own (clients exit 0 when the run completes: that is fine). */
+  /**
+   * Records a child that ended on its own. Clients exit 0 when the run completes, and the
+   * coordinator exits 0 after its last round: both are fine; whether the run really finished
+   * is read from the coordinator's last checkpoint.
+   */
   childExited(child: FleetChild, exit: ChildExit, isServer: boolean): void {
-    if (!isServer && exit.code === 0) return;
-    this.failure ??= describeExit(child, exit);
+    if (exit.code === 0) {
+      if (isServer) this.serverEnded = true;
+    } else {
+      this.failure ??= describeExit(child, exit);
+    }
     this.wake.abort();
   }
 
@@ -110,6 +119,7 @@ class FleetWatch {
   }
 
   private wait(ms: number): Promise<void> {
+    if (this.wake.signal.aborted && !this.failure) this.wake = new AbortController();
     const signals = [this.wake.signal, ...(this.io.signal ? [this.io.signal] : [])];
     return sleep(ms, AbortSignal.any(signals));
   }
@@ -127,26 +137,49 @@ class FleetWatch {
   }
 
   /** Polls the status until the last round is done, printing each completed round once. */
-  async untilFinished(metricsPort: number): Promise<CoordinatorStatus> {
+  async untilFinished(metricsPort: number, dataDir: string): Promise<FinishedRun> {
     let errors = 0;
     for (;;) {
       this.check();
+      if (this.serverEnded) return this.fromCheckpoint(dataDir);
       let status: CoordinatorStatus | undefined;
       try {
         status = await fetchStatus('127.0.0.1', metricsPort);
         errors = 0;
       } catch (err) {
-        if (++errors > MAX_STATUS_ERRORS) throw new FleetError(`coordinator status unreachable: ${(err as Error).message}`, { cause: err });
+        if (!this.serverEnded && ++errors > MAX_STATUS_ERRORS) throw new FleetError(`coordinator status unreachable: ${(err as Error).message}`, { cause: err });
       }
       this.check();
       if (status) {
-        for (const r of status.history.slice(this.printed)) this.io.print(progressLine(r, this.c.rounds));
-        this.printed = status.history.length;
-        if (status.round >= this.c.rounds) return status;
+        this.report(status.history);
+        if (status.round >= this.c.rounds) return { history: status.history, q: status.q };
       }
       await this.wait(this.c.pollMs);
     }
   }
+
+  private report(history: readonly RoundRecord[]): void {
+    for (const r of history.slice(this.printed)) this.io.print(progressLine(r, this.c.rounds));
+    this.printed = Math.max(this.printed, history.length);
+  }
+
+  /** The coordinator ended before we saw its last round: its newest checkpoint has the history. */
+  private fromCheckpoint(dataDir: string): FinishedRun {
+    const found = loadLatestCheckpoint(dataDir);
+    const state = found?.checkpoint.state;
+    if (!state || state.completedRounds < this.c.rounds) {
+      throw new FleetError(`coordinator exited after ${state?.completedRounds ?? 0} of ${this.c.rounds} rounds (log in ${path.join(this.c.outDir, 'logs')})`);
+    }
+    this.report(state.history);
+    const q = (state.fitness as { rows?: Record<string, number[]> } | undefined)?.rows ?? {};
+    return { history: state.history, q };
+  }
+}
+
+/** The history and final Q of a finished run. */
+interface FinishedRun {
+  readonly history: readonly RoundRecord[];
+  readonly q: Readonly<Record<string, readonly number[]>>;
 }
 
 /** Runs one fleet to the end and returns its results; every child is stopped before it returns. */
@@ -161,17 +194,18 @@ export async function runFleet(c: FleetConfig, io: FleetIO): Promise<FleetOutcom
     onUnexpectedExit: (child, exit) => watch.childExited(child, exit, child === server),
   });
   try {
-    server = group.start({ name: 'coordinator', args: serverArgs(c, path.join(dirs.state, 'server')), logFile: path.join(dirs.logs, 'server.log') });
+    const serverDataDir = path.join(dirs.state, 'server');
+    server = group.start({ name: 'coordinator', args: serverArgs(c, serverDataDir), logFile: path.join(dirs.logs, 'server.log') });
     const { port, metricsPort } = await watch.ports(server);
     io.print(`coordinator pid ${server.pid} grpc 127.0.0.1:${port} status http://127.0.0.1:${metricsPort}/api/status; starting ${c.clients} clients`);
     for (let i = 0; i < c.clients; i++) {
       const stateDir = path.join(dirs.state, `client-${i}`);
       group.start({ name: `client ${i}`, args: clientArgs(c, i, `127.0.0.1:${port}`, stateDir), logFile: path.join(dirs.logs, `client-${i}.log`) });
     }
-    const status = await watch.untilFinished(metricsPort);
-    const history = status.history.slice(0, c.rounds);
+    const finished = await watch.untilFinished(metricsPort, serverDataDir);
+    const history = finished.history.slice(0, c.rounds);
     // The full record (assignments, Q, routed load, solver paths) for later analysis.
-    writeJsonFile(path.join(c.outDir, 'history.json'), { history, q: status.q });
+    writeJsonFile(path.join(c.outDir, 'history.json'), { history, q: finished.q });
     const rounds = history.map(roundFromRecord);
     const final = { ...summariseRun(rounds, c.clients), seconds: (performance.now() - started) / 1000 };
     return { run: { strategy: c.strategy, seed: c.seed, rounds, final }, history, pids: group.pids() };
