@@ -9,6 +9,7 @@
  */
 import * as os from 'node:os';
 import type { BenchRow, Logger } from '@flexmoe/shared';
+import { measureAggregationMemory } from '../loadgen/aggregation-memory';
 import { runScaleCase, type ScaleCaseResult } from '../loadgen/scale-case';
 
 /** Targets of the 1,000 x 64 case. */
@@ -41,7 +42,25 @@ export async function runScaleSuite(opts: { quick?: boolean; logger?: Logger } =
     rows.push(...caseRows(result, { thinkMs, model: quick ? 'mlp 784-32, experts 32-16-10' : 'default (mlp 784-128, experts 128-64-10)' }));
     opts.logger?.info({ clients: c.clients, experts: c.experts, overheadP99: result.overheadP99, peakRssMiB: result.peakRssBytes / 2 ** 20 }, 'scale case finished');
   }
+  rows.push(await aggregationRow(quick ? 100 : 1000));
   return rows;
+}
+
+/** Memory a round's aggregation keeps alive: streaming prototype vs holding every update (in this process). */
+async function aggregationRow(updates: number): Promise<BenchRow> {
+  const m = await measureAggregationMemory(updates, 64);
+  const mib = (b: number) => b / 2 ** 20;
+  return {
+    suite: 'scale',
+    name: `aggregation memory, ${updates} updates (default model, 2 of 64 experts): streaming vs hold-all (lower is better)`,
+    batch: null,
+    value: mib(m.streamingRetainedBytes),
+    unit: 'MiB',
+    baseline: mib(m.holdAllRetainedBytes),
+    ratio: m.streamingRetainedBytes / m.holdAllRetainedBytes,
+    streamingSeconds: m.streamingSeconds,
+    holdAllSeconds: m.holdAllSeconds,
+  };
 }
 
 /** The benchmark rows of one case. */
