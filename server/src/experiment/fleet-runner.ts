@@ -35,6 +35,8 @@ export interface FleetOutcome {
 const MARKER = '.flexmoe-fleet';
 const STARTUP_TIMEOUT_MS = 30_000;
 const MAX_STATUS_ERRORS = 40;
+/** How long the coordinator may take to finish after a client left with exit code 0. */
+const CLIENT_EXIT_GRACE_MS = 15_000;
 
 /** Fresh state directory under the out dir; refuses to wipe a directory the fleet did not make. */
 function prepareDirs(outDir: string): { logs: string; state: string } {
@@ -94,6 +96,8 @@ export function summaryLine(run: RunResult): string {
 class FleetWatch {
   private failure: string | undefined;
   private serverEnded = false;
+  /** First client that exited 0, and when: fine at the end of the run, a failure otherwise. */
+  private clientEnded: { name: string; at: number } | undefined;
   private wake = new AbortController();
   private printed = 0;
 
@@ -107,6 +111,7 @@ class FleetWatch {
   childExited(child: FleetChild, exit: ChildExit, isServer: boolean): void {
     if (exit.code === 0) {
       if (isServer) this.serverEnded = true;
+      else this.clientEnded ??= { name: child.spec.name, at: Date.now() };
     } else {
       this.failure ??= describeExit(child, exit);
     }
@@ -153,8 +158,17 @@ class FleetWatch {
       if (status) {
         this.report(status.history);
         if (status.round >= this.c.rounds) return { history: status.history, q: status.q };
+        this.checkEarlyClientExit(status);
       }
       await this.wait(this.c.pollMs);
+    }
+  }
+
+  /** A client that left cleanly while the run still needs it would stall every later round. */
+  private checkEarlyClientExit(status: CoordinatorStatus): void {
+    const ended = this.clientEnded;
+    if (ended && status.state !== 'finished' && Date.now() - ended.at > CLIENT_EXIT_GRACE_MS) {
+      throw new FleetError(`fleet failed: ${ended.name} exited at round ${status.round} of ${this.c.rounds} while the run went on`);
     }
   }
 
