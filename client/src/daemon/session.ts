@@ -18,8 +18,15 @@ export type SessionEnd =
 
 /** Raised into a round when the coordinator has moved past it (seen in a heartbeat). */
 class RoundOverError extends AbortedError {
-  constructor(round: number, current: number) {
-    super(`round ${round} is over at the coordinator (now ${current})`);
+  constructor(round: number, why: string) {
+    super(`round ${round} is over at the coordinator: ${why}`);
+  }
+}
+
+/** A round failed in a way that ends the session (lost connection, unknown session). */
+class SessionFailed extends AbortedError {
+  constructor(readonly failure: unknown) {
+    super('session failed', { cause: failure });
   }
 }
 
@@ -44,6 +51,10 @@ export class SessionRunner {
   private readonly log: Logger;
   /** Resolves when the round in flight (if any) settles. */
   private inFlight: Promise<void> = Promise.resolve();
+  /** The task to run next (only the newest one counts). */
+  private pending: RoundTask | undefined;
+  /** The loop running tasks, while there are any. */
+  private worker: Promise<void> | undefined;
   private drainingSeen = false;
 
   constructor(
@@ -75,17 +86,28 @@ export class SessionRunner {
       return this.classify(err);
     } finally {
       clearInterval(heartbeat);
+      this.pending = undefined;
       this.current?.abort.abort(new AbortedError('session ended'));
+      // The next session must not share the trainer with a round still winding down.
+      await this.worker;
     }
   }
 
+  /**
+   * Reads the task stream while rounds run beside it, so a newer task (a retried attempt of the
+   * same round, or the next round) supersedes the one in flight instead of waiting behind it.
+   */
   private async serveTasks(): Promise<SessionEnd> {
     const { link } = this.deps;
     for (;;) {
       const opened = Date.now();
       for await (const event of link.tasks(this.session.sessionId, this.control.signal)) {
-        if (event.kind === 'task') await this.runTask(event.task);
-        else if (event.kind === 'complete') return { kind: 'complete', completedRounds: event.completedRounds, finalAccuracy: event.finalAccuracy };
+        if (event.kind === 'task') this.accept(event.task);
+        else if (event.kind === 'complete') {
+          this.supersede('the run is complete');
+          await this.worker;
+          return { kind: 'complete', completedRounds: event.completedRounds, finalAccuracy: event.finalAccuracy };
+        }
       }
       // A stream that closes at once (not at its own deadline) means the coordinator is going away.
       if (Date.now() - opened < 1000) return { kind: 'lost', reason: 'task stream closed by the coordinator' };
@@ -93,10 +115,42 @@ export class SessionRunner {
     }
   }
 
+  /** Queues `task` as the next one to run, abandoning the one in flight (the coordinator moved on). */
+  private accept(task: RoundTask): void {
+    this.supersede(`a newer task arrived for round ${task.round}`);
+    this.pending = task;
+    if (!this.worker) this.worker = this.work();
+  }
+
+  /** Abandons the round in flight, unless it is uploading: the coordinator judges that update itself. */
+  private supersede(why: string): void {
+    if (this.phase === 'uploading') return;
+    this.current?.abort.abort(new RoundOverError(this.current.round, why));
+  }
+
+  /** Runs queued tasks one at a time; a session-level failure ends the session. */
+  private async work(): Promise<void> {
+    try {
+      while (this.pending) {
+        const task = this.pending;
+        this.pending = undefined;
+        await this.runTask(task);
+      }
+    } catch (err) {
+      if (!this.control.signal.aborted) this.control.abort(new SessionFailed(err));
+    }
+    this.worker = undefined;
+  }
+
   private classify(err: unknown): SessionEnd {
-    const reason = this.control.signal.reason;
+    const reason: unknown = this.control.signal.reason;
     if (this.control.signal.aborted && reason instanceof SessionLost) return { kind: 'rejoin', reason: reason.message };
+    if (this.control.signal.aborted && reason instanceof SessionFailed) return this.classifyFailure(reason.failure);
     if (this.control.signal.aborted) return { kind: 'stopped' };
+    return this.classifyFailure(err);
+  }
+
+  private classifyFailure(err: unknown): SessionEnd {
     if (!(err instanceof CoordinatorError)) throw err;
     if (err.kind === 'unauthenticated') return { kind: 'fatal', error: err };
     if (err.kind === 'not-found') return { kind: 'rejoin', reason: err.message };
@@ -150,7 +204,7 @@ export class SessionRunner {
       const current = this.current;
       const busy = this.phase === 'downloading' || this.phase === 'training';
       if (current && busy && reply.currentRound !== current.round) {
-        current.abort.abort(new RoundOverError(current.round, reply.currentRound));
+        current.abort.abort(new RoundOverError(current.round, `it now runs round ${reply.currentRound}`));
       }
       if (reply.draining && !this.drainingSeen) this.log.info('coordinator is draining');
       this.drainingSeen = reply.draining;
