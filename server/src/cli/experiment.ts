@@ -20,11 +20,11 @@ export async function run(argv: string[]): Promise<number> {
   const o = parsed.options;
   const seeds = parseSeeds(o.seeds);
   const outDir = path.resolve(o.out);
-  const configFor = (strategy: string, seed: number) =>
+  const planFor = (strategy: string, seed: number) =>
     fleetConfig(o, { strategy, seed, dataSeed: o.dataSeed, outDir: path.join(outDir, 'runs', `${strategy}-seed${seed}`) });
-  const first = configFor(o.strategies[0]!, seeds[0]!);
   const print = (line: string): void => console.log(line);
-  await announce(first, print);
+  const dataShape = await announce(planFor(o.strategies[0]!, seeds[0]!), print);
+  const configFor = (strategy: string, seed: number) => ({ ...planFor(strategy, seed), dataShape });
   print(`strategies ${o.strategies.join(', ')} x seeds ${seeds.join(', ')}: ${o.strategies.length * seeds.length} fleets, one after another; output in ${outDir}`);
   const { signal, unbind } = bindInterrupt(print);
   try {

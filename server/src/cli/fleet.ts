@@ -6,7 +6,7 @@
 import * as path from 'node:path';
 import { parseCommand } from '@flexmoe/shared';
 import { FleetInterruptedError } from '../experiment/errors';
-import type { FleetConfig } from '../experiment/fleet-config';
+import type { DataShape, FleetConfig } from '../experiment/fleet-config';
 import { runFleet, summaryLine } from '../experiment/fleet-runner';
 import { FLEET_COMMAND, fleetConfig } from '../experiment/options';
 import { previewPartition } from '../experiment/partition-preview';
@@ -37,8 +37,11 @@ export function bindInterrupt(print: (line: string) => void): { signal: AbortSig
   };
 }
 
-/** Prints the data, partition and model line, then the partition table (loads the data once). */
-export async function announce(c: FleetConfig, print: (line: string) => void): Promise<void> {
+/**
+ * Prints the data, partition and model line, then the partition table (loads the data once);
+ * returns the data's shape and class count for the coordinator's model.
+ */
+export async function announce(c: FleetConfig, print: (line: string) => void): Promise<DataShape> {
   print(
     `data ${c.data}, partition ${c.partition} over ${c.clients} clients (data seed ${c.dataSeed}` +
       `${c.maxSamples !== undefined ? `, at most ${c.maxSamples} train samples each` : ''}); ` +
@@ -46,6 +49,7 @@ export async function announce(c: FleetConfig, print: (line: string) => void): P
   );
   const preview = await previewPartition({ data: c.data, partition: c.partition, clients: c.clients, seed: c.dataSeed, maxSamples: c.maxSamples });
   print(preview.table);
+  return { shape: preview.shape, classes: preview.classes };
 }
 
 /** Entry point of `flexmoe fleet`; resolves with the exit code. */
@@ -56,9 +60,9 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   const o = parsed.options;
-  const config = fleetConfig(o, { strategy: o.strategy, seed: o.seed, dataSeed: o.dataSeed ?? o.seed, outDir: o.out });
   const print = (line: string): void => console.log(line);
-  await announce(config, print);
+  const planned = fleetConfig(o, { strategy: o.strategy, seed: o.seed, dataSeed: o.dataSeed ?? o.seed, outDir: o.out });
+  const config: FleetConfig = { ...planned, dataShape: await announce(planned, print) };
   print(`strategy ${config.strategy}, seed ${config.seed}; logs in ${path.join(config.outDir, 'logs')}`);
   const { signal, unbind } = bindInterrupt(print);
   try {

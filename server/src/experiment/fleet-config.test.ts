@@ -30,6 +30,13 @@ test('the coordinator gets every fleet setting through its own option parser', (
   assert.equal(s.keepServing, false, 'the coordinator ends with its run, fleet or no fleet');
 });
 
+test("the coordinator's model takes the data's shape and class count", () => {
+  const withShape = { ...config(), dataShape: { shape: [3, 32, 32] as const, classes: 43 } };
+  const parsed = parseCommand(SERVER_COMMAND, serverArgs(withShape, '/tmp/x/state/server').slice(1), {});
+  assert.equal(parsed.options!.inputShape, '3,32,32');
+  assert.equal(parsed.options!.classes, 43);
+});
+
 test('clients get their shard, the data seed, capacity and no cap when --max-samples is 0', () => {
   const args = clientArgs(config(), 2, '127.0.0.1:5000', '/tmp/x/state/client-2');
   const flag = (name: string) => args[args.indexOf(name) + 1];

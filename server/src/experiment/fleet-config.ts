@@ -12,6 +12,14 @@ export interface FleetTuning {
   readonly alphaL?: number;
   /** Routing top-r (experts each sample goes to, capped at those assigned). */
   readonly topR?: number;
+  /** Backbone kind (`mlp` or `cnn`). */
+  readonly backbone?: string;
+}
+
+/** What the model must fit: the data's per-sample shape and class count. */
+export interface DataShape {
+  readonly shape: readonly [number, number, number];
+  readonly classes: number;
 }
 
 /** One fleet run. */
@@ -40,6 +48,8 @@ export interface FleetConfig {
   readonly graceMs: number;
   /** Status poll interval, ms. */
   readonly pollMs: number;
+  /** Shape and classes of the data (default: Fashion-MNIST's 1x28x28, 10 classes). */
+  readonly dataShape?: DataShape;
 }
 
 /**
@@ -54,9 +64,10 @@ export function serverArgs(c: FleetConfig, dataDir: string): string[] {
     '--learning-rate', String(c.lr), '--batch-size', String(c.batchSize), '--local-epochs', String(c.epochs),
     '--round-deadline', String(c.roundDeadline), '--drain-grace', '2',
   ];
+  if (c.dataShape) args.push('--input-shape', c.dataShape.shape.join(','), '--classes', String(c.dataShape.classes));
   const t = c.tuning;
   const extra: Array<[string, number | string | undefined]> = [
-    ['--beta', t.beta], ['--delta', t.delta], ['--gamma', t.gamma], ['--fitness-signal', t.fitnessSignal], ['--alpha-l', t.alphaL], ['--top-r', t.topR],
+    ['--beta', t.beta], ['--delta', t.delta], ['--gamma', t.gamma], ['--fitness-signal', t.fitnessSignal], ['--alpha-l', t.alphaL], ['--top-r', t.topR], ['--backbone', t.backbone],
   ];
   for (const [flag, v] of extra) if (v !== undefined) args.push(flag, String(v));
   return args;
