@@ -8,7 +8,9 @@
 //
 //   npm run build && node scripts/endurance.mjs [--clients 200] [--rounds 200] [--drop 0.05]
 //     [--drop-mode leave|silent] [--restarts 70,140] [--deadline 5] [--think-ms 100] [--experts 8]
-//     [--json FILE] [--keep]
+//     [--json FILE] [--keep] [--heap-snapshots]
+// --heap-snapshots writes a V8 heap snapshot of the coordinator after round 20 and after the last
+// round (in the kept run directory) to tell a leak from lazy GC; use it without restarts.
 // --drop-mode silent (a client that stays connected and never reports) depends on the round
 // deadline, which the coordinator currently loses to a full GC (docs/scale.md): use `leave`
 // (a dropout that says Leave and joins again) until that is fixed.
@@ -37,6 +39,7 @@ const { values: args } = parseArgs({
     experts: { type: 'string', default: '8' },
     json: { type: 'string' },
     keep: { type: 'boolean', default: false },
+    'heap-snapshots': { type: 'boolean', default: false },
   },
 });
 const clients = Number(args.clients);
@@ -63,7 +66,8 @@ const serverArgs = (port) => [
 async function startCoordinator(port) {
   for (let attempt = 0; ; attempt++) {
     try {
-      return await CoordinatorProcess.start(serverArgs(port), path.join(dir, 'coordinator.log'));
+      const nodeArgs = args['heap-snapshots'] ? ['--heapsnapshot-signal=SIGUSR2'] : [];
+      return await CoordinatorProcess.start(serverArgs(port), path.join(dir, 'coordinator.log'), 30_000, nodeArgs);
     } catch (err) {
       if (attempt >= 20) throw err;
       await sleep(250);
@@ -95,6 +99,7 @@ for (;;) {
   if (done >= RSS_EARLY_ROUND && report.rss.afterRound20 === undefined) {
     report.rss.afterRound20 = coordinator.sample().rssBytes;
     log(`round ${done}: coordinator RSS ${mib(report.rss.afterRound20)} MiB`);
+    if (args['heap-snapshots']) coordinator.proc.kill('SIGUSR2');
   }
   if (done - lastLogged >= 10) {
     lastLogged = done;
@@ -129,6 +134,10 @@ async function restart() {
 
 await sleep(500);
 const end = coordinator.sample();
+if (args['heap-snapshots']) {
+  coordinator.proc.kill('SIGUSR2');
+  await sleep(10_000); // writing a snapshot blocks the coordinator for a few seconds
+}
 report.rss.afterLastRound = end.rssBytes;
 report.rss.peakLastProcess = end.peakRssBytes;
 const status = await coordinator.status();

@@ -79,7 +79,7 @@ test(
       roundDeadlineSeconds: 1,
       minClients: 2,
       nodeArgs: ['--gc-global', '--gc-interval=500'],
-      maxSeconds: 15,
+      maxSeconds: 12,
     });
     assert.deepEqual(result.rounds.map((r) => r.round), [1, 2]);
     assert.ok(result.rounds.some((r) => r.failures > 0), 'some client dropped silently and was failed at the deadline');
