@@ -8,7 +8,9 @@ import * as grpc from '@grpc/grpc-js';
 import type { Logger } from '@flexmoe/shared';
 import {
   CHANNEL_OPTIONS,
+  CONNECTION_WINDOW_BYTES,
   COORDINATOR_SERVICE,
+  FLOW_CONTROL_WINDOW_BYTES,
   KEEPALIVE_EVENT_MS,
   MAX_MESSAGE_BYTES,
   TensorAssembler,
@@ -28,6 +30,7 @@ import type { Coordinator, SubmitContext } from '../coordinator/coordinator';
 import { DrainingError } from '../errors';
 import type { SessionEvent } from '../registry/session-proxy';
 import { authenticate, type AuthOptions } from './auth';
+import { widenServerFlowControl } from './flow-control';
 import { HealthService } from './health';
 import { toGrpcStatus } from './status';
 
@@ -214,6 +217,9 @@ export async function startGrpcServer(coordinator: Coordinator, o: GrpcServerOpt
     ...CHANNEL_OPTIONS,
     'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
   });
+  if (!widenServerFlowControl(server, FLOW_CONTROL_WINDOW_BYTES, CONNECTION_WINDOW_BYTES)) {
+    o.logger.warn({ windowBytes: FLOW_CONTROL_WINDOW_BYTES }, 'grpc server flow-control window left at the http2 default');
+  }
   const health = new HealthService([COORDINATOR_SERVICE]);
   const streams = new Set<grpc.ServerWritableStream<WaitTaskRequest__Output, TaskEvent>>();
   server.addService(loadProtocol().flexmoe.v1.Coordinator.service, coordinatorHandlers(coordinator, o, streams));

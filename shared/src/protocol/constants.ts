@@ -21,6 +21,17 @@ export const CHUNK_BYTES = 1 << 20;
  */
 export const MAX_MESSAGE_BYTES = 2 * CHUNK_BYTES;
 
+/**
+ * HTTP/2 flow-control window (bytes) each receiver advertises per stream. Node's default of
+ * 64 KiB makes a sender wait for the receiver's event loop after every 64 KiB of a 1 MiB chunk;
+ * a few chunks in flight keep the loopback busy. Bounded memory: at most this much unread data
+ * per call.
+ */
+export const FLOW_CONTROL_WINDOW_BYTES = 4 * CHUNK_BYTES;
+
+/** HTTP/2 connection-level window (bytes): room for two calls at full stream windows. */
+export const CONNECTION_WINDOW_BYTES = 2 * FLOW_CONTROL_WINDOW_BYTES;
+
 /** Default deadlines (ms) for the unary and bounded calls; streams use the round deadline. */
 export const RPC_DEADLINES_MS = Object.freeze({
   join: 10_000,
@@ -48,4 +59,6 @@ export const CHANNEL_OPTIONS = Object.freeze({
   'grpc.keepalive_permit_without_calls': 1,
   'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
   'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
+  /** Stream and connection receive window of a channel (grpc-js applies it to both). */
+  'grpc-node.flow_control_window': FLOW_CONTROL_WINDOW_BYTES,
 });
