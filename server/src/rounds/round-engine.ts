@@ -3,6 +3,7 @@
  * client proxies, collect with a deadline (late or dropped clients are failures, never crashes),
  * aggregate when at least min-clients reported, update Q and deficits, and describe the round.
  */
+import { setMaxListeners } from 'node:events';
 import type { Logger } from '@flexmoe/shared';
 import type { ParamMap } from '@flexmoe/shared/dist/src/model/params';
 import { aggregate, type ExpertWeighting } from '../aggregation/aggregate';
@@ -105,10 +106,23 @@ export class RoundEngine {
 
   private async collect(round: number, sessions: readonly ClientSession[], answer: AssignmentAnswer, outer: AbortSignal) {
     const deadline = Date.now() + this.config.roundDeadlineMs;
-    const signal = AbortSignal.any([outer, AbortSignal.timeout(this.config.roundDeadlineMs)]);
-    const settled = await Promise.allSettled(
-      sessions.map((s, c) => s.proxy.fit(this.task(round, answer.assignment[c]!, deadline, c), signal)),
+    // An explicit timer, not AbortSignal.timeout: inside AbortSignal.any, Node 20 holds the
+    // timeout signal only weakly, a full GC collects it and the round would wait forever.
+    const timeout = new AbortController();
+    const timer = setTimeout(
+      () => timeout.abort(new DOMException('round deadline passed', 'TimeoutError')),
+      this.config.roundDeadlineMs,
     );
+    const signal = AbortSignal.any([outer, timeout.signal]);
+    setMaxListeners(0, signal); // every client proxy listens on it
+    let settled: PromiseSettledResult<ClientUpdate>[];
+    try {
+      settled = await Promise.allSettled(
+        sessions.map((s, c) => s.proxy.fit(this.task(round, answer.assignment[c]!, deadline, c), signal)),
+      );
+    } finally {
+      clearTimeout(timer);
+    }
     const updates: ClientUpdate[] = [];
     const failures: ClientFailure[] = [];
     settled.forEach((r, c) => {
