@@ -20,7 +20,7 @@ const SPEC = {
     samples: { type: 'string', default: 'lognormal:6,1', arg: 'DIST', help: 'n_c per client: fixed:V | uniform:A,B | lognormal:MU,SIGMA' },
     capacity: { type: 'string', default: 'fixed:2', arg: 'DIST', help: 'k_c per client (capped at E by the coordinator)' },
     thinkMs: { type: 'number', default: 500, min: 0, arg: 'MS', help: 'simulated training time per round' },
-    drop: { type: 'number', default: 0, min: 0, max: 0.99, arg: 'P', help: 'probability a client silently skips a round' },
+    drop: { type: 'number', default: 0, min: 0, max: 0.99, arg: 'P', help: 'probability a client drops out of a round it was given (see --drop-mode)' },
     dropMode: { type: 'string', default: 'silent', choices: ['silent', 'leave'], help: 'silent: skip the round, stay connected; leave: Leave, then join again' },
     seed: { type: 'integer', default: 1, min: 0, help: 'seed of the fleet (sizes, capacities, drops)' },
     tokenFile: { type: 'string', arg: 'FILE', help: "tokens file of the coordinator (JSON {id: token} or lines 'id token')" },
