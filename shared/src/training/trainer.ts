@@ -7,11 +7,15 @@ import { Worker } from 'node:worker_threads';
 import type { Dataset } from '../data/types';
 import { InvalidArgumentError } from '../errors';
 import { defaultModelConfig, type MoEConfig } from '../model/config';
-import { TrainingEngine, type EngineOptions } from './engine';
+// Types only: the engine (ONNX Runtime, the graph builder, protobufjs) loads in the thread that
+// runs it, so the caller's thread of a worker-backed trainer never holds a copy of that code.
+import type * as EngineModule from './engine';
+import type { EngineOptions, TrainingEngine } from './engine';
 import { abortReason, deserializeError, TrainerClosedError, TrainerWorkerError } from './errors';
 import type {
   EvaluateRequest, EvaluateResult, ExportRequest, TrainerOptions, TrainRequest, TrainResult,
 } from './types';
+import { checkPositiveInt } from './validation';
 import type { WorkerReply, WorkerRequest } from './worker';
 
 /** How many datasets the worker keeps; a dataset beyond this is sent again when next used. */
@@ -33,7 +37,8 @@ export class Trainer {
   static async create(options: TrainerOptions): Promise<Trainer> {
     const model = defaultModelConfig(options.model);
     const engineOptions: EngineOptions = { model, threads: options.threads ?? 1, stepsPerCall: options.stepsPerCall ?? 4 };
-    TrainingEngine.checkOptions(engineOptions);
+    checkPositiveInt('threads', engineOptions.threads);
+    checkPositiveInt('stepsPerCall', engineOptions.stepsPerCall);
     const backend = options.worker === false ? new InlineBackend(engineOptions) : await WorkerBackend.start(engineOptions);
     return new Trainer(model, backend);
   }
@@ -81,7 +86,8 @@ class InlineBackend implements Backend {
   private readonly engine: TrainingEngine;
 
   constructor(options: EngineOptions) {
-    this.engine = new TrainingEngine(options);
+    const { TrainingEngine: Engine } = require('./engine') as typeof EngineModule;
+    this.engine = new Engine(options);
   }
 
   async train(r: TrainRequest): Promise<TrainResult> {

@@ -7,6 +7,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { Dataset } from '../data/types';
 import { TrainingEngine, type EngineOptions } from './engine';
 import { serializeError } from './errors';
+import { ArrayBufferBudget } from './gc';
 import type { EvaluateResult, TrainResult } from './types';
 
 /** A request from the caller thread. `data` is resolved from `dataId` (sent once, then cached). */
@@ -26,10 +27,19 @@ export type WorkerReply =
   | { id: number; ok: true; result: unknown }
   | { id: number; ok: false; error: ReturnType<typeof serializeError> };
 
+/**
+ * Dead ArrayBuffer bytes the worker may hold between requests. Every graph call returns fresh
+ * output tensors (about 0.5 MB of weights for the default model); they outlive a scavenge or
+ * two, die in the old generation and, as the worker allocates little else, V8 would leave
+ * 10-20 MB of them resident for many rounds.
+ */
+const GARBAGE_SLACK_BYTES = 8 * 2 ** 20;
+
 const port = parentPort;
 if (port) {
   const engine = new TrainingEngine(workerData as EngineOptions);
   const datasets = new Map<number, Dataset>();
+  const garbage = new ArrayBufferBudget(GARBAGE_SLACK_BYTES);
   let queue: Promise<void> = Promise.resolve();
   port.on('message', (req: WorkerRequest | 'close') => {
     if (req === 'close') {
@@ -49,6 +59,8 @@ if (port) {
     } catch (err) {
       port!.postMessage({ id: req.id, ok: false, error: serializeError(err) } satisfies WorkerReply);
     }
+    // Between requests (the reply is already on its way) a full collection costs nobody a wait.
+    garbage.settle();
   }
 }
 
