@@ -64,7 +64,9 @@ export interface IdxPair {
 
 /** Reads an images file and a labels file and checks rank and counts agree. */
 export async function readIdxPair(imagesFile: string, labelsFile: string): Promise<IdxPair> {
-  const [images, labels] = await Promise.all([readIdx(imagesFile), readIdx(labelsFile)]);
+  // One after the other: with both files bad, the error always names the images file first.
+  const images = await readIdx(imagesFile);
+  const labels = await readIdx(labelsFile);
   const [n = 0, ...rest] = images.dims;
   let shape: [number, number, number];
   if (rest.length === 2) shape = [1, rest[0] as number, rest[1] as number];
