@@ -66,17 +66,16 @@ export function toLittleEndianBytes(data: TensorData): Buffer {
   return out;
 }
 
-function fromLittleEndianBytes(bytes: Buffer, dtype: TensorDType): TensorData {
-  const copy = new ArrayBuffer(bytes.length);
-  const target = Buffer.from(copy);
-  bytes.copy(target);
+/** Typed view (no copy) over little-endian bytes, swapped in place on a big-endian host. */
+function typedView(bytes: Buffer, dtype: TensorDType): TensorData {
   if (!LITTLE_ENDIAN_HOST) {
-    if (dtype === 'float64') target.swap64();
-    else target.swap32();
+    if (dtype === 'float64') bytes.swap64();
+    else bytes.swap32();
   }
-  if (dtype === 'float32') return new Float32Array(copy);
-  if (dtype === 'float64') return new Float64Array(copy);
-  return new Int32Array(copy);
+  const count = bytes.length / BYTES_PER[dtype];
+  if (dtype === 'float32') return new Float32Array(bytes.buffer, bytes.byteOffset, count);
+  if (dtype === 'float64') return new Float64Array(bytes.buffer, bytes.byteOffset, count);
+  return new Int32Array(bytes.buffer, bytes.byteOffset, count);
 }
 
 function dtypeOf(data: TensorData): TensorDType {
@@ -130,9 +129,17 @@ export interface AssemblerOptions {
 
 interface Pending {
   spec: TensorSpec;
+  /** Own (unpooled) memory of exactly the tensor's size: becomes the tensor's data without a copy. */
   buffer: Buffer;
   received: number;
+  /** Declared CRC-32 and the running CRC-32 of the bytes received so far. */
   crc32: number;
+  runningCrc: number;
+  /** Float view for the finite scan (undefined for int32, always finite) and elements scanned. */
+  floats: Float32Array | Float64Array | undefined;
+  scanned: number;
+  /** First non-finite element seen; reported only after the checksum matched. */
+  nonFinite: number;
 }
 
 /**
@@ -168,8 +175,11 @@ export class TensorAssembler {
       );
     }
     data.copy(p.buffer, p.received);
+    // Checksum and finite scan per chunk, while its bytes are still in the CPU cache.
+    p.runningCrc = zlib.crc32(p.buffer.subarray(p.received, p.received + data.length), p.runningCrc);
     p.received += data.length;
     this.bytes += data.length;
+    if (this.options.requireFinite !== false) scanFinite(p);
     if (p.received === p.buffer.length) this.complete(p);
   }
 
@@ -205,30 +215,62 @@ export class TensorAssembler {
     if (this.bytes + expected > this.options.maxBytes) {
       throw new TooLargeError(`update exceeds ${this.options.maxBytes} bytes at tensor ${h.name}`);
     }
-    this.pending = { spec, buffer: Buffer.alloc(expected), received: 0, crc32: h.crc32 >>> 0 };
+    // Unzeroed memory is safe: a tensor leaves the assembler only once every byte was written.
+    const buffer = Buffer.allocUnsafeSlow(expected);
+    const floats = LITTLE_ENDIAN_HOST && dtype !== 'int32' ? (typedView(buffer, dtype) as Float32Array | Float64Array) : undefined;
+    this.pending = { spec, buffer, received: 0, crc32: h.crc32 >>> 0, runningCrc: 0, floats, scanned: 0, nonFinite: -1 };
   }
 
   private complete(p: Pending): void {
-    const actual = crc32(p.buffer);
+    const actual = p.runningCrc >>> 0;
     if (actual !== p.crc32) {
       throw new ChecksumError(`tensor ${p.spec.name}: crc32 ${actual.toString(16)}, declared ${p.crc32.toString(16)}`);
     }
-    const data = fromLittleEndianBytes(p.buffer, p.spec.dtype);
-    if (this.options.requireFinite !== false) assertFinite(p.spec.name, data);
+    const data = typedView(p.buffer, p.spec.dtype);
+    if (this.options.requireFinite !== false) {
+      if (!LITTLE_ENDIAN_HOST) assertFinite(p.spec.name, data);
+      else if (p.nonFinite >= 0) throwNonFinite(p.spec.name, data, p.nonFinite);
+    }
     this.done.set(p.spec.name, { name: p.spec.name, dtype: p.spec.dtype, shape: [...p.spec.shape], data });
     this.pending = undefined;
   }
+}
+
+/** Scans the elements completed by the latest chunk, remembering the first non-finite one. */
+function scanFinite(p: Pending): void {
+  if (!p.floats || p.nonFinite >= 0) return;
+  const end = Math.floor(p.received / p.floats.BYTES_PER_ELEMENT);
+  const bad = firstNonFinite(p.floats, p.scanned, end);
+  p.scanned = end;
+  if (bad >= 0) p.nonFinite = bad;
 }
 
 function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((v, i) => v === b[i]);
 }
 
+/**
+ * Index of the first NaN or infinite value in `data[from, to)`, or -1. A fast pass first: `x * 0`
+ * is 0 for every finite x and NaN otherwise, so the sum stays 0 exactly when all are finite.
+ */
+export function firstNonFinite(data: TensorData, from = 0, to = data.length): number {
+  let acc = 0;
+  let i = from;
+  for (; i + 4 <= to; i += 4) acc += data[i] * 0 + data[i + 1] * 0 + data[i + 2] * 0 + data[i + 3] * 0;
+  for (; i < to; i++) acc += data[i] * 0;
+  if (acc === 0) return -1;
+  for (i = from; i < to; i++) if (!Number.isFinite(data[i])) return i;
+  return -1;
+}
+
+function throwNonFinite(name: string, data: TensorData, index: number): never {
+  throw new NonFiniteError(`tensor ${name}: non-finite value ${data[index]} at index ${index}`);
+}
+
 /** Throws NonFiniteError naming the tensor and the first bad index when a value is NaN or infinite. */
 export function assertFinite(name: string, data: TensorData): void {
-  for (let i = 0; i < data.length; i++) {
-    if (!Number.isFinite(data[i])) throw new NonFiniteError(`tensor ${name}: non-finite value ${data[i]} at index ${i}`);
-  }
+  const bad = firstNonFinite(data);
+  if (bad >= 0) throwNonFinite(name, data, bad);
 }
 
 /** Decodes a complete list of chunks (e.g. a Download) into tensors, validated against `expect`. */
