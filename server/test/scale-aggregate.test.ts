@@ -1,5 +1,5 @@
 /**
- * The streaming aggregation prototype gives the same global parameters as the coordinator's
+ * Streaming aggregation (what the round engine runs) gives the same global parameters as the coordinator's
  * hold-every-update aggregation, including experts nobody trained and experts whose trainers
  * routed no samples to them (equal-weights fallback), for both expert weightings.
  */
@@ -10,7 +10,7 @@ import { SeededRandom } from '@flexmoe/shared/dist/src/data/random';
 import type { ParamMap } from '@flexmoe/shared/dist/src/model/params';
 import { aggregate, type ExpertWeighting } from '../src/aggregation/aggregate';
 import { globalParameters } from '../src/coordinator/coordinator';
-import { StreamingAggregator } from '../src/loadgen/streaming-aggregate';
+import { StreamingAggregator } from '../src/aggregation/streaming';
 import type { ClientUpdate } from '../src/rounds/types';
 
 const model = defaultModelConfig({ inputShape: [1, 6, 6], featureDim: 12, expertHidden: 8, experts: 6 });

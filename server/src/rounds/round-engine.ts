@@ -6,7 +6,8 @@
 import { setMaxListeners } from 'node:events';
 import type { Logger } from '@flexmoe/shared';
 import type { ParamMap } from '@flexmoe/shared/dist/src/model/params';
-import { aggregate, type ExpertWeighting } from '../aggregation/aggregate';
+import type { ExpertWeighting } from '../aggregation/aggregate';
+import { StreamingAggregator } from '../aggregation/streaming';
 import type { ClientRegistry, ClientSession } from '../registry/client-registry';
 import { assignedLoad, summarizeLoad } from '../fitness/load-metrics';
 import type { AssignPort, AssignmentAnswer, FitnessPort } from './ports';
@@ -67,7 +68,9 @@ export class RoundEngine {
     this.deps.onSolve?.(solveSeconds);
     log.info({ clients: sessions.length, solver: answer.solver, status: answer.status, gap: answer.gap }, 'round assigned');
     const collectStart = performance.now();
-    const { updates, failures } = await this.collect(round, sessions, answer, signal);
+    // Each update is folded in as it arrives and its tensors dropped; a retry drops the sums.
+    const aggregator = new StreamingAggregator(params, this.config.experts, this.config.weighting);
+    const { updates, failures } = await this.collect(round, sessions, answer, aggregator, signal);
     const collectSeconds = (performance.now() - collectStart) / 1000;
     for (const f of failures) log.warn({ client: f.clientId, reason: f.reason }, 'client failed this round');
     if (updates.length < this.config.minClients) {
@@ -76,7 +79,7 @@ export class RoundEngine {
       return { kind: 'retry', reason, failures };
     }
     const aggStart = performance.now();
-    const { params: next } = aggregate(params, updates, this.config.experts, this.config.weighting);
+    const { params: next } = aggregator.result();
     for (const u of updates) this.deps.fitness.update(u.clientId, u.experts);
     const load = assignedLoad(answer.assignment, sessions.map((s) => s.info.samples), this.config.experts);
     const aggregateSeconds = (performance.now() - aggStart) / 1000;
@@ -104,7 +107,7 @@ export class RoundEngine {
     return answer;
   }
 
-  private async collect(round: number, sessions: readonly ClientSession[], answer: AssignmentAnswer, outer: AbortSignal) {
+  private async collect(round: number, sessions: readonly ClientSession[], answer: AssignmentAnswer, aggregator: StreamingAggregator, outer: AbortSignal) {
     const deadline = Date.now() + this.config.roundDeadlineMs;
     // An explicit timer, not AbortSignal.timeout: inside AbortSignal.any, Node 20 holds the
     // timeout signal only weakly, a full GC collects it and the round would wait forever.
@@ -118,7 +121,12 @@ export class RoundEngine {
     let settled: PromiseSettledResult<ClientUpdate>[];
     try {
       settled = await Promise.allSettled(
-        sessions.map((s, c) => s.proxy.fit(this.task(round, answer.assignment[c]!, deadline, c), signal)),
+        sessions.map((s, c) =>
+          s.proxy.fit(this.task(round, answer.assignment[c]!, deadline, c), signal).then((u): ClientUpdate => {
+            aggregator.add(u);
+            return { ...u, params: {} };
+          }),
+        ),
       );
     } finally {
       clearTimeout(timer);

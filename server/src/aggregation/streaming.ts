@@ -1,0 +1,110 @@
+/**
+ * Streaming aggregation, as the round engine runs it: the same result as `aggregate.ts`
+ * (backbone weighted by n_c, expert e by u_{c,e} or n_c over the clients that trained it, equal
+ * weights when they sum to zero, untrained experts unchanged), but each update is folded into
+ * running float64 sums as it arrives and can be dropped at once, so a round holds O(model)
+ * memory instead of O(clients x model).
+ */
+import type { ParamMap } from '@flexmoe/shared/dist/src/model/params';
+import type { AggregationResult, ExpertWeighting } from './aggregate';
+import type { ClientUpdate } from '../rounds/types';
+
+/** The parts of an update aggregation reads. */
+export type AggregatableUpdate = Pick<ClientUpdate, 'samples' | 'experts' | 'params'>;
+
+/** Running sums of one group (the backbone or one expert). */
+interface GroupSums {
+  totalWeight: number;
+  contributors: number;
+  /** sum_k w_k x_k per tensor name */
+  readonly weighted: Map<string, Float64Array>;
+  /**
+   * sum_k x_k per tensor name, for the equal-weights fallback; kept only while every weight so
+   * far was zero (weights are non-negative, so one positive weight makes it unnecessary).
+   */
+  plain: Map<string, Float64Array> | undefined;
+}
+
+/** Folds updates into running sums; `result()` gives the new global parameters. */
+export class StreamingAggregator {
+  private readonly groups = new Map<string | number, GroupSums>();
+  /** Tensor names per group, from the current parameters. */
+  private readonly names = new Map<string | number, string[]>();
+  private count = 0;
+
+  constructor(
+    private readonly current: Readonly<ParamMap>,
+    private readonly experts: number,
+    private readonly weighting: ExpertWeighting,
+  ) {
+    for (const name of Object.keys(current)) {
+      const group = groupOf(name);
+      if (group === undefined) continue;
+      const list = this.names.get(group) ?? [];
+      list.push(name);
+      this.names.set(group, list);
+    }
+  }
+
+  /** Updates folded in so far. */
+  get updates(): number {
+    return this.count;
+  }
+
+  /** Folds one validated update in; the caller may drop it afterwards. */
+  add(u: AggregatableUpdate): void {
+    this.count++;
+    this.addGroup('backbone', u.samples, u.params);
+    for (const r of u.experts) this.addGroup(r.expert, this.weighting === 'usage' ? r.usage : u.samples, u.params);
+  }
+
+  private addGroup(group: string | number, weight: number, params: Readonly<ParamMap>): void {
+    let g = this.groups.get(group);
+    if (!g) {
+      g = { totalWeight: 0, contributors: 0, weighted: new Map(), plain: new Map() };
+      this.groups.set(group, g);
+    }
+    g.totalWeight += weight;
+    g.contributors++;
+    if (g.totalWeight > 0) g.plain = undefined;
+    for (const name of this.names.get(group) ?? []) {
+      const x = params[name];
+      if (!x) throw new Error(`update lacks tensor ${name}`);
+      accumulate(g.weighted, name, x, weight);
+      if (g.plain) accumulate(g.plain, name, x, 1);
+    }
+  }
+
+  /** The aggregated parameters (the current ones where nobody contributed). */
+  result(): AggregationResult {
+    const params: ParamMap = { ...this.current };
+    for (const g of this.groups.values()) {
+      const useWeights = g.totalWeight > 0;
+      const sums = useWeights ? g.weighted : g.plain!;
+      const divisor = useWeights ? g.totalWeight : g.contributors;
+      for (const [name, sum] of sums) {
+        const out = new Float32Array(sum.length);
+        for (let i = 0; i < out.length; i++) out[i] = sum[i]! / divisor;
+        params[name] = out;
+      }
+    }
+    const trained: number[] = [];
+    for (let e = 0; e < this.experts; e++) if (this.groups.has(e)) trained.push(e);
+    return { params, trainedExperts: trained };
+  }
+}
+
+function groupOf(name: string): string | number | undefined {
+  if (name.startsWith('backbone.')) return 'backbone';
+  if (name.startsWith('expert.')) return Number(name.split('.')[1]);
+  return undefined;
+}
+
+function accumulate(sums: Map<string, Float64Array>, name: string, x: Float32Array, weight: number): void {
+  let acc = sums.get(name);
+  if (!acc) {
+    acc = new Float64Array(x.length);
+    sums.set(name, acc);
+  }
+  for (let i = 0; i < x.length; i++) acc[i] += weight * x[i]!;
+}
