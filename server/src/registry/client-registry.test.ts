@@ -62,3 +62,33 @@ test('a session proxy parks a task until the stream attaches, resolves on delive
   r.unregister('a', 'gone');
   await assert.rejects(dropped, /dropped: gone/);
 });
+
+test('live and ready counts match the session lists through ready toggles, replacement, leave and sweep', () => {
+  const r = registry();
+  const check = () => {
+    assert.equal(r.liveCount, r.liveSessions().length);
+    assert.equal(r.readyCount, r.readySessions().length);
+  };
+  const a = r.register(info('a'), false, 0);
+  const b = r.register(info('b'), false, 0);
+  check();
+  r.setReady(a, true, 0);
+  r.setReady(a, true, 0);
+  r.setReady(b, true, 0);
+  check();
+  assert.equal(r.readyCount, 2);
+  r.setReady(b, false, 0);
+  check();
+  const a2 = r.register(info('a'), true, 10);
+  check();
+  assert.equal(r.readyCount, 0, 'the replaced ready session no longer counts');
+  r.setReady(a, true, 10);
+  check();
+  assert.equal(r.readyCount, 0, 'a stale session object cannot become ready');
+  r.setReady(a2, true, 10);
+  r.unregister('a', 'left');
+  check();
+  r.sweep(10_000);
+  check();
+  assert.equal(r.liveCount, 0);
+});

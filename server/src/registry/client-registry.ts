@@ -60,6 +60,8 @@ export class ClientRegistry {
   private readonly sessions = new Map<string, ClientSession>();
   private readonly records = new Map<string, ClientRecord>();
   private waiters: Array<() => void> = [];
+  /** Live sessions with `ready` set, kept in step so change hooks stay O(1). */
+  private ready = 0;
 
   constructor(private readonly options: RegistryOptions) {}
 
@@ -95,6 +97,7 @@ export class ClientRegistry {
     const session = this.sessions.get(clientId);
     if (!session) return;
     this.sessions.delete(clientId);
+    if (session.ready) this.ready--;
     session.proxy.close(reason);
     this.options.logger.info({ client: clientId, reason }, 'client left');
     this.changed();
@@ -113,6 +116,7 @@ export class ClientRegistry {
   /** Marks the session ready (task stream open) or not. */
   setReady(session: ClientSession, ready: boolean, now = Date.now()): void {
     if (this.sessions.get(session.info.clientId) !== session) return;
+    if (session.ready !== ready) this.ready += ready ? 1 : -1;
     session.ready = ready;
     session.lastSeenMs = now;
     this.changed();
@@ -136,6 +140,16 @@ export class ClientRegistry {
     return [...this.sessions.values()].filter((s) => s.ready).sort((a, b) => (a.info.clientId < b.info.clientId ? -1 : 1));
   }
 
+  /** Number of live sessions (O(1)). */
+  get liveCount(): number {
+    return this.sessions.size;
+  }
+
+  /** Number of live sessions waiting for a task (O(1)). */
+  get readyCount(): number {
+    return this.ready;
+  }
+
   /** All live sessions sorted by client id. */
   liveSessions(): ClientSession[] {
     return [...this.sessions.values()].sort((a, b) => (a.info.clientId < b.info.clientId ? -1 : 1));
@@ -153,7 +167,7 @@ export class ClientRegistry {
 
   /** Resolves once at least `n` clients are ready; rejects when `signal` aborts. */
   async waitForReady(n: number, signal: AbortSignal): Promise<void> {
-    while (this.readySessions().length < n) {
+    while (this.ready < n) {
       signal.throwIfAborted();
       await new Promise<void>((resolve) => {
         const done = () => {
