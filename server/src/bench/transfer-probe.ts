@@ -30,16 +30,32 @@ const FEATURE_DIM = 2048;
 
 /** Measured throughput. */
 export interface TransferFigures {
+  /** Download plus Submit (until its acknowledgement), both directions together. */
   readonly grpcMBs: number;
   readonly tcpMBs: number;
   readonly megabytes: number;
+  /** Download alone (server stream, validated on arrival). */
+  readonly downloadMBs: number;
+  /**
+   * Submit alone, until the acknowledgement arrives: includes the coordinator closing the round
+   * (aggregation) when that runs before the acknowledgement leaves its event loop.
+   */
+  readonly submitMBs: number;
+}
+
+/** Seconds spent in each direction, with the bytes moved each way. */
+interface RoundTripTimes {
+  bytes: number;
+  downloadSeconds: number;
+  submitSeconds: number;
 }
 
 function unary<T>(start: (cb: (err: grpc.ServiceError | null, v?: T) => void) => void): Promise<T> {
   return new Promise((resolve, reject) => start((err, v) => (err ? reject(err) : resolve(v as T))));
 }
 
-async function roundTrip(client: CoordinatorClient, md: grpc.Metadata, sessionId: string, task: RoundTask__Output): Promise<number> {
+async function roundTrip(client: CoordinatorClient, md: grpc.Metadata, sessionId: string, task: RoundTask__Output): Promise<RoundTripTimes> {
+  const t0 = performance.now();
   const cfg = defaultModelConfig({ featureDim: FEATURE_DIM });
   const specs = new Map<string, TensorSpec>(
     [...backboneSpecs(cfg), ...task.experts.flatMap((e) => expertSpecs(cfg, e))].map((s) => [s.name, { name: s.name, dtype: 'float32', shape: s.shape }]),
@@ -48,6 +64,7 @@ async function roundTrip(client: CoordinatorClient, md: grpc.Metadata, sessionId
   for await (const chunk of client.download({ sessionId, round: task.round }, md, { deadline: Date.now() + 60_000 })) asm.push(chunk);
   const tensors: WireTensor[] = [...asm.finish().values()];
   const bytes = tensors.reduce((s, t) => s + t.data.byteLength, 0);
+  const t1 = performance.now();
   const header = {
     sessionId, round: task.round, numSamples: 100, tensorCount: tensors.length, totalBytes: bytes,
     expertStats: task.experts.map((expert) => ({ expert, usage: 50, accuracy: 0.5, loss: 1 })),
@@ -61,7 +78,7 @@ async function roundTrip(client: CoordinatorClient, md: grpc.Metadata, sessionId
       call.end();
     })();
   });
-  return 2 * bytes;
+  return { bytes, downloadSeconds: (t1 - t0) / 1000, submitSeconds: (performance.now() - t1) / 1000 };
 }
 
 /** Moves about `megabytes` MB (down + up) through the protocol and the same through raw TCP. */
@@ -85,17 +102,24 @@ export async function measureTransfer(megabytes: number): Promise<TransferFigure
     md.set(METADATA_CLIENT_ID, 'probe');
     const join = await unary<{ sessionId: string }>((cb) => client.join({ clientId: 'probe', protocolVersion: PROTOCOL_VERSION, capacity: 2, numSamples: 100 }, md, { deadline: Date.now() + 10_000 }, cb));
     const stream = client.waitTask({ sessionId: join.sessionId }, md, { deadline: Date.now() + 600_000 });
-    let moved = 0;
-    let seconds = 0;
+    const total: RoundTripTimes = { bytes: 0, downloadSeconds: 0, submitSeconds: 0 };
     for await (const event of stream as AsyncIterable<TaskEvent__Output>) {
       if (!event.task) continue;
-      const t0 = performance.now();
-      moved += await roundTrip(client, md, join.sessionId, event.task);
-      seconds += (performance.now() - t0) / 1000;
-      if (moved >= megabytes * 1e6) break;
+      const times = await roundTrip(client, md, join.sessionId, event.task);
+      total.bytes += times.bytes;
+      total.downloadSeconds += times.downloadSeconds;
+      total.submitSeconds += times.submitSeconds;
+      if (2 * total.bytes >= megabytes * 1e6) break;
     }
     stream.cancel();
-    return { grpcMBs: moved / 1e6 / seconds, tcpMBs: await rawTcpMBs(moved), megabytes: moved / 1e6 };
+    const moved = 2 * total.bytes;
+    return {
+      grpcMBs: moved / 1e6 / (total.downloadSeconds + total.submitSeconds),
+      tcpMBs: await rawTcpMBs(moved),
+      megabytes: moved / 1e6,
+      downloadMBs: total.bytes / 1e6 / total.downloadSeconds,
+      submitMBs: total.bytes / 1e6 / total.submitSeconds,
+    };
   } finally {
     client.close();
     server.kill('SIGKILL');
