@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from '@flexmoe/shared';
 import type { MoEConfig } from '@flexmoe/shared/dist/src/model/config';
 import { initParameters, type ParamMap } from '@flexmoe/shared/dist/src/model/params';
-import { PROTOCOL_VERSION, type JoinRequest__Output, type SubmitHeader__Output, type WireTensor } from '@flexmoe/shared/dist/src/protocol';
+import { PROTOCOL_VERSION, byteLength, type JoinRequest__Output, type SubmitHeader__Output, type TensorChunk, type TensorSpec, type WireTensor } from '@flexmoe/shared/dist/src/protocol';
 import { CheckpointError, DrainingError, StaleRoundError } from '../errors';
 import type { CoordinatorMetrics } from '../metrics/metrics';
 import { ClientRegistry } from '../registry/client-registry';
@@ -17,6 +17,7 @@ import type { RoundRecord } from '../rounds/history';
 import type { AssignPort } from '../rounds/ports';
 import { RoundEngine, type RoundConfig, type RoundOutcome } from '../rounds/round-engine';
 import { loadLatestCheckpoint, writeCheckpoint, type Checkpoint } from '../state/checkpoint';
+import { DownloadChunkCache } from './download-cache';
 import { FitnessState, type FitnessOptions } from './fitness-state';
 import { completeTensors, planSubmit, taskSpecs, taskTensors, validateJoin, type SubmitPlan } from './requests';
 import { buildStatus, type CoordinatorStatus } from './status';
@@ -76,13 +77,14 @@ export class Coordinator {
   private loop: Promise<void> | undefined;
   private sweeper: NodeJS.Timeout | undefined;
   private readonly log: Logger;
+  private readonly chunkCache = new DownloadChunkCache();
 
   private constructor(private readonly options: CoordinatorOptions, private readonly deps: CoordinatorDeps, checkpoint?: Checkpoint) {
     this.log = deps.logger.child({ component: 'coordinator' });
     this.registry = new ClientRegistry({
       livenessTimeoutMs: options.livenessTimeoutMs,
       logger: deps.logger.child({ component: 'registry' }),
-      onChange: () => deps.metrics.clientsConnected.set(this.registry.liveSessions().length),
+      onChange: () => deps.metrics.clientsConnected.set(this.registry.liveCount),
     });
     const s = checkpoint?.state;
     this.runId = s?.runId ?? randomUUID();
@@ -289,16 +291,31 @@ export class Coordinator {
 
   /** The backbone and assigned experts of the client's task in flight for `round`. */
   download(clientId: string, sessionId: string, round: number): WireTensor[] {
+    const specs = this.downloadSpecs(clientId, sessionId, round);
+    return taskTensors(this.params, specs);
+  }
+
+  /**
+   * The same tensors as `download`, as wire chunks (header with CRC-32 on each tensor's first
+   * chunk); chunked once per round and tensor, shared by every client of the round.
+   */
+  downloadChunks(clientId: string, sessionId: string, round: number): TensorChunk[] {
+    const specs = this.downloadSpecs(clientId, sessionId, round);
+    return this.chunkCache.chunksFor(this.params, specs);
+  }
+
+  /** Checks the task in flight, counts its bytes down and returns the specs of its tensors. */
+  private downloadSpecs(clientId: string, sessionId: string, round: number): TensorSpec[] {
     const session = this.registry.touch(clientId, sessionId);
     const task = session.proxy.currentTask();
     if (!task || task.round !== round) {
       throw new StaleRoundError(`round ${round} is not in progress for this client (current: ${task?.round ?? 'none'})`);
     }
-    const tensors = taskTensors(this.params, taskSpecs(this.options.model, task.experts));
-    const bytes = tensors.reduce((s, t) => s + t.data.byteLength, 0);
+    const specs = taskSpecs(this.options.model, task.experts);
+    const bytes = specs.reduce((s, t) => s + byteLength(t), 0);
     session.proxy.addBytesDown(bytes);
     this.deps.metrics.transferBytes.inc({ direction: 'down' }, bytes);
-    return tensors;
+    return specs;
   }
 
   /** Validates a Submit header against the client's task in flight. */
