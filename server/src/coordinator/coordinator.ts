@@ -16,6 +16,7 @@ import type { SessionEvent } from '../registry/session-proxy';
 import type { RoundRecord } from '../rounds/history';
 import type { AssignPort } from '../rounds/ports';
 import { RoundEngine, type RoundConfig, type RoundOutcome } from '../rounds/round-engine';
+import { RunHistory } from '../rounds/run-history';
 import { loadLatestCheckpoint, writeCheckpoint, type Checkpoint } from '../state/checkpoint';
 import { DownloadChunkCache } from './download-cache';
 import { FitnessState, type FitnessOptions } from './fitness-state';
@@ -69,7 +70,7 @@ export class Coordinator {
   private phase: CoordinatorPhase = 'waiting';
   private params: ParamMap;
   private readonly fitness: FitnessState;
-  private readonly history: RoundRecord[];
+  private readonly history: RunHistory;
   private completed: number;
   private currentRound = 0;
   private readonly runId: string;
@@ -89,7 +90,8 @@ export class Coordinator {
     const s = checkpoint?.state;
     this.runId = s?.runId ?? randomUUID();
     this.completed = s?.completedRounds ?? 0;
-    this.history = [...(s?.history ?? [])];
+    // No checkpoint: a fresh run, whatever history.jsonl holds is not ours.
+    this.history = new RunHistory(options.dataDir, s?.history ?? [], s ? s.historyBytes : 0);
     this.fitness = new FitnessState(options.fitness, s?.fitness);
     if (s) {
       this.registry.restore(s.clients);
@@ -171,9 +173,9 @@ export class Coordinator {
   private apply(outcome: Extract<RoundOutcome, { kind: 'completed' }>): void {
     const r = outcome.record;
     this.params = outcome.params;
-    this.history.push(r);
     this.completed = r.round;
     for (const id of r.reported) this.registry.recordRoundCompleted(id);
+    this.appendHistory(r);
     const m = this.deps.metrics;
     m.round.set(r.round);
     m.roundDuration.observe(r.seconds);
@@ -183,6 +185,14 @@ export class Coordinator {
     m.evalAccuracy.set(r.accuracy);
     for (const f of r.failures) m.roundFailures.inc({ reason: failureLabel(f.reason) });
     this.checkpoint();
+  }
+
+  private appendHistory(r: RoundRecord): void {
+    try {
+      this.history.append(r);
+    } catch (err) {
+      this.log.error({ round: r.round, err: (err as Error).message }, 'history append failed');
+    }
   }
 
   private checkpoint(): void {
@@ -205,13 +215,14 @@ export class Coordinator {
       fitness: this.fitness.snapshot(),
       strategyState: this.deps.strategy.snapshot(),
       clients: this.registry.allRecords(),
-      history: this.history,
+      history: this.history.records(),
+      historyBytes: this.history.fileBytes(),
     };
   }
 
   private finish(): void {
     this.phase = 'finished';
-    const last = this.history[this.history.length - 1];
+    const last = this.history.last();
     for (const s of this.registry.liveSessions()) s.proxy.complete(this.completed, last?.accuracy ?? 0);
     this.log.info({ completedRounds: this.completed, accuracy: last?.accuracy }, 'run finished');
   }
@@ -360,7 +371,7 @@ export class Coordinator {
       completed: this.completed,
       currentRound: this.currentRound,
       options: this.options,
-      history: this.history,
+      history: this.history.records(),
       registry: this.registry,
       q: this.fitness.rows(this.registry.allRecords().map((r) => r.clientId)),
     });
@@ -372,7 +383,7 @@ export class Coordinator {
   }
 
   private lastAccuracy(): number {
-    return this.history[this.history.length - 1]?.accuracy ?? 0;
+    return this.history.last()?.accuracy ?? 0;
   }
 }
 

@@ -1,4 +1,8 @@
-/** The record of one completed round, kept in the run history, the checkpoint and /api/status. */
+/**
+ * The record of one completed round, kept in the run history, the checkpoint and /api/status.
+ * Per-client detail (participants, assignment, reported, client accuracies) is kept in memory
+ * only for recent rounds (`RunHistory`); older records keep every aggregate and the counts.
+ */
 
 /** Everything the status page and the experiments need about a completed round. */
 export interface RoundRecord {
@@ -7,6 +11,10 @@ export interface RoundRecord {
   readonly attempt: number;
   readonly startedAtMs: number;
   readonly seconds: number;
+  /** False once the per-client detail was trimmed (empty participants, assignment, reported, clientAccuracy). */
+  readonly detail: boolean;
+  readonly participantCount: number;
+  readonly reportedCount: number;
   readonly participants: readonly string[];
   /** Client id -> assigned experts. */
   readonly assignment: Readonly<Record<string, readonly number[]>>;

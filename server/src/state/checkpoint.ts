@@ -32,7 +32,10 @@ export interface CheckpointState {
   /** The strategy's own state (deficits, warm start). */
   readonly strategyState: unknown;
   readonly clients: readonly ClientRecord[];
+  /** Every round; per-client detail only for the recent ones (full records in history.jsonl). */
   readonly history: readonly RoundRecord[];
+  /** Size of history.jsonl when this checkpoint was written (absent in older checkpoints). */
+  readonly historyBytes?: number;
 }
 
 /** A checkpoint: state plus global parameters (backbone and experts; the gate is never here). */
