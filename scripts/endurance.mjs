@@ -7,13 +7,12 @@
 // report; exit code 0 when every check passes.
 //
 //   npm run build && node scripts/endurance.mjs [--clients 200] [--rounds 200] [--drop 0.05]
-//     [--drop-mode leave|silent] [--restarts 70,140] [--deadline 5] [--think-ms 100] [--experts 8]
+//     [--drop-mode silent|leave] [--restarts 70,140] [--deadline 5] [--think-ms 100] [--experts 8]
 //     [--json FILE] [--keep] [--heap-snapshots]
 // --heap-snapshots writes a V8 heap snapshot of the coordinator after round 20 and after the last
 // round (in the kept run directory) to tell a leak from lazy GC; use it without restarts.
-// --drop-mode silent (a client that stays connected and never reports) depends on the round
-// deadline, which the coordinator currently loses to a full GC (docs/scale.md): use `leave`
-// (a dropout that says Leave and joins again) until that is fixed.
+// --drop-mode silent (default): a dropped client stays connected and never reports, so the round
+// ends at its deadline; leave: it says Leave and joins again (rounds end as soon as the rest report).
 import { createRequire } from 'node:module';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
@@ -32,7 +31,7 @@ const { values: args } = parseArgs({
     clients: { type: 'string', default: '200' },
     rounds: { type: 'string', default: '200' },
     drop: { type: 'string', default: '0.05' },
-    'drop-mode': { type: 'string', default: 'leave' },
+    'drop-mode': { type: 'string', default: 'silent' },
     restarts: { type: 'string', default: '70,140' },
     deadline: { type: 'string', default: '5' },
     'think-ms': { type: 'string', default: '100' },
