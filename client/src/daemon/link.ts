@@ -48,6 +48,8 @@ export interface Session {
 /** One round's work. */
 export interface RoundTask {
   round: number;
+  /** The round's attempt (0 when the coordinator does not send it); echoed in Download and Submit. */
+  attempt?: number;
   experts: number[];
   learningRate: number;
   batchSize: number;
@@ -81,6 +83,8 @@ export interface ExpertReport {
 /** One round's update. */
 export interface Update {
   round: number;
+  /** RoundTask.attempt of the task this update answers. */
+  attempt: number;
   numSamples: number;
   experts: ExpertReport[];
   train: SplitMetrics;

@@ -100,6 +100,7 @@ export async function runRound(ctx: RoundContext, task: RoundTask, signal: Abort
   );
   const update: Update = {
     round: task.round,
+    attempt: task.attempt ?? 0,
     numSamples: ctx.data.train.n,
     experts: expertReports(trained, task.localEpochs),
     train: { loss: trained.loss, accuracy: trained.accuracy, numSamples: ctx.data.train.n },

@@ -20,7 +20,7 @@ import { RunHistory } from '../rounds/run-history';
 import { loadLatestCheckpoint, writeCheckpoint, type Checkpoint } from '../state/checkpoint';
 import { DownloadChunkCache } from './download-cache';
 import { FitnessState, type FitnessOptions } from './fitness-state';
-import { completeTensors, planSubmit, taskSpecs, taskTensors, validateJoin, type SubmitPlan } from './requests';
+import { checkTaskInFlight, completeTensors, planSubmit, taskSpecs, taskTensors, validateJoin, type SubmitPlan } from './requests';
 import { buildStatus, type CoordinatorStatus } from './status';
 
 /** Lifecycle states. */
@@ -36,6 +36,11 @@ export interface CoordinatorOptions {
   readonly dataDir: string;
   readonly heartbeatIntervalMs: number;
   readonly livenessTimeoutMs: number;
+  /**
+   * Refuse an echoed attempt of 0 for a later attempt of the round (default false: clients and
+   * transports that do not carry `attempt` send 0, and only a nonzero mismatch is refused).
+   */
+  readonly strictAttempts?: boolean;
 }
 
 /** Collaborators built at the composition root. */
@@ -301,8 +306,8 @@ export class Coordinator {
   }
 
   /** The backbone and assigned experts of the client's task in flight for `round`. */
-  download(clientId: string, sessionId: string, round: number): WireTensor[] {
-    const specs = this.downloadSpecs(clientId, sessionId, round);
+  download(clientId: string, sessionId: string, round: number, attempt = 0): WireTensor[] {
+    const specs = this.downloadSpecs(clientId, sessionId, round, attempt);
     return taskTensors(this.params, specs);
   }
 
@@ -310,18 +315,15 @@ export class Coordinator {
    * The same tensors as `download`, as wire chunks (header with CRC-32 on each tensor's first
    * chunk); chunked once per round and tensor, shared by every client of the round.
    */
-  downloadChunks(clientId: string, sessionId: string, round: number): TensorChunk[] {
-    const specs = this.downloadSpecs(clientId, sessionId, round);
+  downloadChunks(clientId: string, sessionId: string, round: number, attempt = 0): TensorChunk[] {
+    const specs = this.downloadSpecs(clientId, sessionId, round, attempt);
     return this.chunkCache.chunksFor(this.params, specs);
   }
 
   /** Checks the task in flight, counts its bytes down and returns the specs of its tensors. */
-  private downloadSpecs(clientId: string, sessionId: string, round: number): TensorSpec[] {
+  private downloadSpecs(clientId: string, sessionId: string, round: number, attempt: number): TensorSpec[] {
     const session = this.registry.touch(clientId, sessionId);
-    const task = session.proxy.currentTask();
-    if (!task || task.round !== round) {
-      throw new StaleRoundError(`round ${round} is not in progress for this client (current: ${task?.round ?? 'none'})`);
-    }
+    const task = checkTaskInFlight(session.proxy.currentTask(), round, attempt, this.options.strictAttempts === true);
     const specs = taskSpecs(this.options.model, task.experts);
     const bytes = specs.reduce((s, t) => s + byteLength(t), 0);
     session.proxy.addBytesDown(bytes);
@@ -332,14 +334,19 @@ export class Coordinator {
   /** Validates a Submit header against the client's task in flight. */
   beginSubmit(clientId: string, header: SubmitHeader__Output): SubmitContext {
     const session = this.registry.touch(clientId, header.sessionId);
-    return { clientId, sessionId: header.sessionId, plan: planSubmit(this.options.model, session.proxy.currentTask(), header) };
+    const plan = planSubmit(this.options.model, session.proxy.currentTask(), header, this.options.strictAttempts === true);
+    return { clientId, sessionId: header.sessionId, plan };
   }
 
   /** Hands a fully received, validated update to the round in progress. */
   finishSubmit(ctx: SubmitContext, tensors: ReadonlyMap<string, WireTensor>, bytesUp: number): void {
     const session = this.registry.touch(ctx.clientId, ctx.sessionId);
-    const params = completeTensors(ctx.plan, tensors);
     const p = ctx.plan;
+    if (session.proxy.currentTask() !== p.task) {
+      // A new attempt (or round) began while this update was uploading.
+      throw new StaleRoundError(`the task of round ${p.task.round} attempt ${p.task.attempt} is over for this client`);
+    }
+    const params = completeTensors(ctx.plan, tensors);
     session.proxy.deliver({
       clientId: ctx.clientId,
       round: p.task.round,

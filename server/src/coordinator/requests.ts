@@ -77,11 +77,24 @@ function metricReport(field: string, m: SubmitHeader__Output['train']): MetricRe
   };
 }
 
-/** Validates a SubmitHeader against the client's task in flight; returns the plan for the tensors. */
-export function planSubmit(model: MoEConfig, task: RoundTaskSpec | undefined, h: SubmitHeader__Output): SubmitPlan {
-  if (!task || task.round !== h.round) {
-    throw new StaleRoundError(`round ${h.round} is not in progress for this client (current: ${task ? task.round : 'none'})`);
+/**
+ * Checks that a request is for the client's task in flight: same round and same attempt. With
+ * `strictAttempts` false, an echoed attempt of 0 passes for any attempt (clients that do not
+ * echo the field send 0); a nonzero one must match.
+ */
+export function checkTaskInFlight(task: RoundTaskSpec | undefined, round: number, attempt: number, strictAttempts: boolean): RoundTaskSpec {
+  if (!task || task.round !== round) {
+    throw new StaleRoundError(`round ${round} is not in progress for this client (current: ${task ? task.round : 'none'})`);
   }
+  if (task.attempt !== attempt && (strictAttempts || attempt !== 0)) {
+    throw new StaleRoundError(`attempt ${attempt} of round ${round} is over for this client (current attempt: ${task.attempt})`);
+  }
+  return task;
+}
+
+/** Validates a SubmitHeader against the client's task in flight; returns the plan for the tensors. */
+export function planSubmit(model: MoEConfig, current: RoundTaskSpec | undefined, h: SubmitHeader__Output, strictAttempts = true): SubmitPlan {
+  const task = checkTaskInFlight(current, h.round, h.attempt, strictAttempts);
   const samples = finiteIn('num_samples', h.numSamples, 1, Number.MAX_SAFE_INTEGER);
   const reported = [...h.expertStats].sort((a, b) => a.expert - b.expert);
   if (reported.map((r) => r.expert).join(',') !== task.experts.join(',')) {

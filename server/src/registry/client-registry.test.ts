@@ -50,7 +50,7 @@ test('waitForReady resolves when enough clients wait for tasks and honours abort
 test('a session proxy parks a task until the stream attaches, resolves on delivery, fails when closed', async () => {
   const r = registry();
   const s = r.register(info('a'), false);
-  const task = { round: 3, experts: [1, 2], learningRate: 0.1, batchSize: 8, localEpochs: 1, deadlineUnixMs: 0, routingTopK: 2, seed: 1 };
+  const task = { round: 3, attempt: 0, experts: [1, 2], learningRate: 0.1, batchSize: 8, localEpochs: 1, deadlineUnixMs: 0, routingTopK: 2, seed: 1 };
   const fit = s.proxy.fit(task, new AbortController().signal);
   const seen: number[] = [];
   s.proxy.attach((e) => e.kind === 'task' && seen.push(e.task.round));

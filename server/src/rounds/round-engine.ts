@@ -52,6 +52,12 @@ export interface ClientFailure {
   readonly reason: string;
 }
 
+/** A round attempt. */
+interface RoundId {
+  readonly round: number;
+  readonly attempt: number;
+}
+
 /** Runs round attempts; holds no state between rounds (the coordinator does). */
 export class RoundEngine {
   constructor(private readonly config: RoundConfig, private readonly deps: RoundDeps) {}
@@ -70,7 +76,7 @@ export class RoundEngine {
     const collectStart = performance.now();
     // Each update is folded in as it arrives and its tensors dropped; a retry drops the sums.
     const aggregator = new StreamingAggregator(params, this.config.experts, this.config.weighting);
-    const { updates, failures } = await this.collect(round, sessions, answer, aggregator, signal);
+    const { updates, failures } = await this.collect({ round, attempt }, sessions, answer, aggregator, signal);
     const collectSeconds = (performance.now() - collectStart) / 1000;
     for (const f of failures) log.warn({ client: f.clientId, reason: f.reason }, 'client failed this round');
     if (updates.length < this.config.minClients) {
@@ -107,7 +113,7 @@ export class RoundEngine {
     return answer;
   }
 
-  private async collect(round: number, sessions: readonly ClientSession[], answer: AssignmentAnswer, aggregator: StreamingAggregator, outer: AbortSignal) {
+  private async collect(id: RoundId, sessions: readonly ClientSession[], answer: AssignmentAnswer, aggregator: StreamingAggregator, outer: AbortSignal) {
     const deadline = Date.now() + this.config.roundDeadlineMs;
     // An explicit timer, not AbortSignal.timeout: inside AbortSignal.any, Node 20 holds the
     // timeout signal only weakly, a full GC collects it and the round would wait forever.
@@ -122,7 +128,7 @@ export class RoundEngine {
     try {
       settled = await Promise.allSettled(
         sessions.map((s, c) =>
-          s.proxy.fit(this.task(round, answer.assignment[c]!, deadline, c), signal).then((u): ClientUpdate => {
+          s.proxy.fit(this.task(id, answer.assignment[c]!, deadline, c), signal).then((u): ClientUpdate => {
             aggregator.add(u);
             return { ...u, params: {} };
           }),
@@ -141,10 +147,11 @@ export class RoundEngine {
     return { updates, failures };
   }
 
-  private task(round: number, experts: readonly number[], deadlineUnixMs: number, index: number): RoundTaskSpec {
+  private task({ round, attempt }: RoundId, experts: readonly number[], deadlineUnixMs: number, index: number): RoundTaskSpec {
     const sorted = [...experts].sort((a, b) => a - b);
     return {
       round,
+      attempt,
       experts: sorted,
       learningRate: this.config.learningRate,
       batchSize: this.config.batchSize,

@@ -7,6 +7,8 @@ import type { ParamMap } from '@flexmoe/shared/dist/src/model/params';
 /** One client's work in one round. */
 export interface RoundTaskSpec {
   readonly round: number;
+  /** 0 for the round's first attempt; clients echo it so another attempt's update is told apart. */
+  readonly attempt: number;
   /** A_c, 0-based, ascending. */
   readonly experts: readonly number[];
   readonly learningRate: number;

@@ -4,9 +4,17 @@
 export interface DownloadRequest {
   'sessionId'?: (string);
   'round'?: (number);
+  /**
+   * RoundTask.attempt of the task downloaded for
+   */
+  'attempt'?: (number);
 }
 
 export interface DownloadRequest__Output {
   'sessionId': (string);
   'round': (number);
+  /**
+   * RoundTask.attempt of the task downloaded for
+   */
+  'attempt': (number);
 }

@@ -28,6 +28,10 @@ export interface RoundTask {
    * seed for this client's shuffling in this round
    */
   'seed'?: (number);
+  /**
+   * 0 for a round's first attempt; echoed in DownloadRequest and SubmitHeader
+   */
+  'attempt'?: (number);
 }
 
 /**
@@ -57,4 +61,8 @@ export interface RoundTask__Output {
    * seed for this client's shuffling in this round
    */
   'seed': (number);
+  /**
+   * 0 for a round's first attempt; echoed in DownloadRequest and SubmitHeader
+   */
+  'attempt': (number);
 }

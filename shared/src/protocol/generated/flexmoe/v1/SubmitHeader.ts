@@ -26,6 +26,10 @@ export interface SubmitHeader {
   'totalBytes'?: (number);
   'trainSeconds'?: (number | string);
   'downloadSeconds'?: (number | string);
+  /**
+   * RoundTask.attempt of the task this update answers
+   */
+  'attempt'?: (number);
 }
 
 export interface SubmitHeader__Output {
@@ -51,4 +55,8 @@ export interface SubmitHeader__Output {
   'totalBytes': (number);
   'trainSeconds': (number);
   'downloadSeconds': (number);
+  /**
+   * RoundTask.attempt of the task this update answers
+   */
+  'attempt': (number);
 }
