@@ -361,7 +361,7 @@ export class Coordinator {
     });
     this.deps.metrics.transferBytes.inc({ direction: 'up' }, bytesUp);
     this.deps.metrics.updatesTotal.inc({ result: 'accepted' });
-    this.log.info({ round: p.task.round, client: ctx.clientId, bytes: bytesUp }, 'update accepted');
+    this.log.debug({ round: p.task.round, client: ctx.clientId, bytes: bytesUp }, 'update accepted');
   }
 
   /** Records a refused update (logged with client and reason, counted by result). */
