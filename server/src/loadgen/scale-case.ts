@@ -132,9 +132,13 @@ export async function runScaleCase(o: ScaleCaseOptions): Promise<ScaleCaseResult
     const afterFirst = coordinator.sample();
     await Promise.race([limit, coordinator.waitForRound(o.rounds)]);
     const end = coordinator.sample();
+    // The coordinator keeps serving: sessions still rejoining (e.g. after a last-round drop) get
+    // RunComplete before it goes away.
+    let grace: NodeJS.Timeout | undefined;
+    const load = await Promise.race([running, new Promise<LoadReport>((r) => (grace = setTimeout(() => r(gen.stop()), 10_000)))]);
+    clearTimeout(grace);
     const status = await coordinator.status<{ history: HistoryEntry[] }>();
     await coordinator.stop('SIGTERM');
-    const load = await Promise.race([running, new Promise<LoadReport>((r) => setTimeout(() => r(gen.stop()), 5000))]);
     return summarize(o, status.history, load, afterFirst, end, gen.channelCount, dir);
   } finally {
     clearTimeout(timer);
