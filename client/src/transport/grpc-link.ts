@@ -154,7 +154,7 @@ class GrpcLink implements link.CoordinatorLink {
     const specs = downloadSpecs(session.model, task.experts);
     const byName = new Map(specs.map((s) => [s.name, s]));
     const assembler = new TensorAssembler({ expect: (name) => byName.get(name), maxBytes: totalBytes(specs) });
-    const call = this.client.download({ sessionId: session.sessionId, round: task.round }, this.metadata(), {
+    const call = this.client.download({ sessionId: session.sessionId, round: task.round, attempt: task.attempt ?? 0 }, this.metadata(), {
       deadline: Date.now() + RPC_DEADLINES_MS.download,
     });
     const onAbort = (): void => call.cancel();
@@ -233,6 +233,7 @@ function toTaskEvent(event: TaskEvent__Output): link.TaskEvent {
         deadlineUnixMs: t.deadlineUnixMs,
         routingTopK: t.routingTopK,
         seed: t.seed,
+        attempt: t.attempt,
       },
     };
   }
@@ -274,6 +275,7 @@ function submitHeader(sessionId: string, update: link.Update, tensors: WireTenso
   return {
     sessionId,
     round: update.round,
+    attempt: update.attempt,
     numSamples: update.numSamples,
     expertStats: update.experts.map((r) => ({ expert: r.expert, usage: r.usage, accuracy: r.accuracy, loss: r.loss })),
     train: { ...update.train },

@@ -14,7 +14,6 @@ import {
   KEEPALIVE_EVENT_MS,
   MAX_MESSAGE_BYTES,
   TensorAssembler,
-  chunkTensors,
   loadHealthProtocol,
   loadProtocol,
   type CoordinatorHandlers,
@@ -80,6 +79,7 @@ function toTaskEvent(e: SessionEvent): TaskEvent {
       deadlineUnixMs: t.deadlineUnixMs,
       routingTopK: t.routingTopK,
       seed: t.seed,
+      attempt: t.attempt,
     },
   };
 }
@@ -147,8 +147,9 @@ function waitTask(
 async function download(coordinator: Coordinator, o: GrpcServerOptions, call: grpc.ServerWritableStream<DownloadRequest__Output, TensorChunk>): Promise<void> {
   try {
     const clientId = authenticate(call, o.auth);
-    const tensors = coordinator.download(clientId, call.request.sessionId, call.request.round);
-    for (const chunk of chunkTensors(tensors)) {
+    // Chunks (with their CRC-32) are built once per round and shared by every client of the round.
+    const chunks = coordinator.downloadChunks(clientId, call.request.sessionId, call.request.round, call.request.attempt);
+    for (const chunk of chunks) {
       if (call.cancelled) return;
       if (!call.write(chunk)) await new Promise((r) => call.once('drain', r));
     }
