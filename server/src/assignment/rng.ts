@@ -1,3 +1,5 @@
+import { Mulberry32 } from '@flexmoe/shared/dist/src/util/mulberry32';
+
 /** A seeded generator (mulberry32) so ties, baselines and generated instances are reproducible. */
 
 /** Mixes integers into one well-spread 32-bit seed. */
@@ -11,32 +13,10 @@ export function mixSeeds(...parts: number[]): number {
   return (h ^ (h >>> 13)) >>> 0;
 }
 
-/** Seeded uniform and normal samplers. */
-export class Rng {
-  private state: number;
-
+/** The solver's seeded generator (ties, baselines, generated instances). */
+export class Rng extends Mulberry32 {
   constructor(seed: number) {
-    this.state = mixSeeds(seed);
-  }
-
-  /** Uniform in [0, 1). */
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-
-  /** Uniform integer in [0, n). */
-  int(n: number): number {
-    return Math.floor(this.next() * n);
-  }
-
-  /** Standard normal (Box-Muller). */
-  normal(): number {
-    const u = 1 - this.next();
-    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * this.next());
+    super(mixSeeds(seed));
   }
 
   /** k distinct integers from [0, n), ascending. */

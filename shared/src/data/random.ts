@@ -2,6 +2,7 @@
  * Seeded randomness for everything in the data layer. `Math.random` is never used: the same seed
  * must give the same split, partition and shuffle on every machine.
  */
+import { Mulberry32 } from '../util/mulberry32';
 
 /** Mixes a 32-bit seed and a stream label into a well-spread 32-bit state (FNV-1a + avalanche). */
 function mixSeed(seed: number, stream: string): number {
@@ -15,34 +16,11 @@ function mixSeed(seed: number, stream: string): number {
   return (h ^ (h >>> 16)) >>> 0;
 }
 
-/** A small, fast, seeded pseudo-random generator (mulberry32) with the samplers the data layer needs. */
-export class SeededRandom {
-  private state: number;
-
+/** The seeded generator of the data layer, with the samplers partitioning needs. */
+export class SeededRandom extends Mulberry32 {
   /** `stream` separates independent uses of one seed (e.g. `'split'` vs `'partition'`). */
   constructor(seed: number, stream = '') {
-    this.state = mixSeed(seed, stream);
-  }
-
-  /** Uniform float in [0, 1). */
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-
-  /** Uniform integer in [0, n). */
-  int(n: number): number {
-    return Math.floor(this.next() * n);
-  }
-
-  /** Standard normal sample (Box-Muller). */
-  normal(): number {
-    const u = 1 - this.next();
-    const v = this.next();
-    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+    super(mixSeed(seed, stream));
   }
 
   /** Gamma(shape, 1) sample (Marsaglia-Tsang; shape < 1 via the u^(1/shape) boost). */
