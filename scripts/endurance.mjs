@@ -157,7 +157,7 @@ report.rounds = {
   retriedRounds: history.filter((h) => h.attempt > 0).length,
   meanSeconds: perRound.reduce((a, b) => a + b, 0) / Math.max(1, perRound.length),
   failures: history.reduce((s, h) => s + h.failures.length, 0),
-  reportedMean: history.reduce((s, h) => s + h.reported.length, 0) / Math.max(1, history.length),
+  reportedMean: history.reduce((s, h) => s + (h.reportedCount ?? h.reported.length), 0) / Math.max(1, history.length),
 };
 report.load = { totals: load.recorder.totals, dropped: load.recorder.allRounds().reduce((s, r) => s + r.dropped, 0) };
 

@@ -80,6 +80,8 @@ interface HistoryEntry {
   startedAtMs: number;
   seconds: number;
   reported: string[];
+  /** Present on every record; `reported` is trimmed to [] on records older than the detail window. */
+  reportedCount?: number;
   failures: unknown[];
   bytesDown: number;
   bytesUp: number;
@@ -158,7 +160,7 @@ function summarize(o: ScaleCaseOptions, history: HistoryEntry[], load: LoadRepor
       overheadSeconds: Math.max(0, h.seconds - think),
       solveSeconds: h.timings.solve,
       aggregateSeconds: h.timings.aggregate,
-      reported: h.reported.length,
+      reported: h.reportedCount ?? h.reported.length,
       failures: h.failures.length,
       bytes: h.bytesDown + h.bytesUp,
     };
