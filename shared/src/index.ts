@@ -3,3 +3,4 @@ export * from './logging';
 export * from './bench/rows';
 export * from './config';
 export * from './process-metrics';
+export * from './http-listen';

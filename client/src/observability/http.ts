@@ -3,8 +3,8 @@
  * 200 while running, 503 once stopping so a supervisor sees the drain).
  */
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
+import { listenHttp, type ListeningHttpServer } from '@flexmoe/shared';
 
 /** What `/healthz` reports. */
 export interface HealthStatus {
@@ -14,12 +14,7 @@ export interface HealthStatus {
 }
 
 /** A started HTTP endpoint. */
-export interface MetricsServer {
-  /** The bound port (useful with port 0). */
-  readonly port: number;
-  /** Stops listening and closes open connections. */
-  close(): Promise<void>;
-}
+export type MetricsServer = ListeningHttpServer;
 
 /** Starts the endpoint on `host:port` (port 0 picks a free one). */
 export async function startMetricsServer(
@@ -31,18 +26,7 @@ export async function startMetricsServer(
   const server = http.createServer((req, res) => {
     void respond(req, res, registry, health);
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => resolve());
-  });
-  return {
-    port: (server.address() as AddressInfo).port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return listenHttp(server, port, host);
 }
 
 async function respond(req: http.IncomingMessage, res: http.ServerResponse, registry: Registry, health: () => HealthStatus): Promise<void> {

@@ -3,9 +3,8 @@
  * draining), `/api/status` (JSON for the dashboard) and the dashboard page at `/` and `/dashboard`.
  */
 import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
-import type { Logger } from '@flexmoe/shared';
+import { listenHttp, type ListeningHttpServer, type Logger } from '@flexmoe/shared';
 import { DASHBOARD_PATHS, dashboardHtml } from '../dashboard';
 
 /** What the HTTP server reads from. */
@@ -18,10 +17,7 @@ export interface HttpSources {
 }
 
 /** A running HTTP server. */
-export interface RunningHttpServer {
-  readonly port: number;
-  close(): Promise<void>;
-}
+export type RunningHttpServer = ListeningHttpServer;
 
 async function handle(req: http.IncomingMessage, res: http.ServerResponse, s: HttpSources, page: string): Promise<void> {
   const url = (req.url ?? '/').split('?')[0]!;
@@ -50,16 +46,5 @@ export async function startHttpServer(host: string, port: number, sources: HttpS
       if (!res.headersSent) res.writeHead(500).end();
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => resolve());
-  });
-  return {
-    port: (server.address() as AddressInfo).port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return listenHttp(server, port, host);
 }
