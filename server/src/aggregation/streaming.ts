@@ -106,5 +106,18 @@ function accumulate(sums: Map<string, Float64Array>, name: string, x: Float32Arr
     acc = new Float64Array(x.length);
     sums.set(name, acc);
   }
-  for (let i = 0; i < x.length; i++) acc[i] += weight * x[i]!;
+  foldInto(acc, x, weight);
+}
+
+/** acc += weight * x, unrolled by four (same per-element arithmetic, fewer loop checks). */
+function foldInto(acc: Float64Array, x: Float32Array, weight: number): void {
+  const n = x.length;
+  let i = 0;
+  for (const end = n - 3; i < end; i += 4) {
+    acc[i] += weight * x[i]!;
+    acc[i + 1] += weight * x[i + 1]!;
+    acc[i + 2] += weight * x[i + 2]!;
+    acc[i + 3] += weight * x[i + 3]!;
+  }
+  for (; i < n; i++) acc[i] += weight * x[i]!;
 }

@@ -29,6 +29,7 @@ import type { Coordinator, SubmitContext } from '../coordinator/coordinator';
 import { DrainingError } from '../errors';
 import type { SessionEvent } from '../registry/session-proxy';
 import { authenticate, type AuthOptions } from './auth';
+import { withReusedResponseEncoding } from './encoded-chunks';
 import { widenServerFlowControl } from './flow-control';
 import { HealthService } from './health';
 import { toGrpcStatus } from './status';
@@ -223,7 +224,9 @@ export async function startGrpcServer(coordinator: Coordinator, o: GrpcServerOpt
   }
   const health = new HealthService([COORDINATOR_SERVICE]);
   const streams = new Set<grpc.ServerWritableStream<WaitTaskRequest__Output, TaskEvent>>();
-  server.addService(loadProtocol().flexmoe.v1.Coordinator.service, coordinatorHandlers(coordinator, o, streams));
+  // Download chunks are the same objects for every client of a round: encode each once.
+  const service = withReusedResponseEncoding(loadProtocol().flexmoe.v1.Coordinator.service, 'Download');
+  server.addService(service, coordinatorHandlers(coordinator, o, streams));
   server.addService(loadHealthProtocol().grpc.health.v1.Health.service, health.handlers());
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync(`${o.host}:${o.port}`, o.credentials, (err, bound) => (err ? reject(err) : resolve(bound))),
