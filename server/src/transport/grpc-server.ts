@@ -25,6 +25,7 @@ import {
   type WaitTaskRequest__Output,
 } from '@flexmoe/shared/dist/src/protocol';
 import { InvalidArgumentError, FlexMoEError } from '@flexmoe/shared';
+import { uploadBuffers } from '../aggregation/upload-buffers';
 import type { Coordinator, SubmitContext } from '../coordinator/coordinator';
 import { DrainingError } from '../errors';
 import type { SessionEvent } from '../registry/session-proxy';
@@ -189,7 +190,8 @@ function submit(
         if (ctx) throw new InvalidArgumentError('second SubmitHeader in one Submit');
         ctx = coordinator.beginSubmit(clientId, msg.header);
         const specs = ctx.plan.specs;
-        assembler = new TensorAssembler({ expect: (n) => specs.get(n), maxBytes: ctx.plan.expectedBytes });
+        // Tensor memory comes from the upload pool; the round engine returns it once folded in.
+        assembler = new TensorAssembler({ expect: (n) => specs.get(n), maxBytes: ctx.plan.expectedBytes, allocate: (n) => uploadBuffers.take(n) });
       } else if (msg.chunk) {
         if (!assembler) throw new InvalidArgumentError('tensor chunk before the SubmitHeader');
         assembler.push(msg.chunk);
