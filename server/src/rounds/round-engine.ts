@@ -8,7 +8,6 @@ import type { Logger } from '@flexmoe/shared';
 import type { ParamMap } from '@flexmoe/shared/dist/src/model/params';
 import type { ExpertWeighting } from '../aggregation/aggregate';
 import { StreamingAggregator } from '../aggregation/streaming';
-import { uploadBuffers } from '../aggregation/upload-buffers';
 import type { ClientRegistry, ClientSession } from '../registry/client-registry';
 import { assignedLoad, summarizeLoad } from '../fitness/load-metrics';
 import type { AssignPort, AssignmentAnswer, FitnessPort } from './ports';
@@ -131,8 +130,6 @@ export class RoundEngine {
         sessions.map((s, c) =>
           s.proxy.fit(this.task(id, answer.assignment[c]!, deadline, c), signal).then((u): ClientUpdate => {
             aggregator.add(u);
-            // Folded in: nothing reads these tensors again, so their memory can serve the next upload.
-            uploadBuffers.releaseParams(u.params);
             return { ...u, params: {} };
           }),
         ),

@@ -25,7 +25,6 @@ import {
   type WaitTaskRequest__Output,
 } from '@flexmoe/shared/dist/src/protocol';
 import { InvalidArgumentError, FlexMoEError } from '@flexmoe/shared';
-import { uploadBuffers } from '../aggregation/upload-buffers';
 import type { Coordinator, SubmitContext } from '../coordinator/coordinator';
 import { DrainingError } from '../errors';
 import type { SessionEvent } from '../registry/session-proxy';
@@ -190,8 +189,7 @@ function submit(
         if (ctx) throw new InvalidArgumentError('second SubmitHeader in one Submit');
         ctx = coordinator.beginSubmit(clientId, msg.header);
         const specs = ctx.plan.specs;
-        // Tensor memory comes from the upload pool; the round engine returns it once folded in.
-        assembler = new TensorAssembler({ expect: (n) => specs.get(n), maxBytes: ctx.plan.expectedBytes, allocate: (n) => uploadBuffers.take(n) });
+        assembler = new TensorAssembler({ expect: (n) => specs.get(n), maxBytes: ctx.plan.expectedBytes });
       } else if (msg.chunk) {
         if (!assembler) throw new InvalidArgumentError('tensor chunk before the SubmitHeader');
         assembler.push(msg.chunk);

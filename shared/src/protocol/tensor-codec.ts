@@ -125,11 +125,6 @@ export interface AssemblerOptions {
   readonly maxBytes: number;
   /** Reject NaN / infinite values (default true). */
   readonly requireFinite?: boolean;
-  /**
-   * Memory for a tensor of `bytes` bytes: exactly that long, starting at offset 0 of its own
-   * ArrayBuffer, not in use by anything else (e.g. from a pool). Default: a fresh buffer.
-   */
-  readonly allocate?: (bytes: number) => Buffer;
 }
 
 interface Pending {
@@ -221,10 +216,7 @@ export class TensorAssembler {
       throw new TooLargeError(`update exceeds ${this.options.maxBytes} bytes at tensor ${h.name}`);
     }
     // Unzeroed memory is safe: a tensor leaves the assembler only once every byte was written.
-    const buffer = this.options.allocate?.(expected) ?? Buffer.allocUnsafeSlow(expected);
-    if (buffer.length !== expected || buffer.byteOffset !== 0) {
-      throw new Error(`tensor ${h.name}: allocator gave ${buffer.length} bytes at offset ${buffer.byteOffset}, need ${expected} at 0`);
-    }
+    const buffer = Buffer.allocUnsafeSlow(expected);
     const floats = LITTLE_ENDIAN_HOST && dtype !== 'int32' ? (typedView(buffer, dtype) as Float32Array | Float64Array) : undefined;
     this.pending = { spec, buffer, received: 0, crc32: h.crc32 >>> 0, runningCrc: 0, floats, scanned: 0, nonFinite: -1 };
   }
