@@ -4,6 +4,7 @@
  * edge device retrying at a useful pace however long the outage lasts.
  */
 import { InvalidArgumentError } from '@flexmoe/shared';
+import { seededUniform } from '@flexmoe/shared/dist/src/util/mulberry32';
 
 /** Backoff options; every field has a documented default. */
 export interface BackoffOptions {
@@ -31,14 +32,7 @@ export interface Backoff {
 
 /** Mulberry32: a tiny, well-distributed seeded PRNG returning floats in [0, 1). */
 export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return seededUniform(seed);
 }
 
 function validated(options: BackoffOptions): Required<BackoffOptions> {

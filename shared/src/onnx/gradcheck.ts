@@ -8,6 +8,7 @@ import type { InferenceSession } from 'onnxruntime-node';
 import { type HostTensor, createSession, runGraph } from './runtime';
 import { staticSize } from './shape';
 import type { Value } from './types';
+import { seededUniform } from '../util/mulberry32';
 
 /** A function under test: params declared with `g.param` are checked; other inputs are fed. */
 export interface GradCheckCase {
@@ -35,14 +36,7 @@ export interface GradCheckResult {
 
 /** Small seeded PRNG (mulberry32) returning floats in [0, 1). */
 export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return seededUniform(seed);
 }
 
 /** Relative error of two vectors: max abs difference over the larger max magnitude. */

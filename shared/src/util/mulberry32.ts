@@ -32,3 +32,9 @@ export class Mulberry32 {
     return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
   }
 }
+
+/** A seeded uniform [0, 1) source as a plain function (state `seed >>> 0`, no seed mixing). */
+export function seededUniform(seed: number): () => number {
+  const generator = new Mulberry32(seed);
+  return () => generator.next();
+}

@@ -3,6 +3,7 @@
  * implementation starts from identical weights.
  */
 import type { BenchMoeConfig } from './moe-config';
+import { seededUniform } from '@flexmoe/shared/dist/src/util/mulberry32';
 
 /** A flat float buffer; the plain-TypeScript step runs on either precision. */
 export type FloatArray = Float32Array | Float64Array;
@@ -61,14 +62,7 @@ export function flattenParams<A extends FloatArray>(p: MoeParams<A>): Array<[str
 
 /** Small deterministic PRNG (mulberry32) so runs and tests are reproducible. */
 export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return seededUniform(seed);
 }
 
 function uniform<A extends FloatArray>(ctor: FloatArrayCtor, n: number, scale: number, rnd: () => number): A {
