@@ -4,11 +4,10 @@
  */
 import * as path from 'node:path';
 import { parseCommand } from '@flexmoe/shared';
-import { FleetInterruptedError } from '../experiment/errors';
 import { runExperiment } from '../experiment/experiment-runner';
 import { EXPERIMENT_COMMAND, fleetConfig, parseSeeds } from '../experiment/options';
 import { previousRuns } from '../experiment/resume';
-import { announce, bindInterrupt } from './fleet';
+import { announce, runInterruptible } from './fleet';
 
 /** Entry point of `flexmoe experiment`; resolves with the exit code. */
 export async function run(argv: string[]): Promise<number> {
@@ -26,8 +25,7 @@ export async function run(argv: string[]): Promise<number> {
   const dataShape = await announce(planFor(o.strategies[0]!, seeds[0]!), print);
   const configFor = (strategy: string, seed: number) => ({ ...planFor(strategy, seed), dataShape });
   print(`strategies ${o.strategies.join(', ')} x seeds ${seeds.join(', ')}: ${o.strategies.length * seeds.length} fleets, one after another; output in ${outDir}`);
-  const { signal, unbind } = bindInterrupt(print);
-  try {
+  return runInterruptible(print, async (signal) => {
     const { config: _file, fresh: _fresh, ...options } = o;
     const config = { ...options, seeds };
     const previous = o.fresh ? [] : previousRuns(path.join(outDir, 'results.json'), config);
@@ -37,13 +35,5 @@ export async function run(argv: string[]): Promise<number> {
     print(`\n${outcome.table}`);
     print(`\nwritten: ${outcome.files.join(', ')}`);
     return 0;
-  } catch (err) {
-    if (err instanceof FleetInterruptedError) {
-      print(err.message);
-      return 130;
-    }
-    throw err;
-  } finally {
-    unbind();
-  }
+  });
 }

@@ -38,6 +38,25 @@ export function bindInterrupt(print: (line: string) => void): { signal: AbortSig
 }
 
 /**
+ * Runs `body` with Ctrl-C / SIGTERM bound to its abort signal: an interrupted fleet prints why and
+ * exits 130; the signal handlers are removed whatever happens.
+ */
+export async function runInterruptible(print: (line: string) => void, body: (signal: AbortSignal) => Promise<number>): Promise<number> {
+  const { signal, unbind } = bindInterrupt(print);
+  try {
+    return await body(signal);
+  } catch (err) {
+    if (err instanceof FleetInterruptedError) {
+      print(err.message);
+      return 130;
+    }
+    throw err;
+  } finally {
+    unbind();
+  }
+}
+
+/**
  * Prints the data, partition and model line, then the partition table (loads the data once);
  * returns the data's shape and class count for the coordinator's model.
  */
@@ -64,21 +83,12 @@ export async function run(argv: string[]): Promise<number> {
   const planned = fleetConfig(o, { strategy: o.strategy, seed: o.seed, dataSeed: o.dataSeed ?? o.seed, outDir: o.out });
   const config: FleetConfig = { ...planned, dataShape: await announce(planned, print) };
   print(`strategy ${config.strategy}, seed ${config.seed}; logs in ${path.join(config.outDir, 'logs')}`);
-  const { signal, unbind } = bindInterrupt(print);
-  try {
+  return runInterruptible(print, async (signal) => {
     const outcome = await runFleet(config, { print, signal });
     print(summaryLine(outcome.run));
     const files = [path.join(config.outDir, 'results.json'), ...(o.json ? [path.resolve(o.json)] : [])];
     writeResults(files, { command: 'fleet', config: { ...config }, runs: [outcome.run] });
     print(`results written to ${files.join(', ')}`);
     return 0;
-  } catch (err) {
-    if (err instanceof FleetInterruptedError) {
-      print(err.message);
-      return 130;
-    }
-    throw err;
-  } finally {
-    unbind();
-  }
+  });
 }
