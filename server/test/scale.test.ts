@@ -20,9 +20,10 @@ const ROUNDS = 10;
 const CLIENTS = 50;
 const MODEL_ARGS = ['--input-shape', '1,8,8', '--feature-dim', '8', '--expert-hidden', '8'];
 
-test('50 simulated clients with drops complete 10 contiguous rounds and checkpoint the last', { timeout: 180_000 }, async () => {
+test('50 simulated clients (in 2 load generator threads) with drops complete 10 contiguous rounds and checkpoint the last', { timeout: 180_000 }, async () => {
   const result = await runScaleCase({
     clients: CLIENTS,
+    loadgenThreads: 2,
     experts: 8,
     rounds: ROUNDS,
     thinkMs: 0,
@@ -39,6 +40,8 @@ test('50 simulated clients with drops complete 10 contiguous rounds and checkpoi
     assert.deepEqual(result.rounds.map((r) => r.round), Array.from({ length: ROUNDS }, (_, i) => i + 1));
     assert.equal(result.load.complete, CLIENTS, 'every session saw the run complete');
     assert.equal(result.load.fatal, 0);
+    assert.equal(result.load.recorder.totals.joins, CLIENTS, 'joins reported by both threads');
+    assert.ok(result.load.recorder.totals.rejoins > 0, 'sessions that left joined again');
     const drops = result.load.recorder.allRounds().reduce((s, r) => s + r.dropped, 0);
     assert.ok(drops > 0, 'the run included dropped clients');
     assert.ok(result.rounds.reduce((s, r) => s + r.failures, 0) > 0, 'drops were recorded as client failures');

@@ -25,6 +25,12 @@ const QUICK_CASES: readonly CaseSpec[] = [{ clients: 50, experts: 8 }, { clients
 /** A small model for the quick variant; the full run uses the default model. */
 const QUICK_MODEL = ['--feature-dim', '32', '--expert-hidden', '16'];
 
+/**
+ * The load generator shares the machine with the coordinator; in worker threads on every core
+ * (up to 4) it keeps up with the coordinator instead of pacing the rounds from one event loop.
+ */
+const LOADGEN_THREADS = Math.max(1, Math.min(4, os.availableParallelism()));
+
 /** Runs the scale suite (`quick`: 50 clients, small model, 3 rounds per case). */
 export async function runScaleSuite(opts: { quick?: boolean; logger?: Logger } = {}): Promise<BenchRow[]> {
   const quick = opts.quick === true;
@@ -38,6 +44,7 @@ export async function runScaleSuite(opts: { quick?: boolean; logger?: Logger } =
       rounds: quick ? 3 : 4,
       thinkMs,
       modelArgs: quick ? QUICK_MODEL : [],
+      loadgenThreads: LOADGEN_THREADS,
     });
     rows.push(...caseRows(result, { thinkMs, model: quick ? 'mlp 784-32, experts 32-16-10' : 'default (mlp 784-128, experts 128-64-10)' }));
     opts.logger?.info({ clients: c.clients, experts: c.experts, overheadP99: result.overheadP99, peakRssMiB: result.peakRssBytes / 2 ** 20 }, 'scale case finished');
@@ -74,6 +81,8 @@ export function caseRows(r: ScaleCaseResult, setup: { thinkMs: number; model: st
     thinkMs: setup.thinkMs,
     model: setup.model,
     channels: r.channels,
+    loadgenThreads: r.loadgenThreads,
+    loadgenCpuPerRound: r.loadgenCpuSecondsPerRound,
     solveP50: r.solveP50,
     aggregateP50: r.aggregateP50,
     cpuCores: r.cpuCores,

@@ -26,6 +26,7 @@ const SPEC = {
     tokenFile: { type: 'string', arg: 'FILE', help: "tokens file of the coordinator (JSON {id: token} or lines 'id token')" },
     durationRounds: { type: 'integer', min: 1, arg: 'R', help: 'stop after R rounds (default: until the run completes)' },
     channels: { type: 'integer', min: 1, max: 256, help: 'gRPC connections shared by the sessions (default ceil(N/128), at most 8)' },
+    threads: { type: 'integer', default: 1, min: 1, max: 64, help: 'threads running the sessions (worker threads split sessions and channels)' },
     idPrefix: { type: 'string', default: 'load', help: 'client ids are PREFIX-00001 ...' },
     json: { type: 'string', arg: 'FILE', help: 'write the per-round observations as JSON' },
   },
@@ -58,12 +59,13 @@ export async function run(argv: string[]): Promise<number> {
     seed: o.seed,
     channels: o.channels,
     durationRounds: o.durationRounds,
+    threads: o.threads,
     idPrefix: o.idPrefix,
     tokens: o.tokenFile ? readTokensFile(o.tokenFile) : undefined,
   };
   const gen = new LoadGenerator(options);
   console.log(
-    `loadgen: ${o.clients} clients over ${gen.channelCount} channel(s) to ${o.server}; samples ${describeDistribution(options.samples)}, capacity ${describeDistribution(options.capacity)}, think ${o.thinkMs} ms, drop ${o.drop} (${o.dropMode})`,
+    `loadgen: ${o.clients} clients in ${o.threads} thread(s) over ${gen.channelCount} channel(s) to ${o.server}; samples ${describeDistribution(options.samples)}, capacity ${describeDistribution(options.capacity)}, think ${o.thinkMs} ms, drop ${o.drop} (${o.dropMode})`,
   );
   // A round is over for us when the next one's first task arrives.
   gen.recorder.onNewRound((round) => round > 1 && gen.recorder.round(round - 1) && console.log(roundLine(gen.recorder, round - 1)));

@@ -15,18 +15,34 @@ export function mixHash(text: string, n: number): number {
 }
 
 /**
- * Adds `scale` x a deterministic pseudo-random value in [-0.5, 0.5) to every weight, in place
- * (an xorshift stream seeded by `seed`): a few ns per value, and the same inputs always give
- * the same update.
+ * Writes `base` plus `scale` x a deterministic pseudo-random value in [-0.5, 0.5) per weight into
+ * `out` (may be `base` itself): an xorshift stream seeded by `seed`, a few ns per value, and the
+ * same inputs always give the same update.
  */
-export function perturbInPlace(values: Float32Array, seed: number, scale: number): void {
+export function perturbInto(out: Float32Array, base: Float32Array, seed: number, scale: number): void {
   let s = seed | 1;
-  for (let i = 0; i < values.length; i++) {
+  for (let i = 0; i < base.length; i++) {
     s ^= s << 13;
     s ^= s >>> 17;
     s ^= s << 5;
-    values[i] += scale * ((s >>> 0) / 4294967296 - 0.5);
+    out[i] = base[i]! + scale * ((s >>> 0) / 4294967296 - 0.5);
   }
+}
+
+/** `perturbInto` in place. */
+export function perturbInPlace(values: Float32Array, seed: number, scale: number): void {
+  perturbInto(values, values, seed, scale);
+}
+
+/**
+ * A perturbed copy of `base` written into `reuse` when it has the right length (a session's
+ * buffer from its previous round: fresh memory costs page faults and GC), else a new array.
+ * `base` (possibly shared by every session) stays untouched.
+ */
+export function perturbedCopy(base: Float32Array, seed: number, scale: number, reuse?: Float32Array): Float32Array {
+  const out = reuse?.length === base.length ? reuse : new Float32Array(base.length);
+  perturbInto(out, base, seed, scale);
+  return out;
 }
 
 /** Accuracy the simulated client "reaches" on expert e: a fixed affinity per (client, expert). */

@@ -7,8 +7,9 @@ import { setMaxListeners } from 'node:events';
 import { InvalidArgumentError } from '@flexmoe/shared';
 import { drawFleet, type DistributionSpec } from './distributions';
 import { LoadRecorder } from './recorder';
-import { SimulatedClient, type ClientProfile, type DropMode } from './sim-client';
-import { openChannels } from './wire';
+import { runSessions, type SessionOutcome, type SessionSettings } from './sessions';
+import type { ClientProfile, DropMode } from './sim-client';
+import { runSessionsInWorkers } from './worker-pool';
 
 /** Options of a load generator (validated by `validateLoadOptions`). */
 export interface LoadGenOptions {
@@ -36,6 +37,11 @@ export interface LoadGenOptions {
   readonly tokens?: ReadonlyMap<string, string>;
   /** Deadline of one WaitTask stream (ms). Default 1 hour. */
   readonly taskStreamMs?: number;
+  /**
+   * Threads running the sessions (default 1: all in the calling thread). More threads split the
+   * sessions and channels among worker threads, so the load generator can use more cores.
+   */
+  readonly threads?: number;
 }
 
 /** What a finished load run reports. */
@@ -56,6 +62,7 @@ export function validateLoadOptions(o: LoadGenOptions): void {
   if (!(o.dropProbability >= 0 && o.dropProbability < 1)) throw new InvalidArgumentError(`drop must be in [0, 1) (got ${o.dropProbability})`);
   if (o.dropMode !== undefined && o.dropMode !== 'silent' && o.dropMode !== 'leave') throw new InvalidArgumentError(`drop-mode must be silent or leave (got ${o.dropMode})`);
   if (o.channels !== undefined && (!Number.isInteger(o.channels) || o.channels < 1)) throw new InvalidArgumentError(`channels must be >= 1 (got ${o.channels})`);
+  if (o.threads !== undefined && (!Number.isInteger(o.threads) || o.threads < 1 || o.threads > 64)) throw new InvalidArgumentError(`threads must be an integer in [1, 64] (got ${o.threads})`);
   if (o.durationRounds !== undefined && (!Number.isInteger(o.durationRounds) || o.durationRounds < 1)) {
     throw new InvalidArgumentError(`duration-rounds must be a positive integer (got ${o.durationRounds})`);
   }
@@ -77,7 +84,6 @@ export class LoadGenerator {
   readonly recorder = new LoadRecorder();
   readonly channelCount: number;
   private readonly abort = new AbortController();
-  private readonly clients: SimulatedClient[] = [];
   private stoppedBy: LoadReport['stoppedBy'] = 'complete';
   private running: Promise<LoadReport> | undefined;
 
@@ -105,17 +111,15 @@ export class LoadGenerator {
 
   private async runAll(): Promise<LoadReport> {
     const o = this.options;
-    const channels = openChannels(o.address, this.channelCount);
     this.watchDuration();
-    const settings = { dropProbability: o.dropProbability, dropMode: o.dropMode ?? 'silent', seed: o.seed, taskStreamMs: o.taskStreamMs ?? 3_600_000 };
+    const settings: SessionSettings = { dropProbability: o.dropProbability, dropMode: o.dropMode ?? 'silent', seed: o.seed, taskStreamMs: o.taskStreamMs ?? 3_600_000 };
     const profiles = fleetProfiles(o);
-    profiles.forEach((p, i) => this.clients.push(new SimulatedClient(p, channels[i % channels.length]!, settings, this.recorder)));
-    try {
-      await Promise.all(this.clients.map((c) => c.run(this.abort.signal)));
-    } finally {
-      for (const c of channels) c.close();
-    }
-    const complete = this.clients.filter((c) => c.outcome === 'complete').length;
+    const threads = Math.min(o.threads ?? 1, profiles.length);
+    const outcomes: SessionOutcome[] =
+      threads > 1
+        ? await runSessionsInWorkers(o.address, profiles, threads, this.channelCount, settings, this.recorder, this.abort.signal)
+        : await runSessions(o.address, profiles, this.channelCount, settings, this.recorder, this.abort.signal);
+    const complete = outcomes.filter((c) => c === 'complete').length;
     this.recorder.totals.completed = complete;
     return { clients: o.clients, channels: this.channelCount, complete, fatal: this.recorder.totals.fatal, stoppedBy: this.stoppedBy, recorder: this.recorder };
   }

@@ -29,8 +29,25 @@ export interface LoadTotals {
   errors: Record<string, number>;
 }
 
+/**
+ * What a simulated session reports. Times are taken where the event happens (`atMs`), so events
+ * forwarded from a worker thread keep their moment.
+ */
+export interface LoadEvents {
+  task(round: number, thinkMs: number, atMs?: number): void;
+  drop(round: number): void;
+  downloaded(round: number, bytes: number): void;
+  accepted(round: number, bytes: number, atMs?: number): void;
+  refused(round: number, code: string): void;
+  error(code: string): void;
+  /** A session joined (`rejoin`: again, after losing its session). */
+  joined(rejoin: boolean): void;
+  /** A session ended on a refusal joining again cannot help. */
+  fatal(): void;
+}
+
 /** Collects observations from every simulated session. */
-export class LoadRecorder {
+export class LoadRecorder implements LoadEvents {
   private readonly rounds = new Map<number, RoundObservation>();
   readonly totals: LoadTotals = { joins: 0, rejoins: 0, completed: 0, fatal: 0, errors: {} };
   private readonly listeners: Array<(round: number) => void> = [];
@@ -41,10 +58,10 @@ export class LoadRecorder {
     this.listeners.push(listener);
   }
 
-  private entry(round: number): RoundObservation {
+  private entry(round: number, atMs = Date.now()): RoundObservation {
     let r = this.rounds.get(round);
     if (!r) {
-      r = { round, tasks: 0, accepted: 0, dropped: 0, refused: 0, bytesDown: 0, bytesUp: 0, maxThinkMs: 0, firstTaskMs: Date.now(), lastAckMs: 0 };
+      r = { round, tasks: 0, accepted: 0, dropped: 0, refused: 0, bytesDown: 0, bytesUp: 0, maxThinkMs: 0, firstTaskMs: atMs, lastAckMs: 0 };
       this.rounds.set(round, r);
       if (round > this.highest) this.highest = round;
       for (const l of this.listeners) l(round);
@@ -53,8 +70,9 @@ export class LoadRecorder {
   }
 
   /** A session received the task of `round` and will think for `thinkMs` if it does not drop. */
-  task(round: number, thinkMs: number): void {
-    const r = this.entry(round);
+  task(round: number, thinkMs: number, atMs = Date.now()): void {
+    const r = this.entry(round, atMs);
+    r.firstTaskMs = Math.min(r.firstTaskMs, atMs);
     r.tasks++;
     r.maxThinkMs = Math.max(r.maxThinkMs, thinkMs);
   }
@@ -70,11 +88,11 @@ export class LoadRecorder {
   }
 
   /** An update of `round` was acknowledged as accepted. */
-  accepted(round: number, bytes: number): void {
-    const r = this.entry(round);
+  accepted(round: number, bytes: number, atMs = Date.now()): void {
+    const r = this.entry(round, atMs);
     r.accepted++;
     r.bytesUp += bytes;
-    r.lastAckMs = Date.now();
+    r.lastAckMs = Math.max(r.lastAckMs, atMs);
   }
 
   /** A download or submit of `round` failed with `code` (gRPC status or 'local'). */
@@ -86,6 +104,15 @@ export class LoadRecorder {
   /** Counts a failed call outside a round (join, heartbeat, stream). */
   error(code: string): void {
     this.totals.errors[code] = (this.totals.errors[code] ?? 0) + 1;
+  }
+
+  joined(rejoin: boolean): void {
+    if (rejoin) this.totals.rejoins++;
+    else this.totals.joins++;
+  }
+
+  fatal(): void {
+    this.totals.fatal++;
   }
 
   /** Highest round a task was received for. */

@@ -33,6 +33,8 @@ export interface ScaleCaseOptions {
   /** Clients that must report; default all of them (no drops) or 50 % (with drops). */
   readonly minClients?: number;
   readonly channels?: number;
+  /** Threads of the load generator (default 1; see LoadGenOptions.threads). */
+  readonly loadgenThreads?: number;
   /** Flags for the coordinator's node (e.g. `--cpu-prof`: the profile lands in the case directory). */
   readonly nodeArgs?: readonly string[];
   /** Give up (CoordinatorProcessError) when the rounds are not done within this many seconds. */
@@ -70,6 +72,9 @@ export interface ScaleCaseResult {
   readonly cpuCores: number;
   readonly bytesPerRound: number;
   readonly channels: number;
+  readonly loadgenThreads: number;
+  /** CPU seconds per steady-state round of this process (the load generator and its workers). */
+  readonly loadgenCpuSecondsPerRound: number;
   readonly load: LoadReport;
   readonly dataDir: string;
 }
@@ -121,6 +126,7 @@ export async function runScaleCase(o: ScaleCaseOptions): Promise<ScaleCaseResult
     dropMode: o.dropMode,
     seed: o.seed ?? 1,
     channels: o.channels,
+    threads: o.loadgenThreads,
   });
   const running = gen.start();
   let timer: NodeJS.Timeout | undefined;
@@ -132,8 +138,11 @@ export async function runScaleCase(o: ScaleCaseOptions): Promise<ScaleCaseResult
   try {
     await Promise.race([limit, coordinator.waitForRound(1), running.then(() => Promise.reject(new Error('load generator ended before round 1')))]);
     const afterFirst = coordinator.sample();
+    const ownCpu = process.cpuUsage();
     await Promise.race([limit, coordinator.waitForRound(o.rounds)]);
     const end = coordinator.sample();
+    const ownCpuUsage = process.cpuUsage(ownCpu);
+    const loadgenCpu = (ownCpuUsage.user + ownCpuUsage.system) / 1e6;
     // The coordinator keeps serving: sessions still rejoining (e.g. after a last-round drop) get
     // RunComplete before it goes away.
     let grace: NodeJS.Timeout | undefined;
@@ -141,7 +150,7 @@ export async function runScaleCase(o: ScaleCaseOptions): Promise<ScaleCaseResult
     clearTimeout(grace);
     const status = await coordinator.status<{ history: HistoryEntry[] }>();
     await coordinator.stop('SIGTERM');
-    return summarize(o, status.history, load, afterFirst, end, gen.channelCount, dir);
+    return summarize(o, status.history, load, afterFirst, end, gen.channelCount, loadgenCpu, dir);
   } finally {
     clearTimeout(timer);
     await gen.stop();
@@ -150,7 +159,16 @@ export async function runScaleCase(o: ScaleCaseOptions): Promise<ScaleCaseResult
   }
 }
 
-function summarize(o: ScaleCaseOptions, history: HistoryEntry[], load: LoadReport, first: ProcSample, end: ProcSample, channels: number, dir: string): ScaleCaseResult {
+function summarize(
+  o: ScaleCaseOptions,
+  history: HistoryEntry[],
+  load: LoadReport,
+  first: ProcSample,
+  end: ProcSample,
+  channels: number,
+  loadgenCpu: number,
+  dir: string,
+): ScaleCaseResult {
   const rounds: RoundFigures[] = history.map((h) => {
     const think = (load.recorder.round(h.round)?.maxThinkMs ?? 0) / 1000;
     return {
@@ -184,6 +202,8 @@ function summarize(o: ScaleCaseOptions, history: HistoryEntry[], load: LoadRepor
     cpuCores: end.atMs > first.atMs ? cpu / ((end.atMs - first.atMs) / 1000) : 0,
     bytesPerRound: mean(steadyFigures.map((r) => r.bytes)),
     channels,
+    loadgenThreads: o.loadgenThreads ?? 1,
+    loadgenCpuSecondsPerRound: loadgenCpu / Math.max(1, o.rounds - 1),
     load,
     dataDir: dir,
   };

@@ -8,8 +8,9 @@ import * as grpc from '@grpc/grpc-js';
 import { defaultModelConfig, type MoEConfig } from '@flexmoe/shared/dist/src/model/config';
 import { backboneSpecs, expertSpecs } from '@flexmoe/shared/dist/src/model/params';
 import { PROTOCOL_VERSION, type CoordinatorClient, type RoundTask__Output, type TensorSpec } from '@flexmoe/shared/dist/src/protocol';
-import { expertStats, mixHash, perturbInPlace, summaryMetrics } from './fake-training';
-import type { LoadRecorder } from './recorder';
+import type { DownloadStore } from './download-store';
+import { expertStats, mixHash, perturbedCopy, summaryMetrics } from './fake-training';
+import type { LoadEvents } from './recorder';
 import * as wire from './wire';
 
 /** Who the simulated client is. */
@@ -34,6 +35,8 @@ export interface SimSettings {
   readonly seed: number;
   /** Deadline of one WaitTask stream (reopened when it runs out). */
   readonly taskStreamMs: number;
+  /** Downloaded tensors shared by the sessions (each still receives and checksums its own bytes). */
+  readonly downloads: DownloadStore;
 }
 
 /** Status codes after which joining again cannot help. */
@@ -65,6 +68,8 @@ export class SimulatedClient {
   private joined = false;
   private phase = 'IDLE';
   private round = 0;
+  /** Upload buffers of the previous round, by tensor position (an update is sent before the next task). */
+  private uploads: Float32Array[] = [];
   /** How the session ended. */
   outcome: 'complete' | 'fatal' | 'stopped' | undefined;
 
@@ -72,7 +77,7 @@ export class SimulatedClient {
     private readonly profile: ClientProfile,
     private readonly channel: CoordinatorClient,
     private readonly settings: SimSettings,
-    private readonly recorder: LoadRecorder,
+    private readonly recorder: LoadEvents,
   ) {}
 
   private get caller(): wire.Caller {
@@ -89,7 +94,7 @@ export class SimulatedClient {
         const code = wire.statusCode(err);
         this.recorder.error(codeName(err));
         if (code !== undefined && FATAL.has(code)) {
-          this.recorder.totals.fatal++;
+          this.recorder.fatal();
           return void (this.outcome = 'fatal');
         }
       }
@@ -115,8 +120,7 @@ export class SimulatedClient {
       device: { platform: 'loadgen', arch: process.arch, cpus: 1, totalMemoryBytes: 0, runtime: `node ${process.version}`, hostname: 'loadgen' },
       replace: true,
     });
-    if (this.joined) this.recorder.totals.rejoins++;
-    else this.recorder.totals.joins++;
+    this.recorder.joined(this.joined);
     this.joined = true;
     this.failures = 0;
     const model = defaultModelConfig(JSON.parse(reply.modelConfigJson) as Partial<MoEConfig>);
@@ -182,13 +186,16 @@ export class SimulatedClient {
     this.round = task.round;
     try {
       this.phase = 'DOWNLOADING';
-      const { tensors, bytes } = await wire.download(this.channel, this.caller, sessionId, task.round, taskSpecs(model, task.experts));
-      this.recorder.downloaded(task.round, bytes);
+      const specs = taskSpecs(model, task.experts);
+      const downloaded = await wire.download(this.channel, this.caller, sessionId, task.round, specs, this.settings.downloads);
+      this.recorder.downloaded(task.round, downloaded.bytes);
       this.phase = 'TRAINING';
-      tensors.forEach((t, i) => perturbInPlace(t.data as Float32Array, mixHash(clientId, task.round * 1009 + i), task.learningRate * 0.01));
       await sleep(thinkMs, signal);
       if (signal.aborted) return;
       this.phase = 'UPLOADING';
+      // Perturbed just before sending, so the checksum pass finds the values still in cache.
+      this.uploads = downloaded.tensors.map((t, i) => perturbedCopy(t.data as Float32Array, mixHash(clientId, task.round * 1009 + i), task.learningRate * 0.01, this.uploads[i]));
+      const tensors = downloaded.tensors.map((t, i) => ({ ...t, data: this.uploads[i]! }));
       const stats = expertStats(clientId, task.experts, this.profile.samples, task.routingTopK);
       const metrics = summaryMetrics(stats, this.profile.samples);
       const header = { sessionId, round: task.round, numSamples: this.profile.samples, expertStats: stats, train: metrics, test: metrics, trainSeconds: thinkMs / 1000 };

@@ -22,6 +22,7 @@ import {
   type SubmitHeader,
   type TaskEvent__Output,
   type TensorSpec,
+  type VerifiedTensorStore,
   type WireTensor,
 } from '@flexmoe/shared/dist/src/protocol';
 
@@ -88,10 +89,20 @@ export function waitTask(client: CoordinatorClient, caller: Caller, sessionId: s
   return client.waitTask({ sessionId }, metadata(caller), deadline(streamMs));
 }
 
-/** Downloads a round's tensors, validated against `specs` (names, shapes, checksums, finite). */
-export async function download(client: CoordinatorClient, caller: Caller, sessionId: string, round: number, specs: readonly TensorSpec[]): Promise<{ tensors: WireTensor[]; bytes: number }> {
+/**
+ * Downloads a round's tensors, validated against `specs` (names, shapes, checksums, finite).
+ * Tensors found in `store` are handed out from it (read-only) once their bytes' checksum matched.
+ */
+export async function download(
+  client: CoordinatorClient,
+  caller: Caller,
+  sessionId: string,
+  round: number,
+  specs: readonly TensorSpec[],
+  store?: VerifiedTensorStore,
+): Promise<{ tensors: WireTensor[]; bytes: number }> {
   const byName = new Map(specs.map((s) => [s.name, s]));
-  const assembler = new TensorAssembler({ expect: (n) => byName.get(n), maxBytes: totalBytes(specs) });
+  const assembler = new TensorAssembler({ expect: (n) => byName.get(n), maxBytes: totalBytes(specs), store });
   const call = client.download({ sessionId, round }, metadata(caller), deadline(RPC_DEADLINES_MS.download));
   try {
     for await (const chunk of call) assembler.push(chunk);

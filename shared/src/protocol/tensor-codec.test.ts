@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as zlib from 'node:zlib';
 import { NonFiniteError, ShapeError, InvalidArgumentError } from '../errors';
 import { ChecksumError, TooLargeError } from './errors';
-import { TensorAssembler, assembleTensors, chunkTensors, tensorToChunks, type TensorSpec, type WireTensor } from './tensor-codec';
+import { TensorAssembler, assembleTensors, chunkTensors, tensorToChunks, type TensorData, type TensorSpec, type WireTensor } from './tensor-codec';
 import { loadProtocol, loadHealthProtocol } from './loader';
 import type { TensorChunk__Output } from './generated/flexmoe/v1/TensorChunk';
 
@@ -95,4 +95,41 @@ test('the protocol package and the health package load with their services', () 
   assert.deepEqual(methods, ['Download', 'Heartbeat', 'Join', 'Leave', 'Submit', 'WaitTask']);
   assert.ok(proto.flexmoe.v1.Coordinator.service.Submit.requestStream);
   assert.ok(loadHealthProtocol().grpc.health.v1.Health.service.Check);
+});
+
+/** A store that remembers what the assembler put in and counts lookups that hit. */
+function countingStore() {
+  const entries = new Map<string, TensorData>();
+  const key = (spec: TensorSpec, crc: number) => `${spec.name}|${crc}`;
+  const store = {
+    hits: 0,
+    get(spec: TensorSpec, crc: number) {
+      const d = entries.get(key(spec, crc));
+      if (d) store.hits++;
+      return d;
+    },
+    put: (spec: TensorSpec, crc: number, data: TensorData) => void entries.set(key(spec, crc), data),
+  };
+  return store;
+}
+
+test('with a store, the second download of a tensor hands out the stored data after checking its checksum', () => {
+  const tensors = [seededTensor('backbone.w', [300, 200], 8), seededTensor('expert.0.b', [9], 9)];
+  const store = countingStore();
+  const first = assembleTensors(asOutput(chunkTensors(tensors, 64 * 1024)), { expect: specsOf(tensors), maxBytes: 1e9, store });
+  assert.equal(store.hits, 0);
+  const second = assembleTensors(asOutput(chunkTensors(tensors, 64 * 1024)), { expect: specsOf(tensors), maxBytes: 1e9, store });
+  assert.equal(store.hits, 2);
+  for (const t of tensors) {
+    assert.equal(second.get(t.name)!.data, first.get(t.name)!.data, 'the same array, not a copy');
+    assert.deepEqual(Array.from(second.get(t.name)!.data), Array.from(t.data));
+  }
+  // Bytes that do not match the declared checksum are refused even though the header's checksum is stored.
+  const corrupt = asOutput(chunkTensors(tensors, 64 * 1024));
+  corrupt[1]!.data[3] ^= 0x10;
+  assert.throws(() => assembleTensors(corrupt, { expect: specsOf(tensors), maxBytes: 1e9, store }), ChecksumError);
+  // Another value under the same name has another checksum: assembled and checked afresh.
+  const changed = [seededTensor('backbone.w', [300, 200], 10)];
+  changed[0]!.data[0] = NaN;
+  assert.throws(() => assembleTensors(asOutput(chunkTensors(changed)), { expect: specsOf(changed), maxBytes: 1e9, store }), NonFiniteError);
 });

@@ -125,12 +125,27 @@ export interface AssemblerOptions {
   readonly maxBytes: number;
   /** Reject NaN / infinite values (default true). */
   readonly requireFinite?: boolean;
+  /**
+   * Tensors already verified elsewhere (a load generator's sessions all download the same round):
+   * a tensor found here by spec and declared checksum is only checksummed, not copied or scanned,
+   * and the stored data (read-only to the caller) is handed out; others are stored once complete.
+   */
+  readonly store?: VerifiedTensorStore;
+}
+
+/** Verified tensor data by spec and CRC-32 (see AssemblerOptions.store). */
+export interface VerifiedTensorStore {
+  get(spec: TensorSpec, crc32: number): TensorData | undefined;
+  put(spec: TensorSpec, crc32: number, data: TensorData): void;
 }
 
 interface Pending {
   spec: TensorSpec;
+  byteLength: number;
   /** Own (unpooled) memory of exactly the tensor's size: becomes the tensor's data without a copy. */
-  buffer: Buffer;
+  buffer: Buffer | undefined;
+  /** Data from the store: the chunks are only checksummed against it. */
+  stored: TensorData | undefined;
   received: number;
   /** Declared CRC-32 and the running CRC-32 of the bytes received so far. */
   crc32: number;
@@ -169,25 +184,29 @@ export class TensorAssembler {
     if (chunk.offset !== p.received) {
       throw new InvalidArgumentError(`tensor ${chunk.name}: chunk at offset ${chunk.offset}, expected ${p.received}`);
     }
-    if (p.received + data.length > p.buffer.length) {
+    if (p.received + data.length > p.byteLength) {
       throw new InvalidArgumentError(
-        `tensor ${chunk.name}: ${p.received + data.length} bytes received, ${p.buffer.length} declared`,
+        `tensor ${chunk.name}: ${p.received + data.length} bytes received, ${p.byteLength} declared`,
       );
     }
-    data.copy(p.buffer, p.received);
-    // Checksum and finite scan per chunk, while its bytes are still in the CPU cache.
-    p.runningCrc = zlib.crc32(p.buffer.subarray(p.received, p.received + data.length), p.runningCrc);
+    if (p.buffer) {
+      data.copy(p.buffer, p.received);
+      // Checksum and finite scan per chunk, while its bytes are still in the CPU cache.
+      p.runningCrc = zlib.crc32(p.buffer.subarray(p.received, p.received + data.length), p.runningCrc);
+    } else {
+      p.runningCrc = zlib.crc32(data, p.runningCrc);
+    }
     p.received += data.length;
     this.bytes += data.length;
-    if (this.options.requireFinite !== false) scanFinite(p);
-    if (p.received === p.buffer.length) this.complete(p);
+    if (p.buffer && this.options.requireFinite !== false) scanFinite(p);
+    if (p.received === p.byteLength) this.complete(p);
   }
 
   /** Ends the stream: every tensor must be complete. Returns the tensors by name. */
   finish(): Map<string, WireTensor> {
     if (this.pending) {
       const p = this.pending;
-      throw new InvalidArgumentError(`tensor ${p.spec.name}: ${p.received} bytes received, ${p.buffer.length} declared`);
+      throw new InvalidArgumentError(`tensor ${p.spec.name}: ${p.received} bytes received, ${p.byteLength} declared`);
     }
     return this.done;
   }
@@ -215,10 +234,16 @@ export class TensorAssembler {
     if (this.bytes + expected > this.options.maxBytes) {
       throw new TooLargeError(`update exceeds ${this.options.maxBytes} bytes at tensor ${h.name}`);
     }
+    const crc = h.crc32 >>> 0;
+    const stored = this.options.store?.get(spec, crc);
+    if (stored) {
+      this.pending = { spec, byteLength: expected, buffer: undefined, stored, received: 0, crc32: crc, runningCrc: 0, floats: undefined, scanned: 0, nonFinite: -1 };
+      return;
+    }
     // Unzeroed memory is safe: a tensor leaves the assembler only once every byte was written.
     const buffer = Buffer.allocUnsafeSlow(expected);
     const floats = LITTLE_ENDIAN_HOST && dtype !== 'int32' ? (typedView(buffer, dtype) as Float32Array | Float64Array) : undefined;
-    this.pending = { spec, buffer, received: 0, crc32: h.crc32 >>> 0, runningCrc: 0, floats, scanned: 0, nonFinite: -1 };
+    this.pending = { spec, byteLength: expected, buffer, stored: undefined, received: 0, crc32: crc, runningCrc: 0, floats, scanned: 0, nonFinite: -1 };
   }
 
   private complete(p: Pending): void {
@@ -226,11 +251,12 @@ export class TensorAssembler {
     if (actual !== p.crc32) {
       throw new ChecksumError(`tensor ${p.spec.name}: crc32 ${actual.toString(16)}, declared ${p.crc32.toString(16)}`);
     }
-    const data = typedView(p.buffer, p.spec.dtype);
-    if (this.options.requireFinite !== false) {
+    const data = p.stored ?? typedView(p.buffer!, p.spec.dtype);
+    if (!p.stored && this.options.requireFinite !== false) {
       if (!LITTLE_ENDIAN_HOST) assertFinite(p.spec.name, data);
       else if (p.nonFinite >= 0) throwNonFinite(p.spec.name, data, p.nonFinite);
     }
+    if (!p.stored) this.options.store?.put(p.spec, p.crc32, data);
     this.done.set(p.spec.name, { name: p.spec.name, dtype: p.spec.dtype, shape: [...p.spec.shape], data });
     this.pending = undefined;
   }
