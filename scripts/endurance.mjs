@@ -8,7 +8,7 @@
 //
 //   npm run build && node scripts/endurance.mjs [--clients 200] [--rounds 200] [--drop 0.05]
 //     [--drop-mode silent|leave] [--restarts 70,140] [--deadline 5] [--think-ms 100] [--experts 8]
-//     [--json FILE] [--keep] [--heap-snapshots]
+//     [--report-quorum Q] [--quorum-grace S] [--json FILE] [--keep] [--heap-snapshots]
 // --heap-snapshots writes a V8 heap snapshot of the coordinator after round 20 and after the last
 // round (in the kept run directory) to tell a leak from lazy GC; use it without restarts.
 // --drop-mode silent (default): a dropped client stays connected and never reports, so the round
@@ -36,6 +36,8 @@ const { values: args } = parseArgs({
     deadline: { type: 'string', default: '5' },
     'think-ms': { type: 'string', default: '100' },
     experts: { type: 'string', default: '8' },
+    'report-quorum': { type: 'string', default: '1' },
+    'quorum-grace': { type: 'string', default: '1' },
     json: { type: 'string' },
     keep: { type: 'boolean', default: false },
     'heap-snapshots': { type: 'boolean', default: false },
@@ -59,6 +61,7 @@ const serverArgs = (port) => [
   '--input-shape', '1,8,8', '--feature-dim', '16', '--expert-hidden', '16',
   '--heartbeat-interval', '2', '--liveness-timeout', '20', '--solver-time-limit', '0.5',
   '--keep-serving', '--log-level', 'warn', '--seed', '3',
+  '--report-quorum', args['report-quorum'], '--quorum-grace', args['quorum-grace'],
 ];
 
 /** Starts the coordinator on `port`, retrying while the old socket is still being released. */
@@ -103,7 +106,8 @@ for (;;) {
   if (done - lastLogged >= 10) {
     lastLogged = done;
     const s = coordinator.sample();
-    log(`round ${done}: RSS ${mib(s.rssBytes)} MiB, peak ${mib(s.peakRssBytes)} MiB, CPU ${s.cpuSeconds.toFixed(1)} s`);
+    const m = await coordinator.memory().catch(() => ({ heapTotal: NaN, heapUsed: NaN, external: NaN }));
+    log(`round ${done}: RSS ${mib(s.rssBytes)} MiB (V8 heap ${mib(m.heapTotal)}, used ${mib(m.heapUsed)}, external ${mib(m.external)}), peak ${mib(s.peakRssBytes)} MiB, CPU ${s.cpuSeconds.toFixed(1)} s`);
   }
   if (pending.length > 0 && done >= pending[0]) {
     pending.shift();

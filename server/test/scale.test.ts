@@ -81,3 +81,33 @@ test('a silently dropped client fails at the round deadline even when full GCs r
   assert.deepEqual(result.rounds.map((r) => r.round), [1, 2]);
   assert.ok(result.rounds.some((r) => r.failures > 0), 'some client dropped silently and was failed at the deadline');
 });
+
+test('with a report quorum, rounds with silent dropouts close after the grace instead of at the deadline', { timeout: 90_000 }, async () => {
+  // A 60 s deadline and a 40 s cap: without the quorum the first silent drop alone would exceed it.
+  const result = await runScaleCase({
+    clients: 20,
+    experts: 4,
+    rounds: 4,
+    thinkMs: 0,
+    dropProbability: 0.15,
+    dropMode: 'silent',
+    seed: 4,
+    modelArgs: MODEL_ARGS,
+    roundDeadlineSeconds: 60,
+    minClients: 5,
+    // Every round samples all 20 (the first would otherwise start with the first 5 ready).
+    serverArgs: ['--min-available', '20', '--report-quorum', '0.75', '--quorum-grace', '0.3'],
+    maxSeconds: 40,
+    keepDir: true,
+  });
+  try {
+    assert.deepEqual(result.rounds.map((r) => r.round), [1, 2, 3, 4]);
+    const history = loadLatestCheckpoint(path.join(result.dataDir, 'data'))!.checkpoint.state.history;
+    const reasons = history.flatMap((h) => h.failures.map((f) => f.reason));
+    assert.ok(reasons.length > 0, 'some client dropped');
+    assert.ok(reasons.every((r) => /report quorum 15 of 20 reached/.test(r)), `failure reasons: ${reasons.join('; ')}`);
+    for (const r of result.rounds) assert.ok(r.reported >= 15, `round ${r.round}: ${r.reported} reports, quorum 15`);
+  } finally {
+    rmSync(result.dataDir, { recursive: true, force: true });
+  }
+});

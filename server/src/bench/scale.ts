@@ -106,6 +106,7 @@ export function caseRows(r: ScaleCaseResult, setup: { thinkMs: number; model: st
     row('round overhead p99 (round time - slowest think)', r.overheadP99, 's', { target: SCALE_TARGETS.overheadSeconds, meetsTarget: r.overheadP99 < SCALE_TARGETS.overheadSeconds }),
     row('coordinator peak RSS (VmHWM)', mib(r.peakRssBytes), 'MiB', { target: SCALE_TARGETS.peakRssMiB, meetsTarget: mib(r.peakRssBytes) < SCALE_TARGETS.peakRssMiB }),
     row('coordinator CPU per round', r.cpuSecondsPerRound, 's'),
+    row(`load generator CPU per round (same machine, ${r.loadgenThreads} thread(s))`, r.loadgenCpuSecondsPerRound, 's'),
     row('bytes per round (down + up)', mib(r.bytesPerRound), 'MiB'),
   ];
 }

@@ -88,6 +88,17 @@ export class CoordinatorProcess {
     return m ? Number(m[1]) : 0;
   }
 
+  /**
+   * Where the coordinator's memory is, in bytes, from its /metrics (prom-client's Node.js gauges):
+   * V8 heap reserved and used, and memory outside the heap held by JS objects (Buffers).
+   */
+  async memory(): Promise<{ heapTotal: number; heapUsed: number; external: number }> {
+    const res = await fetch(`http://127.0.0.1:${this.metricsPort}/metrics`, { signal: AbortSignal.timeout(5000) });
+    const text = await res.text();
+    const gauge = (name: string) => Number(new RegExp(`^\\w*${name}(?:\\{[^}]*\\})? ([0-9.e+]+)`, 'm').exec(text)?.[1] ?? NaN);
+    return { heapTotal: gauge('nodejs_heap_size_total_bytes'), heapUsed: gauge('nodejs_heap_size_used_bytes'), external: gauge('nodejs_external_memory_bytes') };
+  }
+
   /** The full /api/status document (history, clients): large with many clients, fetch rarely. */
   async status<T = Record<string, unknown>>(): Promise<T> {
     const res = await fetch(`http://127.0.0.1:${this.metricsPort}/api/status`, { signal: AbortSignal.timeout(30_000) });

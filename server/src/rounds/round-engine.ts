@@ -23,6 +23,13 @@ export interface RoundConfig {
   /** Ready clients required before a round starts (Flower's min_available_clients; >= minClients). */
   readonly minAvailable: number;
   readonly roundDeadlineMs: number;
+  /**
+   * Fraction of the sampled clients whose reports close collection early (after
+   * `quorumGraceMs` more for stragglers): silent dropouts then cost the grace, not the deadline.
+   * 1 waits for every client or the deadline.
+   */
+  readonly reportQuorum: number;
+  readonly quorumGraceMs: number;
   readonly learningRate: number;
   readonly batchSize: number;
   readonly localEpochs: number;
@@ -117,12 +124,22 @@ export class RoundEngine {
     const deadline = Date.now() + this.config.roundDeadlineMs;
     // An explicit timer, not AbortSignal.timeout: inside AbortSignal.any, Node 20 holds the
     // timeout signal only weakly, a full GC collects it and the round would wait forever.
-    const timeout = new AbortController();
+    const closed = new AbortController();
     const timer = setTimeout(
-      () => timeout.abort(new DOMException('round deadline passed', 'TimeoutError')),
+      () => closed.abort(new DOMException('round deadline passed', 'TimeoutError')),
       this.config.roundDeadlineMs,
     );
-    const signal = AbortSignal.any([outer, timeout.signal]);
+    let graceTimer: NodeJS.Timeout | undefined;
+    const quorum = this.quorumSize(sessions.length);
+    let reported = 0;
+    const onReport = (): void => {
+      if (++reported !== quorum || reported === sessions.length) return;
+      graceTimer = setTimeout(
+        () => closed.abort(new DOMException(`report quorum ${quorum} of ${sessions.length} reached`, 'QuorumClosedError')),
+        this.config.quorumGraceMs,
+      );
+    };
+    const signal = AbortSignal.any([outer, closed.signal]);
     setMaxListeners(0, signal); // every client proxy listens on it
     let settled: PromiseSettledResult<ClientUpdate>[];
     try {
@@ -130,12 +147,14 @@ export class RoundEngine {
         sessions.map((s, c) =>
           s.proxy.fit(this.task(id, answer.assignment[c]!, deadline, c), signal).then((u): ClientUpdate => {
             aggregator.add(u);
+            onReport();
             return { ...u, params: {} };
           }),
         ),
       );
     } finally {
       clearTimeout(timer);
+      clearTimeout(graceTimer);
     }
     const updates: ClientUpdate[] = [];
     const failures: ClientFailure[] = [];
@@ -145,6 +164,12 @@ export class RoundEngine {
       else failures.push({ clientId, reason: failureReason(r.reason, outer) });
     });
     return { updates, failures };
+  }
+
+  /** Reports that close collection early: ceil(quorum x sampled), at least min-clients; never more than sampled. */
+  private quorumSize(sampled: number): number {
+    const { reportQuorum, minClients } = this.config;
+    return Math.min(sampled, Math.max(minClients, Math.ceil(reportQuorum * sampled - 1e-9)));
   }
 
   private task({ round, attempt }: RoundId, experts: readonly number[], deadlineUnixMs: number, index: number): RoundTaskSpec {
@@ -168,6 +193,7 @@ function failureReason(err: unknown, outer: AbortSignal): string {
   if (outer.aborted) return 'aborted';
   const e = err as { name?: string; message?: string };
   if (e?.name === 'TimeoutError') return 'late';
+  if (e?.name === 'QuorumClosedError') return `late: ${e.message}`;
   return e?.message ?? String(err);
 }
 
