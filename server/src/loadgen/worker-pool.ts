@@ -51,8 +51,20 @@ export async function runSessionsInWorkers(
 ): Promise<SessionOutcome[]> {
   const groups = splitEvenly(profiles, threads);
   const perWorker = Math.max(1, Math.ceil(channels / groups.length));
-  const results = groups.map((group) => runWorker({ address, profiles: group, channels: perWorker, settings }, events, signal));
-  return (await Promise.all(results)).flat();
+  // One failed worker stops the others; the first failure is reported once all have exited.
+  const failed = new AbortController();
+  const stop = AbortSignal.any([signal, failed.signal]);
+  const results = await Promise.allSettled(
+    groups.map((group) =>
+      runWorker({ address, profiles: group, channels: perWorker, settings }, events, stop).catch((err: unknown) => {
+        failed.abort();
+        throw err;
+      }),
+    ),
+  );
+  const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failure) throw failure.reason;
+  return results.flatMap((r) => (r as PromiseFulfilledResult<SessionOutcome[]>).value);
 }
 
 function runWorker(input: WorkerInput, events: LoadEvents, signal: AbortSignal): Promise<SessionOutcome[]> {
