@@ -83,9 +83,7 @@ export class CoordinatorProcess {
 
   /** Rounds completed, from the `flexmoe_round` gauge of /metrics (cheap to poll). */
   async completedRounds(): Promise<number> {
-    const res = await fetch(`http://127.0.0.1:${this.metricsPort}/metrics`, { signal: AbortSignal.timeout(5000) });
-    const m = /^flexmoe_round(?:\{[^}]*\})? (\d+)/m.exec(await res.text());
-    return m ? Number(m[1]) : 0;
+    return gauge(await this.metricsText(), 'flexmoe_round') ?? 0;
   }
 
   /**
@@ -93,10 +91,14 @@ export class CoordinatorProcess {
    * V8 heap reserved and used, and memory outside the heap held by JS objects (Buffers).
    */
   async memory(): Promise<{ heapTotal: number; heapUsed: number; external: number }> {
+    const text = await this.metricsText();
+    const read = (name: string) => gauge(text, `flexmoe_process_${name}`) ?? NaN;
+    return { heapTotal: read('nodejs_heap_size_total_bytes'), heapUsed: read('nodejs_heap_size_used_bytes'), external: read('nodejs_external_memory_bytes') };
+  }
+
+  private async metricsText(): Promise<string> {
     const res = await fetch(`http://127.0.0.1:${this.metricsPort}/metrics`, { signal: AbortSignal.timeout(5000) });
-    const text = await res.text();
-    const gauge = (name: string) => Number(new RegExp(`^\\w*${name}(?:\\{[^}]*\\})? ([0-9.e+]+)`, 'm').exec(text)?.[1] ?? NaN);
-    return { heapTotal: gauge('nodejs_heap_size_total_bytes'), heapUsed: gauge('nodejs_heap_size_used_bytes'), external: gauge('nodejs_external_memory_bytes') };
+    return res.text();
   }
 
   /** The full /api/status document (history, clients): large with many clients, fetch rarely. */
@@ -124,4 +126,10 @@ export class CoordinatorProcess {
     await this.exited;
     clearTimeout(timer);
   }
+}
+
+/** The first sample of metric `name` (any labels) in a Prometheus text exposition, if present. */
+function gauge(text: string, name: string): number | undefined {
+  const m = new RegExp(`^${name}(?:\\{[^}]*\\})? ([-0-9.e+]+)`, 'm').exec(text);
+  return m ? Number(m[1]) : undefined;
 }
