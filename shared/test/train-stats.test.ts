@@ -20,7 +20,7 @@ function randomDataset(cfg: MoEConfig, n: number, seed: number): Dataset {
   return { name: 'random', x, y, n, shape: [...cfg.inputShape] as [number, number, number], classes: cfg.classes };
 }
 
-const cfg = defaultModelConfig({ inputShape: [1, 6, 6], classes: 5, experts: 6, featureDim: 12, expertHidden: 8 });
+const cfg = defaultModelConfig({ inputShape: [1, 6, 6], classes: 5, experts: 6, featureDim: 12, expertHidden: 8, topR: 2 });
 const assigned = [4, 1, 5];
 
 function close(a: number, b: number, tol: number, what: string): void {
@@ -41,6 +41,8 @@ test('evaluate: loss, accuracy, predictions and per-expert stats equal the plain
     assert.deepEqual(ev.experts.map((e) => e.usage), ref.usage);
     assert.deepEqual(ev.experts.map((e) => e.correct), ref.correct);
     ev.experts.forEach((e, j) => close(e.lossSum, ref.lossSum[j], 1e-5, `lossSum of expert ${e.expert}`));
+    assert.deepEqual(ev.experts.map((e) => e.ownCorrect), ref.ownCorrect);
+    ev.experts.forEach((e, j) => close(e.ownLossSum, ref.ownLossSum[j], 1e-5, `ownLossSum of expert ${e.expert}`));
     // top-2 routing: every sample is counted by exactly two experts.
     assert.equal(ev.experts.reduce((s, e) => s + e.usage, 0), 2 * data.n);
   } finally {
@@ -62,6 +64,8 @@ test('train: statistics are taken before each step and match the reference at th
     assert.deepEqual(r.experts.map((e) => e.usage), ref.usage);
     assert.deepEqual(r.experts.map((e) => e.correct), ref.correct);
     r.experts.forEach((e, j) => close(e.lossSum, ref.lossSum[j], 1e-5, `lossSum of expert ${e.expert}`));
+    assert.deepEqual(r.experts.map((e) => e.ownCorrect), ref.ownCorrect);
+    r.experts.forEach((e, j) => close(e.ownLossSum, ref.ownLossSum[j], 1e-5, `ownLossSum of expert ${e.expert}`));
     assert.deepEqual(Object.keys(r.params).sort(), Object.keys(params).sort());
     assert.notDeepEqual(r.params['gate.weight'], params['gate.weight']);
     // Unassigned experts' gate columns get no gradient.
@@ -95,5 +99,26 @@ test('cnn on 32x32x3 inputs: evaluate and the exported model agree with the plai
   } finally {
     await trainer.close();
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('default model, two experts: top-1 routing splits the samples and each expert gets its own feedback', async () => {
+  const small = defaultModelConfig({ inputShape: [1, 6, 6], classes: 5, experts: 4, featureDim: 12, expertHidden: 8 });
+  assert.equal(small.topR, 1, 'the default routes each sample to one expert');
+  const pair = [3, 0];
+  const trainer = await Trainer.create({ model: small, worker: false });
+  try {
+    const params = selectAssigned(initParameters(small, 21), pair);
+    const data = randomDataset(small, 64, 4);
+    const ref = referenceForward(small, params, pair, data.x, data.y, data.n);
+    const ev = await trainer.evaluate({ params, assigned: pair, data });
+    assert.deepEqual(ev.experts.map((e) => e.usage), ref.usage);
+    assert.equal(ev.experts.reduce((s, e) => s + e.usage, 0), data.n, 'every sample counted once');
+    assert.ok(ev.experts.every((e) => e.usage > 0), `both experts receive samples: ${ev.experts.map((e) => e.usage)}`);
+    ev.experts.forEach((e, j) => close(e.ownLossSum, ref.ownLossSum[j], 1e-5, `ownLossSum of expert ${e.expert}`));
+    const meanOwnLoss = ev.experts.map((e) => e.ownLossSum / e.usage);
+    assert.notEqual(meanOwnLoss[0], meanOwnLoss[1], 'the two experts report different losses');
+  } finally {
+    await trainer.close();
   }
 });

@@ -79,7 +79,7 @@ export async function run(argv: string[]): Promise<number> {
   const logger = log.child({ component: 'daemon', client: clientId });
   const data = await loadLocalData({
     spec: options.data, partition: options.partition, shard, seed: options.seed,
-    testFraction: options.testFraction, maxSamples: options.maxSamples, logger,
+    testFraction: options.testFraction, maxSamples: options.maxSamples, globalTest: options.globalTest, logger,
   });
   // Loading a shard reads the whole Fashion-MNIST cache (55 MB) to convert a few thousand
   // samples; the daemon then allocates too little for V8 to run a full collection on its own, so

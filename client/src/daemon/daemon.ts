@@ -4,6 +4,7 @@
  * stopping -> stopped. Refusals that waiting cannot fix (bad credentials, wrong protocol) end it.
  */
 import type { TrainTest } from '@flexmoe/shared/dist/src/data';
+import type { LocalData } from './data';
 import type { Logger } from '@flexmoe/shared';
 import type { MoEConfig } from '@flexmoe/shared/dist/src/model/config';
 import { AbortedError, CoordinatorError } from '../errors';
@@ -24,7 +25,7 @@ export interface DaemonOptions {
   capacity: number;
   link: CoordinatorLink;
   state: StateDir;
-  data: TrainTest;
+  data: LocalData;
   trainerFactory: TrainerFactory;
   metrics: ClientMetrics;
   logger: Logger;

@@ -2,7 +2,7 @@
  * The daemon's local data: a data spec, optionally cut to one simulated client's share
  * (`--partition P --shard I/N --seed S`), optionally capped to `--max-samples`.
  */
-import { loadDataShard, loadDataSpec, type Dataset, type TrainTest } from '@flexmoe/shared/dist/src/data';
+import { loadDataShard, loadDataSpec, loadGlobalTest, type Dataset, type TrainTest } from '@flexmoe/shared/dist/src/data';
 import type { ShardRef } from '@flexmoe/shared/dist/src/data';
 import type { Logger } from '@flexmoe/shared';
 
@@ -20,6 +20,8 @@ export interface LocalDataOptions {
   testFraction: number;
   /** Cap on training samples (seeded subset; the test split shrinks in step). */
   maxSamples?: number;
+  /** Size of the class-balanced global test set drawn from the dataset's test split (0 or absent: none). */
+  globalTest?: number;
   cacheDir?: string;
   logger?: Logger;
 }
@@ -35,10 +37,21 @@ export function inSharedMemory(ds: Dataset): Dataset {
   return { ...ds, x };
 }
 
-/** Loads the train and test split this daemon uses (pixels in shared memory). */
-export async function loadLocalData(options: LocalDataOptions): Promise<TrainTest> {
+/** The daemon's data: its train and held-out splits, and optionally the shared global test set. */
+export interface LocalData extends TrainTest {
+  /** Class-balanced test set shared by every client of a simulated fleet. */
+  global?: Dataset;
+}
+
+/** Loads the train and test split this daemon uses (pixels in shared memory), and the global test set if asked. */
+export async function loadLocalData(options: LocalDataOptions): Promise<LocalData> {
   const loaded = await loadSplits(options);
-  return { train: inSharedMemory(loaded.train), test: inSharedMemory(loaded.test) };
+  const data: LocalData = { train: inSharedMemory(loaded.train), test: inSharedMemory(loaded.test) };
+  if (options.globalTest) {
+    const load = { cacheDir: options.cacheDir, logger: options.logger };
+    data.global = inSharedMemory(await loadGlobalTest(options.spec, options.globalTest, options.seed, load));
+  }
+  return data;
 }
 
 async function loadSplits(options: LocalDataOptions): Promise<TrainTest> {

@@ -78,6 +78,10 @@ export interface ExpertReport {
   usage: number;
   accuracy: number;
   loss: number;
+  /** Accuracy of the expert's own logits on the samples routed to it. */
+  ownAccuracy: number;
+  /** Mean cross-entropy of the expert's own logits on those samples. */
+  ownLoss: number;
 }
 
 /** One round's update. */
@@ -89,6 +93,10 @@ export interface Update {
   experts: ExpertReport[];
   train: SplitMetrics;
   test: SplitMetrics;
+  /** The downloaded model with the personal gate on the held-out split, before any local step. */
+  preLocal?: SplitMetrics;
+  /** The personalised model on the shared class-balanced global test set. */
+  global?: SplitMetrics;
   /** Updated backbone.* and expert.<e>.* tensors (never the gate). */
   params: ParamMap;
   trainSeconds: number;

@@ -6,13 +6,13 @@ import { expertReports, updateTensors } from './round';
 test('expert reports: usage per epoch, accuracy and mean loss over the routed samples', () => {
   const result = {
     experts: [
-      { expert: 5, usage: 300, correct: 240, lossSum: 90 },
-      { expert: 1, usage: 0, correct: 0, lossSum: 0 },
+      { expert: 5, usage: 300, correct: 240, lossSum: 90, ownCorrect: 210, ownLossSum: 120 },
+      { expert: 1, usage: 0, correct: 0, lossSum: 0, ownCorrect: 0, ownLossSum: 0 },
     ],
   } as unknown as TrainResult;
   assert.deepEqual(expertReports(result, 3), [
-    { expert: 5, usage: 100, accuracy: 0.8, loss: 0.3 },
-    { expert: 1, usage: 0, accuracy: 0, loss: 0 },
+    { expert: 5, usage: 100, accuracy: 0.8, loss: 0.3, ownAccuracy: 0.7, ownLoss: 0.4 },
+    { expert: 1, usage: 0, accuracy: 0, loss: 0, ownAccuracy: 0, ownLoss: 0 },
   ]);
 });
 

@@ -3,13 +3,13 @@
  * personal gate, evaluate the personalised model on the local test split, keep the gate on disk,
  * submit the update, and write `model.onnx`. Refusals become log lines, never crashes.
  */
-import type { TrainTest } from '@flexmoe/shared/dist/src/data';
 import type { Logger } from '@flexmoe/shared';
 import { checkAssigned, selectBackbone, selectExpert, type ParamMap } from '@flexmoe/shared/dist/src/model/params';
 import type { TrainResult } from '@flexmoe/shared/dist/src/training/types';
 import { CoordinatorError } from '../errors';
 import type { ClientMetrics } from '../observability/metrics';
 import type { StateDir } from '../state/state-dir';
+import type { LocalData } from './data';
 import type { GateStore } from './gate';
 import type { CoordinatorLink, ExpertReport, Phase, RoundTask, Session, SubmitResult, Update } from './link';
 import type { TrainerLike } from './trainer';
@@ -19,7 +19,7 @@ export interface RoundContext {
   link: CoordinatorLink;
   session: Session;
   trainer: TrainerLike;
-  data: TrainTest;
+  data: LocalData;
   gates: GateStore;
   state: StateDir;
   metrics: ClientMetrics;
@@ -38,14 +38,25 @@ export interface RoundOutcome {
   reason?: string;
 }
 
-/** Per-expert report: usage per epoch (the protocol counts one pass), accuracy and mean loss. */
+/**
+ * Per-expert report: usage per epoch (the protocol counts one pass), accuracy and mean loss of
+ * the mixed model and of the expert's own logits over its routed samples (0 when none were routed:
+ * the coordinator then scores nothing).
+ */
 export function expertReports(result: TrainResult, epochs: number): ExpertReport[] {
   return result.experts.map((s) => ({
     expert: s.expert,
     usage: Math.round(s.usage / Math.max(1, epochs)),
     accuracy: s.usage > 0 ? s.correct / s.usage : 0,
     loss: s.usage > 0 ? s.lossSum / s.usage : 0,
+    ownAccuracy: s.usage > 0 ? s.ownCorrect / s.usage : 0,
+    ownLoss: s.usage > 0 ? s.ownLossSum / s.usage : 0,
   }));
+}
+
+/** Loss, accuracy and sample count of an evaluation, as the update carries them. */
+function splitMetrics(ev: { loss: number; accuracy: number; samples: number }): { loss: number; accuracy: number; numSamples: number } {
+  return { loss: ev.loss, accuracy: ev.accuracy, numSamples: ev.samples };
 }
 
 /** The tensors an update carries: the new backbone and the assigned experts, never the gate. */
@@ -81,6 +92,8 @@ export async function runRound(ctx: RoundContext, task: RoundTask, signal: Abort
   const { gate, fresh } = await ctx.gates.load(model, ctx.session.run.runId);
   if (fresh) log.info('personal gate initialised');
   ctx.setPhase('training', task.round);
+  // What the round's aggregated model is worth to this client before it adapts anything.
+  const preLocal = await ctx.trainer.evaluate({ params: { ...downloaded, ...gate }, assigned: task.experts, data: ctx.data.test });
   const trained = await ctx.trainer.train({
     params: { ...downloaded, ...gate },
     assigned: task.experts,
@@ -93,9 +106,12 @@ export async function runRound(ctx: RoundContext, task: RoundTask, signal: Abort
   });
   ctx.metrics.trainingSeconds.observe(trained.seconds);
   const test = await ctx.trainer.evaluate({ params: trained.params, assigned: task.experts, data: ctx.data.test });
+  const global = ctx.data.global
+    ? await ctx.trainer.evaluate({ params: trained.params, assigned: task.experts, data: ctx.data.global })
+    : undefined;
   await ctx.gates.save(model, ctx.session.run.runId, trained.params);
   log.info(
-    { trained: trained.experts.map((x) => x.expert), loss: trained.loss, accuracy: trained.accuracy, testAccuracy: test.accuracy, seconds: trained.seconds, rssBytes: ctx.metrics.sampleRss() },
+    { trained: trained.experts.map((x) => x.expert), loss: trained.loss, accuracy: trained.accuracy, preLocalAccuracy: preLocal.accuracy, testAccuracy: test.accuracy, globalAccuracy: global?.accuracy, seconds: trained.seconds, rssBytes: ctx.metrics.sampleRss() },
     'local training done',
   );
   const update: Update = {
@@ -104,7 +120,9 @@ export async function runRound(ctx: RoundContext, task: RoundTask, signal: Abort
     numSamples: ctx.data.train.n,
     experts: expertReports(trained, task.localEpochs),
     train: { loss: trained.loss, accuracy: trained.accuracy, numSamples: ctx.data.train.n },
-    test: { loss: test.loss, accuracy: test.accuracy, numSamples: test.samples },
+    test: splitMetrics(test),
+    preLocal: splitMetrics(preLocal),
+    global: global ? splitMetrics(global) : undefined,
     params: updateTensors(trained.params, task.experts),
     trainSeconds: trained.seconds,
     downloadSeconds,

@@ -13,6 +13,8 @@ import { createMetrics } from '../metrics/metrics';
 import { readTokensFile } from '../transport/auth';
 import { serverCredentials } from '../transport/credentials';
 import { startGrpcServer } from '../transport/grpc-server';
+import { FITNESS_SIGNALS, type FitnessSignal } from '../fitness/fitness-matrix';
+import { STRATEGY_NAMES } from '../strategies/strategy';
 
 /** Options of `flexmoe server` (defaults documented in --help). */
 export const SERVER_COMMAND = {
@@ -24,7 +26,7 @@ export const SERVER_COMMAND = {
     metricsHost: { type: 'string', default: '0.0.0.0', help: 'HTTP listen address (/metrics, /healthz, /api/status, dashboard)' },
     metricsPort: { type: 'integer', default: 9464, min: 0, max: 65535, help: 'HTTP port (0 = any free port)' },
     dataDir: { type: 'string', default: './flexmoe-data', arg: 'DIR', help: 'checkpoint directory (resumed from on start)' },
-    strategy: { type: 'string', default: 'flexmoe', choices: ['flexmoe', 'greedy', 'random', 'dense'], help: 'assignment strategy' },
+    strategy: { type: 'string', default: 'flexmoe', choices: STRATEGY_NAMES, help: 'assignment strategy (balanced: the flexmoe ILP with a flat Q)' },
     rounds: { type: 'integer', default: 20, min: 1, help: 'rounds to run' },
     experts: { type: 'integer', default: 8, min: 1, max: 1024, help: 'number of experts E' },
     fraction: { type: 'number', default: 1, min: 0, max: 1, help: 'fraction of ready clients sampled per round' },
@@ -37,14 +39,16 @@ export const SERVER_COMMAND = {
     learningRate: { type: 'number', default: 0.05, min: 0, help: 'client SGD learning rate' },
     batchSize: { type: 'integer', default: 32, min: 1, help: 'client minibatch size' },
     localEpochs: { type: 'integer', default: 1, min: 1, help: 'local epochs per round' },
-    topR: { type: 'integer', default: 2, min: 1, help: 'routing top-r (capped at the experts assigned)' },
+    topR: { type: 'integer', default: 1, min: 1, help: 'routing top-r (capped at the experts assigned; r >= k shares the per-expert feedback)' },
     backbone: { type: 'string', default: 'mlp', choices: ['mlp', 'cnn'], help: 'backbone kind' },
     inputShape: { type: 'string', default: '1,28,28', arg: 'C,H,W', help: 'per-sample input shape' },
     classes: { type: 'integer', default: 10, min: 2, help: 'number of classes' },
     featureDim: { type: 'integer', default: 128, min: 1, help: 'backbone output width' },
     expertHidden: { type: 'integer', default: 64, min: 1, help: 'hidden width of each expert' },
     beta: { type: 'number', default: 0.5, min: 0, max: 1, help: 'EMA weight of the fitness update' },
-    fitnessSignal: { type: 'string', default: 'loss', choices: ['loss', 'accuracy'], help: 'fitness signal s_ce' },
+    fitnessSignal: { type: 'string', default: 'expert-loss', choices: FITNESS_SIGNALS, help: 'fitness signal s_ce: the mixed model\'s loss or accuracy on the routed samples, or the expert\'s own (expert-*)' },
+    fitnessNormalize: { type: 'boolean', default: true, help: 'divide a client\'s scores of a round by their mean (--no-fitness-normalize: raw scores)' },
+    exploreAfter: { type: 'integer', default: 10, min: 0, arg: 'ROUNDS', help: 'raise Q of a pair unassigned this many of the client\'s rounds back to q0 (0 = never)' },
     alphaL: { type: 'number', default: 1, min: 0.000001, help: 'alpha_L of the loss signal exp(-alpha_L l)' },
     delta: { type: 'number', default: 0.1, min: 0, max: 1, help: 'load slack around the balanced share' },
     gamma: { type: 'number', default: 0.1, min: 0, help: 'weight of the historical deficit in the bounds' },
@@ -106,7 +110,10 @@ export function coordinatorOptions(o: ServerOptions): CoordinatorOptions {
       seed: o.seed,
       weighting: o.expertWeighting as 'usage' | 'samples',
     }),
-    fitness: Object.freeze({ experts: model.experts, beta: o.beta, q0: 1, signal: o.fitnessSignal as 'loss' | 'accuracy', alphaL: o.alphaL }),
+    fitness: Object.freeze({
+      experts: model.experts, beta: o.beta, q0: 1, signal: o.fitnessSignal as FitnessSignal, alphaL: o.alphaL,
+      normalize: o.fitnessNormalize, exploreAfter: o.exploreAfter,
+    }),
   });
 }
 

@@ -188,6 +188,9 @@ export class Coordinator {
     m.expertLoadCv.set(r.loadCv);
     m.routedLoadCv.set(r.routedLoadCv);
     m.evalAccuracy.set(r.accuracy);
+    m.roundAccuracy.set({ kind: 'post_local' }, r.accuracy);
+    if (typeof r.preLocalAccuracy === 'number') m.roundAccuracy.set({ kind: 'pre_local' }, r.preLocalAccuracy);
+    if (typeof r.globalAccuracy === 'number') m.roundAccuracy.set({ kind: 'global' }, r.globalAccuracy);
     for (const f of r.failures) m.roundFailures.inc({ reason: failureLabel(f.reason) });
     this.checkpoint();
   }
@@ -354,6 +357,8 @@ export class Coordinator {
       experts: p.experts,
       train: p.train,
       test: p.test,
+      preLocal: p.preLocal,
+      global: p.global,
       params,
       bytesUp,
       bytesDown: session.proxy.bytesDown(),

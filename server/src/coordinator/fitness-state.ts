@@ -2,16 +2,18 @@
  * Adapts server/src/fitness's FitnessMatrix (Q with optimistic start and EMA) to the round
  * engine's FitnessPort, with plain-JSON checkpoints.
  */
-import { FitnessMatrix, type FitnessSignal } from '../fitness/fitness-matrix';
+import { FitnessMatrix, type ExpertReport, type FitnessSignal } from '../fitness/fitness-matrix';
 import type { FitnessPort } from '../rounds/ports';
 
-/** Parameters of Q (SPEC defaults: beta 0.5, q0 1, loss signal, alpha_L 1). */
+/** Parameters of Q (defaults: beta 0.5, q0 1, expert-loss signal, alpha_L 1, normalised, explore after 10). */
 export interface FitnessOptions {
   readonly experts: number;
   readonly beta: number;
   readonly q0: number;
   readonly signal: FitnessSignal;
   readonly alphaL: number;
+  readonly normalize?: boolean;
+  readonly exploreAfter?: number;
 }
 
 /** Q across rounds, restorable from a checkpoint. */
@@ -28,8 +30,8 @@ export class FitnessState implements FitnessPort {
     return this.q.matrix(clientIds);
   }
 
-  /** EMA update for one client's trained experts. */
-  update(clientId: string, reports: ReadonlyArray<{ expert: number; loss: number; accuracy: number }>): void {
+  /** EMA update for one client's assigned experts (unrouted ones are not scored). */
+  update(clientId: string, reports: readonly ExpertReport[]): void {
     this.q.update(clientId, reports);
   }
 

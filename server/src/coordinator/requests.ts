@@ -60,12 +60,27 @@ export interface SubmitPlan {
   readonly experts: ExpertReport[];
   readonly train: MetricReport;
   readonly test: MetricReport;
+  readonly preLocal?: MetricReport;
+  readonly global?: MetricReport;
   readonly trainSeconds: number;
 }
 
 function finiteIn(field: string, v: number, min: number, max: number): number {
   if (!Number.isFinite(v) || v < min || v > max) throw new InvalidArgumentError(`${field} must be in [${min}, ${max}] (got ${v})`);
   return v;
+}
+
+/**
+ * The expert's own accuracy and loss when reported. Proto3 floats have no presence: a client that
+ * does not measure them sends 0, and a cross-entropy of exactly 0 cannot be measured, so
+ * own_loss 0 means "not reported" (never a perfect score).
+ */
+function ownStats(r: SubmitHeader__Output['expertStats'][number]): { ownAccuracy?: number; ownLoss?: number } {
+  if (!(r.ownLoss > 0)) return {};
+  return {
+    ownAccuracy: finiteIn(`own_accuracy of expert ${r.expert}`, r.ownAccuracy, 0, 1),
+    ownLoss: finiteIn(`own_loss of expert ${r.expert}`, r.ownLoss, 0, Number.MAX_VALUE),
+  };
 }
 
 function metricReport(field: string, m: SubmitHeader__Output['train']): MetricReport {
@@ -105,6 +120,7 @@ export function planSubmit(model: MoEConfig, current: RoundTaskSpec | undefined,
     usage: finiteIn(`usage of expert ${r.expert}`, r.usage, 0, samples * Math.max(1, task.localEpochs)),
     accuracy: finiteIn(`accuracy of expert ${r.expert}`, r.accuracy, 0, 1),
     loss: finiteIn(`loss of expert ${r.expert}`, r.loss, 0, Number.MAX_VALUE),
+    ...ownStats(r),
   }));
   const specs = taskSpecs(model, task.experts);
   const expectedBytes = specs.reduce((s, t) => s + byteLength(t), 0);
@@ -120,6 +136,8 @@ export function planSubmit(model: MoEConfig, current: RoundTaskSpec | undefined,
     experts,
     train: metricReport('train', h.train),
     test: metricReport('test', h.test),
+    preLocal: h.preLocal ? metricReport('pre_local', h.preLocal) : undefined,
+    global: h.global ? metricReport('global', h.global) : undefined,
     trainSeconds: Number.isFinite(h.trainSeconds) ? h.trainSeconds : 0,
   };
 }

@@ -28,6 +28,10 @@ export interface CoordinatorStatus {
   readonly strategy: string;
   readonly experts: number;
   readonly accuracy: number | null;
+  /** The last round's three accuracies (see RoundRecord); null before the first round or when not measured. */
+  readonly preLocalAccuracy: number | null;
+  readonly postLocalAccuracy: number | null;
+  readonly globalAccuracy: number | null;
   readonly history: readonly RoundRecord[];
   readonly clients: readonly ClientStatus[];
   /** Client id -> experts assigned in the last completed round. */
@@ -73,6 +77,9 @@ export function buildStatus(i: StatusInputs): CoordinatorStatus {
     strategy: i.options.strategyName,
     experts: i.options.model.experts,
     accuracy: last ? last.accuracy : null,
+    preLocalAccuracy: last?.preLocalAccuracy ?? null,
+    postLocalAccuracy: last ? last.accuracy : null,
+    globalAccuracy: last?.globalAccuracy ?? null,
     history: i.history,
     clients,
     assignment: last ? last.assignment : {},

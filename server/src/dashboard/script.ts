@@ -38,14 +38,16 @@ function matrixFromRows(record, clientIds, experts) {
 }
 
 function normalise(s) {
-  const history = (s.history || []).map((h) => ({ round: h.round, accuracy: num(h.accuracy), load: h.load || [], loadCv: num(h.loadCv) }));
+  const history = (s.history || []).map((h) => ({
+    round: h.round, accuracy: num(h.accuracy), preLocal: num(h.preLocalAccuracy), global: num(h.globalAccuracy), load: h.load || [], loadCv: num(h.loadCv),
+  }));
   const clients = s.clients || [];
   const clientIds = clients.map((c) => String(c.id));
   const experts = s.experts || (history.length ? history[history.length - 1].load.length : 0);
   return {
     round: num(s.round), currentRound: num(s.currentRound), totalRounds: num(s.totalRounds),
     state: s.state || 'unknown', strategy: s.strategy || '', runId: s.runId || '',
-    accuracy: num(s.accuracy),
+    accuracy: num(s.accuracy), preLocal: num(s.preLocalAccuracy), global: num(s.globalAccuracy),
     history, clients, experts,
     assignment: matrixFromIds(s.assignment, clientIds, experts),
     q: matrixFromRows(s.q, clientIds, experts),
@@ -68,6 +70,10 @@ function drawAccuracy(view) {
   const r0 = pts[0].round, r1 = Math.max(pts[pts.length - 1].round, r0 + 1);
   const x = (r) => L + ((r - r0) / (r1 - r0)) * (W - L - R);
   const y = (a) => H - B - Math.min(Math.max(a, 0), 1) * (H - T - B);
+  for (const [key, cls] of [['preLocal', 'line pre-local'], ['global', 'line global']]) {
+    const extra = view.history.filter((h) => h[key] !== null);
+    if (extra.length) el('polyline', { class: cls, points: extra.map((p) => x(p.round) + ',' + y(p[key])).join(' ') }, svg);
+  }
   el('polyline', { class: 'line', points: pts.map((p) => x(p.round) + ',' + y(p.accuracy)).join(' ') }, svg);
   for (const p of pts) {
     const c = el('circle', { class: 'point', cx: x(p.round), cy: y(p.accuracy), r: 3, 'data-round': p.round, 'data-accuracy': p.accuracy }, svg);
@@ -185,6 +191,8 @@ function render(view) {
   setKpi('state', view.state, 'state', view.state);
   setKpi('strategy', view.strategy || '–', 'strategy', view.strategy);
   setKpi('accuracy', pct(view.accuracy), 'accuracy', view.accuracy);
+  setKpi('pre-local', pct(view.preLocal), 'preLocal', view.preLocal);
+  setKpi('global', pct(view.global), 'global', view.global);
   const connected = view.clients.filter((c) => c.connected).length;
   setKpi('clients-count', connected + ' / ' + view.clients.length, 'clients', connected);
   const latest = view.history[view.history.length - 1];

@@ -18,6 +18,8 @@ svg text.cell-label { font-size: 9px; pointer-events: none; }
 svg text { font-size: 10px; fill: var(--muted); }
 svg .axis { stroke: var(--line); }
 svg .line { fill: none; stroke: var(--accent); stroke-width: 2; }
+svg .line.pre-local { stroke-dasharray: 6 3; opacity: 0.8; }
+svg .line.global { stroke-dasharray: 2 3; opacity: 0.8; }
 svg .point { fill: var(--accent); }
 .legend { display: flex; flex-wrap: wrap; gap: 8px; font-size: 11px; color: var(--muted); margin-top: 6px; }
 .legend span::before { content: ""; display: inline-block; width: 10px; height: 10px; margin-right: 4px; background: var(--swatch); vertical-align: -1px; }

@@ -1,8 +1,12 @@
 /**
  * Load bounds around the balanced share: T = sum_c n_c k_c / E,
- * L(e) = max(0, T (1 - delta + g_e)), U(e) = T (1 + delta + g_e) with g_e = gamma d(e).
+ * L(e) = max(0, T (1 - delta + g_e)), U(e) = T (1 + delta + g_e) with g_e = gamma d(e),
+ * widened where needed to contain the loads of a constructed balanced assignment
+ * (balanced-load.ts), so they always admit an integer solution: with equal clients and C k not
+ * divisible by E, no load lies within T +- delta T at all, and the solver would fall back to slack.
  */
 import { InvalidArgumentError } from '@flexmoe/shared';
+import { balancedLoads } from './balanced-load';
 
 /** Parameters of the load bounds. */
 export interface LoadBoundOptions {
@@ -49,11 +53,26 @@ export function loadBounds(
   }
   const share = balancedShare(samples, capacity, experts);
   const shift = clippedShift(deficits.map((d) => gamma * (Number.isFinite(d) ? d : 0)), delta);
-  return {
-    share,
-    lower: shift.map((g) => Math.max(0, share * (1 - delta + g))),
-    upper: shift.map((g) => share * (1 + delta + g)),
-  };
+  const lower = shift.map((g) => Math.max(0, share * (1 - delta + g)));
+  const upper = shift.map((g) => share * (1 + delta + g));
+  admitBalancedAssignment(lower, upper, shift, samples, capacity, experts);
+  return { share, lower, upper };
+}
+
+/**
+ * Widens each expert's bounds to contain one load of the constructed balanced assignment. Its
+ * loads are matched to the experts by rank (largest load to the largest deficit shift): experts
+ * are interchangeable, so the relabelled assignment is still valid and disturbs the shifts least.
+ */
+function admitBalancedAssignment(
+  lower: number[], upper: number[], shift: readonly number[], samples: readonly number[], capacity: readonly number[], experts: number,
+): void {
+  const loads = balancedLoads(samples, capacity, experts).load.sort((a, b) => b - a);
+  const byShift = shift.map((g, e) => [g, e] as const).sort((a, b) => b[0] - a[0] || a[1] - b[1]);
+  byShift.forEach(([, e], rank) => {
+    lower[e] = Math.min(lower[e], loads[rank]);
+    upper[e] = Math.max(upper[e], loads[rank]);
+  });
 }
 
 function clippedShift(raw: number[], delta: number): number[] {

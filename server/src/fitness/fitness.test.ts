@@ -6,20 +6,20 @@ import { loadBounds } from './bounds';
 import { assignedLoad, routedLoad, summarizeLoad } from './load-metrics';
 
 test('new clients start at q0 and only trained pairs move by the EMA', () => {
-  const q = new FitnessMatrix({ experts: 3, beta: 0.5 });
+  const q = new FitnessMatrix({ experts: 3, beta: 0.5, signal: 'loss', normalize: false, exploreAfter: 0 });
   assert.deepEqual(q.row('a'), [1, 1, 1]);
   q.update('a', [{ expert: 1, loss: 0.5, accuracy: 0.9 }]);
   const s = Math.exp(-0.5);
   assert.deepEqual(q.row('a'), [1, 0.5 * 1 + 0.5 * s, 1]);
   q.update('a', [{ expert: 1, loss: 0.5, accuracy: 0.9 }]);
   assert.ok(Math.abs(q.row('a')[1] - (0.5 * (0.5 + 0.5 * s) + 0.5 * s)) < 1e-15);
-  const acc = new FitnessMatrix({ experts: 2, signal: 'accuracy', beta: 0.25, q0: 0.5 });
+  const acc = new FitnessMatrix({ experts: 2, signal: 'accuracy', beta: 0.25, q0: 0.5, normalize: false });
   acc.update('b', [{ expert: 0, loss: 3, accuracy: 0.9 }]);
   assert.deepEqual(acc.row('b'), [0.75 * 0.5 + 0.25 * 0.9, 0.5]);
 });
 
 test('a bad report leaves Q untouched', () => {
-  const q = new FitnessMatrix({ experts: 2 });
+  const q = new FitnessMatrix({ experts: 2, signal: 'loss' });
   q.update('a', [{ expert: 0, loss: 1, accuracy: 0.5 }]);
   const before = q.row('a');
   assert.throws(() => q.update('a', [{ expert: 1, loss: 1, accuracy: 1 }, { expert: 2, loss: 1, accuracy: 1 }]), /expert 2/);
@@ -28,10 +28,14 @@ test('a bad report leaves Q untouched', () => {
 });
 
 test('fitness and deficits round-trip through JSON and reject malformed checkpoints', () => {
-  const q = new FitnessMatrix({ experts: 2, beta: 0.3, signal: 'accuracy' });
+  const q = new FitnessMatrix({ experts: 2, beta: 0.3, signal: 'accuracy', exploreAfter: 3 });
   q.update('x', [{ expert: 1, loss: 0, accuracy: 0.2 }]);
   const back = FitnessMatrix.fromJSON(JSON.parse(JSON.stringify(q)));
   assert.deepEqual(back.row('x'), q.row('x'));
+  assert.equal(back.exploreAfter, 3);
+  assert.equal(back.normalize, true);
+  const legacy = FitnessMatrix.fromJSON({ experts: 2, beta: 0.5, q0: 1, signal: 'loss', alphaL: 1, rows: {} });
+  assert.equal(legacy.normalize, false, 'a checkpoint from before normalisation keeps raw scores');
   assert.equal(back.beta, 0.3);
   assert.throws(() => FitnessMatrix.fromJSON({ ...q.toJSON(), rows: { x: [1] } }), /rows\.x/);
   assert.throws(() => FitnessMatrix.fromJSON({ ...q.toJSON(), beta: 2 }), /beta/);

@@ -2,3 +2,4 @@ export * from './fitness-matrix';
 export * from './deficits';
 export * from './bounds';
 export * from './load-metrics';
+export * from './balanced-load';

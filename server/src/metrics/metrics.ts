@@ -18,6 +18,8 @@ export interface CoordinatorMetrics {
   readonly updatesTotal: Counter<'result'>;
   readonly transferBytes: Counter<'direction'>;
   readonly evalAccuracy: Gauge;
+  /** Last round's accuracies by kind: pre_local, post_local, global. */
+  readonly roundAccuracy: Gauge;
   readonly roundFailures: Counter<'reason'>;
 }
 
@@ -48,6 +50,12 @@ export function createMetrics(): CoordinatorMetrics {
     updatesTotal: new Counter({ name: 'flexmoe_updates_total', help: 'Client updates by result', labelNames: ['result'], registers: r }),
     transferBytes: new Counter({ name: 'flexmoe_transfer_bytes_total', help: 'Tensor bytes moved', labelNames: ['direction'], registers: r }),
     evalAccuracy: new Gauge({ name: 'flexmoe_eval_accuracy', help: 'Sample-weighted mean client test accuracy of the last round', registers: r }),
+    roundAccuracy: new Gauge({
+      name: 'flexmoe_round_accuracy',
+      help: 'Last round, sample-weighted over clients: pre_local (aggregated model, own gate, before local training), post_local (after it; = flexmoe_eval_accuracy), global (class-balanced global test set)',
+      labelNames: ['kind'],
+      registers: r,
+    }),
     roundFailures: new Counter({ name: 'flexmoe_client_failures_total', help: 'Sampled clients that did not deliver', labelNames: ['reason'], registers: r }),
   };
 }

@@ -20,8 +20,17 @@ export interface RoundRecord {
   readonly assignment: Readonly<Record<string, readonly number[]>>;
   readonly reported: readonly string[];
   readonly failures: ReadonlyArray<{ readonly clientId: string; readonly reason: string }>;
-  /** Sample-weighted mean of the reporting clients' personalised test accuracies. */
+  /** Sample-weighted mean of the reporting clients' personalised test accuracies (= postLocalAccuracy). */
   readonly accuracy: number;
+  /**
+   * The round's downloaded (aggregated) backbone and experts with each client's own gate, on its
+   * held-out split, before any local step; sample-weighted mean. Null when no client measured it.
+   */
+  readonly preLocalAccuracy?: number | null;
+  /** After local training, on the client's held-out split (the same figure as `accuracy`). */
+  readonly postLocalAccuracy?: number;
+  /** Each client's personalised model on the class-balanced global test set; null when not measured. */
+  readonly globalAccuracy?: number | null;
   readonly loss: number;
   readonly trainAccuracy: number;
   readonly trainLoss: number;
@@ -31,6 +40,8 @@ export interface RoundRecord {
   /** Routed load sum_c u_ce per expert. */
   readonly routedLoad: readonly number[];
   readonly loadCv: number;
+  /** The smallest assigned-load CV any assignment of this round's clients can reach (balanced-load.ts). */
+  readonly loadCvMin?: number;
   readonly loadMaxMean: number;
   readonly routedLoadCv: number;
   readonly routedLoadMaxMean: number;

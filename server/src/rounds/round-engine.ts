@@ -10,6 +10,7 @@ import type { ExpertWeighting } from '../aggregation/aggregate';
 import { StreamingAggregator } from '../aggregation/streaming';
 import type { ClientRegistry, ClientSession } from '../registry/client-registry';
 import { assignedLoad, summarizeLoad } from '../fitness/load-metrics';
+import { minimalLoadCv } from '../fitness/balanced-load';
 import type { AssignPort, AssignmentAnswer, FitnessPort } from './ports';
 import { sampleClients } from './sampling';
 import type { ClientUpdate, RoundTaskSpec } from './types';
@@ -67,6 +68,8 @@ interface RoundId {
 
 /** Runs round attempts; holds no state between rounds (the coordinator does). */
 export class RoundEngine {
+  private sharedFeedbackLogged = false;
+
   constructor(private readonly config: RoundConfig, private readonly deps: RoundDeps) {}
 
   /** One attempt of `round` on `params`; waits for min-clients ready clients first. */
@@ -97,7 +100,9 @@ export class RoundEngine {
     const load = assignedLoad(answer.assignment, sessions.map((s) => s.info.samples), this.config.experts);
     const aggregateSeconds = (performance.now() - aggStart) / 1000;
     const timings = { solve: solveSeconds, collect: collectSeconds, aggregate: aggregateSeconds };
-    const record = describeRound({ round, attempt, started, sessions, answer, updates, failures, load, timings, experts: this.config.experts });
+    const capacities = sessions.map((s) => Math.min(this.config.experts, s.info.capacity));
+    const loadCvMin = minimalLoadCv(sessions.map((s) => s.info.samples), capacities, this.config.experts);
+    const record = describeRound({ round, attempt, started, sessions, answer, updates, failures, load, loadCvMin, timings, experts: this.config.experts });
     log.info({ accuracy: record.accuracy, reported: updates.length, loadCv: record.loadCv, seconds: record.seconds }, 'round completed');
     return { kind: 'completed', params: next, record };
   }
@@ -112,12 +117,24 @@ export class RoundEngine {
   private async assign(round: number, sessions: readonly ClientSession[], signal: AbortSignal): Promise<AssignmentAnswer> {
     const E = this.config.experts;
     const clients = sessions.map((s) => ({ id: s.info.clientId, samples: s.info.samples, capacity: Math.min(E, s.info.capacity) }));
+    this.warnSharedFeedback(clients.map((c) => c.capacity));
     const q = this.deps.fitness.matrix(clients.map((c) => c.id));
     const answer = await this.deps.strategy.assign({ clients, experts: E, q, round, seed: this.config.seed }, signal);
     if (answer.assignment.length !== clients.length) {
       throw new Error(`strategy returned ${answer.assignment.length} rows for ${clients.length} clients`);
     }
     return answer;
+  }
+
+  /** Once per run: with r >= k every sample reaches every assigned expert of that client. */
+  private warnSharedFeedback(capacities: readonly number[]): void {
+    const shared = capacities.filter((k) => this.config.topR >= k).length;
+    if (shared === 0 || this.sharedFeedbackLogged) return;
+    this.sharedFeedbackLogged = true;
+    this.deps.logger.warn(
+      { topR: this.config.topR, clients: shared },
+      'routing top-r >= capacity: every sample reaches every assigned expert, so those experts share their usage and the mixed-model feedback (only the expert-* fitness signals still tell them apart)',
+    );
   }
 
   private async collect(id: RoundId, sessions: readonly ClientSession[], answer: AssignmentAnswer, aggregator: StreamingAggregator, outer: AbortSignal) {
@@ -206,6 +223,7 @@ interface RoundFacts {
   updates: readonly ClientUpdate[];
   failures: readonly ClientFailure[];
   load: number[];
+  loadCvMin: number;
   timings: { solve: number; collect: number; aggregate: number };
   experts: number;
 }
@@ -215,7 +233,14 @@ function weightedMean(pairs: ReadonlyArray<[value: number, weight: number]>): nu
   return w > 0 ? pairs.reduce((a, [v, x]) => a + v * x, 0) / w : 0;
 }
 
+/** Sample-weighted mean of one optional metric over the updates that carry it; null when none do. */
+function optionalMean(updates: readonly ClientUpdate[], pick: (u: ClientUpdate) => { accuracy: number; samples: number } | undefined): number | null {
+  const pairs = updates.map(pick).filter((m): m is { accuracy: number; samples: number } => m !== undefined);
+  return pairs.length > 0 ? weightedMean(pairs.map((m) => [m.accuracy, m.samples])) : null;
+}
+
 function describeRound(f: RoundFacts): RoundRecord {
+  const accuracy = weightedMean(f.updates.map((u) => [u.test.accuracy, u.test.samples]));
   const routed = new Array<number>(f.experts).fill(0);
   for (const u of f.updates) for (const r of u.experts) routed[r.expert] += r.usage;
   const assignment: Record<string, number[]> = {};
@@ -233,7 +258,10 @@ function describeRound(f: RoundFacts): RoundRecord {
     assignment,
     reported: f.updates.map((u) => u.clientId),
     failures: [...f.failures],
-    accuracy: weightedMean(f.updates.map((u) => [u.test.accuracy, u.test.samples])),
+    accuracy,
+    preLocalAccuracy: optionalMean(f.updates, (u) => u.preLocal),
+    postLocalAccuracy: accuracy,
+    globalAccuracy: optionalMean(f.updates, (u) => u.global),
     loss: weightedMean(f.updates.map((u) => [u.test.loss, u.test.samples])),
     trainAccuracy: weightedMean(f.updates.map((u) => [u.train.accuracy, u.train.samples])),
     trainLoss: weightedMean(f.updates.map((u) => [u.train.loss, u.train.samples])),
@@ -241,6 +269,7 @@ function describeRound(f: RoundFacts): RoundRecord {
     load: f.load,
     routedLoad: routed,
     loadCv: summarizeLoad(f.load).cv,
+    loadCvMin: f.loadCvMin,
     loadMaxMean: summarizeLoad(f.load).maxOverMean,
     routedLoadCv: summarizeLoad(routed).cv,
     routedLoadMaxMean: summarizeLoad(routed).maxOverMean,

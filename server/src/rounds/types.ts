@@ -19,12 +19,16 @@ export interface RoundTaskSpec {
   readonly seed: number;
 }
 
-/** u, a, l of one trained expert. */
+/** u, a, l of one trained expert, and its own prediction's accuracy and loss on its routed samples. */
 export interface ExpertReport {
   readonly expert: number;
   readonly usage: number;
   readonly accuracy: number;
   readonly loss: number;
+  /** Accuracy of the expert's own logits; undefined when the client did not report it. */
+  readonly ownAccuracy?: number;
+  /** Mean cross-entropy of the expert's own logits; undefined when not reported. */
+  readonly ownLoss?: number;
 }
 
 /** Loss / accuracy over some samples. */
@@ -42,6 +46,10 @@ export interface ClientUpdate {
   readonly experts: readonly ExpertReport[];
   readonly train: MetricReport;
   readonly test: MetricReport;
+  /** The aggregated model with the client's gate on its held-out split, before local training. */
+  readonly preLocal?: MetricReport;
+  /** The personalised model on the class-balanced global test set. */
+  readonly global?: MetricReport;
   /** Updated backbone and assigned experts. */
   readonly params: ParamMap;
   readonly bytesUp: number;

@@ -21,7 +21,7 @@ interface FlexMoESnapshot {
 
 /** Load-balanced assignment with deficits and warm starts. */
 export class FlexMoEStrategy implements Strategy {
-  readonly name = 'flexmoe' as const;
+  readonly name: 'flexmoe' | 'balanced' = 'flexmoe';
   private deficits: DeficitTracker | null = null;
   private prices: number[] | null = null;
   private lastAssignment = new Map<string, number[]>();
@@ -31,7 +31,8 @@ export class FlexMoEStrategy implements Strategy {
   constructor(private readonly options: StrategyOptions = {}) {}
 
   /** Solves the round with bounds from the deficits (unless given), then records the round. */
-  async assign(problem: AssignmentProblem, signal?: AbortSignal): Promise<AssignmentResult> {
+  async assign(given: AssignmentProblem, signal?: AbortSignal): Promise<AssignmentResult> {
+    const problem = this.prepare(given);
     const tracker = this.trackerFor(problem.experts, problem.round);
     const bounded = problem.lower && problem.upper ? problem : { ...problem, ...this.bounds(problem, tracker) };
     const result = await solveAssignment(bounded, {
@@ -51,6 +52,11 @@ export class FlexMoEStrategy implements Strategy {
       'assignment solved',
     );
     return result;
+  }
+
+  /** The problem as this strategy solves it (the balanced ablation flattens Q here). */
+  protected prepare(problem: AssignmentProblem): AssignmentProblem {
+    return problem;
   }
 
   /** The deficit tracker, rolled back when this round was already recorded. */
@@ -97,5 +103,18 @@ export class FlexMoEStrategy implements Strategy {
     this.prices = s.prices ? [...s.prices] : null;
     this.lastAssignment = new Map(Object.entries(s.assignment).map(([id, list]) => [id, [...list]]));
     this.lastRound = typeof s.lastRound === 'number' ? s.lastRound : null;
+  }
+}
+
+/**
+ * The ablation that shows what Q adds: the same ILP, bounds, deficits and warm starts as
+ * `flexmoe`, with every Q entry equal, so only load balance (and the solver's tie-breaking) decides.
+ */
+export class BalancedStrategy extends FlexMoEStrategy {
+  override readonly name = 'balanced' as const;
+
+  /** Q replaced by ones. */
+  protected override prepare(problem: AssignmentProblem): AssignmentProblem {
+    return { ...problem, q: problem.q.map((row) => row.map(() => 1)) };
   }
 }

@@ -1,11 +1,11 @@
 /** The assignment strategies and their factory. */
 import { InvalidArgumentError } from '@flexmoe/shared';
 import { DenseStrategy, GreedyStrategy, RandomStrategy } from './baselines';
-import { FlexMoEStrategy } from './flexmoe';
+import { BalancedStrategy, FlexMoEStrategy } from './flexmoe';
 import { STRATEGY_NAMES, type Strategy, type StrategyOptions } from './strategy';
 
 export * from './strategy';
-export { FlexMoEStrategy } from './flexmoe';
+export { BalancedStrategy, FlexMoEStrategy } from './flexmoe';
 export { DenseStrategy, GreedyStrategy, RandomStrategy } from './baselines';
 
 /** Creates a strategy by name (`flexmoe` is the default policy of the product). */
@@ -13,6 +13,8 @@ export function createStrategy(name: string, options: StrategyOptions = {}): Str
   switch (name) {
     case 'flexmoe':
       return new FlexMoEStrategy(options);
+    case 'balanced':
+      return new BalancedStrategy(options);
     case 'greedy':
       return new GreedyStrategy(options);
     case 'random':

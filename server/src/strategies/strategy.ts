@@ -6,7 +6,7 @@ import type { Logger } from '@flexmoe/shared';
 import type { AssignmentProblem, AssignmentResult } from '../assignment/types';
 
 /** Names `createStrategy` accepts. */
-export const STRATEGY_NAMES = ['flexmoe', 'greedy', 'random', 'dense'] as const;
+export const STRATEGY_NAMES = ['flexmoe', 'balanced', 'greedy', 'random', 'dense'] as const;
 export type StrategyName = (typeof STRATEGY_NAMES)[number];
 
 /** One round's policy. */

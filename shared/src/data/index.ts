@@ -19,3 +19,4 @@ export type { ShardIndices } from './shard';
 export { loadDataShard } from './load-shard';
 export type { DataShardOptions } from './load-shard';
 export { benchDataLoading } from './bench';
+export { loadGlobalTest, balancedIndices } from './global-test';

@@ -20,7 +20,10 @@ export interface MoEConfig {
   readonly featureDim: number;
   /** Hidden width of each expert's MLP head (feature -> hidden -> classes). Default 64. */
   readonly expertHidden: number;
-  /** Experts each sample is routed to (top-r), capped at the number assigned. Default 2. */
+  /**
+   * Experts each sample is routed to (top-r), capped at the number assigned. Default 1: with r = k
+   * every sample reaches every assigned expert and the per-expert feedback cannot tell them apart.
+   */
   readonly topR: number;
   /** Weight of the Switch-style auxiliary load-balancing loss. Default 0.05. */
   readonly auxWeight: number;
@@ -36,7 +39,7 @@ export const MODEL_DEFAULTS: MoEConfig = Object.freeze({
   experts: 8,
   featureDim: 128,
   expertHidden: 64,
-  topR: 2,
+  topR: 1,
   auxWeight: 0.05,
   convChannels: Object.freeze([16, 32]) as readonly [number, number],
 });

@@ -34,6 +34,8 @@ export interface ForwardValues {
   slotProbs: Value;
   /** 0/1 routing mask [N, k] (no gradient). */
   selected: Value;
+  /** Each expert's own logits [k, N, classes], gradient-free (for per-expert statistics only). */
+  expertLogits: Value;
 }
 
 /** Emits the MoE forward pass for k expert slots; `gateMask` is [E], `slotSelect` is [E, k]. */
@@ -46,20 +48,35 @@ export function emitForward(
   const selected = emitSelection(g, slotProbs, k, effectiveTopR(cfg, k));
   const picked = g.mul(slotProbs, selected);
   const weights = g.div(picked, g.reduceSum(picked, [1], true));
-  return { logits: emitExperts(g, cfg, k, feats, weights, p), slotProbs, selected };
+  const { mixed, hidden } = emitExperts(g, cfg, k, feats, weights, p);
+  return { logits: mixed, slotProbs, selected, expertLogits: emitOwnLogits(g, cfg, k, hidden, p) };
 }
 
 /**
  * The k experts on packed weights (see packing.ts) and their mixture, as two wide Gemms:
  * h = relu(f W1 + b1) [N, k*H]; z = (h scaled per block by w_j) W2 + w B2 = sum_j w_j o_j.
  */
-function emitExperts(g: GraphBuilder, cfg: MoEConfig, k: number, feats: Value, weights: Value, p: ParamValues): Value {
+function emitExperts(
+  g: GraphBuilder, cfg: MoEConfig, k: number, feats: Value, weights: Value, p: ParamValues,
+): { mixed: Value; hidden: Value } {
   const h = cfg.expertHidden;
   const n = feats.shape[0];
-  const hidden = g.relu(g.linear(feats, p['experts.fc1.weight'], p['experts.fc1.bias']));
-  const scaled = g.mul(g.reshape(hidden, [n, k, h]), g.unsqueeze(weights, [2]));
+  const hidden = g.reshape(g.relu(g.linear(feats, p['experts.fc1.weight'], p['experts.fc1.bias'])), [n, k, h]);
+  const scaled = g.mul(hidden, g.unsqueeze(weights, [2]));
   const mixedBias = g.matmul(weights, p['experts.fc2.bias']);
-  return g.gemm(g.reshape(scaled, [n, k * h]), p['experts.fc2.weight'], mixedBias);
+  return { mixed: g.gemm(g.reshape(scaled, [n, k * h]), p['experts.fc2.weight'], mixedBias), hidden };
+}
+
+/**
+ * Every slot's own logits o_j = h_j W2_j + b2_j as one batched MatMul [k,N,H] x [k,H,K] -> [k,N,K],
+ * on frozen values: they feed only the per-expert statistics, never the loss. Unused outputs are
+ * pruned from the inference graph by ONNX Runtime, so only the statistics pay for them.
+ */
+function emitOwnLogits(g: GraphBuilder, cfg: MoEConfig, k: number, hidden: Value, p: ParamValues): Value {
+  const h = g.transpose(g.stopGradient(hidden), [1, 0, 2]);
+  const w2 = g.reshape(g.stopGradient(p['experts.fc2.weight']), [k, cfg.expertHidden, cfg.classes]);
+  const b2 = g.unsqueeze(g.stopGradient(p['experts.fc2.bias']), [1]);
+  return g.add(g.matmul(h, w2), b2);
 }
 
 /** 0/1 mask [N, k] of each row's top-r entries (all ones when r = k); no gradient flows through it. */
@@ -89,6 +106,10 @@ export interface StatValues {
   usage: Value;
   slotCorrect: Value;
   slotLossSum: Value;
+  /** Per slot: correct predictions of the expert's own logits on the samples routed to it. */
+  slotOwnCorrect: Value;
+  /** Per slot: sum of the expert's own cross-entropy on the samples routed to it. */
+  slotOwnLossSum: Value;
   predictions: Value;
 }
 
@@ -105,6 +126,22 @@ export function emitStats(g: GraphBuilder, f: ForwardValues, ce: Value, target: 
     usage: g.reduceSum(f.selected, [0]),
     slotCorrect: perSlot(correct),
     slotLossSum: perSlot(ceFrozen),
+    ...emitOwnStats(g, f, target),
     predictions,
+  };
+}
+
+/**
+ * Each expert judged by its own logits on the samples routed to it: with top-1 routing a client's
+ * experts see different samples, and even with r = k their own predictions differ, so the
+ * feedback tells a client's experts apart where the mixed model's statistics cannot.
+ */
+function emitOwnStats(g: GraphBuilder, f: ForwardValues, target: Value): { slotOwnCorrect: Value; slotOwnLossSum: Value } {
+  const routed = g.transpose(f.selected, [1, 0]); // [k, N]
+  const ownCe = g.neg(g.reduceSum(g.mul(target, g.logSoftmax(f.expertLogits, 2)), [2])); // [k, N]
+  const ownCorrect = g.cast(g.equal(g.argMax(f.expertLogits, 2), g.argMax(target, 1)), 'float'); // [k, N]
+  return {
+    slotOwnCorrect: g.reduceSum(g.mul(routed, ownCorrect), [1]),
+    slotOwnLossSum: g.reduceSum(g.mul(routed, ownCe), [1]),
   };
 }

@@ -9,7 +9,8 @@
  * Graph I/O names. Inputs: parameters (`backbone.*`, `gate.*`, packed `experts.*`, see packing.ts), `gate_mask` [E],
  * `slot_select` [E,k], `x` / `target` (training: `x.<s>` / `target.<s>` for step s), `lr`.
  * Outputs: `next.<param>` (training), `ce_sum`, `aux_sum`, `correct_sum`, `slot_usage`,
- * `slot_correct`, `slot_loss_sum`, `predictions` (evaluation).
+ * `slot_correct`, `slot_loss_sum`, `slot_own_correct`, `slot_own_loss_sum` (each expert's own logits
+ * on its routed samples), `predictions` (evaluation).
  */
 import { GraphBuilder, type FloatDType, type Value } from '../onnx';
 import { effectiveTopR, type MoEConfig } from './config';
@@ -75,11 +76,11 @@ export function buildTrainGraph(cfg: MoEConfig, k: number, options: TrainGraphOp
     const next: ParamValues = {};
     names.forEach((n, i) => (next[n] = g.sub(params[n], steps[i])));
     const st = emitStats(g, f, ce, target);
-    totals.push([st.ceSum, g.stopGradient(aux), st.correctSum, st.usage, st.slotCorrect, st.slotLossSum]);
+    totals.push([st.ceSum, g.stopGradient(aux), st.correctSum, st.usage, st.slotCorrect, st.slotLossSum, st.slotOwnCorrect, st.slotOwnLossSum]);
     params = next;
   }
   for (const [n, v] of Object.entries(params)) g.output(v, `next.${n}`);
-  const outNames = ['ce_sum', 'aux_sum', 'correct_sum', 'slot_usage', 'slot_correct', 'slot_loss_sum'];
+  const outNames = ['ce_sum', 'aux_sum', 'correct_sum', 'slot_usage', 'slot_correct', 'slot_loss_sum', 'slot_own_correct', 'slot_own_loss_sum'];
   outNames.forEach((name, i) => g.output(sumAll(g, totals.map((t) => t[i])), name));
   return g.build();
 }
@@ -102,6 +103,8 @@ export function buildEvalGraph(cfg: MoEConfig, k: number, options: { dtype: Floa
   g.output(st.usage, 'slot_usage');
   g.output(st.slotCorrect, 'slot_correct');
   g.output(st.slotLossSum, 'slot_loss_sum');
+  g.output(st.slotOwnCorrect, 'slot_own_correct');
+  g.output(st.slotOwnLossSum, 'slot_own_loss_sum');
   g.output(st.predictions, 'predictions');
   return g.build();
 }

@@ -26,6 +26,10 @@ export interface RefForward {
   usage: number[];
   correct: number[];
   lossSum: number[];
+  /** Per slot: correct predictions of the expert's own logits on its routed samples. */
+  ownCorrect: number[];
+  /** Per slot: the expert's own cross-entropy summed over its routed samples. */
+  ownLossSum: number[];
 }
 
 /** Runs the model on `n` samples (`x` NCHW flattened, `y` labels) for the `assigned` experts. */
@@ -38,6 +42,7 @@ export function referenceForward(
   const out: RefForward = {
     loss: 0, aux: 0, objective: 0, ce: [], predictions: [], selected: [],
     usage: new Array(k).fill(0), correct: new Array(k).fill(0), lossSum: new Array(k).fill(0),
+    ownCorrect: new Array(k).fill(0), ownLossSum: new Array(k).fill(0),
   };
   const meanProb = new Array(k).fill(0);
   for (let i = 0; i < n; i++) {
@@ -52,6 +57,8 @@ export function referenceForward(
       if (!sel[j]) return;
       const o = expertLogits(cfg, params, e, f);
       for (let c = 0; c < cfg.classes; c++) z[c] += (probs[j] / norm) * o[c];
+      out.ownLossSum[j] += logSumExp(o) - o[y[i]];
+      out.ownCorrect[j] += argmax(o) === y[i] ? 1 : 0;
     });
     const ce = logSumExp(z) - z[y[i]];
     const pred = argmax(z);

@@ -1,6 +1,7 @@
 /**
  * Accumulates the per-call outputs of the training and evaluation graphs into run totals:
- * overall loss and accuracy, and per assigned expert usage, correct count and loss sum.
+ * overall loss and accuracy, and per assigned expert usage, correct count and loss sum (of the
+ * mixed model and of the expert's own logits).
  */
 import type * as ort from 'onnxruntime-node';
 import type { ExpertStats } from './types';
@@ -13,14 +14,18 @@ export class SlotStats {
   private readonly usage: Float64Array;
   private readonly correct: Float64Array;
   private readonly lossSum: Float64Array;
+  private readonly ownCorrect: Float64Array;
+  private readonly ownLossSum: Float64Array;
 
   constructor(private readonly assigned: readonly number[]) {
     this.usage = new Float64Array(assigned.length);
     this.correct = new Float64Array(assigned.length);
     this.lossSum = new Float64Array(assigned.length);
+    this.ownCorrect = new Float64Array(assigned.length);
+    this.ownLossSum = new Float64Array(assigned.length);
   }
 
-  /** Adds one call's outputs (`ce_sum`, `correct_sum`, `slot_usage`, `slot_correct`, `slot_loss_sum`) over `n` samples. */
+  /** Adds one call's outputs (`ce_sum`, `correct_sum`, `slot_*`) over `n` samples. */
   add(out: ort.InferenceSession.OnnxValueMapType, n: number): void {
     this.ceSum += scalar(out.ce_sum);
     this.correctSum += scalar(out.correct_sum);
@@ -28,6 +33,8 @@ export class SlotStats {
     addInto(this.usage, out.slot_usage);
     addInto(this.correct, out.slot_correct);
     addInto(this.lossSum, out.slot_loss_sum);
+    addInto(this.ownCorrect, out.slot_own_correct);
+    addInto(this.ownLossSum, out.slot_own_loss_sum);
   }
 
   /** Mean loss, accuracy, sample count and one entry per assigned expert (in `assigned` order). */
@@ -43,6 +50,8 @@ export class SlotStats {
         usage: Math.round(this.usage[j]),
         correct: Math.round(this.correct[j]),
         lossSum: this.lossSum[j],
+        ownCorrect: Math.round(this.ownCorrect[j]),
+        ownLossSum: this.ownLossSum[j],
       })),
     };
   }

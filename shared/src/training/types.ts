@@ -15,6 +15,10 @@ export interface ExpertStats {
   correct: number;
   /** Sum of the mixed model's per-sample cross-entropy over the samples routed to e. */
   lossSum: number;
+  /** Correct predictions of e's own logits among the samples routed to e. */
+  ownCorrect: number;
+  /** Sum of e's own cross-entropy over the samples routed to e. */
+  ownLossSum: number;
 }
 
 /** Options of `Trainer.create`. */

@@ -18,6 +18,12 @@ export interface ExpertStats {
    * l_{c,e}: mean loss on those samples
    */
   'loss'?: (number | string);
+  /**
+   * The expert's own prediction (its own logits, not the mixture) on the samples routed to it:
+   * tells a client's experts apart even when every sample reaches every assigned expert.
+   */
+  'ownAccuracy'?: (number | string);
+  'ownLoss'?: (number | string);
 }
 
 /**
@@ -37,4 +43,10 @@ export interface ExpertStats__Output {
    * l_{c,e}: mean loss on those samples
    */
   'loss': (number);
+  /**
+   * The expert's own prediction (its own logits, not the mixture) on the samples routed to it:
+   * tells a client's experts apart even when every sample reaches every assigned expert.
+   */
+  'ownAccuracy': (number);
+  'ownLoss': (number);
 }

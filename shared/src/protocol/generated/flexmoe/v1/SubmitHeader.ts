@@ -30,6 +30,15 @@ export interface SubmitHeader {
    * RoundTask.attempt of the task this update answers
    */
   'attempt'?: (number);
+  /**
+   * The downloaded (aggregated) backbone and experts with the client's own gate, on its held-out
+   * split, before any local step. Unset by clients that do not measure it.
+   */
+  'preLocal'?: (_flexmoe_v1_Metrics | null);
+  /**
+   * The personalised model after local training on one class-balanced global test set.
+   */
+  'global'?: (_flexmoe_v1_Metrics | null);
 }
 
 export interface SubmitHeader__Output {
@@ -59,4 +68,13 @@ export interface SubmitHeader__Output {
    * RoundTask.attempt of the task this update answers
    */
   'attempt': (number);
+  /**
+   * The downloaded (aggregated) backbone and experts with the client's own gate, on its held-out
+   * split, before any local step. Unset by clients that do not measure it.
+   */
+  'preLocal': (_flexmoe_v1_Metrics__Output | null);
+  /**
+   * The personalised model after local training on one class-balanced global test set.
+   */
+  'global': (_flexmoe_v1_Metrics__Output | null);
 }
