@@ -54,6 +54,7 @@ main(process.argv.slice(2)).then(
     const code = err && err.code ? ` [${err.code}]` : '';
     console.error(`flexmoe: ${err && err.message ? err.message : err}${code}`);
     if (process.env.FLEXMOE_DEBUG) console.error(err);
-    process.exitCode = 1;
+    // A bad flag or option value is a usage error (exit 2, like an unknown command); the rest 1.
+    process.exitCode = err && err.code === 'FLEXMOE_ERR_CONFIG' ? 2 : 1;
   },
 );

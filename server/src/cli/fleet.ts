@@ -8,7 +8,7 @@ import { parseCommand } from '@flexmoe/shared';
 import { FleetInterruptedError } from '../experiment/errors';
 import type { DataShape, FleetConfig } from '../experiment/fleet-config';
 import { runFleet, summaryLine } from '../experiment/fleet-runner';
-import { FLEET_COMMAND, fleetConfig } from '../experiment/options';
+import { checkClassesPartition, FLEET_COMMAND, fleetConfig } from '../experiment/options';
 import { previewPartition } from '../experiment/partition-preview';
 import { writeResults } from '../experiment/report';
 
@@ -67,6 +67,7 @@ export async function announce(c: FleetConfig, print: (line: string) => void): P
       `${c.experts} experts, capacity ${c.capacity}, ${c.rounds} rounds, ${c.epochs} local epoch(s), lr ${c.lr}, batch ${c.batchSize}`,
   );
   const preview = await previewPartition({ data: c.data, partition: c.partition, clients: c.clients, seed: c.dataSeed, maxSamples: c.maxSamples });
+  checkClassesPartition(c.partition, preview.classes);
   print(preview.table);
   return { shape: preview.shape, classes: preview.classes };
 }

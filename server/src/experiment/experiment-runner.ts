@@ -10,6 +10,7 @@ import { runFleet, summaryLine, type FleetIO } from './fleet-runner';
 import { writeResults, writePlots } from './report';
 import type { ResultsFile, RunResult } from './results';
 import { formatComparisonTable, summariseStrategies, type StrategySummary } from './table';
+import { formatComparisons, pairedComparisons } from './comparisons';
 
 /** The plan: one fleet configuration per (strategy, seed). */
 export interface ExperimentPlan {
@@ -39,7 +40,7 @@ export async function runExperiment(plan: ExperimentPlan, io: FleetIO): Promise<
   const runs: RunResult[] = [];
   const resultsFiles = [path.join(plan.outDir, 'results.json'), ...plan.jsonFiles];
   const save = () => {
-    const results: ResultsFile = { command: 'experiment', config: plan.config, runs };
+    const results: ResultsFile = { command: 'experiment', config: plan.config, runs, comparisons: pairedComparisons(runs) };
     writeResults(resultsFiles, results);
   };
   const total = plan.strategies.length * plan.seeds.length;
@@ -54,7 +55,8 @@ export async function runExperiment(plan: ExperimentPlan, io: FleetIO): Promise<
     }
   }
   const summaries = summariseStrategies(runs);
-  const table = formatComparisonTable(summaries);
+  const comparisons = pairedComparisons(runs);
+  const table = comparisons.length > 0 ? `${formatComparisonTable(summaries)}\n\n${formatComparisons(comparisons)}` : formatComparisonTable(summaries);
   const tableFile = path.join(plan.outDir, 'table.md');
   writeFileSync(tableFile, `${table}\n`);
   const plots = writePlots(plan.outDir, runs);

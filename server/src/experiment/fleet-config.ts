@@ -14,6 +14,14 @@ export interface FleetTuning {
   readonly topR?: number;
   /** Backbone kind (`mlp` or `cnn`). */
   readonly backbone?: string;
+  /** Hidden width of each expert. */
+  readonly expertWidth?: number;
+  /** Backbone output (feature) width. */
+  readonly featureWidth?: number;
+  /** Rounds before an unassigned pair's Q is raised back to q0 (0 = never). */
+  readonly exploreAfter?: number;
+  /** Normalise each client's scores of a round (false: raw scores). */
+  readonly fitnessNormalize?: boolean;
 }
 
 /** What the model must fit: the data's per-sample shape and class count. */
@@ -39,6 +47,8 @@ export interface FleetConfig {
   readonly lr: number;
   readonly batchSize: number;
   readonly maxSamples?: number;
+  /** Size of the class-balanced global test set each client scores its model on (absent: none). */
+  readonly globalTest?: number;
   readonly tuning: FleetTuning;
   /** Coordinator round deadline, seconds. */
   readonly roundDeadline: number;
@@ -68,8 +78,10 @@ export function serverArgs(c: FleetConfig, dataDir: string): string[] {
   const t = c.tuning;
   const extra: Array<[string, number | string | undefined]> = [
     ['--beta', t.beta], ['--delta', t.delta], ['--gamma', t.gamma], ['--fitness-signal', t.fitnessSignal], ['--alpha-l', t.alphaL], ['--top-r', t.topR], ['--backbone', t.backbone],
+    ['--expert-hidden', t.expertWidth], ['--feature-dim', t.featureWidth], ['--explore-after', t.exploreAfter],
   ];
   for (const [flag, v] of extra) if (v !== undefined) args.push(flag, String(v));
+  if (t.fitnessNormalize === false) args.push('--no-fitness-normalize');
   return args;
 }
 
@@ -80,6 +92,7 @@ export function clientArgs(c: FleetConfig, index: number, address: string, state
     '--seed', String(c.dataSeed), '--capacity', String(c.capacity), '--id', clientId(index), '--state-dir', stateDir,
   ];
   if (c.maxSamples !== undefined) args.push('--max-samples', String(c.maxSamples));
+  if (c.globalTest !== undefined) args.push('--global-test', String(c.globalTest));
   return args;
 }
 

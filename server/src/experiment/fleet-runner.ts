@@ -73,12 +73,16 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
+function opt(v: number | null | undefined, digits = 4): string {
+  return typeof v === 'number' ? v.toFixed(digits) : 'n/a';
+}
+
 /** The progress line of one completed round. */
 export function progressLine(r: RoundRecord, rounds: number): string {
   const width = String(rounds).length;
   return (
-    `round ${String(r.round).padStart(width)}/${rounds}  accuracy ${r.accuracy.toFixed(4)}  ` +
-    `load CV ${r.loadCv.toFixed(3)}  routed CV ${r.routedLoadCv.toFixed(3)}  time ${r.seconds.toFixed(1)} s`
+    `round ${String(r.round).padStart(width)}/${rounds}  accuracy pre ${opt(r.preLocalAccuracy)} post ${r.accuracy.toFixed(4)} global ${opt(r.globalAccuracy)}  ` +
+    `load CV ${r.loadCv.toFixed(3)} (min ${opt(r.loadCvMin, 3)})  routed CV ${r.routedLoadCv.toFixed(3)}  time ${r.seconds.toFixed(1)} s`
   );
 }
 
@@ -86,8 +90,9 @@ export function progressLine(r: RoundRecord, rounds: number): string {
 export function summaryLine(run: RunResult): string {
   const f = run.final;
   return (
-    `${run.strategy} seed ${run.seed}: ${run.rounds.length} rounds, final accuracy ${f.accuracy.toFixed(4)}, ` +
-    `mean load CV ${f.loadCv.toFixed(3)} (cumulative ${f.cumulativeLoadCv.toFixed(3)}), ` +
+    `${run.strategy} seed ${run.seed}: ${run.rounds.length} rounds, final accuracy pre ${opt(f.preLocalAccuracy)} ` +
+    `post ${f.accuracy.toFixed(4)} global ${opt(f.globalAccuracy)}, lock-in ${opt(f.lockIn, 2)}, ` +
+    `mean load CV ${f.loadCv.toFixed(3)} (min ${opt(f.loadCvMin, 3)}, cumulative ${f.cumulativeLoadCv.toFixed(3)}), ` +
     `${(f.bytesPerClientRound / 1e6).toFixed(2)} MB per client-round, ${(f.seconds ?? 0).toFixed(1)} s`
   );
 }

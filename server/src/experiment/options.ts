@@ -5,10 +5,12 @@
 import * as path from 'node:path';
 import { ConfigError, type CommandSpec, type OptionValues } from '@flexmoe/shared';
 import { parseDataSpec, parsePartitionSpec } from '@flexmoe/shared/dist/src/data';
+import { FITNESS_SIGNALS } from '../fitness/fitness-matrix';
+import { STRATEGY_NAMES } from '../strategies/strategy';
 import type { FleetConfig, FleetTuning } from './fleet-config';
 
 /** The assignment strategies a fleet can run. */
-export const STRATEGIES = ['flexmoe', 'greedy', 'random', 'dense'] as const;
+export const STRATEGIES = STRATEGY_NAMES;
 
 /** Options every fleet run takes (data, model size, client training, algorithm knobs). */
 const RUN_OPTIONS = {
@@ -23,10 +25,15 @@ const RUN_OPTIONS = {
   beta: { type: 'number', min: 0, max: 1, help: 'EMA weight of the fitness update (coordinator default 0.5)' },
   delta: { type: 'number', min: 0, max: 1, help: 'load slack around the balanced share (coordinator default 0.1)' },
   gamma: { type: 'number', min: 0, help: 'weight of the historical load deficit (coordinator default 0.1)' },
-  fitnessSignal: { type: 'string', choices: ['loss', 'accuracy'], help: 'fitness signal s_ce (coordinator default loss)' },
+  fitnessSignal: { type: 'string', choices: FITNESS_SIGNALS, help: 'fitness signal s_ce (coordinator default expert-loss: each expert\'s own loss on its routed samples)' },
+  exploreAfter: { type: 'integer', arg: 'ROUNDS', min: 0, help: 'raise Q of a pair unassigned this many rounds back to q0, 0 = never (coordinator default 10)' },
+  fitnessNormalize: { type: 'boolean', help: 'normalise each client\'s scores of a round by their mean (coordinator default on; --no-fitness-normalize: raw)' },
   alphaL: { type: 'number', min: 0, help: 'alpha_L of the loss signal exp(-alpha_L l) (coordinator default 1)' },
   backbone: { type: 'string', choices: ['mlp', 'cnn'], help: 'backbone kind (coordinator default mlp)' },
-  topR: { type: 'integer', min: 1, help: 'routing top-r, capped at the experts assigned (coordinator default 2)' },
+  topR: { type: 'integer', min: 1, help: 'routing top-r, capped at the experts assigned (coordinator default 1; r >= capacity shares the per-expert feedback)' },
+  expertWidth: { type: 'integer', arg: 'H', min: 1, help: 'hidden width of each expert (coordinator default 64)' },
+  featureWidth: { type: 'integer', arg: 'F', min: 1, help: 'backbone output (feature) width (coordinator default 128)' },
+  globalTest: { type: 'integer', arg: 'N', min: 0, default: 2000, help: 'size of the class-balanced global test set every client scores its model on (0 = off)' },
   roundDeadline: { type: 'number', arg: 'SECONDS', min: 1, default: 300, help: 'coordinator round deadline' },
   grace: { type: 'number', arg: 'SECONDS', min: 0, default: 10, help: 'on shutdown, time between SIGTERM and SIGKILL' },
   json: { type: 'string', arg: 'FILE', help: 'also write the results JSON here' },
@@ -59,7 +66,7 @@ export const EXPERIMENT_COMMAND = {
   options: {
     clients: { type: 'integer', arg: 'N', min: 1, max: 256, default: 10, help: 'client daemons per fleet' },
     rounds: { type: 'integer', arg: 'R', min: 1, default: 20, help: 'rounds per fleet' },
-    strategies: { type: 'list', choices: STRATEGIES, default: ['flexmoe', 'greedy', 'random'], help: 'strategies to compare' },
+    strategies: { type: 'list', choices: STRATEGIES, default: ['flexmoe', 'balanced', 'greedy', 'random'], help: 'strategies to compare' },
     seeds: { type: 'list', default: ['1', '2', '3'], help: 'run seeds (initial weights, sampling, tie-breaking)' },
     dataSeed: { type: 'integer', min: 0, default: 1, help: 'seed of the partition, the same for every run' },
     ...RUN_OPTIONS,
@@ -82,10 +89,28 @@ function checkSpecs(o: RunValues): void {
     throw new ConfigError(`--partition: ${(err as Error).message}`, { cause: err });
   }
   if (o.capacity > o.experts) throw new ConfigError(`--capacity ${o.capacity} exceeds --experts ${o.experts}`);
+  checkClassesPartition(o.partition, knownClassCount(o.data));
+}
+
+/** Classes of the data specs whose class count is fixed (the others are checked once loaded). */
+function knownClassCount(data: string): number | undefined {
+  const kind = parseDataSpec(data).kind;
+  return kind === 'fashion-mnist' || kind === 'cifar10' ? 10 : undefined;
+}
+
+/** `classes:K` needs K <= the data's class count; a ConfigError names --partition. */
+export function checkClassesPartition(partition: string, classes: number | undefined): void {
+  const spec = parsePartitionSpec(partition);
+  if (spec.kind === 'classes' && classes !== undefined && spec.k > classes) {
+    throw new ConfigError(`--partition: classes:${spec.k} asks for more classes per client than the data has (${classes})`);
+  }
 }
 
 function tuning(o: RunValues): FleetTuning {
-  return { beta: o.beta, delta: o.delta, gamma: o.gamma, fitnessSignal: o.fitnessSignal, alphaL: o.alphaL, topR: o.topR, backbone: o.backbone };
+  return {
+    beta: o.beta, delta: o.delta, gamma: o.gamma, fitnessSignal: o.fitnessSignal, alphaL: o.alphaL, topR: o.topR, backbone: o.backbone,
+    expertWidth: o.expertWidth, featureWidth: o.featureWidth, exploreAfter: o.exploreAfter, fitnessNormalize: o.fitnessNormalize,
+  };
 }
 
 /** A fleet configuration from validated options; `run` picks the strategy, seeds and out dir. */
@@ -105,6 +130,7 @@ export function fleetConfig(o: RunValues, run: { strategy: string; seed: number;
     lr: o.lr,
     batchSize: o.batchSize,
     maxSamples: o.maxSamples > 0 ? o.maxSamples : undefined,
+    globalTest: o.globalTest > 0 ? o.globalTest : undefined,
     tuning: Object.freeze(tuning(o)),
     roundDeadline: o.roundDeadline,
     outDir: path.resolve(run.outDir),

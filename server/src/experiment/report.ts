@@ -48,12 +48,24 @@ function loadPanels(runs: readonly RunResult[], pick: (r: RunResult['rounds'][nu
 export function experimentPlots(runs: readonly RunResult[]): Record<string, string> {
   const seeds = (name: string) => runs.filter((r) => r.strategy === name).length;
   const label = (s: Series): Series => ({ ...s, name: `${s.name} (${seeds(s.name)} seed${seeds(s.name) === 1 ? '' : 's'})` });
-  const accuracy = meanSeries(runs, (r) => r.accuracy).map(label);
-  const lowest = Math.min(...accuracy.flatMap((s) => s.points.map((p) => p.y)));
-  // Accuracies of the strategies sit close together: start the axis just below the lowest.
-  const yMin = Number.isFinite(lowest) ? Math.max(0, Math.floor(lowest * 20) / 20) : 0;
+  // Accuracies of the strategies sit close together: start each axis just below the lowest.
+  const accuracyChart = (title: string, pick: (r: RunResult['rounds'][number]) => number | null | undefined) => {
+    const series = meanSeries(runs, (r) => pick(r) ?? undefined).map(label);
+    const lowest = Math.min(...series.flatMap((s) => s.points.map((p) => p.y)));
+    const yMin = Number.isFinite(lowest) ? Math.max(0, Math.floor(lowest * 20) / 20) : 0;
+    return lineChart(title, 'round', 'accuracy', series, { yMin });
+  };
+  const measured = (pick: (r: RunResult['rounds'][number]) => number | null | undefined) => runs.some((run) => run.rounds.some((r) => typeof pick(r) === 'number'));
+  const extra: Record<string, string> = {};
+  if (measured((r) => r.preLocalAccuracy)) {
+    extra['pre-local-accuracy.svg'] = accuracyChart('Pre-local accuracy: aggregated model, own gate, before local training (mean over seeds)', (r) => r.preLocalAccuracy);
+  }
+  if (measured((r) => r.globalAccuracy)) {
+    extra['global-accuracy.svg'] = accuracyChart('Global accuracy: personalised models on the class-balanced test set (mean over seeds)', (r) => r.globalAccuracy);
+  }
   return {
-    'accuracy.svg': lineChart('Mean client test accuracy per round (mean over seeds)', 'round', 'accuracy', accuracy, { yMin }),
+    'accuracy.svg': accuracyChart('Post-local accuracy: after local training, own held-out split (mean over seeds)', (r) => r.accuracy),
+    ...extra,
     'load-cv.svg': lineChart('Assigned expert load CV per round (mean over seeds)', 'round', 'load CV (std/mean)', meanSeries(runs, (r) => r.loadCv).map(label)),
     'expert-load.svg': heatmapPanels('Assigned expert load per round (darker = more, scaled per strategy)', loadPanels(runs, (r) => r.load), 'panel'),
     'routed-load.svg': heatmapPanels('Routed expert load per round (samples the gates sent; scaled per strategy)', loadPanels(runs, (r) => r.routedLoad), 'panel'),

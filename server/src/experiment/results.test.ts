@@ -26,7 +26,8 @@ test('run summary: last accuracy, mean per-round CV, CV of the load summed over 
 
 test('strategies are summarised over seeds with a sample std', () => {
   const run = (strategy: string, seed: number, accuracy: number) => ({
-    strategy, seed, rounds: [], final: { accuracy, loadCv: 0.1, cumulativeLoadCv: 0.05, bytesPerClientRound: 2e6 },
+    strategy, seed, rounds: [],
+    final: { accuracy, preLocalAccuracy: accuracy - 0.1, postLocalAccuracy: accuracy, globalAccuracy: null, loadCv: 0.1, loadCvMin: 0.05, lockIn: 0.5, cumulativeLoadCv: 0.05, bytesPerClientRound: 2e6 },
   });
   const [flex, greedy] = summariseStrategies([run('flexmoe', 1, 0.8), run('greedy', 1, 0.7), run('flexmoe', 2, 0.9)]);
   assert.equal(flex.seeds, 2);
@@ -34,7 +35,7 @@ test('strategies are summarised over seeds with a sample std', () => {
   assert.deepEqual(meanStd([0.8, 0.9]), flex.accuracy);
   assert.equal(greedy.accuracy.std, 0);
   const table = formatComparisonTable([flex, greedy]);
-  assert.match(table, /\| flexmoe \| 2 \| 0\.8500 ± 0\.0707 \|/);
+  assert.match(table, /\| flexmoe \| 2 \| 0\.7500 ± 0\.0707 \| 0\.8500 ± 0\.0707 \| n\/a \|/);
 });
 
 test('charts are well-formed SVG carrying every series and cell', () => {
