@@ -30,19 +30,40 @@ test('experiment: two strategies on one partition give a table, a results JSON a
   const json = path.join(dir, 'results.json');
   const r = await run([
     'experiment', '--clients', '3', '--rounds', '2', '--max-samples', '200', '--strategies', 'flexmoe,random',
-    '--seeds', '4', '--partition', 'classes:3', '--out', out, '--json', json,
+    '--seeds', '4,5', '--partition', 'classes:3', '--global-test', '300', '--out', out, '--json', json,
   ]);
   assert.equal(r.code, 0, r.stderr + r.stdout);
 
   const results = JSON.parse(readFileSync(json, 'utf8'));
   assert.equal(results.command, 'experiment');
-  assert.deepEqual(results.runs.map((x: { strategy: string; seed: number }) => `${x.strategy}/${x.seed}`), ['flexmoe/4', 'random/4']);
+  assert.deepEqual(results.runs.map((x: { strategy: string; seed: number }) => `${x.strategy}/${x.seed}`), ['flexmoe/4', 'random/4', 'flexmoe/5', 'random/5']);
+  const kinds = ['preLocalAccuracy', 'postLocalAccuracy', 'globalAccuracy'];
   for (const runResult of results.runs) {
     assert.deepEqual(runResult.rounds.map((x: { round: number }) => x.round), [1, 2]);
-    for (const round of runResult.rounds) assert.ok(round.accuracy >= 0 && round.accuracy <= 1);
-    for (const key of ['accuracy', 'loadCv', 'cumulativeLoadCv', 'bytesPerClientRound']) {
+    for (const round of runResult.rounds) {
+      for (const key of ['accuracy', ...kinds]) assert.ok(round[key] >= 0 && round[key] <= 1, `${key} ${round[key]}`);
+      assert.equal(round.postLocalAccuracy, round.accuracy);
+      assert.ok(round.loadCvMin >= 0 && round.loadCvMin <= round.loadCv + 1e-9, `CV ${round.loadCv} below its minimum ${round.loadCvMin}`);
+    }
+    for (const key of ['accuracy', ...kinds, 'loadCv', 'loadCvMin', 'cumulativeLoadCv', 'bytesPerClientRound']) {
       assert.equal(typeof runResult.final[key], 'number', key);
     }
+    assert.equal(runResult.final.preLocalAccuracy, runResult.rounds[1].preLocalAccuracy);
+    assert.equal(runResult.final.lockIn, null, 'lock-in needs 5 rounds');
+  }
+  // Paired comparisons: flexmoe minus random on seeds 4 and 5, for each accuracy.
+  const finals = results.comparisons.filter((c: { window: string }) => c.window === 'final');
+  assert.deepEqual(finals.map((c: { metric: string }) => c.metric), kinds);
+  for (const c of finals) {
+    assert.equal(c.baseline, 'random');
+    assert.deepEqual(c.seeds, [4, 5]);
+    const diffs = [4, 5].map((seed) => {
+      const pick = (strategy: string) => results.runs.find((x: { strategy: string; seed: number }) => x.strategy === strategy && x.seed === seed).final[c.metric];
+      return pick('flexmoe') - pick('random');
+    });
+    assert.ok(Math.abs(c.meanDiff - (diffs[0] + diffs[1]) / 2) < 1e-12);
+    assert.equal(c.wins, diffs.filter((d) => d > 0).length);
+    assert.ok(c.ci95[0] <= c.meanDiff && c.meanDiff <= c.ci95[1]);
   }
   // Same partition for both strategies: every round's assigned load adds up to the same total.
   const totals = results.runs.flatMap((x: { rounds: { load: number[] }[] }) => x.rounds.map((rd) => rd.load.reduce((a, b) => a + b, 0)));
@@ -52,20 +73,35 @@ test('experiment: two strategies on one partition give a table, a results JSON a
   assert.ok(r.stdout.includes(table.trim()), 'the printed table is the one written');
   for (const runResult of results.runs) {
     const f = runResult.final;
-    const row = new RegExp(`\\| ${runResult.strategy} \\| 1 \\| ${f.accuracy.toFixed(4)} ± 0\\.0000 \\| ${f.loadCv.toFixed(3)} ± 0\\.000 \\| ${f.cumulativeLoadCv.toFixed(3)} ± 0\\.000 \\|`);
-    assert.match(table, row);
+    assert.match(table, new RegExp(`\\| ${runResult.strategy} \\| 2 \\| \\d\\.\\d{4} ± \\d\\.\\d{4} \\| \\d\\.\\d{4} ± \\d\\.\\d{4} \\| \\d\\.\\d{4} ± `));
   }
+  assert.match(table, /\| pre-local \| last \| flexmoe − random \| [+-]\d\.\d{4} \| \[[+-]\d\.\d{4}, [+-]\d\.\d{4}\] \| \d \/ 2 \|/);
 
-  for (const name of ['accuracy.svg', 'load-cv.svg', 'expert-load.svg', 'routed-load.svg']) {
+  for (const name of ['accuracy.svg', 'pre-local-accuracy.svg', 'global-accuracy.svg', 'load-cv.svg', 'expert-load.svg', 'routed-load.svg']) {
     const svg = readFileSync(path.join(out, name), 'utf8');
     assert.match(svg, /^<svg[^>]+xmlns="http:\/\/www\.w3\.org\/2000\/svg"/, name);
     assert.match(svg, /<\/svg>$/, name);
     assert.match(svg, /flexmoe/, name);
     assert.match(svg, /random/, name);
   }
-  // One heatmap cell per (strategy, round, expert): 2 x 2 x 8.
+  // One heatmap cell per (strategy, round, expert) of each strategy's first seed: 2 x 2 x 8.
   const heat = readFileSync(path.join(out, 'expert-load.svg'), 'utf8');
   assert.equal((heat.match(/<title>round /g) ?? []).length, 2 * 2 * 8);
   const firstLoad = results.runs[0].rounds[0].load;
   assert.match(heat, new RegExp(`round 1, expert 0: ${firstLoad[0]}<`));
+});
+
+test('experiment: bad flag values exit 2 and name the flag', async () => {
+  const cases: Array<[string[], RegExp]> = [
+    [['--fitness-signal', 'loss-ish'], /--fitness-signal/],
+    [['--top-r', '0'], /--top-r/],
+    [['--partition', 'classes:11'], /--partition: classes:11/],
+    [['--expert-width', '0'], /--expert-width/],
+    [['--strategies', 'flexmoe,unknown'], /--strategies/],
+  ];
+  for (const [args, message] of cases) {
+    const r = await run(['experiment', ...args, '--out', path.join(tmpdir(), 'flexmoe-never-written')]);
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, message);
+  }
 });

@@ -14,6 +14,8 @@ export type AccuracyKind = (typeof ACCURACY_KINDS)[number];
 /** One metric, reference strategy against one other, over their common seeds. */
 export interface PairedComparison {
   readonly metric: AccuracyKind;
+  /** `final`: the last round's figure; `last5`: its mean over the last five rounds. */
+  readonly window: 'final' | 'last5';
   readonly strategy: string;
   readonly baseline: string;
   readonly seeds: number[];
@@ -45,8 +47,8 @@ export function meanInterval(diffs: readonly number[]): { mean: number; ci95: [n
   return { mean, ci95: [mean - half, mean + half] };
 }
 
-function metricOf(run: RunResult, metric: AccuracyKind): number | null {
-  const v = metric === 'postLocalAccuracy' ? run.final.postLocalAccuracy ?? run.final.accuracy : run.final[metric];
+function metricOf(run: RunResult, metric: AccuracyKind, window: 'final' | 'last5'): number | null {
+  const v = window === 'last5' ? run.final.last5?.[metric] : metric === 'postLocalAccuracy' ? run.final.postLocalAccuracy ?? run.final.accuracy : run.final[metric];
   return typeof v === 'number' && Number.isFinite(v) ? v : null;
 }
 
@@ -54,14 +56,14 @@ function metricOf(run: RunResult, metric: AccuracyKind): number | null {
 export function pairedComparisons(runs: readonly RunResult[], reference = 'flexmoe'): PairedComparison[] {
   const others = [...new Set(runs.map((r) => r.strategy))].filter((s) => s !== reference);
   const out: PairedComparison[] = [];
-  for (const metric of ACCURACY_KINDS) {
+  for (const window of ['final', 'last5'] as const) for (const metric of ACCURACY_KINDS) {
     for (const baseline of others) {
       const seeds: number[] = [];
       const diffs: number[] = [];
       for (const mine of runs.filter((r) => r.strategy === reference)) {
         const theirs = runs.find((r) => r.strategy === baseline && r.seed === mine.seed);
-        const a = metricOf(mine, metric);
-        const b = theirs ? metricOf(theirs, metric) : null;
+        const a = metricOf(mine, metric, window);
+        const b = theirs ? metricOf(theirs, metric, window) : null;
         if (a === null || b === null) continue;
         seeds.push(mine.seed);
         diffs.push(a - b);
@@ -69,7 +71,7 @@ export function pairedComparisons(runs: readonly RunResult[], reference = 'flexm
       if (diffs.length === 0) continue;
       const { mean, ci95 } = meanInterval(diffs);
       out.push({
-        metric, strategy: reference, baseline, seeds, meanDiff: mean, ci95,
+        metric, window, strategy: reference, baseline, seeds, meanDiff: mean, ci95,
         wins: diffs.filter((d) => d > 0).length, ties: diffs.filter((d) => d === 0).length, losses: diffs.filter((d) => d < 0).length,
       });
     }
@@ -85,11 +87,11 @@ const METRIC_LABEL: Record<AccuracyKind, string> = {
 
 /** The comparisons as a Markdown table. */
 export function formatComparisons(rows: readonly PairedComparison[]): string {
-  const lines = ['| accuracy | comparison | mean difference | 95% interval | wins / seeds |', '|---|---|---|---|---|'];
+  const lines = ['| accuracy | rounds | comparison | mean difference | 95% interval | wins / seeds |', '|---|---|---|---|---|---|'];
   const signed = (v: number) => `${v >= 0 ? '+' : ''}${v.toFixed(4)}`;
   for (const c of rows) {
     const ci = c.ci95 ? `[${signed(c.ci95[0])}, ${signed(c.ci95[1])}]` : 'n/a';
-    lines.push(`| ${METRIC_LABEL[c.metric]} | ${c.strategy} − ${c.baseline} | ${signed(c.meanDiff)} | ${ci} | ${c.wins} / ${c.seeds.length} |`);
+    lines.push(`| ${METRIC_LABEL[c.metric]} | ${c.window === 'final' ? 'last' : 'mean of last 5'} | ${c.strategy} − ${c.baseline} | ${signed(c.meanDiff)} | ${ci} | ${c.wins} / ${c.seeds.length} |`);
   }
   return lines.join('\n');
 }

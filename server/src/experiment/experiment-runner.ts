@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import type { FleetConfig } from './fleet-config';
 import { runFleet, summaryLine, type FleetIO } from './fleet-runner';
 import { writeResults, writePlots } from './report';
-import type { ResultsFile, RunResult } from './results';
+import { summariseRun, type ResultsFile, type RunResult } from './results';
 import { formatComparisonTable, summariseStrategies, type StrategySummary } from './table';
 import { formatComparisons, pairedComparisons } from './comparisons';
 
@@ -47,7 +47,9 @@ export async function runExperiment(plan: ExperimentPlan, io: FleetIO): Promise<
   for (const seed of plan.seeds) {
     for (const strategy of plan.strategies) {
       io.print(`\n== run ${runs.length + 1}/${total}: ${strategy}, seed ${seed}`);
-      const done = plan.previous?.find((r) => r.strategy === strategy && r.seed === seed);
+      const kept = plan.previous?.find((r) => r.strategy === strategy && r.seed === seed);
+      // A kept run's summary is recomputed from its rounds, so it carries every current figure.
+      const done = kept && { ...kept, final: { ...summariseRun(kept.rounds, plan.configFor(strategy, seed).clients), seconds: kept.final.seconds } };
       const result = done ?? (await runFleet(plan.configFor(strategy, seed), io)).run;
       io.print(`${done ? 'kept from the previous results: ' : ''}${summaryLine(result)}`);
       runs.push(result);

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { coefficientOfVariation, meanStd, summariseRun, type RoundResult } from './results';
+import { coefficientOfVariation, lockIn, meanStd, summariseRun, type RoundResult } from './results';
+import { formatComparisons, pairedComparisons } from './comparisons';
 import { formatComparisonTable, summariseStrategies } from './table';
 import { heatmapPanels, lineChart } from './plots';
 
@@ -49,4 +50,33 @@ test('charts are well-formed SVG carrying every series and cell', () => {
   const heat = heatmapPanels('load', [{ name: 'flexmoe', rows: [[1, 2], [3, 4]] }]);
   assert.equal((heat.match(/<rect x=/g) ?? []).length, 4);
   assert.match(heat, /round 2, expert 1: 4/);
+});
+
+test('lock-in: share of the last round\'s pairs held through the last five rounds', () => {
+  const round = (n: number, assignment: Record<string, number[]>): RoundResult => ({ round: n, accuracy: 0, loadCv: 0, seconds: 0, assignment });
+  const frozen = [1, 2, 3, 4, 5].map((n) => round(n, { a: [0, 1], b: [2, 3] }));
+  assert.equal(lockIn(frozen), 1);
+  const moving = [...frozen.slice(0, 4), round(5, { a: [0, 4], b: [2, 3] })];
+  assert.equal(lockIn(moving), 3 / 4, 'expert 4 is new for client a');
+  assert.equal(lockIn(frozen.slice(1)), null, 'fewer than five rounds');
+});
+
+test('paired comparisons: per-seed differences, a t interval and wins', () => {
+  const run = (strategy: string, seed: number, pre: number) => ({
+    strategy, seed, rounds: [],
+    final: { accuracy: 0.9, preLocalAccuracy: pre, postLocalAccuracy: 0.9, globalAccuracy: null, loadCv: 0, loadCvMin: 0, lockIn: null, cumulativeLoadCv: 0, bytesPerClientRound: 0 },
+  });
+  const runs = [run('flexmoe', 1, 0.7), run('random', 1, 0.6), run('flexmoe', 2, 0.8), run('random', 2, 0.75), run('flexmoe', 3, 0.5), run('random', 3, 0.55), run('random', 9, 0.1)];
+  const [pre, post] = pairedComparisons(runs);
+  assert.equal(pre.metric, 'preLocalAccuracy');
+  assert.deepEqual(pre.seeds, [1, 2, 3], 'seed 9 has no flexmoe run to pair with');
+  const diffs = [0.1, 0.05, -0.05];
+  const mean = diffs.reduce((a, b) => a + b, 0) / 3;
+  assert.ok(Math.abs(pre.meanDiff - mean) < 1e-12);
+  const sd = Math.sqrt(diffs.reduce((a, d) => a + (d - mean) ** 2, 0) / 2);
+  assert.ok(Math.abs(pre.ci95![1] - (mean + 4.303 * sd / Math.sqrt(3))) < 1e-9);
+  assert.deepEqual([pre.wins, pre.ties, pre.losses], [2, 0, 1]);
+  assert.deepEqual([post.metric, post.wins, post.ties], ['postLocalAccuracy', 0, 3]);
+  assert.equal(pairedComparisons(runs).some((c) => c.metric === 'globalAccuracy'), false, 'not measured: no row');
+  assert.match(formatComparisons([pre]), /\| pre-local \| last \| flexmoe − random \| \+0\.0333 \| \[-0\.\d{4}, \+0\.\d{4}\] \| 2 \/ 3 \|/);
 });

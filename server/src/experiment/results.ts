@@ -51,6 +51,8 @@ export interface RunResult {
      * LOCK_IN_ROUNDS rounds: 1 means the assignment froze.
      */
     lockIn: number | null;
+    /** The three accuracies averaged over the last LOCK_IN_ROUNDS rounds (less round-to-round noise). */
+    last5?: { preLocalAccuracy: number | null; postLocalAccuracy: number | null; globalAccuracy: number | null };
     cumulativeLoadCv: number;
     bytesPerClientRound: number;
     /** Wall-clock seconds of the whole run (fleet: process start to last round). */
@@ -106,14 +108,26 @@ export function summariseRun(rounds: readonly RoundResult[], clientsPerRound: nu
     loadCv: rounds.length ? rounds.reduce((a, r) => a + r.loadCv, 0) / rounds.length : NaN,
     loadCvMin: mins.length ? mins.reduce((a, b) => a + b, 0) / mins.length : null,
     lockIn: lockIn(rounds),
+    last5: {
+      preLocalAccuracy: tailMean(rounds, (r) => r.preLocalAccuracy),
+      postLocalAccuracy: tailMean(rounds, (r) => r.postLocalAccuracy ?? r.accuracy),
+      globalAccuracy: tailMean(rounds, (r) => r.globalAccuracy),
+    },
     cumulativeLoadCv: coefficientOfVariation(cumulative),
     bytesPerClientRound: clientRounds > 0 ? bytes / clientRounds : 0,
     seconds: rounds.reduce((a, r) => a + r.seconds, 0),
   };
 }
 
-/** Rounds the lock-in figure looks back over. */
+/** Rounds the lock-in figure (and the last-5 means) look back over. */
 export const LOCK_IN_ROUNDS = 5;
+
+/** Mean of `pick` over the last `window` rounds; null when any of them lacks it. */
+export function tailMean(rounds: readonly RoundResult[], pick: (r: RoundResult) => number | null | undefined, window = LOCK_IN_ROUNDS): number | null {
+  const tail = rounds.slice(-window).map(pick);
+  if (tail.length === 0 || tail.some((v) => typeof v !== 'number')) return null;
+  return (tail as number[]).reduce((a, b) => a + b, 0) / tail.length;
+}
 
 /**
  * Share of the last round's (client, expert) pairs that were assigned in every one of the last

@@ -25,7 +25,7 @@ export const TRAIN_COMMAND = {
     backbone: { type: 'string', default: 'mlp', choices: ['mlp', 'cnn'], help: 'feature extractor' },
     epochs: { type: 'integer', default: 5, min: 1, help: 'passes over the training set' },
     experts: { type: 'integer', default: MODEL_DEFAULTS.experts, min: 1, help: 'number of experts E' },
-    topR: { type: 'integer', default: MODEL_DEFAULTS.topR, min: 1, help: 'experts each sample is routed to' },
+    topR: { type: 'integer', default: 2, min: 1, help: 'experts each sample is routed to (central training keeps top-2; the federated default is 1)' },
     auxWeight: { type: 'number', default: MODEL_DEFAULTS.auxWeight, min: 0, help: 'weight of the load-balancing loss' },
     batchSize: { type: 'integer', default: 64, min: 1, help: 'minibatch size' },
     lr: { type: 'number', default: 0.2, min: 0, help: 'SGD learning rate (cosine-decayed to 10% over the epochs unless --no-lr-decay)' },

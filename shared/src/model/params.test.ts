@@ -7,7 +7,7 @@ import { assignedSpecs, initParameters, parameterSpecs, selectAssigned, selectEx
 test('defaults are filled in, validated and frozen', () => {
   const cfg = defaultModelConfig({ experts: 4 });
   assert.equal(cfg.experts, 4);
-  assert.equal(cfg.topR, 2);
+  assert.equal(cfg.topR, 1);
   assert.equal(cfg.auxWeight, 0.05);
   assert.ok(Object.isFrozen(cfg));
   assert.throws(() => defaultModelConfig({ experts: 0 }), (e: Error) => e instanceof ConfigError && /model\.experts/.test(e.message));
@@ -15,7 +15,8 @@ test('defaults are filled in, validated and frozen', () => {
   assert.throws(() => defaultModelConfig({ inputShape: [1, 28] as never }), /model\.inputShape/);
   assert.throws(() => defaultModelConfig({ auxWeight: -1 }), /model\.auxWeight/);
   assert.equal(effectiveTopR(cfg, 1), 1);
-  assert.equal(effectiveTopR(cfg, 3), 2);
+  assert.equal(effectiveTopR(cfg, 3), 1);
+  assert.equal(effectiveTopR(defaultModelConfig({ topR: 2 }), 3), 2);
 });
 
 test('parameter names follow backbone.*, gate.*, expert.<e>.* with consistent shapes', () => {
