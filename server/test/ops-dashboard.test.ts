@@ -77,6 +77,11 @@ describe('dashboard in Chromium on a live fleet', { skip: hasChromium ? false : 
     assert.equal(await page.getAttribute('#strategy', 'data-strategy'), 'flexmoe');
     assert.equal(Number(await page.getAttribute('#accuracy', 'data-accuracy')), status.accuracy);
     assert.match((await page.textContent('#accuracy'))!, new RegExp(`${(100 * status.accuracy).toFixed(1)}%`));
+    // The pre-local accuracy: the aggregated model with each client's gate, before local training.
+    assert.equal(typeof status.preLocalAccuracy, 'number');
+    assert.equal(status.postLocalAccuracy, status.accuracy);
+    assert.equal(Number(await page.getAttribute('#pre-local', 'data-pre-local')), status.preLocalAccuracy);
+    assert.equal(await page.locator('#accuracy-chart polyline.pre-local').count(), 1);
     assert.deepEqual(pageErrors, []);
     assert.deepEqual(foreignRequests, []);
   });

@@ -70,7 +70,7 @@ test('four daemons and a coordinator run three flexmoe rounds on Fashion-MNIST',
       throw new Error(`${err.message}\ncoordinator log:\n${tail(server.logs())}\n${daemons[0]!.id} log:\n${daemons[0]!.lines.slice(-10).map((l) => JSON.stringify(l)).join('\n')}`);
     });
     const history = status.history as Array<{
-      round: number; assignment: Record<string, number[]>; reported: string[]; accuracy: number; load: number[];
+      round: number; assignment: Record<string, number[]>; reported: string[]; accuracy: number; preLocalAccuracy: number; load: number[];
       solver: { status: string; violation: number };
     }>;
     assert.deepEqual(history.map((h) => h.round), [1, 2, 3]);
@@ -119,6 +119,8 @@ test('four daemons and a coordinator run three flexmoe rounds on Fashion-MNIST',
     const up = metricValue(metrics, 'flexmoe_transfer_bytes_total', '{direction="up"}')!;
     assert.ok(down > 0 && up === down, `bytes down ${down} equal bytes up ${up} (same tensors each way)`);
     assert.equal(metricValue(metrics, 'flexmoe_eval_accuracy'), history[2]!.accuracy);
+    assert.equal(metricValue(metrics, 'flexmoe_round_accuracy', '{kind="post_local"}'), history[2]!.accuracy);
+    assert.equal(metricValue(metrics, 'flexmoe_round_accuracy', '{kind="pre_local"}'), history[2]!.preLocalAccuracy);
 
     for (const d of daemons) {
       const file = join(d.stateDir, 'model.onnx');

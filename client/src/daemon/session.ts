@@ -200,10 +200,13 @@ export class SessionRunner {
   /** One heartbeat: liveness only; also notices a coordinator that moved past our round. */
   private async beat(): Promise<void> {
     try {
+      const asked = this.current;
       const reply = await this.deps.link.heartbeat(this.session.sessionId, this.phase, this.round, 0);
       const current = this.current;
       const busy = this.phase === 'downloading' || this.phase === 'training';
-      if (current && busy && reply.currentRound !== current.round) {
+      // A reply to a heartbeat sent before this task arrived describes the previous round: only
+      // a reply about the task in flight when it was sent can say the coordinator moved on.
+      if (current && current === asked && busy && reply.currentRound !== current.round) {
         current.abort.abort(new RoundOverError(current.round, `it now runs round ${reply.currentRound}`));
       }
       if (reply.draining && !this.drainingSeen) this.log.info('coordinator is draining');
