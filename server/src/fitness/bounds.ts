@@ -55,26 +55,28 @@ export function loadBounds(
   const shift = clippedShift(deficits.map((d) => gamma * (Number.isFinite(d) ? d : 0)), delta);
   const lower = shift.map((g) => Math.max(0, share * (1 - delta + g)));
   const upper = shift.map((g) => share * (1 + delta + g));
-  admitBalancedAssignment(lower, upper, shift, samples, capacity, experts);
+  admitBalancedAssignment(lower, upper, samples, capacity, experts);
   return { share, lower, upper };
 }
 
 /**
- * Widens each expert's bounds to contain one load of the constructed balanced assignment. Its
- * loads are matched to the experts by rank (largest load to the largest deficit shift): experts
- * are interchangeable, so the relabelled assignment is still valid and disturbs the shifts least.
+ * Widens every expert's bounds to contain the whole range of loads of the constructed balanced
+ * assignment. Experts are interchangeable, so that assignment (relabelled any way) stays inside,
+ * and the solver keeps the freedom to choose which experts carry the larger loads by Q. Matching
+ * loads to experts by deficit rank instead would dictate the heavy experts every round (with
+ * equal clients the loads can only be 2n or 3n) and force the assignment to rotate with the
+ * deficits whatever Q says.
  */
 function admitBalancedAssignment(
-  lower: number[], upper: number[], shift: readonly number[], samples: readonly number[], capacity: readonly number[], experts: number,
+  lower: number[], upper: number[], samples: readonly number[], capacity: readonly number[], experts: number,
 ): void {
-  const loads = balancedLoads(samples, capacity, experts).load.sort((a, b) => b - a);
-  const byShift = shift.map((g, e) => [g, e] as const).sort((a, b) => b[0] - a[0] || a[1] - b[1]);
-  byShift.forEach(([, e], rank) => {
-    lower[e] = Math.min(lower[e], loads[rank]);
-    upper[e] = Math.max(upper[e], loads[rank]);
-  });
+  const loads = balancedLoads(samples, capacity, experts).load;
+  const [lo, hi] = [Math.min(...loads), Math.max(...loads)];
+  for (let e = 0; e < experts; e++) {
+    lower[e] = Math.min(lower[e], lo);
+    upper[e] = Math.max(upper[e], hi);
+  }
 }
-
 function clippedShift(raw: number[], delta: number): number[] {
   const limit = Math.max(0, 1 - delta);
   let shift = raw.map((g) => Math.min(limit, Math.max(-limit, g)));
