@@ -26,7 +26,7 @@ export const CLIENT_COMMAND = {
     stateDir: { type: 'string', arg: 'DIR', help: 'state directory: client id, personal gate, model.onnx (default ~/.flexmoe/client[-sI-N])' },
     testFraction: { type: 'number', arg: 'F', min: 0.01, max: 0.99, default: 0.2, help: 'fraction of user data held out as the local test split' },
     maxSamples: { type: 'integer', arg: 'N', min: 1, help: 'cap on local training samples (seeded subset; the test split shrinks in step)' },
-    globalTest: { type: 'integer', arg: 'N', min: 0, default: 0, help: "also score the personalised model on N class-balanced samples of the dataset's test split each round (0 = off; simulated fleets)" },
+    globalTest: { type: 'integer', arg: 'N', min: 0, default: 0, help: "also score the downloaded model with the personal gate on N class-balanced samples of the dataset's test split each round (0 = off; simulated fleets)" },
     threads: { type: 'integer', min: 1, max: 64, default: 1, help: 'ONNX Runtime intra-op threads (1 is fastest for this model)' },
     metricsPort: { type: 'integer', arg: 'PORT', min: 0, max: 65535, help: 'serve /metrics and /healthz on this port (0 = any free port)' },
     metricsHost: { type: 'string', arg: 'HOST', default: '0.0.0.0', help: 'address the metrics port binds to' },

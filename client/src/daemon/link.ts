@@ -95,7 +95,7 @@ export interface Update {
   test: SplitMetrics;
   /** The downloaded model with the personal gate on the held-out split, before any local step. */
   preLocal?: SplitMetrics;
-  /** The personalised model on the shared class-balanced global test set. */
+  /** The same model as `preLocal` (aggregated parts, personal gate) on the shared class-balanced global test set. */
   global?: SplitMetrics;
   /** Updated backbone.* and expert.<e>.* tensors (never the gate). */
   params: ParamMap;

@@ -92,8 +92,11 @@ export async function runRound(ctx: RoundContext, task: RoundTask, signal: Abort
   const { gate, fresh } = await ctx.gates.load(model, ctx.session.run.runId);
   if (fresh) log.info('personal gate initialised');
   ctx.setPhase('training', task.round);
-  // What the round's aggregated model is worth to this client before it adapts anything.
-  const preLocal = await ctx.trainer.evaluate({ params: { ...downloaded, ...gate }, assigned: task.experts, data: ctx.data.test });
+  // What the round's aggregated model is worth to this client before it adapts anything: on its
+  // own held-out split, and on the class-balanced global test set when it has one.
+  const aggregated = { ...downloaded, ...gate };
+  const preLocal = await ctx.trainer.evaluate({ params: aggregated, assigned: task.experts, data: ctx.data.test });
+  const global = ctx.data.global ? await ctx.trainer.evaluate({ params: aggregated, assigned: task.experts, data: ctx.data.global }) : undefined;
   const trained = await ctx.trainer.train({
     params: { ...downloaded, ...gate },
     assigned: task.experts,
@@ -106,9 +109,6 @@ export async function runRound(ctx: RoundContext, task: RoundTask, signal: Abort
   });
   ctx.metrics.trainingSeconds.observe(trained.seconds);
   const test = await ctx.trainer.evaluate({ params: trained.params, assigned: task.experts, data: ctx.data.test });
-  const global = ctx.data.global
-    ? await ctx.trainer.evaluate({ params: trained.params, assigned: task.experts, data: ctx.data.global })
-    : undefined;
   await ctx.gates.save(model, ctx.session.run.runId, trained.params);
   log.info(
     { trained: trained.experts.map((x) => x.expert), loss: trained.loss, accuracy: trained.accuracy, preLocalAccuracy: preLocal.accuracy, testAccuracy: test.accuracy, globalAccuracy: global?.accuracy, seconds: trained.seconds, rssBytes: ctx.metrics.sampleRss() },

@@ -33,7 +33,7 @@ function body(title: string): string {
     kpi('clients-count', 'Clients connected'), kpi('load-cv', 'Load CV'),
     '</header><div id="status-error" role="alert"></div><main>',
     card('Accuracy per round', '<svg id="accuracy-chart" viewBox="0 0 440 200" role="img" aria-label="accuracy per round"></svg>',
-      'Sample-weighted means over clients. Solid: after local training, on each client\'s held-out split. Dashed: the aggregated model with each client\'s gate before local training (pre-local). Dotted: the personalised models on the class-balanced global test set.'),
+      'Sample-weighted means over clients. Solid: after local training, on each client\'s held-out split. Dashed: the aggregated model with each client\'s gate before local training (pre-local). Dotted: the pre-local models on the class-balanced global test set.'),
     card('Expert load per round', '<svg id="load-chart" viewBox="0 0 440 200" role="img" aria-label="expert load per round"></svg><div class="legend" id="load-legend"></div>',
       'Samples assigned to each expert (sum of n_c over the clients holding it), stacked.'),
     card('Assignment (client × expert)', '<svg id="assignment-heatmap" viewBox="0 0 440 30" role="img" aria-label="assignment matrix"></svg>',

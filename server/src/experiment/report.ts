@@ -61,7 +61,7 @@ export function experimentPlots(runs: readonly RunResult[]): Record<string, stri
     extra['pre-local-accuracy.svg'] = accuracyChart('Pre-local accuracy: aggregated model, own gate, before local training (mean over seeds)', (r) => r.preLocalAccuracy);
   }
   if (measured((r) => r.globalAccuracy)) {
-    extra['global-accuracy.svg'] = accuracyChart('Global accuracy: personalised models on the class-balanced test set (mean over seeds)', (r) => r.globalAccuracy);
+    extra['global-accuracy.svg'] = accuracyChart('Global accuracy: aggregated model, own gate, on the class-balanced test set (mean over seeds)', (r) => r.globalAccuracy);
   }
   return {
     'accuracy.svg': accuracyChart('Post-local accuracy: after local training, own held-out split (mean over seeds)', (r) => r.accuracy),

@@ -10,7 +10,7 @@ export interface RoundResult {
   preLocalAccuracy?: number | null;
   /** After local training, on each client's held-out split. */
   postLocalAccuracy?: number;
-  /** Each client's personalised model on the class-balanced global test set. */
+  /** Each client's aggregated model with its own gate (as preLocal) on the class-balanced global test set. */
   globalAccuracy?: number | null;
   /** Coefficient of variation of the assigned expert load this round. */
   loadCv: number;

@@ -52,7 +52,7 @@ export function createMetrics(): CoordinatorMetrics {
     evalAccuracy: new Gauge({ name: 'flexmoe_eval_accuracy', help: 'Sample-weighted mean client test accuracy of the last round', registers: r }),
     roundAccuracy: new Gauge({
       name: 'flexmoe_round_accuracy',
-      help: 'Last round, sample-weighted over clients: pre_local (aggregated model, own gate, before local training), post_local (after it; = flexmoe_eval_accuracy), global (class-balanced global test set)',
+      help: 'Last round, sample-weighted over clients: pre_local (aggregated model, own gate, before local training), post_local (after it; = flexmoe_eval_accuracy), global (the pre_local model on the class-balanced global test set)',
       labelNames: ['kind'],
       registers: r,
     }),

@@ -29,7 +29,7 @@ export interface RoundRecord {
   readonly preLocalAccuracy?: number | null;
   /** After local training, on the client's held-out split (the same figure as `accuracy`). */
   readonly postLocalAccuracy?: number;
-  /** Each client's personalised model on the class-balanced global test set; null when not measured. */
+  /** The preLocal model of each client (aggregated parts, own gate) on the class-balanced global test set; null when not measured. */
   readonly globalAccuracy?: number | null;
   readonly loss: number;
   readonly trainAccuracy: number;

@@ -48,7 +48,7 @@ export interface ClientUpdate {
   readonly test: MetricReport;
   /** The aggregated model with the client's gate on its held-out split, before local training. */
   readonly preLocal?: MetricReport;
-  /** The personalised model on the class-balanced global test set. */
+  /** The aggregated model with the client's gate (as preLocal) on the class-balanced global test set. */
   readonly global?: MetricReport;
   /** Updated backbone and assigned experts. */
   readonly params: ParamMap;

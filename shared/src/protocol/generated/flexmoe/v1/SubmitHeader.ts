@@ -36,7 +36,8 @@ export interface SubmitHeader {
    */
   'preLocal'?: (_flexmoe_v1_Metrics | null);
   /**
-   * The personalised model after local training on one class-balanced global test set.
+   * The same model as pre_local (aggregated parts, the client's gate) on one class-balanced
+   * global test set.
    */
   'global'?: (_flexmoe_v1_Metrics | null);
 }
@@ -74,7 +75,8 @@ export interface SubmitHeader__Output {
    */
   'preLocal': (_flexmoe_v1_Metrics__Output | null);
   /**
-   * The personalised model after local training on one class-balanced global test set.
+   * The same model as pre_local (aggregated parts, the client's gate) on one class-balanced
+   * global test set.
    */
   'global': (_flexmoe_v1_Metrics__Output | null);
 }
