@@ -22,7 +22,8 @@ async function smallFashion(): Promise<{ train: Dataset; test: Dataset }> {
 
 test('a 4-expert MLP MoE learns Fashion-MNIST far above chance in a few epochs (worker thread)', async () => {
   const { train, test: held } = await smallFashion();
-  const model = defaultModelConfig({ experts: 4 });
+  // Central training of all experts routes top-2 (the federated default is top-1).
+  const model = defaultModelConfig({ experts: 4, topR: 2 });
   const trainer = await Trainer.create({ model });
   const dir = mkdtempSync(path.join(tmpdir(), 'flexmoe-train-'));
   try {
