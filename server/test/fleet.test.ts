@@ -71,9 +71,9 @@ test('a tiny fleet runs end to end, writes consistent results and leaves no proc
   const r = await fleetCli([...TINY, '--out', out, '--json', json]);
   assert.equal(r.code, 0, r.stderr + r.stdout);
   assert.match(r.stdout, /client\s+samples\s+c0/, 'partition table printed first');
-  assert.match(r.stdout, /round 1\/2 {2}accuracy 0\.\d{4} {2}load CV \d\.\d{3}/);
+  assert.match(r.stdout, /round 1\/2 {2}accuracy pre 0\.\d{4} post 0\.\d{4} global 0\.\d{4} {2}load CV \d\.\d{3} \(min \d\.\d{3}\)/);
   assert.match(r.stdout, /round 2\/2 /);
-  assert.match(r.stdout, /flexmoe seed 1: 2 rounds, final accuracy/);
+  assert.match(r.stdout, /flexmoe seed 1: 2 rounds, final accuracy pre 0\.\d{4} post/);
 
   const results = JSON.parse(readFileSync(json, 'utf8'));
   assert.deepEqual(results, JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8')));
