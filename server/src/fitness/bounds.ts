@@ -1,7 +1,7 @@
 /**
  * Load bounds around the balanced share: T = sum_c n_c k_c / E,
- * L(e) = max(0, T (1 - delta + g_e)), U(e) = T (1 + delta + g_e) with g_e = gamma d(e),
- * widened where needed to contain the loads of a constructed balanced assignment
+ * L(e) = max(0, T (1 - delta + g_e)), U(e) = T (1 + delta + g_e) with g_e = gamma d(e);
+ * `achievableLoadBounds` widens them where needed to contain the loads of a constructed balanced assignment
  * (balanced-load.ts), so they always admit an integer solution: with equal clients and C k not
  * divisible by E, no load lies within T +- delta T at all, and the solver would fall back to slack.
  */
@@ -53,10 +53,30 @@ export function loadBounds(
   }
   const share = balancedShare(samples, capacity, experts);
   const shift = clippedShift(deficits.map((d) => gamma * (Number.isFinite(d) ? d : 0)), delta);
-  const lower = shift.map((g) => Math.max(0, share * (1 - delta + g)));
-  const upper = shift.map((g) => share * (1 + delta + g));
+  return {
+    share,
+    lower: shift.map((g) => Math.max(0, share * (1 - delta + g))),
+    upper: shift.map((g) => share * (1 + delta + g)),
+  };
+}
+
+/**
+ * SPEC bounds widened to contain the loads of a constructed balanced assignment, so they always
+ * admit an integer solution (the flexmoe strategy solves with these). `loadBounds` itself stays
+ * the plain band, which the solver uses for problems without explicit bounds and to report a
+ * baseline's violation.
+ */
+export function achievableLoadBounds(
+  samples: readonly number[],
+  capacity: readonly number[],
+  experts: number,
+  options: LoadBoundOptions = {},
+): LoadBounds {
+  const b = loadBounds(samples, capacity, experts, options);
+  const lower = [...b.lower];
+  const upper = [...b.upper];
   admitBalancedAssignment(lower, upper, samples, capacity, experts);
-  return { share, lower, upper };
+  return { share: b.share, lower, upper };
 }
 
 /**

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FitnessMatrix } from './fitness-matrix';
 import { balancedLoads, minimalLoadCv } from './balanced-load';
-import { loadBounds } from './bounds';
+import { achievableLoadBounds, loadBounds } from './bounds';
 import { summarizeLoad } from './load-metrics';
 
 test('an expert with no routed samples gets no score: its Q keeps its value', () => {
@@ -62,7 +62,9 @@ test('equal clients, C k not divisible by E: the bounds admit the most balanced 
   assert.ok(assignment.every((a) => a.length === 2 && a[0] !== a[1]));
   assert.ok(Math.abs(minimalLoadCv(samples, capacity, 8) - 0.2) < 1e-12);
   const deficits = [0.3, -0.2, 0.1, 0, -0.4, 0.2, 0.05, -0.05];
-  const b = loadBounds(samples, capacity, 8, { delta: 0.1, gamma: 0.1, deficits });
+  const b = achievableLoadBounds(samples, capacity, 8, { delta: 0.1, gamma: 0.1, deficits });
+  const plain = loadBounds(samples, capacity, 8, { delta: 0.1, gamma: 0.1, deficits });
+  assert.ok(plain.upper.every((u) => u < 18000), 'the plain band admits no integer solution');
   // The band T +- 10% = [13500, 16500] holds no multiple of 6000: every expert may carry 2 or 3
   // clients, and the sum fixes four of each (CV 0.2, the minimum) while Q picks which.
   assert.ok(b.lower.every((l) => l <= 12000) && b.upper.every((u) => u >= 18000), `${b.lower} / ${b.upper}`);
@@ -78,7 +80,7 @@ test('unequal clients: the constructed assignment is within its own bounds and n
   const naive = new Array<number>(8).fill(0);
   samples.forEach((n, c) => { naive[(2 * c) % 8] += n; naive[(2 * c + 1) % 8] += n; });
   assert.ok(summarizeLoad(load).cv <= summarizeLoad(naive).cv);
-  const b = loadBounds(samples, capacity, 8);
+  const b = achievableLoadBounds(samples, capacity, 8);
   const sorted = [...load].sort((x, y) => y - x);
   assert.ok(sorted.every((l) => b.lower.some((lo, e) => lo <= l && l <= b.upper[e])));
 });

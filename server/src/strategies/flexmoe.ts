@@ -7,7 +7,7 @@
 import { FileFormatError } from '@flexmoe/shared';
 import { solveAssignment } from '../assignment/solve';
 import type { AssignmentProblem, AssignmentResult } from '../assignment/types';
-import { loadBounds } from '../fitness/bounds';
+import { achievableLoadBounds } from '../fitness/bounds';
 import { DeficitTracker, type DeficitJSON } from '../fitness/deficits';
 import type { Strategy, StrategyOptions } from './strategy';
 
@@ -70,7 +70,7 @@ export class FlexMoEStrategy implements Strategy {
   private bounds(problem: AssignmentProblem, tracker: DeficitTracker): { lower: number[]; upper: number[] } {
     const samples = problem.clients.map((c) => c.samples);
     const capacity = problem.clients.map((c) => c.capacity);
-    const { lower, upper } = loadBounds(samples, capacity, problem.experts, {
+    const { lower, upper } = achievableLoadBounds(samples, capacity, problem.experts, {
       delta: this.options.delta,
       gamma: this.options.gamma,
       deficits: tracker.deficits,
