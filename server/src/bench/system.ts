@@ -4,16 +4,15 @@
  * Rows: daemon peak RSS against the 200 MB goal, bytes per client per round against the dense
  * model, the round time split, and gRPC tensor MB/s against raw TCP on the same loopback.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { BenchRow, Logger } from '@flexmoe/shared';
 import { defaultModelConfig } from '@flexmoe/shared/dist/src/model/config';
 import { backboneSpecs, expertSpecs, sizeOf } from '@flexmoe/shared/dist/src/model/params';
+import { start, until, type Proc } from './procs';
 import { measureTransfer } from './transfer-probe';
 
-const BIN = path.resolve(__dirname, '..', '..', '..', '..', 'bin', 'flexmoe.js');
 const CLIENTS = 4;
 const RSS_GOAL_MB = 200;
 
@@ -21,33 +20,6 @@ const RSS_GOAL_MB = 200;
 export interface SystemSuiteOptions {
   readonly quick?: boolean;
   readonly logger?: Logger;
-}
-
-interface Proc {
-  readonly child: ChildProcess;
-  readonly out: () => string;
-  readonly err: () => string;
-  readonly exited: Promise<number | null>;
-}
-
-function start(args: string[]): Proc {
-  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, out: () => out, err: () => err, exited };
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs: number): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`system suite: timed out waiting for ${what}`);
 }
 
 interface HistoryEntry {

@@ -6,6 +6,7 @@ import { gzipSync } from 'node:zlib';
 import { FileFormatError } from '../errors';
 import { loadDataSpec } from './spec';
 import type { Dataset } from './types';
+import { floatValues } from './types';
 import { idxBytes, tempDir } from './test-fixtures';
 
 const N = 10;
@@ -25,9 +26,10 @@ function writePair(dir: string, gzip: boolean, tag = ''): { images: string; labe
 
 /** Recovers each sample's source image from its first pixel and checks all its values. */
 function sourceIds(ds: Dataset): number[] {
+  const x = floatValues(ds);
   return Array.from({ length: ds.n }, (_, s) => {
-    const id = Math.round((ds.x[s * 6]! * 255) / 20);
-    for (let j = 0; j < 6; j++) assert.ok(Math.abs(ds.x[s * 6 + j]! - pixelOf(id, j) / 255) < 1e-6);
+    const id = Math.round((x[s * 6]! * 255) / 20);
+    for (let j = 0; j < 6; j++) assert.ok(Math.abs(x[s * 6 + j]! - pixelOf(id, j) / 255) < 1e-6);
     assert.equal(ds.y[s], labelOf(id));
     return id;
   });

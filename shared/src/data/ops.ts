@@ -3,16 +3,16 @@
  */
 import { InvalidArgumentError, ShapeError } from '../errors';
 import { SeededRandom, shuffleInPlace } from './random';
-import type { Dataset, LabelledSet, TrainTest } from './types';
-import { sampleSize } from './types';
+import type { Dataset, LabelledSet, SampleValues, TrainTest } from './types';
+import { allocLike, floatValues, sampleSize } from './types';
 
 /** Default fraction of user data held out as the test split. */
 export const DEFAULT_TEST_FRACTION = 0.2;
 
-/** A new Dataset holding the samples at `indices` (in that order; repeats allowed). */
+/** A new Dataset holding the samples at `indices` (in that order; repeats allowed), values of the same kind. */
 export function subset(ds: Dataset, indices: readonly number[], name = `${ds.name}[subset]`): Dataset {
   const size = sampleSize(ds.shape);
-  const x = new Float32Array(indices.length * size);
+  const x = allocLike(ds.x, indices.length * size);
   const y = new Uint8Array(indices.length);
   indices.forEach((idx, i) => {
     if (!Number.isInteger(idx) || idx < 0 || idx >= ds.n) {
@@ -24,7 +24,10 @@ export function subset(ds: Dataset, indices: readonly number[], name = `${ds.nam
   return { name, x, y, n: indices.length, shape: [...ds.shape], classes: ds.classes };
 }
 
-/** Concatenates datasets of the same sample shape; the class count is the largest of them. */
+/**
+ * Concatenates datasets of the same sample shape; the class count is the largest of them. Values
+ * stay bytes when every part holds bytes, else all become floats.
+ */
 export function concat(parts: readonly Dataset[], name?: string): Dataset {
   const first = parts[0];
   if (!first) throw new InvalidArgumentError('concat: no datasets given');
@@ -34,11 +37,12 @@ export function concat(parts: readonly Dataset[], name?: string): Dataset {
     }
   }
   const n = parts.reduce((s, p) => s + p.n, 0);
-  const x = new Float32Array(n * sampleSize(first.shape));
+  const bytes = parts.every((p) => p.x instanceof Uint8Array);
+  const x: SampleValues = bytes ? new Uint8Array(n * sampleSize(first.shape)) : new Float32Array(n * sampleSize(first.shape));
   const y = new Uint8Array(n);
   let at = 0;
   for (const p of parts) {
-    x.set(p.x, at * sampleSize(first.shape));
+    x.set(bytes ? p.x : floatValues(p), at * sampleSize(first.shape));
     y.set(p.y, at);
     at += p.n;
   }
