@@ -55,6 +55,12 @@ function roundLines(log: string, trainSamples: number): { perSecond: number; tes
   return { perSecond: last ? trainSamples / last.seconds : NaN, testAccuracy: last?.testAccuracy ?? NaN, count: lines.length };
 }
 
+/** The daemon's own peak figure: `peakRssBytes` of its `exiting` log line (NaN when absent). */
+export function exitPeakRssBytes(log: string): number {
+  const line = log.split('\n').find((l) => l.includes('"msg":"exiting"'));
+  return Number(line === undefined ? NaN : /"peakRssBytes":(\d+)/.exec(line)?.[1] ?? NaN);
+}
+
 function trainSamplesOf(log: string): number {
   return Number(/"train":(\d+)/.exec(log)?.[1] ?? NaN);
 }
@@ -95,7 +101,7 @@ export async function measureClientMemory(opts: ClientMemoryOptions): Promise<Cl
     return {
       samples: opts.samples,
       peakRssBytes: peak,
-      reportedPeakRssBytes: Number(/"peakRssBytes":(\d+)/.exec(log)?.[1] ?? NaN),
+      reportedPeakRssBytes: exitPeakRssBytes(log),
       samplesPerSecond: rounds.perSecond,
       testAccuracy: rounds.testAccuracy,
       roundsTrained: rounds.count,

@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import type { BenchRow, Logger } from '@flexmoe/shared';
 import { defaultModelConfig } from '@flexmoe/shared/dist/src/model/config';
 import { backboneSpecs, expertSpecs, sizeOf } from '@flexmoe/shared/dist/src/model/params';
+import { exitPeakRssBytes } from './client-memory';
 import { start, until, type Proc } from './procs';
 import { measureTransfer } from './transfer-probe';
 
@@ -68,7 +69,7 @@ async function runFleet(rounds: number, samples: number, dir: string, log?: Logg
       return s && s.round >= rounds ? s : undefined;
     }, 600_000);
     await Promise.all(procs.slice(1).map((p) => p.exited));
-    const rss = procs.slice(1).map((p) => Number(/"peakRssBytes":(\d+)/.exec(p.err())?.[1] ?? NaN));
+    const rss = procs.slice(1).map((p) => exitPeakRssBytes(p.err()));
     return { history: done.history, rss };
   } finally {
     for (const p of procs) if (p.child.exitCode === null) p.child.kill('SIGKILL');
