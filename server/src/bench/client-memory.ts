@@ -20,6 +20,11 @@ export interface ClientMemoryOptions {
   readonly rounds?: number;
   /** Hard kernel memory limit for the daemon, bytes (none when omitted). */
   readonly limitBytes?: number;
+  /**
+   * A data spec to load whole instead (e.g. `idx:images.gz,labels.gz`, as a device with its own
+   * data runs); `samples` then only labels the result. Default: the Fashion-MNIST shard.
+   */
+  readonly data?: string;
   /** Gives up after this long (default 15 min: a loaded 2-core machine is slow). */
   readonly timeoutMs?: number;
 }
@@ -78,9 +83,12 @@ export async function measureClientMemory(opts: ClientMemoryOptions): Promise<Cl
     ]);
     procs.push(server);
     const [, port] = await until('coordinator start', () => /grpc=[^:]+:(\d+)/.exec(server.out()) ?? undefined, 60_000);
+    const data = opts.data === undefined
+      ? ['--data', 'fashion-mnist', '--partition', 'iid', '--shard', '0/1', '--max-samples', String(opts.samples)]
+      : ['--data', opts.data];
     const client = start([
-      'client', '--server', `127.0.0.1:${port}`, '--data', 'fashion-mnist', '--partition', 'iid', '--shard', '0/1',
-      '--max-samples', String(opts.samples), '--capacity', '2', '--id', 'memory-probe', '--state-dir', path.join(dir, 'd'), '--log-level', 'info',
+      'client', '--server', `127.0.0.1:${port}`, ...data, '--capacity', '2', '--id', 'memory-probe',
+      '--state-dir', path.join(dir, 'd'), '--log-level', 'info',
     ], { procsFile: cgroup?.procsFile });
     procs.push(client);
     let peak = 0;

@@ -3,16 +3,20 @@
  * read as byte / 255): converting 60,000 images to float32 up front would take 188 MB where the
  * bytes take 47 MB; the trainer converts one minibatch at a time instead.
  */
-import type { Dataset } from './types';
+import type { ByteAllocator, Dataset, LoadOptions } from './types';
 import { sampleSize } from './types';
 
-/** Allocates the backing memory of a byte array (plain, or shared with worker threads). */
-export type ByteAllocator = (bytes: number) => ArrayBuffer | SharedArrayBuffer;
+export type { ByteAllocator } from './types';
 
 /** Plain `ArrayBuffer` memory. */
 export const plainBytes: ByteAllocator = (bytes) => new ArrayBuffer(bytes);
 /** `SharedArrayBuffer` memory: a worker thread reads it in place. */
 export const sharedBytes: ByteAllocator = (bytes) => new SharedArrayBuffer(bytes);
+
+/** The allocator `opts` asks for (`sharedMemory`). */
+export function allocatorFor(opts: Pick<LoadOptions, 'sharedMemory'>): ByteAllocator {
+  return opts.sharedMemory ? sharedBytes : plainBytes;
+}
 
 /** A Dataset of samples `start..end-1` of uint8 pixels 0..255 (copied; values read as byte / 255). */
 export function datasetFromBytes(

@@ -4,7 +4,7 @@
  * bytes are copied out of the cache (47 MB for all 60,000, 4.7 MB for a tenth), optionally
  * straight into shared memory, which keeps a daemon on a small device within its memory budget.
  */
-import { datasetFromByteIndices, plainBytes, sharedBytes } from './convert';
+import { allocatorFor, datasetFromByteIndices } from './convert';
 import { loadFashionImages } from './fashion-mnist';
 import type { PartitionSpec, ShardRef } from './partition-spec';
 import { clientShard, shardIndices } from './shard';
@@ -35,7 +35,7 @@ async function fashionShard(sel: DataShardOptions, opts: LoadOptions): Promise<T
   const test: LabelledSet = { name: 'fashion-mnist:test', y: testLabels, n: n - nTrain, classes };
   const idx = shardIndices(train, test, sel.partition, sel.shard, sel.seed, { maxSamples: sel.maxSamples });
   const testPixels = images.pixels.subarray(nTrain * size);
-  const alloc = opts.sharedMemory ? sharedBytes : plainBytes;
+  const alloc = allocatorFor(opts);
   return {
     train: datasetFromByteIndices(`${train.name}${idx.tag}`, images.pixels, trainLabels, [...shape], classes, idx.train, alloc),
     test: datasetFromByteIndices(`${test.name}${idx.tag}`, testPixels, testLabels, [...shape], classes, idx.test, alloc),

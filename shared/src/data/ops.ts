@@ -3,16 +3,16 @@
  */
 import { InvalidArgumentError, ShapeError } from '../errors';
 import { SeededRandom, shuffleInPlace } from './random';
-import type { Dataset, LabelledSet, SampleValues, TrainTest } from './types';
+import type { ByteAllocator, Dataset, LabelledSet, SampleValues, TrainTest } from './types';
 import { allocLike, floatValues, sampleSize } from './types';
 
 /** Default fraction of user data held out as the test split. */
 export const DEFAULT_TEST_FRACTION = 0.2;
 
 /** A new Dataset holding the samples at `indices` (in that order; repeats allowed), values of the same kind. */
-export function subset(ds: Dataset, indices: readonly number[], name = `${ds.name}[subset]`): Dataset {
+export function subset(ds: Dataset, indices: readonly number[], name = `${ds.name}[subset]`, alloc?: ByteAllocator): Dataset {
   const size = sampleSize(ds.shape);
-  const x = allocLike(ds.x, indices.length * size);
+  const x = allocLike(ds.x, indices.length * size, alloc);
   const y = new Uint8Array(indices.length);
   indices.forEach((idx, i) => {
     if (!Number.isInteger(idx) || idx < 0 || idx >= ds.n) {
@@ -75,8 +75,9 @@ export function checkTestFraction(fraction: number): void {
 /**
  * Holds out a seeded, stratified `testFraction` of `ds` as its test split: within each class a
  * seeded shuffle picks round(count * fraction) samples, so both splits keep the class mix.
+ * `alloc` provides the splits' sample memory.
  */
-export function holdOut(ds: Dataset, testFraction: number, seed: number): TrainTest {
+export function holdOut(ds: Dataset, testFraction: number, seed: number, alloc?: ByteAllocator): TrainTest {
   checkTestFraction(testFraction);
   if (ds.n < 2) throw new InvalidArgumentError(`${ds.name}: ${ds.n} sample(s), need at least 2 to hold out a test split`);
   const rng = new SeededRandom(seed, 'holdout');
@@ -93,7 +94,7 @@ export function holdOut(ds: Dataset, testFraction: number, seed: number): TrainT
   if (trainIdx.length === 0) trainIdx.push(testIdx.pop() as number);
   const byIndex = (a: number, b: number): number => a - b;
   return {
-    train: subset(ds, trainIdx.sort(byIndex), `${ds.name}:train`),
-    test: subset(ds, testIdx.sort(byIndex), `${ds.name}:test`),
+    train: subset(ds, trainIdx.sort(byIndex), `${ds.name}:train`, alloc),
+    test: subset(ds, testIdx.sort(byIndex), `${ds.name}:test`, alloc),
   };
 }

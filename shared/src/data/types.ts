@@ -50,8 +50,9 @@ export interface LoadOptions {
   /** Where to report cache rebuilds and the like (optional). */
   logger?: Logger;
   /**
-   * Allocate the shard's sample bytes in a `SharedArrayBuffer` (Fashion-MNIST shards), so a
-   * training worker thread reads them in place instead of receiving a copy. Default false.
+   * Allocate the loaded samples in `SharedArrayBuffer`s (Fashion-MNIST shards, IDX files and
+   * held-out splits), so a training worker thread reads them in place instead of receiving a
+   * copy. Default false.
    */
   sharedMemory?: boolean;
 }
@@ -81,7 +82,10 @@ export function floatValues(ds: Pick<Dataset, 'x'>): Float32Array {
   return out;
 }
 
-/** An empty value array of the same kind (floats or bytes) as `x`, of `length` values. */
-export function allocLike(x: SampleValues, length: number): SampleValues {
-  return x instanceof Float32Array ? new Float32Array(length) : new Uint8Array(length);
+/** Allocates the backing memory of a sample array (plain, or shared with worker threads). */
+export type ByteAllocator = (bytes: number) => ArrayBuffer | SharedArrayBuffer;
+
+/** An empty value array of the same kind (floats or bytes) as `x`, of `length` values, in memory from `alloc`. */
+export function allocLike(x: SampleValues, length: number, alloc: ByteAllocator = (b) => new ArrayBuffer(b)): SampleValues {
+  return x instanceof Float32Array ? new Float32Array(alloc(4 * length)) : new Uint8Array(alloc(length));
 }
