@@ -8,6 +8,12 @@ import type { Readable } from 'node:stream';
 import { createGunzip, gunzipSync } from 'node:zlib';
 import { FileFormatError, InvalidArgumentError } from '../errors';
 
+/**
+ * Read and gunzip chunk size. zlib's default 16 KB output chunks, thousands of them for one
+ * dataset, fragment the C heap: 20-25 MB stayed resident after loading 47 MB of images.
+ */
+const CHUNK_BYTES = 1 << 20;
+
 /** Largest class count a `Uint8Array` label can express. */
 export const MAX_CLASSES = 256;
 
@@ -40,8 +46,8 @@ export async function* readSourceChunks(file: string): AsyncGenerator<Buffer> {
     throw readError(file, err);
   }
   const gzip = got === 2 && magic[0] === 0x1f && magic[1] === 0x8b;
-  const raw = createReadStream(file, { highWaterMark: 1 << 20 });
-  const stream: Readable = gzip ? raw.pipe(createGunzip()) : raw;
+  const raw = createReadStream(file, { highWaterMark: CHUNK_BYTES });
+  const stream: Readable = gzip ? raw.pipe(createGunzip({ chunkSize: CHUNK_BYTES })) : raw;
   if (gzip) raw.on('error', (err) => stream.destroy(err));
   try {
     for await (const chunk of stream) yield chunk as Buffer;

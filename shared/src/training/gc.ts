@@ -31,8 +31,11 @@ export function collectGarbage(): void {
  * worker starting) would stack on top of them.
  */
 export async function releaseGarbage(waitMs = 100): Promise<void> {
-  collectGarbage();
-  await new Promise((resolve) => setTimeout(resolve, waitMs));
+  // Twice: buffers whose owners die in the first collection are only freed by the second.
+  for (let i = 0; i < 2; i++) {
+    collectGarbage();
+    await new Promise((resolve) => setTimeout(resolve, waitMs));
+  }
 }
 
 /** ArrayBuffer bytes the calling thread's heap holds (live or not yet collected). */
