@@ -52,8 +52,18 @@ function field(text: string, name: string): number {
 export function memoryCgroupSupport(): { version: 'v1' | 'v2'; parent: string } | { unavailable: string } {
   if (process.getuid?.() !== 0) return { unavailable: 'creating a cgroup needs root' };
   for (const dir of [ROOT, path.join(ROOT, 'unified')]) {
-    // v2 forbids processes in inner nodes, so the test cgroup goes directly under the root.
-    if (hasMemoryController(dir)) return { version: 'v2', parent: dir };
+    // v2 forbids processes in inner nodes, so the test cgroup goes directly under the root,
+    // whose children get the memory controller only once it is enabled in subtree_control.
+    if (hasMemoryController(dir)) {
+      const subtree = path.join(dir, 'cgroup.subtree_control');
+      if (read(subtree).split(/\s+/).includes('memory')) return { version: 'v2', parent: dir };
+      try {
+        writeFileSync(subtree, '+memory');
+        return { version: 'v2', parent: dir };
+      } catch (err) {
+        return { unavailable: `cannot enable the memory controller in ${subtree}: ${(err as Error).message}` };
+      }
+    }
   }
   const v1 = path.join(ROOT, 'memory');
   if (existsSync(path.join(v1, 'memory.limit_in_bytes'))) {
