@@ -5,15 +5,39 @@
 import type { Instance } from './instance';
 import type { AssignmentResult, AssignmentStatus } from './types';
 
+/** When a solve started, on the wall clock and in process CPU time. */
+export interface SolveClock {
+  /** performance.now() at the start. */
+  readonly wall: number;
+  /** process.cpuUsage() at the start. */
+  readonly cpu: NodeJS.CpuUsage;
+}
+
+/** Starts the clocks of one solve. */
+export function startClock(): SolveClock {
+  return { wall: performance.now(), cpu: process.cpuUsage() };
+}
+
+/** Wall and CPU seconds since `clock` started. */
+export function elapsed(clock: SolveClock): { seconds: number; cpuSeconds: number } {
+  const cpu = process.cpuUsage(clock.cpu);
+  return { seconds: (performance.now() - clock.wall) / 1000, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
+}
+
 /** What a path knows about its answer besides the assignment. */
 export interface Provenance {
   readonly solver: string;
-  readonly status: Exclude<AssignmentStatus, 'elastic'>;
+  /** Status when the answer is within the bounds and the safety net did not fire. */
+  readonly status: Exclude<AssignmentStatus, 'elastic' | 'timeout'>;
   /** A bound valid for assignments within the bounds (Infinity when the path has none). */
   readonly bound: number;
   readonly prices?: ArrayLike<number>;
   readonly notes?: readonly string[];
-  readonly started: number;
+  readonly started: SolveClock;
+  /** The wall-clock safety net fired while this answer was searched for. */
+  readonly timedOut?: boolean;
+  /** Proof that the bounds cannot all hold (kept only when the answer has violation). */
+  readonly infeasibility?: string | null;
 }
 
 /** Sum over clients of their best k_c raw fitness values: a bound on every assignment. */
@@ -40,7 +64,7 @@ export function trivialBound(inst: Instance): number {
   return total;
 }
 
-/** Builds the full answer; an assignment with violation is reported as `elastic`. */
+/** Builds the full answer; with violation it is `elastic`, cut by the safety net `timeout`. */
 export function buildResult(inst: Instance, assignment: number[][], how: Provenance): AssignmentResult {
   const { experts: E, qRaw, samples, lower, upper } = inst;
   const load = new Array<number>(E).fill(0);
@@ -64,9 +88,11 @@ export function buildResult(inst: Instance, assignment: number[][], how: Provena
     objective,
     upperBound,
     gap,
-    status: elastic ? 'elastic' : how.status,
+    status: how.timedOut ? 'timeout' : elastic ? 'elastic' : how.status,
     solver: how.solver,
-    seconds: (performance.now() - how.started) / 1000,
+    ...elapsed(how.started),
+    timedOut: how.timedOut ?? false,
+    infeasibility: elastic ? how.infeasibility ?? null : null,
     load,
     lower: Array.from(lower),
     upper: Array.from(upper),

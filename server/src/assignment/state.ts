@@ -52,6 +52,13 @@ export class AssignmentState {
     return l > upper[e] ? l - upper[e] : l < lower[e] ? lower[e] - l : 0;
   }
 
+  /** Violation removed by moving n samples from expert a to expert b (> 0 is an improvement; n may be < 0). */
+  relief(a: number, b: number, n: number): number {
+    const la = this.load[a];
+    const lb = this.load[b];
+    return this.violationAt(a, la) + this.violationAt(b, lb) - this.violationAt(a, la - n) - this.violationAt(b, lb + n);
+  }
+
   /** Total bound violation in samples. */
   violation(): number {
     let total = 0;
