@@ -1,0 +1,66 @@
+/**
+ * Answers that do not depend on how busy the machine is: the same instances solved on an idle
+ * process and with a spinning worker thread on every core give the same answer apart from the
+ * timings, and a solve the time limit cuts short says so (status, flag, note).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { generateProblem, solveAssignment, type AssignmentProblem, type AssignmentResult, type SolveOptions } from '../src/assignment';
+
+/** One spinning worker thread per core, until stopped. */
+async function withCpuHogs<T>(work: () => Promise<T>): Promise<T> {
+  const hogs = Array.from({ length: availableParallelism() }, () => new Worker('for (;;) {}', { eval: true }));
+  await Promise.all(hogs.map((h) => new Promise((resolve) => h.once('online', resolve))));
+  try {
+    return await work();
+  } finally {
+    await Promise.all(hogs.map((h) => h.terminate()));
+  }
+}
+
+/** The answer without its timings. */
+function withoutTimings(r: AssignmentResult): Omit<AssignmentResult, 'seconds' | 'cpuSeconds'> {
+  const { seconds: _s, cpuSeconds: _c, ...rest } = r;
+  return rest;
+}
+
+const CASES: ReadonlyArray<[string, AssignmentProblem, SolveOptions]> = [
+  ['1,000 x 64, auto', generateProblem({ clients: 1000, experts: 64, seed: 1 }), {}],
+  ['200 x 16, heuristic with restarts and pair swaps', generateProblem({ clients: 200, experts: 16, seed: 4 }), { solver: 'heuristic', delta: 0.03 }],
+  ['12 x 8, auto (exact glpk.js)', generateProblem({ clients: 12, experts: 8, seed: 2 }), {}],
+  ['40 x 8, infeasible (elastic with a proof)', generateProblem({ clients: 40, experts: 8, seed: 6 }), { solver: 'heuristic', delta: 0 }],
+];
+
+test('the same instance gives the same answer idle and with a spinning thread on every core', { timeout: 120_000 }, async () => {
+  const idle: AssignmentResult[] = [];
+  for (const [, problem, options] of CASES) idle.push(await solveAssignment(problem, options));
+  const loaded = await withCpuHogs(async () => {
+    const out: AssignmentResult[] = [];
+    for (const [, problem, options] of CASES) out.push(await solveAssignment(problem, options));
+    return out;
+  });
+  CASES.forEach(([name], i) => {
+    assert.equal(idle[i].timedOut, false, `${name}: the safety net did not fire`);
+    assert.deepEqual(withoutTimings(loaded[i]), withoutTimings(idle[i]), `${name}: identical apart from timings`);
+  });
+  assert.equal(idle[0].violation, 0);
+  assert.ok(['optimal', 'heuristic'].includes(idle[0].status), idle[0].status);
+  assert.equal(idle[2].status, 'optimal');
+  assert.equal(idle[3].status, 'elastic');
+  assert.ok(idle[3].infeasibility, 'an elastic answer names why the bounds cannot hold');
+});
+
+test('a solve cut by the time limit says so and still respects the capacities', async () => {
+  const p = generateProblem({ clients: 2000, experts: 32, seed: 5 });
+  // Flattening the instance alone takes longer than this limit, so the safety net fires for sure.
+  const r = await solveAssignment(p, { timeLimitSeconds: 1e-6 });
+  assert.equal(r.status, 'timeout');
+  assert.equal(r.timedOut, true);
+  assert.ok(r.notes.some((n) => n.includes('time limit')), r.notes.join('; '));
+  r.assignment.forEach((experts, c) => assert.equal(new Set(experts).size, p.clients[c].capacity));
+  const full = await solveAssignment(p);
+  assert.equal(full.timedOut, false);
+  assert.equal(full.violation, 0);
+});
