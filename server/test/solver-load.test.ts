@@ -5,26 +5,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
 import { generateProblem, solveAssignment, type AssignmentProblem, type AssignmentResult, type SolveOptions } from '../src/assignment';
-
-/** One spinning worker thread per core, until stopped. */
-async function withCpuHogs<T>(work: () => Promise<T>): Promise<T> {
-  const hogs = Array.from({ length: availableParallelism() }, () => new Worker('for (;;) {}', { eval: true }));
-  await Promise.all(hogs.map((h) => new Promise((resolve) => h.once('online', resolve))));
-  try {
-    return await work();
-  } finally {
-    await Promise.all(hogs.map((h) => h.terminate()));
-  }
-}
-
-/** The answer without its timings. */
-function withoutTimings(r: AssignmentResult): Omit<AssignmentResult, 'seconds' | 'cpuSeconds'> {
-  const { seconds: _s, cpuSeconds: _c, ...rest } = r;
-  return rest;
-}
+import { withoutTimings } from '../src/assignment/result';
+import { withCpuHogs } from '../src/bench/cpu-hogs';
 
 const CASES: ReadonlyArray<[string, AssignmentProblem, SolveOptions]> = [
   ['1,000 x 64, auto', generateProblem({ clients: 1000, experts: 64, seed: 1 }), {}],

@@ -3,25 +3,25 @@
  * loads, objective on the original Q, violation, bound and gap.
  */
 import type { Instance } from './instance';
+import { threadCpuSeconds } from './thread-cpu';
 import type { AssignmentResult, AssignmentStatus } from './types';
 
-/** When a solve started, on the wall clock and in process CPU time. */
+/** When a solve started, on the wall clock and in the calling thread's CPU time. */
 export interface SolveClock {
   /** performance.now() at the start. */
   readonly wall: number;
-  /** process.cpuUsage() at the start. */
-  readonly cpu: NodeJS.CpuUsage;
+  /** threadCpuSeconds() at the start. */
+  readonly cpu: number;
 }
 
 /** Starts the clocks of one solve. */
 export function startClock(): SolveClock {
-  return { wall: performance.now(), cpu: process.cpuUsage() };
+  return { wall: performance.now(), cpu: threadCpuSeconds() };
 }
 
-/** Wall and CPU seconds since `clock` started. */
+/** Wall seconds and the calling thread's CPU seconds since `clock` started. */
 export function elapsed(clock: SolveClock): { seconds: number; cpuSeconds: number } {
-  const cpu = process.cpuUsage(clock.cpu);
-  return { seconds: (performance.now() - clock.wall) / 1000, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
+  return { seconds: (performance.now() - clock.wall) / 1000, cpuSeconds: threadCpuSeconds() - clock.cpu };
 }
 
 /** What a path knows about its answer besides the assignment. */
@@ -62,6 +62,12 @@ export function trivialBound(inst: Instance): number {
     for (let i = 0; i < k; i++) total += best[i];
   }
   return total;
+}
+
+/** The answer without its two timings: what must not depend on how busy the machine is. */
+export function withoutTimings(r: AssignmentResult): Omit<AssignmentResult, 'seconds' | 'cpuSeconds'> {
+  const { seconds: _wall, cpuSeconds: _cpu, ...rest } = r;
+  return rest;
 }
 
 /** Builds the full answer; with violation it is `elastic`, cut by the safety net `timeout`. */

@@ -113,7 +113,8 @@ async function solveExact(inst: Instance, heuristic: AssignmentResult, ctx: Exac
     notes: ['glpk: proved optimal'],
     started: ctx.clock,
   });
-  if (exact.violation === 0) return exact;
+  const withWorker = { ...exact, cpuSeconds: exact.cpuSeconds + outcome.reply.cpuSeconds };
+  if (exact.violation === 0) return withWorker;
   const proof = infeasibilityReason(inst) ?? `the exact MIP proves the least violation is ${exact.violation.toFixed(2)} samples`;
-  return { ...exact, infeasibility: proof };
+  return { ...withWorker, infeasibility: proof };
 }

@@ -57,7 +57,7 @@ export interface AssignmentResult {
   readonly solver: string;
   /** Wall-clock seconds of the whole solve. */
   readonly seconds: number;
-  /** CPU seconds of this process during the solve (all threads, so the glpk.js worker too). */
+  /** CPU seconds of the solve: the calling thread's, plus the glpk.js worker's job when it answered. */
   readonly cpuSeconds: number;
   /** True when the wall-clock safety net (time limit) fired: status is then `timeout`. */
   readonly timedOut: boolean;
