@@ -9,7 +9,8 @@ import type { Instance } from './instance';
 import { PriceStepper } from './prices';
 import { Ranking } from './ranking';
 import { improve, improveSwaps, repairBounds } from './repair';
-import { Rng } from './rng';
+import { kickRepair } from './repair-kicks';
+import { mixSeeds, Rng } from './rng';
 import { AssignmentState } from './state';
 
 /** What the heuristic found. */
@@ -64,11 +65,12 @@ export function solveHeuristic(inst: Instance, options: HeuristicOptions): Heuri
       break;
     }
   }
-  const fromPrices = polish(new AssignmentState(inst, (c) => ranking.choice(c)), prices, net);
+  const seed = options.seed ?? 0;
+  const fromPrices = polish(new AssignmentState(inst, (c) => ranking.choice(c)), prices, net, mixSeeds(seed, 0));
   let state = fromPrices;
   if (options.warmChoice) {
     const warm = options.warmChoice;
-    const fromWarm = polish(new AssignmentState(inst, (c) => warm(c) ?? ranking.choice(c)), prices, net);
+    const fromWarm = polish(new AssignmentState(inst, (c) => warm(c) ?? ranking.choice(c)), prices, net, mixSeeds(seed, 1));
     if (better(fromWarm, fromPrices)) state = fromWarm;
   }
   state = restarts(inst, prices, state, options);
@@ -87,16 +89,18 @@ function restarts(inst: Instance, prices: Float64Array, incumbent: AssignmentSta
   for (let i = 0; i < count && !options.net.fired(); i++) {
     const perturbed = Float64Array.from(prices, (p) => p * (1 + PERTURBATION * rng.normal()));
     const ranking = new Ranking(inst, perturbed);
-    const candidate = polish(new AssignmentState(inst, (c) => ranking.choice(c)), perturbed, options.net);
+    const candidate = polish(new AssignmentState(inst, (c) => ranking.choice(c)), perturbed, options.net, mixSeeds(options.seed ?? 0, 2 + i));
     if (better(candidate, best)) best = candidate;
   }
   return best;
 }
 
 /** Feasibility first: repair within its work allowance, then improve without adding violation. */
-function polish(state: AssignmentState, prices: Float64Array, net: SafetyNet): AssignmentState {
+function polish(state: AssignmentState, prices: Float64Array, net: SafetyNet, seed: number): AssignmentState {
   const { clients: C, experts: E } = state.inst;
-  repairBounds(state, prices, net.budget(REPAIR_MOVES * C * E));
+  const repair = net.budget(REPAIR_MOVES * C * E);
+  repairBounds(state, prices, repair);
+  if (state.violation() > 0) kickRepair(state, prices, new Rng(seed), repair);
   // Improvement passes are bounded by their pass counts; only the safety net cuts them.
   const passes = net.unbounded();
   improve(state, state.inst.q, passes);

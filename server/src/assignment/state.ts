@@ -31,6 +31,18 @@ export class AssignmentState {
     }
   }
 
+  /** A copy of the assignment part (experts, membership, loads) to restore later. */
+  save(): { experts: Int32Array; has: Uint8Array; load: Float64Array } {
+    return { experts: this.experts.slice(), has: this.has.slice(), load: this.load.slice() };
+  }
+
+  /** Goes back to a `save()`d assignment. */
+  restore(saved: { experts: Int32Array; has: Uint8Array; load: Float64Array }): void {
+    this.experts.set(saved.experts);
+    this.has.set(saved.has);
+    this.load.set(saved.load);
+  }
+
   /** Client c gives up expert `from` (held) for `to` (not held). */
   move(c: number, from: number, to: number): void {
     const E = this.inst.experts;
