@@ -38,14 +38,15 @@ test('an elastic answer always carries its proof, and a feasible instance is nev
   const r = await solveAssignment(infeasible, { solver: 'heuristic' });
   assert.equal(r.status, 'elastic');
   assert.match(r.infeasibility!, /multiple of 2/);
-  // Generated instances the single-move repair used to leave elastic; glpk.js proves them feasible.
+  // Generated feasible instances (glpk.js finds zero violation) that the single-move repair left
+  // elastic: one expert must shed a large client and gather several small ones.
   for (const seed of [30, 41]) {
     const p = generateProblem({ clients: 20, experts: 8, seed });
-    const exact = await solveAssignment(p, { solver: 'glpk' });
-    assert.equal(exact.status, 'optimal');
-    assert.equal(exact.violation, 0, `seed ${seed} is feasible`);
-    const heuristic = await solveAssignment(p, { solver: 'heuristic' });
-    assert.equal(heuristic.violation, 0, `seed ${seed}: the heuristic reaches the bounds`);
-    assert.equal(heuristic.infeasibility, null);
+    const r = await solveAssignment(p, { solver: 'heuristic' });
+    const load = new Array<number>(8).fill(0);
+    r.assignment.forEach((experts, c) => experts.forEach((e) => (load[e] += p.clients[c].samples)));
+    load.forEach((l, e) => assert.ok(l >= r.lower[e] && l <= r.upper[e], `seed ${seed}: expert ${e} load ${l} within [${r.lower[e]}, ${r.upper[e]}]`));
+    assert.equal(r.status, 'heuristic');
+    assert.equal(r.infeasibility, null);
   }
 });

@@ -84,7 +84,8 @@ function granularityReason(inst: Instance): string | null {
   const g = sizes.reduce(gcd);
   for (let e = 0; e < E; e++) {
     if (Math.ceil(lower[e] / g - EPS) * g > upper[e] + EPS) {
-      return `expert ${e}'s load is a multiple of ${g} (the gcd of the client sizes), and none lies in [${fmt(lower[e])}, ${fmt(upper[e])}]`;
+      const unit = g === 1 ? 'a whole number of samples' : `a multiple of ${g} (the gcd of the client sizes)`;
+      return `expert ${e}'s load is ${unit}, and none lies in [${fmt(lower[e])}, ${fmt(upper[e])}]`;
     }
   }
   const total = sizes.reduce((a, b) => a + b, 0);
