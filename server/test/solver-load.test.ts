@@ -1,13 +1,19 @@
 /**
- * Answers that do not depend on how busy the machine is: the same instances solved on an idle
- * process and with a spinning worker thread on every core give the same answer apart from the
+ * Answers that do not depend on how busy the machine is: the same instances solved without and
+ * with a spinning worker thread (or process) on every core give the same answer apart from the
  * timings, and a solve the time limit cuts short says so (status, flag, note).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { generateProblem, solveAssignment, type AssignmentProblem, type AssignmentResult, type SolveOptions } from '../src/assignment';
 import { withoutTimings } from '../src/assignment/result';
 import { withCpuHogs } from '../src/bench/cpu-hogs';
+import { REPO_ROOT } from './helpers/processes';
 
 const CASES: ReadonlyArray<[string, AssignmentProblem, SolveOptions]> = [
   ['1,000 x 64, auto', generateProblem({ clients: 1000, experts: 64, seed: 1 }), {}],
@@ -46,4 +52,30 @@ test('a solve cut by the time limit says so and still respects the capacities', 
   const full = await solveAssignment(p);
   assert.equal(full.timedOut, false);
   assert.equal(full.violation, 0);
+});
+
+/** `flexmoe solve` as its own process; returns the answer JSON without its timings. */
+async function solveProcess(instance: string, out: string): Promise<Record<string, unknown>> {
+  await promisify(execFile)(process.execPath, [path.join(REPO_ROOT, 'bin', 'flexmoe.js'), 'solve', '--instance', instance, '--json', out]);
+  const { seconds: _wall, cpuSeconds: _cpu, ...rest } = JSON.parse(readFileSync(out, 'utf8')) as Record<string, unknown>;
+  return rest;
+}
+
+test('flexmoe solve gives the same answer idle and with every core saturated by other processes', { timeout: 120_000 }, async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'flexmoe-solve-load-'));
+  const p = generateProblem({ clients: 1000, experts: 64, seed: 1 });
+  const instance = path.join(dir, 'instance.json');
+  writeFileSync(instance, JSON.stringify({ q: p.q, samples: p.clients.map((c) => c.samples), capacity: p.clients.map((c) => c.capacity) }));
+  const idle = await solveProcess(instance, path.join(dir, 'idle.json'));
+  const spinners = Array.from({ length: availableParallelism() }, () => spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' }));
+  try {
+    const busy = await solveProcess(instance, path.join(dir, 'busy.json'));
+    assert.deepEqual(busy, idle);
+    assert.ok(['optimal', 'heuristic'].includes(idle.status as string), String(idle.status));
+    assert.equal(idle.violation, 0);
+    assert.equal(idle.timedOut, false);
+  } finally {
+    spinners.forEach((s) => s.kill('SIGKILL'));
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
