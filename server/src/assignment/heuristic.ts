@@ -74,7 +74,7 @@ export function solveHeuristic(inst: Instance, options: HeuristicOptions): Heuri
     if (better(fromWarm, fromPrices)) state = fromWarm;
   }
   state = restarts(inst, prices, state, options);
-  return { state, prices, bound, sweeps, cut: net.fired() };
+  return { state, prices, bound, sweeps, cut: net.reason !== null };
 }
 
 /**

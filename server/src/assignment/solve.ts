@@ -39,7 +39,7 @@ export async function solveAssignment(problem: AssignmentProblem, options: Solve
   const heuristic = runHeuristic(inst, problem, options, net, clock);
   const small = inst.clients * inst.experts <= (options.exactMaxVariables ?? SOLVE_DEFAULTS.exactMaxVariables);
   const exactWanted = solver === 'glpk' || (solver === 'auto' && small && heuristic.status !== 'optimal');
-  if (!exactWanted || net.fired()) return heuristic;
+  if (!exactWanted) return heuristic;
   return solveExact(inst, heuristic, { explicit: solver === 'glpk', deadline, signal: options.signal, clock });
 }
 
