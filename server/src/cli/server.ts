@@ -6,7 +6,8 @@
 import * as path from 'node:path';
 import { createLogger, parseCommand, ConfigError, type CommandSpec, type OptionValues } from '@flexmoe/shared';
 import { defaultModelConfig, type MoEConfig } from '@flexmoe/shared/dist/src/model/config';
-import { Coordinator, type CoordinatorOptions } from '../coordinator/coordinator';
+import { parseAggregationRule } from '../aggregation/rules';
+import { Coordinator, DEFAULT_NORM_POLICY, type CoordinatorOptions } from '../coordinator/coordinator';
 import { createAssignPort } from '../coordinator/strategy-port';
 import { startHttpServer } from '../http/http-server';
 import { createMetrics } from '../metrics/metrics';
@@ -49,6 +50,9 @@ export const SERVER_COMMAND = {
     delta: { type: 'number', default: 0.1, min: 0, max: 1, help: 'load slack around the balanced share' },
     gamma: { type: 'number', default: 0.1, min: 0, help: 'weight of the historical deficit in the bounds' },
     deficitDecay: { type: 'number', default: 0.9, min: 0, max: 1, help: 'per-round decay of the load deficits' },
+    aggregation: { type: 'string', default: 'fedavg', arg: 'RULE', help: 'per parameter group (backbone, each expert over its trainers): fedavg | median | trimmed-mean:F (drop fraction F at each end)' },
+    clipMultiplier: { type: 'number', default: 3, min: 1, help: "clip each update's distance from the global parameters to this x the last round's median accepted distance (first round: the group's norm)" },
+    rejectMultiplier: { type: 'number', default: 10, min: 1, help: "reject an update beyond the clip bound whose distance exceeds this x the round's median distance" },
     expertWeighting: { type: 'string', default: 'usage', choices: ['usage', 'samples'], help: 'expert aggregation weights' },
     heartbeatInterval: { type: 'number', default: 5, min: 0.05, arg: 'SECONDS', help: 'client heartbeat interval' },
     livenessTimeout: { type: 'number', default: 20, min: 0.1, arg: 'SECONDS', help: 'silence after which a client is dropped' },
@@ -105,7 +109,9 @@ export function coordinatorOptions(o: ServerOptions): CoordinatorOptions {
       topR: o.topR,
       seed: o.seed,
       weighting: o.expertWeighting as 'usage' | 'samples',
+      aggregation: parseAggregationRule(o.aggregation),
     }),
+    norms: Object.freeze({ ...DEFAULT_NORM_POLICY, clipMultiplier: o.clipMultiplier, rejectMultiplier: o.rejectMultiplier }),
     fitness: Object.freeze({ experts: model.experts, beta: o.beta, q0: 1, signal: o.fitnessSignal as 'loss' | 'accuracy', alphaL: o.alphaL }),
   });
 }

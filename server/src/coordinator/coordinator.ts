@@ -9,6 +9,7 @@ import type { Logger } from '@flexmoe/shared';
 import type { MoEConfig } from '@flexmoe/shared/dist/src/model/config';
 import { initParameters, type ParamMap } from '@flexmoe/shared/dist/src/model/params';
 import { PROTOCOL_VERSION, byteLength, type JoinRequest__Output, type SubmitHeader__Output, type TensorChunk, type TensorSpec, type WireTensor } from '@flexmoe/shared/dist/src/protocol';
+import { NormHistory, type NormPolicy } from '../aggregation/norms';
 import { CheckpointError, DrainingError, StaleRoundError } from '../errors';
 import type { CoordinatorMetrics } from '../metrics/metrics';
 import { ClientRegistry } from '../registry/client-registry';
@@ -20,7 +21,7 @@ import { RunHistory } from '../rounds/run-history';
 import { loadLatestCheckpoint, writeCheckpoint, type Checkpoint } from '../state/checkpoint';
 import { DownloadChunkCache } from './download-cache';
 import { FitnessState, type FitnessOptions } from './fitness-state';
-import { checkTaskInFlight, completeTensors, planSubmit, taskSpecs, taskTensors, validateJoin, type SubmitPlan } from './requests';
+import { capToDeclared, checkTaskInFlight, completeTensors, planSubmit, taskSpecs, taskTensors, validateJoin, type SubmitPlan } from './requests';
 import { buildStatus, type CoordinatorStatus } from './status';
 
 /** Lifecycle states. */
@@ -41,7 +42,15 @@ export interface CoordinatorOptions {
    * transports that do not carry `attempt` send 0, and only a nonzero mismatch is refused).
    */
   readonly strictAttempts?: boolean;
+  /** Clipping and outlier tuning (defaults: DEFAULT_NORM_POLICY). */
+  readonly norms?: NormPolicy;
 }
+
+/** Documented defaults of the clipping bound and the outlier test (see docs/operations.md). */
+export const DEFAULT_NORM_POLICY: NormPolicy = Object.freeze({ clipMultiplier: 3, rejectMultiplier: 10, bootstrapRatio: 0.5 });
+
+/** Global parameters kept for rolling back after training diverged. */
+const ROLLBACK_DEPTH = 3;
 
 /** Collaborators built at the composition root. */
 export interface CoordinatorDeps {
@@ -84,9 +93,13 @@ export class Coordinator {
   private sweeper: NodeJS.Timeout | undefined;
   private readonly log: Logger;
   private readonly chunkCache = new DownloadChunkCache();
+  private readonly norms: NormHistory;
+  /** Global parameters before each of the last rounds, newest last (rollback targets). */
+  private readonly goodParams: ParamMap[] = [];
 
   private constructor(private readonly options: CoordinatorOptions, private readonly deps: CoordinatorDeps, checkpoint?: Checkpoint) {
     this.log = deps.logger.child({ component: 'coordinator' });
+    this.norms = new NormHistory(options.norms ?? DEFAULT_NORM_POLICY);
     this.registry = new ClientRegistry({
       livenessTimeoutMs: options.livenessTimeoutMs,
       logger: deps.logger.child({ component: 'registry' }),
@@ -139,6 +152,7 @@ export class Coordinator {
       registry: this.registry,
       strategy: this.deps.strategy,
       fitness: this.fitness,
+      norms: this.norms,
       logger: this.deps.logger.child({ component: 'rounds' }),
       onSolve: (s) => this.deps.metrics.solveSeconds.observe(s),
     });
@@ -152,6 +166,7 @@ export class Coordinator {
           this.apply(outcome);
           break;
         }
+        if (outcome?.kind === 'retry' && outcome.diverged) this.rollBack(round, outcome.reason);
         if (!this.abort.signal.aborted) await sleep(250);
       }
     }
@@ -175,8 +190,28 @@ export class Coordinator {
     }
   }
 
+  /**
+   * Training diverged on the current global parameters: go back to those before the last
+   * aggregated round (they trained) and checkpoint them, so a restart does not resume from the
+   * damaged ones. Rounds already counted stay counted.
+   */
+  private rollBack(round: number, reason: string): void {
+    const previous = this.goodParams.pop();
+    this.deps.metrics.roundFailures.inc({ reason: 'diverged' });
+    if (!previous) {
+      this.log.error({ round, reason }, 'training diverged and no earlier global parameters are kept: retrying');
+      return;
+    }
+    this.params = previous;
+    this.norms.reset();
+    this.log.error({ round, reason, kept: this.goodParams.length }, 'training diverged: rolled back to the global parameters of an earlier round');
+    this.checkpoint();
+  }
+
   private apply(outcome: Extract<RoundOutcome, { kind: 'completed' }>): void {
     const r = outcome.record;
+    this.goodParams.push(this.params);
+    if (this.goodParams.length > ROLLBACK_DEPTH) this.goodParams.shift();
     this.params = outcome.params;
     this.completed = r.round;
     for (const id of r.reported) this.registry.recordRoundCompleted(id);
@@ -334,7 +369,10 @@ export class Coordinator {
   /** Validates a Submit header against the client's task in flight. */
   beginSubmit(clientId: string, header: SubmitHeader__Output): SubmitContext {
     const session = this.registry.touch(clientId, header.sessionId);
-    const plan = planSubmit(this.options.model, session.proxy.currentTask(), header, this.options.strictAttempts === true);
+    const planned = planSubmit(this.options.model, session.proxy.currentTask(), header, this.options.strictAttempts === true);
+    // A client's say in the weighted mean is what it declared at join, not what it claims now.
+    const { plan, capped } = capToDeclared(planned, session.info);
+    if (capped.length > 0) this.log.warn({ round: plan.task.round, client: clientId, capped }, 'update claims more samples than declared at join: capped');
     return { clientId, sessionId: header.sessionId, plan };
   }
 
@@ -416,7 +454,8 @@ function checkCompatible(cp: Checkpoint, options: CoordinatorOptions, file: stri
 
 function failureLabel(reason: string): string {
   if (reason === 'late' || reason === 'aborted') return reason;
-  return reason.startsWith('dropped') ? 'dropped' : 'other';
+  for (const label of ['dropped', 'rejected', 'reported']) if (reason.startsWith(label)) return label;
+  return 'other';
 }
 
 function sleep(ms: number): Promise<void> {

@@ -134,3 +134,22 @@ export function completeTensors(plan: SubmitPlan, tensors: ReadonlyMap<string, W
   }
   return params;
 }
+
+/**
+ * Caps what an update claims at what its client declared at join: n_c and the per-expert usage
+ * at the declared training samples, the test count at the declared test samples. Returns the
+ * capped plan and the fields that were capped (empty when the update was honest).
+ */
+export function capToDeclared(plan: SubmitPlan, declared: { samples: number; testSamples: number }): { plan: SubmitPlan; capped: string[] } {
+  const capped: string[] = [];
+  const cap = (field: string, v: number, max: number): number => {
+    if (v <= max) return v;
+    capped.push(`${field} ${v} > ${max}`);
+    return max;
+  };
+  const samples = cap('num_samples', plan.samples, declared.samples);
+  const experts = plan.experts.map((r) => ({ ...r, usage: cap(`usage of expert ${r.expert}`, r.usage, declared.samples) }));
+  const train = { ...plan.train, samples: cap('train.num_samples', plan.train.samples, declared.samples) };
+  const test = { ...plan.test, samples: cap('test.num_samples', plan.test.samples, declared.testSamples) };
+  return { plan: { ...plan, samples, experts, train, test }, capped };
+}
