@@ -16,7 +16,7 @@ import { ClientRegistry } from '../registry/client-registry';
 import type { SessionEvent } from '../registry/session-proxy';
 import type { RoundRecord } from '../rounds/history';
 import type { AssignPort } from '../rounds/ports';
-import { RoundEngine, type RoundConfig, type RoundOutcome } from '../rounds/round-engine';
+import { DIVERGED_PREFIX, RoundEngine, type RoundConfig, type RoundOutcome } from '../rounds/round-engine';
 import { RunHistory } from '../rounds/run-history';
 import { loadLatestCheckpoint, writeCheckpoint, type Checkpoint } from '../state/checkpoint';
 import { DownloadChunkCache } from './download-cache';
@@ -49,6 +49,9 @@ export interface CoordinatorOptions {
 /** Documented defaults of the clipping bound and the outlier test (see docs/operations.md). */
 export const DEFAULT_NORM_POLICY: NormPolicy = Object.freeze({ clipMultiplier: 3, rejectMultiplier: 10, bootstrapRatio: 0.5 });
 
+/** Characters of a client's failure text kept in logs and the history. */
+const MAX_FAILURE_CHARS = 200;
+
 /** Global parameters kept for rolling back after training diverged. */
 const ROLLBACK_DEPTH = 3;
 
@@ -76,6 +79,8 @@ export interface SubmitContext {
   readonly clientId: string;
   readonly sessionId: string;
   readonly plan: SubmitPlan;
+  /** Frees the task's upload slot (call when the Submit ends, however it ends). */
+  readonly release: () => void;
 }
 
 /** The coordinator service. Create with `Coordinator.open`, then `start()`. */
@@ -366,14 +371,29 @@ export class Coordinator {
     return specs;
   }
 
-  /** Validates a Submit header against the client's task in flight. */
+  /**
+   * A Submit header with `failure` set: the client cannot do its task, the round counts it as
+   * failed now (a reported divergence feeds the rollback decision). Returns the recorded reason.
+   */
+  reportFailure(clientId: string, header: SubmitHeader__Output): string {
+    const session = this.registry.touch(clientId, header.sessionId);
+    const task = checkTaskInFlight(session.proxy.currentTask(), header.round, header.attempt, this.options.strictAttempts === true);
+    const text = header.failure.slice(0, MAX_FAILURE_CHARS);
+    const reason = header.diverged ? `${DIVERGED_PREFIX}: ${text}` : `reported: ${text}`;
+    session.proxy.fail(task, reason);
+    this.log.warn({ round: task.round, client: clientId, reason }, 'client reported a failure');
+    return reason;
+  }
+
+  /** Validates a Submit header against the client's task in flight and claims its upload. */
   beginSubmit(clientId: string, header: SubmitHeader__Output): SubmitContext {
     const session = this.registry.touch(clientId, header.sessionId);
     const planned = planSubmit(this.options.model, session.proxy.currentTask(), header, this.options.strictAttempts === true);
     // A client's say in the weighted mean is what it declared at join, not what it claims now.
     const { plan, capped } = capToDeclared(planned, session.info);
     if (capped.length > 0) this.log.warn({ round: plan.task.round, client: clientId, capped }, 'update claims more samples than declared at join: capped');
-    return { clientId, sessionId: header.sessionId, plan };
+    const release = session.proxy.beginUpload(plan.task);
+    return { clientId, sessionId: header.sessionId, plan, release };
   }
 
   /** Hands a fully received, validated update to the round in progress. */

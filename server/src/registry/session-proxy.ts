@@ -4,7 +4,7 @@
  * resolves when the client's validated update is delivered. Transport-agnostic: the transport
  * attaches a listener for the task stream and calls `deliver` after validating a Submit.
  */
-import { ClientFailureError, StaleRoundError } from '../errors';
+import { ClientFailureError, ResourceLimitError, StaleRoundError } from '../errors';
 import type { ClientProxy, ClientUpdate, RoundTaskSpec } from '../rounds/types';
 
 /** What a task stream receives. */
@@ -18,6 +18,8 @@ interface Pending {
   reject(err: unknown): void;
   delivered: boolean;
   bytesDown: number;
+  /** A Submit for this task is open (one at a time). */
+  uploading: boolean;
 }
 
 /** A client session's proxy: at most one task in flight. */
@@ -43,6 +45,7 @@ export class SessionProxy implements ClientProxy {
         task,
         delivered: false,
         bytesDown: 0,
+        uploading: false,
         resolve: (u) => finish(() => resolve(u)),
         reject: (e) => finish(() => reject(e)),
       };
@@ -76,6 +79,30 @@ export class SessionProxy implements ClientProxy {
     }
     p.delivered = true;
     p.resolve(update);
+  }
+
+  /**
+   * Claims the upload of the task in flight for one Submit stream; ResourceLimitError while
+   * another Submit holds it. Returns the release function (idempotent).
+   */
+  beginUpload(task: RoundTaskSpec): () => void {
+    const p = this.pending;
+    if (!p || p.task !== task) throw new StaleRoundError(`round ${task.round} is not in progress for client '${this.id}'`);
+    if (p.uploading) throw new ResourceLimitError(`a Submit for round ${task.round} is already open for client '${this.id}'`);
+    p.uploading = true;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      p.uploading = false;
+    };
+  }
+
+  /** The client reported that it cannot do the task in flight: the round stops waiting for it. */
+  fail(task: RoundTaskSpec, reason: string): void {
+    const p = this.pending;
+    if (!p || p.task !== task) throw new StaleRoundError(`round ${task.round} is not in progress for client '${this.id}'`);
+    p.reject(new ClientFailureError(reason));
   }
 
   /** Attaches the task stream; a parked task is sent at once. Returns the detach function. */

@@ -26,7 +26,10 @@ import {
 } from '@flexmoe/shared/dist/src/protocol';
 import { InvalidArgumentError, FlexMoEError } from '@flexmoe/shared';
 import type { Coordinator, SubmitContext } from '../coordinator/coordinator';
-import { DrainingError } from '../errors';
+import { ClientFailureError, DrainingError, StaleRoundError } from '../errors';
+
+/** Time a Submit stream has to send its header. */
+const SUBMIT_HEADER_MS = 30_000;
 import type { SessionEvent } from '../registry/session-proxy';
 import { authenticate, type AuthOptions } from './auth';
 import { withReusedResponseEncoding } from './encoded-chunks';
@@ -171,23 +174,42 @@ function submit(
   let ctx: SubmitContext | undefined;
   let assembler: TensorAssembler | undefined;
   let done = false;
+  let timer: NodeJS.Timeout | undefined;
   const fail = (err: unknown) => {
     if (done) return;
     done = true;
+    clearTimeout(timer);
+    ctx?.release();
+    assembler = undefined; // the partial tensors go now, not when the stream object does
     coordinator.rejectUpdate(clientId, resultLabel(err), (err as Error).message);
     callback(toGrpcStatus(err));
   };
+  // A Submit is bounded in time: its header within SUBMIT_HEADER_MS, its tensors by the task's
+  // deadline. A stalled stream is ended then and its buffers dropped.
+  timer = setTimeout(() => fail(new StaleRoundError('no SubmitHeader in time')), SUBMIT_HEADER_MS);
+  call.on('close', () => clearTimeout(timer));
   try {
     clientId = authenticate(call, o.auth);
   } catch (err) {
     return fail(err);
   }
+  call.on('cancelled', () => fail(new ClientFailureError('Submit cancelled by the client')));
   call.on('data', (msg: SubmitMessage__Output) => {
     if (done) return;
     try {
       if (msg.header) {
         if (ctx) throw new InvalidArgumentError('second SubmitHeader in one Submit');
+        if (msg.header.failure) {
+          const reason = coordinator.reportFailure(clientId, msg.header);
+          done = true;
+          clearTimeout(timer);
+          callback(null, { accepted: false, round: msg.header.round, bytesReceived: 0, message: `failure recorded: ${reason}` });
+          return;
+        }
         ctx = coordinator.beginSubmit(clientId, msg.header);
+        clearTimeout(timer);
+        const left = ctx.plan.task.deadlineUnixMs - Date.now();
+        timer = setTimeout(() => fail(new StaleRoundError(`round ${ctx!.plan.task.round} deadline passed with the Submit still open`)), Math.max(0, left));
         const specs = ctx.plan.specs;
         assembler = new TensorAssembler({ expect: (n) => specs.get(n), maxBytes: ctx.plan.expectedBytes });
       } else if (msg.chunk) {
@@ -203,8 +225,10 @@ function submit(
     try {
       if (!ctx || !assembler) throw new InvalidArgumentError('Submit ended without a SubmitHeader');
       const tensors = assembler.finish();
+      clearTimeout(timer);
       coordinator.finishSubmit(ctx, tensors, assembler.receivedBytes);
       done = true;
+      ctx.release();
       callback(null, { accepted: true, round: ctx.plan.task.round, bytesReceived: assembler.receivedBytes, message: 'ok' });
     } catch (err) {
       fail(err);
