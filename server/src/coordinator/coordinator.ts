@@ -42,6 +42,10 @@ export interface CoordinatorOptions {
    * transports that do not carry `attempt` send 0, and only a nonzero mismatch is refused).
    */
   readonly strictAttempts?: boolean;
+  /** Client records kept at most (default 10,000); see ClientRegistry. */
+  readonly maxClients?: number;
+  /** Records of clients gone this long are dropped (ms, default 7 days). */
+  readonly forgetAfterMs?: number;
   /** Clipping and outlier tuning (defaults: DEFAULT_NORM_POLICY). */
   readonly norms?: NormPolicy;
 }
@@ -107,6 +111,8 @@ export class Coordinator {
     this.norms = new NormHistory(options.norms ?? DEFAULT_NORM_POLICY);
     this.registry = new ClientRegistry({
       livenessTimeoutMs: options.livenessTimeoutMs,
+      maxClients: options.maxClients,
+      forgetAfterMs: options.forgetAfterMs,
       logger: deps.logger.child({ component: 'registry' }),
       onChange: () => deps.metrics.clientsConnected.set(this.registry.liveCount),
     });
@@ -131,12 +137,16 @@ export class Coordinator {
     if (found) checkCompatible(found.checkpoint, options, found.file);
     const c = new Coordinator(options, deps, found?.checkpoint);
     if (found) c.log.info({ file: found.file, completedRounds: c.completed }, 'resumed from checkpoint');
+    if (c.history.tornBytes > 0) c.log.warn({ bytes: c.history.tornBytes }, 'history.jsonl ended in a partial line (an interrupted write): dropped it');
     return c;
   }
 
   /** Starts the round loop and the liveness sweeper (until `drain`); resolves when the loop ends. */
   start(): Promise<void> {
-    this.sweeper = setInterval(() => this.registry.sweep(), Math.max(200, this.options.heartbeatIntervalMs));
+    this.sweeper = setInterval(() => {
+      this.registry.sweep();
+      this.registry.prune();
+    }, Math.max(200, this.options.heartbeatIntervalMs));
     this.sweeper.unref();
     this.loop ??= this.runLoop();
     return this.loop;
@@ -465,7 +475,11 @@ function checkCompatible(cp: Checkpoint, options: CoordinatorOptions, file: stri
   }
   const expected = globalParameters(options.model, 0);
   for (const [name, t] of Object.entries(expected)) {
-    if (cp.params[name]?.length !== t.length) throw new CheckpointError(`checkpoint ${file}: tensor ${name} missing or of the wrong size`);
+    const got = cp.params[name];
+    if (got?.length !== t.length) throw new CheckpointError(`checkpoint ${file}: tensor ${name} missing or of the wrong size`);
+    // A checksum proves the bytes are what was written, not that they are sane.
+    const bad = got.findIndex((v) => !Number.isFinite(v));
+    if (bad >= 0) throw new CheckpointError(`checkpoint ${file}: tensor ${name} holds a non-finite value at index ${bad}; move it aside to resume from an earlier checkpoint`);
   }
   if (s.seed !== options.round.seed || s.strategy !== options.strategyName) {
     throw new CheckpointError(`checkpoint ${file} belongs to a run with seed ${s.seed} and strategy ${s.strategy}; use another --data-dir`);

@@ -10,7 +10,9 @@ import type { ClientProxy, ClientUpdate, RoundTaskSpec } from '../rounds/types';
 /** What a task stream receives. */
 export type SessionEvent =
   | { readonly kind: 'task'; readonly task: RoundTaskSpec }
-  | { readonly kind: 'complete'; readonly completedRounds: number; readonly finalAccuracy: number };
+  | { readonly kind: 'complete'; readonly completedRounds: number; readonly finalAccuracy: number }
+  /** The session ended (replaced, timed out, left): the stream must end too. */
+  | { readonly kind: 'closed'; readonly reason: string };
 
 interface Pending {
   readonly task: RoundTaskSpec;
@@ -128,6 +130,8 @@ export class SessionProxy implements ClientProxy {
   close(reason: string): void {
     this.closed ??= reason;
     this.pending?.reject(new ClientFailureError(`dropped: ${reason}`));
+    const listener = this.listener;
     this.listener = undefined;
+    listener?.({ kind: 'closed', reason });
   }
 }

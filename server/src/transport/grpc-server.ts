@@ -26,7 +26,10 @@ import {
 } from '@flexmoe/shared/dist/src/protocol';
 import { InvalidArgumentError, FlexMoEError } from '@flexmoe/shared';
 import type { Coordinator, SubmitContext } from '../coordinator/coordinator';
-import { ClientFailureError, DrainingError, StaleRoundError } from '../errors';
+import { ClientFailureError, DrainingError, StaleRoundError, UnknownSessionError } from '../errors';
+
+/** HTTP/2 streams one connection may hold open at once. */
+export const MAX_CONCURRENT_STREAMS = 1024;
 
 /** Time a Submit stream has to send its header. */
 const SUBMIT_HEADER_MS = 30_000;
@@ -70,7 +73,7 @@ function resultLabel(err: unknown): string {
   return err instanceof FlexMoEError ? (RESULT_BY_CODE[err.code] ?? 'invalid') : 'error';
 }
 
-function toTaskEvent(e: SessionEvent): TaskEvent {
+function toTaskEvent(e: Exclude<SessionEvent, { kind: 'closed' }>): TaskEvent {
   if (e.kind === 'complete') return { complete: { completedRounds: e.completedRounds, finalAccuracy: e.finalAccuracy } };
   const t = e.task;
   return {
@@ -135,6 +138,12 @@ function waitTask(
     const clientId = authenticate(call, o.auth);
     streams.add(call);
     unsubscribe = coordinator.subscribe(clientId, call.request.sessionId, (event) => {
+      if (event.kind === 'closed') {
+        // A replaced or expired session's stream ends now instead of lingering with its timer.
+        cleanup();
+        call.emit('error', toGrpcStatus(new UnknownSessionError(`session ended: ${event.reason}`)));
+        return;
+      }
       call.write(toTaskEvent(event));
       if (event.kind === 'complete') {
         cleanup();
@@ -241,6 +250,9 @@ function submit(
 export async function startGrpcServer(coordinator: Coordinator, o: GrpcServerOptions): Promise<RunningGrpcServer> {
   const server = new grpc.Server({
     ...CHANNEL_OPTIONS,
+    // One connection cannot hold more streams than this (a session needs about four at a time;
+    // the load generator multiplexes up to a few hundred sessions on one connection).
+    'grpc.max_concurrent_streams': MAX_CONCURRENT_STREAMS,
     'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
   });
   if (!widenServerFlowControl(server, FLOW_CONTROL_WINDOW_BYTES, CONNECTION_WINDOW_BYTES)) {
