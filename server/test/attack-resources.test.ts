@@ -23,9 +23,10 @@ function rssBytes(pid: number): number {
 
 test('1,000 stalled Submit streams from one client: refused or ended at the deadline, memory released', { timeout: 180_000 }, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'flexmoe-stall-'));
-  const server = await startServer(['--data-dir', join(dir, 'data'), '--rounds', '2', '--min-clients', '2', '--round-deadline', '15', '--log-level', 'warn']);
+  const server = await startServer(['--data-dir', join(dir, 'data'), '--rounds', '2', '--min-clients', '1', '--min-available', '2', '--round-deadline', '15', '--log-level', 'warn']);
   const honest = new TestClient({ address: server.address, clientId: 'honest' });
-  const staller = new TestClient({ address: server.address, clientId: 'staller' });
+  // Its own connection: grpc-js would otherwise share one between both test clients.
+  const staller = new TestClient({ address: server.address, clientId: 'staller', channelOptions: { 'grpc.use_local_subchannel_pool': 1 } });
   try {
     await honest.join({ capacity: 2, samples: 300 });
     await staller.join({ capacity: 2, samples: 300 });

@@ -41,7 +41,7 @@ export const HONEST = ['honest-0', 'honest-1', 'honest-2'];
 export async function runAttackFleet(rounds: number, attack: Attack | undefined, extraServerArgs: string[] = []): Promise<FleetRun> {
   const dir = mkdtempSync(join(tmpdir(), 'flexmoe-attack-'));
   const server = await startServer([
-    '--data-dir', join(dir, 'data'), '--rounds', String(rounds), '--min-clients', '3', '--seed', '7',
+    '--data-dir', join(dir, 'data'), '--rounds', String(rounds), '--min-clients', '3', '--min-available', String(attack ? 4 : 3), '--seed', '7',
     '--round-deadline', '120', '--keep-serving', '--log-level', 'info', ...extraServerArgs,
   ]);
   const clients: ChildProcess[] = HONEST.map((id, i) =>
