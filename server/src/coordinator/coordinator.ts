@@ -7,10 +7,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '@flexmoe/shared';
 import type { MoEConfig } from '@flexmoe/shared/dist/src/model/config';
-import { initParameters, type ParamMap } from '@flexmoe/shared/dist/src/model/params';
+import type { ParamMap } from '@flexmoe/shared/dist/src/model/params';
 import { PROTOCOL_VERSION, byteLength, type JoinRequest__Output, type SubmitHeader__Output, type TensorChunk, type TensorSpec, type WireTensor } from '@flexmoe/shared/dist/src/protocol';
 import { NormHistory, type NormPolicy } from '../aggregation/norms';
-import { CheckpointError, DrainingError, StaleRoundError } from '../errors';
+import { DrainingError, StaleRoundError } from '../errors';
 import type { CoordinatorMetrics } from '../metrics/metrics';
 import { ClientRegistry } from '../registry/client-registry';
 import type { SessionEvent } from '../registry/session-proxy';
@@ -22,7 +22,10 @@ import { loadLatestCheckpoint, writeCheckpoint, type Checkpoint } from '../state
 import { DownloadChunkCache } from './download-cache';
 import { FitnessState, type FitnessOptions } from './fitness-state';
 import { capToDeclared, checkTaskInFlight, completeTensors, planSubmit, taskSpecs, taskTensors, validateJoin, type SubmitPlan } from './requests';
+import { checkCompatible, globalParameters } from './resume';
 import { buildStatus, type CoordinatorStatus } from './status';
+
+export { globalParameters } from './resume';
 
 /** Lifecycle states. */
 export type CoordinatorPhase = 'waiting' | 'running' | 'draining' | 'finished' | 'stopped';
@@ -459,30 +462,6 @@ export class Coordinator {
 
   private lastAccuracy(): number {
     return this.history.last()?.accuracy ?? 0;
-  }
-}
-
-/** Initial global parameters: backbone and experts of `initParameters` (the gate stays on clients). */
-export function globalParameters(model: MoEConfig, seed: number): ParamMap {
-  const all = initParameters(model, seed);
-  return Object.fromEntries(Object.entries(all).filter(([name]) => !name.startsWith('gate.')));
-}
-
-function checkCompatible(cp: Checkpoint, options: CoordinatorOptions, file: string): void {
-  const s = cp.state;
-  if (JSON.stringify(s.model) !== JSON.stringify(options.model)) {
-    throw new CheckpointError(`checkpoint ${file} was written for model ${JSON.stringify(s.model)}, not ${JSON.stringify(options.model)}`);
-  }
-  const expected = globalParameters(options.model, 0);
-  for (const [name, t] of Object.entries(expected)) {
-    const got = cp.params[name];
-    if (got?.length !== t.length) throw new CheckpointError(`checkpoint ${file}: tensor ${name} missing or of the wrong size`);
-    // A checksum proves the bytes are what was written, not that they are sane.
-    const bad = got.findIndex((v) => !Number.isFinite(v));
-    if (bad >= 0) throw new CheckpointError(`checkpoint ${file}: tensor ${name} holds a non-finite value at index ${bad}; move it aside to resume from an earlier checkpoint`);
-  }
-  if (s.seed !== options.round.seed || s.strategy !== options.strategyName) {
-    throw new CheckpointError(`checkpoint ${file} belongs to a run with seed ${s.seed} and strategy ${s.strategy}; use another --data-dir`);
   }
 }
 
