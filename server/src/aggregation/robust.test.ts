@@ -97,3 +97,15 @@ test('median and trimmed mean resist an attacker that is not rejected', () => {
   const fedavg = run({ kind: 'fedavg' }, [...good, bad], lenient).result;
   assert.ok(maxDiff(fedavg.params, current) > 0.02, 'FedAvg alone is dragged by the clipped attacker');
 });
+
+test('the next bound comes from the clipped distances: a lone attacker on an expert cannot raise it', () => {
+  const history = new NormHistory(DEFAULT_NORM_POLICY);
+  const lone = honest('m', [3]);
+  for (const name of names.get(3)!) lone.params[name] = lone.params[name]!.map(() => 100); // honest backbone, poisoned expert
+  const { agg, result } = run({ kind: 'fedavg' }, [honest('a', [0]), honest('b', [0]), lone], history);
+  assert.deepEqual(result.clipped, ['m'], 'alone on expert 3: not an outlier by its own median, clipped to the bootstrap bound');
+  const first = agg.bound(3);
+  history.record(result.accepted);
+  const norm = groupNorm(current, names.get(3)!);
+  assert.ok(Math.abs(history.bound(3, norm) - 3 * first) < 1e-9 * first, 'next bound = 3 x the clipped distance, not 3 x 1e4');
+});

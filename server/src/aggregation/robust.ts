@@ -23,7 +23,7 @@ export interface RobustResult {
   readonly rejected: ReadonlyArray<{ readonly clientId: string; readonly reason: string }>;
   /** Clients whose update was scaled down to the bound in at least one group. */
   readonly clipped: readonly string[];
-  /** Raw distances of the accepted updates per group (the next round's bound comes from them). */
+  /** Distances of the accepted updates per group, after clipping (the next round's bound comes from them). */
   readonly accepted: ReadonlyMap<Group, number[]>;
 }
 
@@ -81,7 +81,8 @@ export class RobustAggregator {
         rejected.push({ clientId: s.update.clientId, reason });
         continue;
       }
-      for (const [g, d] of s.distances) acceptedDistances.set(g, [...(acceptedDistances.get(g) ?? []), d]);
+      // The next bound comes from what was let through (clipped), so a lone attacker cannot raise it.
+      for (const [g, d] of s.distances) acceptedDistances.set(g, [...(acceptedDistances.get(g) ?? []), Math.min(d, this.bound(g))]);
       if (!s.held) continue;
       const c = this.clip(s);
       if (c.scaled) clipped.push(s.update.clientId);

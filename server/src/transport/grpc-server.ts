@@ -141,7 +141,8 @@ function waitTask(
       if (event.kind === 'closed') {
         // A replaced or expired session's stream ends now instead of lingering with its timer.
         cleanup();
-        call.emit('error', toGrpcStatus(new UnknownSessionError(`session ended: ${event.reason}`)));
+        const stopping = coordinator.state === 'draining' || coordinator.state === 'stopped';
+        call.emit('error', toGrpcStatus(stopping ? new DrainingError('coordinator shutting down') : new UnknownSessionError(`session ended: ${event.reason}`)));
         return;
       }
       call.write(toTaskEvent(event));
