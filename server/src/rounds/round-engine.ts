@@ -51,7 +51,7 @@ export interface RoundDeps {
   /** Median accepted update distances of recent rounds: the clipping bounds come from them. */
   readonly norms: NormHistory;
   /** Called with the solve time (seconds) of each assignment. */
-  readonly onSolve?: (seconds: number) => void;
+  readonly onSolve?: (seconds: number, answer: AssignmentAnswer) => void;
 }
 
 /** What a round attempt produced. */
@@ -93,8 +93,9 @@ export class RoundEngine {
     const solveStart = performance.now();
     const answer = await this.assign(round, sessions, signal);
     const solveSeconds = (performance.now() - solveStart) / 1000;
-    this.deps.onSolve?.(solveSeconds);
+    this.deps.onSolve?.(solveSeconds, answer);
     log.info({ clients: sessions.length, solver: answer.solver, status: answer.status, gap: answer.gap }, 'round assigned');
+    if (answer.timedOut) log.warn({ seconds: solveSeconds, status: answer.status }, 'assignment solve cut by the solver time limit: the answer depends on timing');
     const collectStart = performance.now();
     // Updates within the clipping bound are folded in as they arrive and their tensors dropped;
     // the rest are held until the round closes. A retry drops everything.
@@ -283,6 +284,7 @@ function describeRound(f: RoundFacts): RoundRecord {
       upperBound: a.upperBound ?? 0,
       gap: a.gap ?? 0,
       violation: a.violation ?? 0,
+      timedOut: a.timedOut ?? false,
     },
   };
 }
