@@ -78,7 +78,7 @@ export async function measureClientMemory(opts: ClientMemoryOptions): Promise<Cl
   try {
     const server = start([
       'server', '--host', '127.0.0.1', '--port', '0', '--metrics-host', '127.0.0.1', '--metrics-port', '0',
-      '--data-dir', path.join(dir, 'c'), '--rounds', String(opts.rounds ?? 1), '--min-clients', '1', '--log-level', 'warn', '--seed', '1',
+      '--data-dir', path.join(dir, 'c'), '--rounds', String(opts.rounds ?? 1), '--min-clients', '1', '--insecure', '--log-level', 'warn', '--seed', '1',
       '--round-deadline', '1800',
     ]);
     procs.push(server);
