@@ -89,8 +89,9 @@ export async function runRound(ctx: RoundContext, task: RoundTask, signal: Abort
     return { round: task.round, result: 'skipped', experts: task.experts, reason: err.message };
   }
   const downloadSeconds = (performance.now() - downloadStart) / 1000;
-  const { gate, fresh } = await ctx.gates.load(model, ctx.session.run.runId);
-  if (fresh) log.info('personal gate initialised');
+  const { gate, fresh, damaged } = await ctx.gates.load(model, ctx.session.run.runId);
+  if (damaged) log.warn({ reason: damaged }, 'personal gate file damaged: reset to a fresh gate, it is learnt again');
+  else if (fresh) log.info('personal gate initialised');
   ctx.setPhase('training', task.round);
   // What the round's aggregated model is worth to this client before it adapts anything: on its
   // own held-out split, and on the class-balanced global test set when it has one.
@@ -111,7 +112,7 @@ export async function runRound(ctx: RoundContext, task: RoundTask, signal: Abort
   const test = await ctx.trainer.evaluate({ params: trained.params, assigned: task.experts, data: ctx.data.test });
   await ctx.gates.save(model, ctx.session.run.runId, trained.params);
   log.info(
-    { trained: trained.experts.map((x) => x.expert), loss: trained.loss, accuracy: trained.accuracy, preLocalAccuracy: preLocal.accuracy, testAccuracy: test.accuracy, globalAccuracy: global?.accuracy, seconds: trained.seconds, rssBytes: ctx.metrics.sampleRss() },
+    { trained: trained.experts.map((x) => x.expert), loss: trained.loss, accuracy: trained.accuracy, preLocalAccuracy: preLocal.accuracy, testAccuracy: test.accuracy, globalAccuracy: global?.accuracy, seconds: trained.seconds, samplesPerSecond: Math.round(trained.samplesPerSecond), rssBytes: ctx.metrics.sampleRss(), peakRssBytes: ctx.metrics.peakRssBytes() },
     'local training done',
   );
   const update: Update = {

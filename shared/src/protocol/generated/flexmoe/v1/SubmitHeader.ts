@@ -40,6 +40,13 @@ export interface SubmitHeader {
    * global test set.
    */
   'global'?: (_flexmoe_v1_Metrics | null);
+  /**
+   * Set when the client could not train this task (no tensors follow, tensor_count and
+   * total_bytes are 0): the coordinator counts the client as failed at once instead of waiting
+   * for the deadline. `diverged` tells that the loss became non-finite on the global parameters.
+   */
+  'failure'?: (string);
+  'diverged'?: (boolean);
 }
 
 export interface SubmitHeader__Output {
@@ -79,4 +86,11 @@ export interface SubmitHeader__Output {
    * global test set.
    */
   'global': (_flexmoe_v1_Metrics__Output | null);
+  /**
+   * Set when the client could not train this task (no tensors follow, tensor_count and
+   * total_bytes are 0): the coordinator counts the client as failed at once instead of waiting
+   * for the deadline. `diverged` tells that the loss became non-finite on the global parameters.
+   */
+  'failure': (string);
+  'diverged': (boolean);
 }
