@@ -37,6 +37,8 @@ const EM_ARM64 = 183; // ELF e_machine of AArch64
 const JOBS = Math.max(1, Math.min(2, availableParallelism()));
 /** The device floor docs/operations.md states (JetPack 5 = Ubuntu 20.04 has 2.31; JetPack 4 has 2.27). */
 const GLIBC_FLOOR_MINOR = 28;
+/** Per emulated process; the slowest file took 3.6 min at a load average of 50 on 2 cores. */
+const TIMEOUT_MS = 20 * 60_000;
 
 const results = [];
 function report(ok, what, detail = '') {
@@ -45,15 +47,25 @@ function report(ok, what, detail = '') {
 }
 const seconds = (t0) => `${((performance.now() - t0) / 1000).toFixed(1)} s`;
 
-/** Runs a command, resolving with its exit code and combined output. */
-function runCapture(cmd, args, env = {}) {
+/**
+ * Runs a command, resolving with its exit code and combined output. A hung emulated process is
+ * killed after `timeoutMs` so that CI fails instead of waiting forever.
+ */
+function runCapture(cmd, args, env = {}, timeoutMs = TIMEOUT_MS) {
   return new Promise((resolve) => {
     const child = spawn(cmd, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
+    const timer = setTimeout(() => {
+      out += `\nkilled after ${timeoutMs / 1000} s`;
+      child.kill('SIGKILL');
+    }, timeoutMs);
     child.stdout.on('data', (d) => { out += d; });
     child.stderr.on('data', (d) => { out += d; });
     child.on('error', (err) => resolve({ code: -1, out: `${out}\n${err.message}` }));
-    child.on('close', (code, signal) => resolve({ code: code ?? `signal ${signal}`, out }));
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? `signal ${signal}`, out });
+    });
   });
 }
 
@@ -124,7 +136,7 @@ async function main() {
     tc = ensureToolchain(cache, (msg) => console.log(`     ${msg}`));
     report(true, 'toolchain', `${tc.cached ? 'cached' : 'downloaded'} in ${cache} (${seconds(start)})`);
   } catch (err) {
-    report(false, 'toolchain', `${err.message}\n${err.stderr ?? ''}`);
+    report(false, 'toolchain', err.message);
     return;
   }
   let binding;

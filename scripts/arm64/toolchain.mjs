@@ -38,7 +38,12 @@ export function debianMirror() {
 }
 
 function run(cmd, args, opts = {}) {
-  return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], ...opts });
+  try {
+    return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], ...opts });
+  } catch (err) {
+    if (err.code === 'ENOENT') throw new Error(`${cmd} not found: the arm64 toolchain needs npm, Debian's apt-get and dpkg-deb, and tar`);
+    throw new Error(`${cmd} ${args.filter((a) => a !== '-o' && !a.includes('::')).join(' ')} failed: ${String(err.stderr ?? err.message).trim().slice(-2000)}`);
+  }
 }
 
 /** apt-get with every path that matters pointed into `aptDir`. */
