@@ -37,7 +37,7 @@ function launcher(): string[] {
 
 function serverArgs(dataDir: string): string[] {
   return [
-    'server', '--host', '127.0.0.1', '--port', '0', '--metrics-host', '127.0.0.1', '--metrics-port', '0',
+    'server', '--insecure', '--host', '127.0.0.1', '--port', '0', '--metrics-host', '127.0.0.1', '--metrics-port', '0',
     '--data-dir', dataDir, '--rounds', String(ROUNDS), '--experts', '4', '--feature-dim', '16', '--expert-hidden', '8',
     '--min-clients', '2', '--round-deadline', '600', '--heartbeat-interval', '2', '--liveness-timeout', '120',
     '--local-epochs', '5', '--learning-rate', '0.1', '--keep-serving', '--seed', '3',
