@@ -178,7 +178,9 @@ export class ClientDaemon {
       this.stopControl.signal,
     );
     const end = await this.runner.run();
-    if (end.kind === 'stopped') await this.leave(session);
+    // A finished run is left too: otherwise the coordinator shows the daemon connected (perhaps
+    // still TRAINING) until its liveness timeout. A daemon that stays rejoins for the next run.
+    if (end.kind === 'stopped' || end.kind === 'complete') await this.leave(session, end.kind === 'complete' ? 'run complete' : 'daemon stopping');
     return end;
   }
 
@@ -203,9 +205,9 @@ export class ClientDaemon {
   }
 
   /** Tells the coordinator we are going (best effort: it notices a silent client anyway). */
-  private async leave(session: Session): Promise<void> {
+  private async leave(session: Session, reason = 'daemon stopping'): Promise<void> {
     try {
-      await this.options.link.leave(session.sessionId, 'daemon stopping');
+      await this.options.link.leave(session.sessionId, reason);
       this.log.info('left the coordinator');
     } catch (err) {
       this.log.debug({ err: (err as Error).message }, 'leave failed');
