@@ -15,7 +15,7 @@ function record(round: number, clients: number): RoundRecord {
     clientAccuracy: Object.fromEntries(ids.slice(1).map((id) => [id, 0.5])), load: [1, 2, 3, 4], routedLoad: [1, 1, 1, 1],
     loadCv: 0.4, loadMaxMean: 1.6, routedLoadCv: 0, routedLoadMaxMean: 1, bytesDown: 10, bytesUp: 20,
     timings: { solve: 0.1, collect: 0.5, aggregate: 0.01, trainMean: 0.3 },
-    solver: { name: 'lp', status: 'optimal', objective: 1, upperBound: 1, gap: 0, violation: 0 },
+    solver: { name: 'lp', status: 'optimal', objective: 1, upperBound: 1, gap: 0, violation: 0, timedOut: false },
   };
 }
 
@@ -63,4 +63,18 @@ test('records of older checkpoints (no counts) are normalised', () => {
   const { detail: _d, participantCount: _p, reportedCount: _r, ...legacy } = record(1, 6);
   const n = normalizeRecord(legacy as RoundRecord);
   assert.deepEqual([n.detail, n.participantCount, n.reportedCount], [true, 6, 5]);
+});
+
+test('a partial last line of history.jsonl is dropped on open and before the next append', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flexmoe-history-'));
+  const h = new RunHistory(dir, [], undefined);
+  h.append(record(1, 3));
+  const file = path.join(dir, HISTORY_FILE);
+  fs.appendFileSync(file, '{"round":2,"attem'); // a write cut short
+  const reopened = new RunHistory(dir, [record(1, 3)], undefined);
+  assert.equal(reopened.tornBytes, '{"round":2,"attem'.length);
+  reopened.append(record(2, 3));
+  fs.appendFileSync(file, '{"round":3'); // cut short again, in the same process
+  reopened.append(record(3, 3));
+  assert.deepEqual(readHistoryFile(dir).map((r) => r.round), [1, 2, 3], 'every line parses; no record glued to a partial one');
 });
