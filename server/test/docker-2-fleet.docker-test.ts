@@ -3,7 +3,7 @@
  * 4 client replicas and Prometheus (Grafana has no Debian package, so its image cannot be made
  * offline; ops-compose.test.ts parses its provisioning instead). A small override keeps CI short
  * (capped samples, a smaller model) and publishes no host ports; everything else is the
- * file users run. Checks: 4 distinct shards from the replicas' own names (Docker's DNS), healthy
+ * file users run, tokens included. Checks: 4 distinct shards from the replicas' own names (Docker's DNS), healthy
  * healthchecks, non-root processes, 5 Prometheus targets up, `restart coordinator` resuming the
  * same run from its checkpoint, SIGTERM exiting 0, and `down` + `up` keeping each client's id,
  * personal gate and volumes. Run by `npm run test:docker` after docker-1-images.
@@ -35,7 +35,11 @@ writeFileSync(OVERRIDE, `services:
 
 const up = (): string => compose(OVERRIDE, ['up', '-d', '--no-build', ...SERVICES], ENV);
 const jsonLines = (container: string): any[] => containerLogs(container).split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
-const status = async (): Promise<any> => getJson(`http://${containerIp('flexmoeci-coordinator-1')}:9464/api/status`);
+/** The coordinator's /api/status, with the bearer token the compose `tokens` service made. */
+async function status(): Promise<any> {
+  const token = docker(['exec', 'flexmoeci-coordinator-1', 'cat', '/run/flexmoe/tokens/status-token']).trim();
+  return getJson(`http://${containerIp('flexmoeci-coordinator-1')}:9464/api/status`, { authorization: `Bearer ${token}` });
+}
 
 /** Every container of the fleet is running and its healthcheck (when it has one) says healthy. */
 function allHealthy(): true | undefined {
@@ -95,7 +99,7 @@ test('compose restart coordinator: the run resumes from its checkpoint and compl
   }, 10 * MIN);
   assert.equal(done.runId, before.runId, 'the same run continued');
   assert.deepEqual(done.history.map((r: { round: number }) => r.round), Array.from({ length: ROUNDS }, (_, i) => i + 1), 'no round lost or repeated');
-  assert.equal(new Set(Object.keys(done.assignment)).size, CLIENTS, '4 distinct clients in the last assignment');
+  assert.deepEqual(Object.keys(done.assignment).sort(), ['client-0', 'client-1', 'client-2', 'client-3'], 'every replica joined with its own id and token');
   for (const c of containersOf('client')) {
     const peak = peakMemory(c);
     recordMeasurement({ [`peak_${c.replace('flexmoeci-', '')}`]: { vmHwmMiB: mib(peak.vmHwmBytes), cgroupMaxMiB: peak.cgroupMaxBytes === null ? null : mib(peak.cgroupMaxBytes) } });

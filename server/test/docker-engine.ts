@@ -94,8 +94,8 @@ export async function waitFor<T>(what: string, probe: () => T | undefined | Prom
 }
 
 /** GET a JSON document. */
-export async function getJson<T = any>(url: string): Promise<T> {
-  const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
+export async function getJson<T = any>(url: string, headers: Record<string, string> = {}): Promise<T> {
+  const res = await fetch(url, { headers, signal: AbortSignal.timeout(5000) });
   if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
   return (await res.json()) as T;
 }

@@ -8,6 +8,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { parseAllDocuments } from 'yaml';
 import { cliCommands, cliFlags, flagsOf, loadYaml, loadYamlDocs, readRepo, repoHas, which, ROOT } from './ops-fixtures';
 
@@ -30,7 +32,7 @@ function assertRealCommand(where: string, args: readonly string[], skip: (why: s
 const portOf = (hostPort: string) => hostPort.split(':').pop()!;
 
 test('compose: parses, services are flexmoe commands with real flags', (t) => {
-  assert.deepEqual(Object.keys(compose.services).sort(), ['client', 'coordinator', 'grafana', 'prometheus']);
+  assert.deepEqual(Object.keys(compose.services).sort(), ['client', 'coordinator', 'grafana', 'prometheus', 'tokens']);
   for (const name of ['coordinator', 'client']) {
     const svc = compose.services[name];
     assert.ok(Array.isArray(svc.command), `${name}: command as a list`);
@@ -132,6 +134,35 @@ test('compose: volumes are declared, mounted where the commands write, bind sour
   assert.match(readRepo('Dockerfile.client'), /VOLUME \["\/var\/lib\/flexmoe-client"\]/, 'the named volume covers the image volume (no anonymous one)');
   const gf = compose.services.grafana.environment.GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH as string;
   assert.ok(repoHas(gf.replace('/var/lib/grafana/dashboards', 'deploy/grafana/dashboards')));
+});
+
+test('compose: every replica gets its own token from the tokens service, the coordinator the whole table', async () => {
+  const { readTokensFile, readSecretFile } = require(join(ROOT, 'server', 'dist', 'src', 'transport', 'auth.js'));
+  const { ensureTokens } = require(join(ROOT, 'deploy', 'docker', 'make-tokens.js'));
+  const entrypoint = require(join(ROOT, 'deploy', 'docker', 'entrypoint.js'));
+  const c = loadYaml('docker-compose.yml', { FLEXMOE_CLIENTS: '3' }).services;
+  const [dirArg, countArg] = c.tokens.command as string[];
+  assert.equal(countArg, '3', 'one token per replica');
+  for (const name of ['coordinator', 'client']) assert.ok(c[name].volumes.includes(`fleet-tokens:${dirArg}:ro`), `${name} reads the tokens read-only`);
+  assert.equal(c.coordinator.depends_on.tokens.condition, 'service_completed_successfully');
+  const flags = flagsOf(c.coordinator.command);
+  const dir = mkdtempSync(join(tmpdir(), 'flexmoe-tokens-'));
+  try {
+    const local = (p: string) => p.replace(dirArg!, dir);
+    assert.deepEqual(ensureTokens(dir, 3), ['client-0', 'client-1', 'client-2']);
+    const table = readTokensFile(local(flags.get('tokens')!));
+    assert.ok(readSecretFile(local(flags.get('status-token')!)).length >= 32);
+    for (let i = 0; i < 3; i++) {
+      // What the entrypoint makes of replica i's command and environment.
+      const out = await entrypoint.rewriteArgs(c.client.command, { env: { FLEXMOE_REPLICA_INDEX: String(i), FLEXMOE_TOKEN_FILE: c.client.environment.FLEXMOE_TOKEN_FILE }, hostname: 'x', addresses: [], resolvePtr: async () => [], reverse: async () => [] });
+      const id = flagsOf(out.argv).get('id')!;
+      assert.equal(entrypoint.tokenFromFile({ FLEXMOE_TOKEN_FILE: local(out.env.FLEXMOE_TOKEN_FILE) }).FLEXMOE_TOKEN, table.get(id), `replica ${i} presents ${id}'s token`);
+    }
+    assert.deepEqual(ensureTokens(dir, 4), ['client-3'], 'scaling up adds tokens and keeps the old ones');
+    assert.equal(readTokensFile(local(flags.get('tokens')!)).get('client-0'), table.get('client-0'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('prometheus: promtool check config accepts the repository config', (t) => {
