@@ -9,7 +9,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 docker() { "$FLEXMOE_CI_DOCKER_BIN" "$@"; }
 net=flexmoe-ci-arm64
 coord=flexmoe-ci-arm64-coordinator
-cleanup() { docker rm -f "$coord" flexmoe-ci-arm64-client >/dev/null 2>&1 || true; docker network rm "$net" >/dev/null 2>&1 || true; }
+cleanup() { docker rm -f -v "$coord" flexmoe-ci-arm64-client >/dev/null 2>&1 || true; docker network rm "$net" >/dev/null 2>&1 || true; }
 trap cleanup EXIT
 cleanup
 docker network create "$net" >/dev/null
