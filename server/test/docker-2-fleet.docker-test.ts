@@ -66,20 +66,10 @@ after(() => {
   }
 });
 
-test('compose up: 4 healthy replicas on 4 distinct shards, every process non-root', { timeout: 10 * MIN }, async () => {
+test('compose up, then restart coordinator mid-run: the run resumes from its checkpoint and completes every round', { timeout: 15 * MIN }, async () => {
+  // First thing after `up`: the rounds are short (about a second each here), so the restart
+  // must come early; frozen clients then cannot finish the run before it.
   up();
-  await waitFor('a healthy coordinator and 4 healthy clients', allHealthy, 5 * MIN);
-  const clients = containersOf('client');
-  assert.deepEqual(clients, [1, 2, 3, 4].map((n) => `flexmoeci-client-${n}`));
-  const shards = clients.map((c) => /--shard=(\d+)\/4/.exec(containerLogs(c))?.[1]);
-  assert.deepEqual(shards, ['0', '1', '2', '3'], 'replica n takes shard n-1 (container name from Docker\'s DNS)');
-  for (const c of [...clients, ...containersOf('coordinator'), ...containersOf('prometheus')]) {
-    const uids = docker(['top', c, '-eo', 'pid,uid']).split('\n').slice(1).map((l) => l.trim().split(/\s+/)[1]).filter(Boolean);
-    assert.ok(uids.length >= 1 && uids.every((u) => u !== '0'), `${c}: processes run as uids ${uids.join(',')}`);
-  }
-});
-
-test('compose restart coordinator: the run resumes from its checkpoint and completes every round', { timeout: 15 * MIN }, async () => {
   await waitFor('round 2 completed', async () => ((await status()).round >= 2 ? true : undefined), 8 * MIN);
   // Frozen clients (cgroup freezer) cannot finish the run meanwhile: the restart is mid-run.
   compose(OVERRIDE, ['pause', 'client'], ENV);
@@ -106,6 +96,18 @@ test('compose restart coordinator: the run resumes from its checkpoint and compl
   }
   const coord = peakMemory('flexmoeci-coordinator-1');
   recordMeasurement({ peak_coordinator: { vmHwmMiB: mib(coord.vmHwmBytes), cgroupMaxMiB: coord.cgroupMaxBytes === null ? null : mib(coord.cgroupMaxBytes) } });
+});
+
+test('4 healthy replicas on 4 distinct shards, every process non-root', { timeout: 10 * MIN }, async () => {
+  await waitFor('a healthy coordinator and 4 healthy clients', allHealthy, 5 * MIN);
+  const clients = containersOf('client');
+  assert.deepEqual(clients, [1, 2, 3, 4].map((n) => `flexmoeci-client-${n}`));
+  const shards = clients.map((c) => /--shard=(\d+)\/4/.exec(containerLogs(c))?.[1]);
+  assert.deepEqual(shards, ['0', '1', '2', '3'], 'replica n takes shard n-1 (container name from Docker\'s DNS)');
+  for (const c of [...clients, ...containersOf('coordinator'), ...containersOf('prometheus')]) {
+    const uids = docker(['top', c, '-eo', 'pid,uid']).split('\n').slice(1).map((l) => l.trim().split(/\s+/)[1]).filter(Boolean);
+    assert.ok(uids.length >= 1 && uids.every((u) => u !== '0'), `${c}: processes run as uids ${uids.join(',')}`);
+  }
 });
 
 test('prometheus scrapes the coordinator and all 4 clients', { timeout: 5 * MIN }, async () => {
