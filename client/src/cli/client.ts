@@ -49,7 +49,7 @@ function bindSignals(daemon: ClientDaemon, log: Logger): () => void {
       log.warn({ signal }, 'second signal: exiting now');
       process.exit(130);
     }
-    void daemon.stop(`${signal} received`);
+    daemon.stop(`${signal} received`).catch((err: unknown) => log.error({ err }, 'stop failed'));
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);

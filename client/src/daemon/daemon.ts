@@ -169,7 +169,9 @@ export class ClientDaemon {
           this.backoff.reset();
           this.options.onRound?.(outcome);
         },
-        onRoundError: () => this.dropTrainer(),
+        onRoundError: () => {
+          this.dropTrainer().catch((err: unknown) => this.log.warn({ err }, 'trainer drop failed'));
+        },
         onPhase: (phase, round) => {
           this.phase = phase;
           this.round = round;
@@ -231,7 +233,7 @@ export class ClientDaemon {
   private async dropTrainer(): Promise<void> {
     const old = this.trainer;
     this.trainer = undefined;
-    await old?.instance.close().catch((err: Error) => this.log.warn({ err: err.message }, 'trainer close failed'));
+    await old?.instance.close().catch((err: unknown) => this.log.warn({ err: (err as Error).message }, 'trainer close failed'));
   }
 
   private async cleanup(): Promise<void> {

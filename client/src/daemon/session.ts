@@ -5,7 +5,7 @@
  */
 import type { Logger } from '@flexmoe/shared';
 import { AbortedError, CoordinatorError } from '../errors';
-import type { CoordinatorLink, Phase, RoundTask, Session } from './link';
+import type { Phase, RoundTask, Session } from './link';
 import { runRound, type RoundContext, type RoundOutcome } from './round';
 
 /** Why a session ended. */
@@ -79,7 +79,9 @@ export class SessionRunner {
 
   /** Runs the session to its end. */
   async run(): Promise<SessionEnd> {
-    const heartbeat = setInterval(() => void this.beat(), this.session.heartbeatIntervalMs);
+    const heartbeat = setInterval(() => {
+      this.beat().catch((err: unknown) => this.log.warn({ err }, 'heartbeat failed'));
+    }, this.session.heartbeatIntervalMs);
     try {
       return await this.serveTasks();
     } catch (err) {

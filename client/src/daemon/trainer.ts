@@ -27,6 +27,7 @@ export type TrainerFactory = (model: MoEConfig) => Promise<TrainerLike>;
 export function workerTrainerFactory(threads: number): TrainerFactory {
   return async (model) => {
     // Loaded on first use: the engine pulls in ONNX Runtime, which `--help` does not need.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy, see above
     const { Trainer } = require('@flexmoe/shared/dist/src/training/trainer') as typeof TrainerModule;
     return Trainer.create({ model, threads, worker: true });
   };

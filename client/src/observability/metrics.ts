@@ -9,21 +9,21 @@ import { collectProcessMetrics } from '@flexmoe/shared';
 export interface ClientMetrics {
   readonly registry: Registry;
   /** Seconds spent in local training per round. */
-  readonly trainingSeconds: Histogram<string>;
+  readonly trainingSeconds: Histogram;
   /** Rounds whose update the coordinator accepted. */
-  readonly roundsCompleted: Counter<string>;
+  readonly roundsCompleted: Counter;
   /** Tensor and message bytes, `direction` = sent | received. */
   readonly transferBytes: Counter<'direction'>;
   /** Refused calls by kind (unauthenticated, stale-round, ...). */
   readonly rejections: Counter<'kind'>;
   /** 1 while joined to a coordinator. */
-  readonly connected: Gauge<string>;
+  readonly connected: Gauge;
   /** Latest round this daemon trained. */
-  readonly round: Gauge<string>;
+  readonly round: Gauge;
   /** Accuracy of the personalised model on the local test split after the latest round. */
-  readonly testAccuracy: Gauge<string>;
+  readonly testAccuracy: Gauge;
   /** Largest resident set size seen by the sampler, bytes. */
-  readonly peakRss: Gauge<string>;
+  readonly peakRss: Gauge;
   /** Samples RSS now (called by the sampler and on every scrape). */
   sampleRss(): number;
 }

@@ -74,7 +74,7 @@ export class StateDir {
     const file = path.join(this.dir, ID_FILE);
     if (requested !== undefined) validateClientId(requested, '--id');
     const stored = await fs.readFile(file, 'utf8').then((s) => s.trim(), () => undefined);
-    const id = requested ?? (stored ? validateClientId(stored, `${file}`) : validateClientId(fallback));
+    const id = requested ?? (stored ? validateClientId(stored, file) : validateClientId(fallback));
     if (id !== stored) await writeFileAtomic(file, `${id}\n`);
     return id;
   }

@@ -178,7 +178,7 @@ async function lifecycle(coordinator: Coordinator, l: Lifecycle): Promise<number
       l.logger.warn({ signal }, 'second signal: forcing exit');
       process.exit(130);
     }
-    void stop(signal);
+    stop(signal).catch((err: unknown) => l.logger.error({ err }, 'stop failed')); // awaited again below
     signalled();
   };
   process.on('SIGTERM', onSignal);

@@ -118,9 +118,12 @@ export class ProcessGroup {
     });
     const child = new FleetChild(spec, proc, log);
     this.children.push(child);
-    void child.exited.then((exit) => {
-      if (!exit.requested) this.options.onUnexpectedExit?.(child, exit);
-    });
+    // A throwing hook surfaces as an uncaught exception, as it would from an event listener.
+    child.exited
+      .then((exit) => {
+        if (!exit.requested) this.options.onUnexpectedExit?.(child, exit);
+      })
+      .catch((err: unknown) => process.nextTick(() => { throw err; }));
     return child;
   }
 

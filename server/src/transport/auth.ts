@@ -107,5 +107,5 @@ function checkCertificateName(call: AuthenticatableCall, clientId: string): void
   const cert = context.sslPeerCertificate;
   if (!context.transportSecurityType || !cert) throw new UnauthenticatedError('client certificate required');
   const cn = cert.subject?.CN;
-  if (cn && cn !== clientId) throw new UnauthenticatedError(`certificate is for '${cn}', not client '${clientId}'`);
+  if (cn && cn !== clientId) throw new UnauthenticatedError(`certificate is for '${String(cn)}', not client '${clientId}'`);
 }

@@ -107,7 +107,9 @@ function coordinatorHandlers(coordinator: Coordinator, o: GrpcServerOptions, str
       return {};
     }),
     WaitTask: (call) => waitTask(coordinator, o, streams, call),
-    Download: (call) => void download(coordinator, o, call),
+    Download: (call) => {
+      download(coordinator, o, call).catch((err: unknown) => o.logger.error({ err }, 'download failed'));
+    },
     Submit: (call, callback) => submit(coordinator, o, call, callback),
   };
 }
@@ -180,7 +182,8 @@ function submit(
   try {
     clientId = authenticate(call, o.auth);
   } catch (err) {
-    return fail(err);
+    fail(err);
+    return;
   }
   call.on('data', (msg: SubmitMessage__Output) => {
     if (done) return;

@@ -39,10 +39,10 @@ export function parseIdx(file: string, buf: Buffer): IdxArray {
   const expected = dims.reduce((a, b) => a * b, 1);
   const found = buf.length - headerBytes;
   if (found < expected) {
-    throw new FileFormatError(`${file}: truncated, expected ${expected} data bytes for dims [${dims}], found ${found}`);
+    throw new FileFormatError(`${file}: truncated, expected ${expected} data bytes for dims [${dims.join(',')}], found ${found}`);
   }
   if (found > expected) {
-    throw new FileFormatError(`${file}: ${found - expected} unexpected trailing bytes after dims [${dims}]`);
+    throw new FileFormatError(`${file}: ${found - expected} unexpected trailing bytes after dims [${dims.join(',')}]`);
   }
   return { dims, data: new Uint8Array(buf.buffer, buf.byteOffset + headerBytes, expected) };
 }

@@ -6,10 +6,9 @@ const MB = 2 ** 20;
 
 /** Allocates `count` buffers of 1 MB that die at once (but, unreferenced, wait for a collection). */
 function litter(count: number): void {
-  let keep: Float32Array[] = [];
+  const keep: Float32Array[] = [];
   for (let i = 0; i < count; i++) keep.push(new Float32Array(MB / 4).fill(i));
-  keep = [];
-  void keep;
+  keep.length = 0;
 }
 
 /** ArrayBuffer bytes once the concurrent sweeper has caught up (polls up to 2 s for `below`). */

@@ -86,6 +86,7 @@ class InlineBackend implements Backend {
   private readonly engine: TrainingEngine;
 
   constructor(options: EngineOptions) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy: the engine loads ONNX Runtime
     const { TrainingEngine: Engine } = require('./engine') as typeof EngineModule;
     this.engine = new Engine(options);
   }
@@ -157,7 +158,7 @@ class WorkerBackend implements Backend {
         finish();
         return v;
       },
-      (err) => {
+      (err: unknown) => {
         finish();
         if (signal?.aborted) throw abortReason(signal);
         throw this.closing && (err as Error).name === 'AbortError' ? new TrainerClosedError() : err;
