@@ -35,6 +35,15 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', ignoreRestSiblings: true }],
       // Return-type-only generics (`load<T>()`, `loadYaml<T>()`) are deliberate casts at untyped edges.
       '@typescript-eslint/no-unnecessary-type-parameters': 'off',
+      // V8 documents flags changed after start-up as unsupported: use worker resourceLimits or NODE_OPTIONS.
+      'no-restricted-properties': [
+        'error',
+        { object: 'v8', property: 'setFlagsFromString', message: 'pass V8 flags at start (NODE_OPTIONS) or use worker resourceLimits' },
+      ],
+      'no-restricted-imports': [
+        'error',
+        { paths: [{ name: 'node:v8', importNames: ['setFlagsFromString'], message: 'pass V8 flags at start (NODE_OPTIONS) or use worker resourceLimits' }] },
+      ],
       // Rejecting with an AbortSignal's reason (typed any) is what Node's own APIs do.
       '@typescript-eslint/prefer-promise-reject-errors': ['error', { allowThrowingAny: true, allowThrowingUnknown: true }],
       // Checks at trust edges (parsed JSON, proto messages, CLI input) look "unnecessary" to the

@@ -56,14 +56,16 @@ export class SessionRunner {
   /** The loop running tasks, while there are any. */
   private worker: Promise<void> | undefined;
   private drainingSeen = false;
+  /** Forwards the daemon's stop; removed when the session ends (the stop signal outlives every session). */
+  private readonly onStop = (): void => this.control.abort(this.stop.reason);
 
   constructor(
     private readonly session: Session,
     private readonly deps: SessionDeps,
-    stop: AbortSignal,
+    private readonly stop: AbortSignal,
   ) {
     this.log = deps.logger;
-    stop.addEventListener('abort', () => this.control.abort(stop.reason), { once: true });
+    stop.addEventListener('abort', this.onStop, { once: true });
     if (stop.aborted) this.control.abort(stop.reason);
   }
 
@@ -88,6 +90,7 @@ export class SessionRunner {
       return this.classify(err);
     } finally {
       clearInterval(heartbeat);
+      this.stop.removeEventListener('abort', this.onStop);
       this.pending = undefined;
       this.current?.abort.abort(new AbortedError('session ended'));
       // The next session must not share the trainer with a round still winding down.

@@ -7,6 +7,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { defaultModelConfig, type MoEConfig } from '@flexmoe/shared/dist/src/model/config';
 import { backboneSpecs, expertSpecs } from '@flexmoe/shared/dist/src/model/params';
+import { sleep } from '@flexmoe/shared/dist/src/util/sleep';
 import { PROTOCOL_VERSION, type CoordinatorClient, type RoundTask__Output, type TaskEvent__Output, type TensorSpec } from '@flexmoe/shared/dist/src/protocol';
 import type { DownloadStore } from './download-store';
 import { expertStats, mixHash, perturbedCopy, summaryMetrics } from './fake-training';
@@ -43,19 +44,6 @@ export interface SimSettings {
 const FATAL = new Set<number>([grpc.status.UNAUTHENTICATED, grpc.status.INVALID_ARGUMENT, grpc.status.FAILED_PRECONDITION]);
 
 class SessionGone extends Error {}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
 
 function codeName(err: unknown): string {
   const code = wire.statusCode(err);
