@@ -145,7 +145,10 @@ export class Coordinator {
       strategy: this.deps.strategy,
       fitness: this.fitness,
       logger: this.deps.logger.child({ component: 'rounds' }),
-      onSolve: (s) => this.deps.metrics.solveSeconds.observe(s),
+      onSolve: (s, answer) => {
+        this.deps.metrics.solveSeconds.observe(s);
+        if (answer.timedOut) this.deps.metrics.solveTimeouts.inc();
+      },
     });
     const policy = { ...DEFAULT_ATTEMPT_ERROR_POLICY, ...this.options.attemptErrors };
     let errors = 0;
