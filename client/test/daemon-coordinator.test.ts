@@ -18,7 +18,7 @@ const SHARD = { partition: 'iid', seed: 1, maxSamples: 200 };
 
 function serverArgs(port: number, dataDir: string): string[] {
   return [
-    'server', '--host', '127.0.0.1', '--port', String(port), '--metrics-host', '127.0.0.1', '--metrics-port', '0',
+    'server', '--insecure', '--host', '127.0.0.1', '--port', String(port), '--metrics-host', '127.0.0.1', '--metrics-port', '0',
     '--data-dir', dataDir, '--rounds', String(ROUNDS), '--experts', '4', '--feature-dim', '16', '--expert-hidden', '8',
     '--min-clients', '2', '--round-deadline', '10', '--heartbeat-interval', '0.5', '--keep-serving', '--seed', '3',
   ];

@@ -111,7 +111,7 @@ export function composeCommand(service: string, overrides: Record<string, string
 async function startCoordinator(o: FleetOptions, dir: string, log: string[]): Promise<{ proc: ChildProcess; grpcPort: number; httpPort: number }> {
   const args = composeCommand('coordinator', { port: '0', 'metrics-port': '0', host: '127.0.0.1', 'metrics-host': '127.0.0.1',
     'data-dir': join(dir, 'coordinator'), rounds: String(o.rounds), experts: String(o.experts), 'min-clients': String(o.clients),
-    'round-deadline': '60', 'log-level': 'warn' });
+    'round-deadline': '60', 'log-level': 'warn', insecure: true });
   const proc = startProcess(process.execPath, ['--require', SERVER_IMAGE_PRELOAD, BIN, ...args], log, 'server');
   // The server prints its bound ports: `flexmoe server listening grpc=HOST:PORT metrics=HOST:PORT`.
   const ports = await waitFor('the coordinator to listen', async () => {

@@ -54,6 +54,8 @@ export class ClientDaemon {
   private readonly stopControl = new AbortController();
   private readonly backoff: Backoff;
   private readonly gates: GateStore;
+  /** When our session was recently replaced by another Join with our id. */
+  private replacedAt: number[] = [];
   private readonly log: Logger;
   private trainer: { model: string; instance: TrainerLike } | undefined;
   private runner: SessionRunner | undefined;
@@ -185,6 +187,17 @@ export class ClientDaemon {
     return end;
   }
 
+  /**
+   * Our session was taken over by a Join with our id. Once is a restart race; three times within
+   * a minute means another daemon uses the same id (a cloned image): say so loudly.
+   */
+  private noteReplaced(now = Date.now()): void {
+    this.replacedAt = [...this.replacedAt.filter((t) => now - t < 60_000), now];
+    if (this.replacedAt.length >= 3) {
+      this.log.error({ client: this.options.clientId, replacements: this.replacedAt.length }, 'duplicate client id: another daemon keeps taking over this id; give each daemon its own --id');
+    }
+  }
+
   /** Logs how a session ended; returns an exit when the daemon should end. */
   private afterSession(end: SessionEnd): DaemonExit | null {
     switch (end.kind) {
@@ -198,6 +211,7 @@ export class ClientDaemon {
         return { code: 2, reason: end.error.message };
       case 'rejoin':
         this.log.warn({ reason: end.reason }, 'session no longer known to the coordinator; rejoining');
+        if (/replaced by a new session/.test(end.reason)) this.noteReplaced();
         return null;
       case 'lost':
         this.log.warn({ reason: end.reason }, 'connection to the coordinator lost; reconnecting');

@@ -78,8 +78,9 @@ export async function runRound(ctx: RoundContext, task: RoundTask, signal: Abort
     return { round: task.round, result: 'skipped', experts: task.experts, reason: err.message };
   }
   const downloadSeconds = (performance.now() - downloadStart) / 1000;
-  const { gate, fresh } = await ctx.gates.load(model, ctx.session.run.runId);
-  if (fresh) log.info('personal gate initialised');
+  const { gate, fresh, damaged } = await ctx.gates.load(model, ctx.session.run.runId);
+  if (damaged) log.warn({ reason: damaged }, 'personal gate file damaged: reset to a fresh gate, it is learnt again');
+  else if (fresh) log.info('personal gate initialised');
   ctx.setPhase('training', task.round);
   const trained = await ctx.trainer.train({
     params: { ...downloaded, ...gate },

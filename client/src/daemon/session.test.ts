@@ -24,6 +24,7 @@ function completingLink(): CoordinatorLink {
     },
     download: refuse,
     submit: refuse,
+    reportFailure: refuse,
     heartbeat: refuse,
     leave: () => Promise.resolve(),
     close: () => undefined,

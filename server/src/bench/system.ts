@@ -79,7 +79,7 @@ function row(name: string, value: number, unit: string, baseline: number | null,
 async function runFleet(rounds: number, samples: number, dir: string, log?: Logger): Promise<{ history: HistoryEntry[]; rss: number[] }> {
   const server = start([
     'server', '--host', '127.0.0.1', '--port', '0', '--metrics-host', '127.0.0.1', '--metrics-port', '0', '--data-dir', path.join(dir, 'c'),
-    '--rounds', String(rounds), '--min-clients', String(CLIENTS), '--keep-serving', '--log-level', 'warn', '--seed', '1',
+    '--rounds', String(rounds), '--min-clients', String(CLIENTS), '--keep-serving', '--insecure', '--log-level', 'warn', '--seed', '1',
   ]);
   const procs: Proc[] = [server];
   try {
