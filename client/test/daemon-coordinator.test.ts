@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { loadLocalData } from '../src/daemon/data';
+import { floatValues } from '@flexmoe/shared/dist/src/data';
 import { freePort, killQuietly, startFlexmoe, waitForStdout, type FlexmoeProcess, type LogLine } from './processes';
 
 const ROUNDS = 4;
@@ -46,7 +47,7 @@ async function onnxAccuracy(file: string, index: number): Promise<number> {
   const session = await ort.InferenceSession.create(file);
   try {
     const { test: split } = data;
-    const input = new ort.Tensor('float32', Float32Array.from(split.x), [split.n, ...split.shape]);
+    const input = new ort.Tensor('float32', floatValues(split), [split.n, ...split.shape]);
     const out = await session.run({ input });
     const labels = out.label.data as BigInt64Array;
     let correct = 0;

@@ -96,7 +96,7 @@ export async function runRound(ctx: RoundContext, task: RoundTask, signal: Abort
   const test = await ctx.trainer.evaluate({ params: trained.params, assigned: task.experts, data: ctx.data.test });
   await ctx.gates.save(model, ctx.session.run.runId, trained.params);
   log.info(
-    { trained: trained.experts.map((x) => x.expert), loss: trained.loss, accuracy: trained.accuracy, testAccuracy: test.accuracy, seconds: trained.seconds, rssBytes: ctx.metrics.sampleRss() },
+    { trained: trained.experts.map((x) => x.expert), loss: trained.loss, accuracy: trained.accuracy, testAccuracy: test.accuracy, seconds: trained.seconds, samplesPerSecond: Math.round(trained.samplesPerSecond), rssBytes: ctx.metrics.sampleRss(), peakRssBytes: ctx.metrics.peakRssBytes() },
     'local training done',
   );
   const update: Update = {
