@@ -91,7 +91,11 @@ test('daemons join, train their assigned experts, survive restarts of themselves
     const codes = await Promise.all([client0.exited, client1.exited]);
     assert.deepEqual(codes, [0, 0], 'both daemons exit 0 when the run completes');
     assert.equal(client1.messages('run complete').length, 1);
-    const status = (await (await fetch(`http://127.0.0.1:${metricsPort}/api/status`)).json()) as { completed?: number; history: RoundStatus[] };
+    const status = (await (await fetch(`http://127.0.0.1:${metricsPort}/api/status`)).json()) as { completed?: number; history: RoundStatus[]; clients: { id: string; connected: boolean; state: string }[] };
+    // Both daemons called Leave at the end of the run: the registry shows them gone at once,
+    // not connected (or TRAINING) until the liveness timeout.
+    assert.deepEqual(status.clients.filter((c) => c.connected).map((c) => `${c.id}:${c.state}`), [], 'daemons left after the run');
+    for (const c of [client0, client1]) assert.equal(c.messages('left the coordinator').length, 1);
     const history = new Map(status.history.map((r) => [r.round, r]));
     assert.deepEqual([...history.keys()].sort(), [1, 2, 3, 4], 'no completed round lost across the restart');
 
@@ -121,7 +125,7 @@ test('daemons join, train their assigned experts, survive restarts of themselves
       const runs = index === 0 ? [firstClient0, client0] : [client1];
       const last = runs.flatMap((p) => p.messages('local training done')).pop()!;
       const accuracy = await onnxAccuracy(file, index);
-      assert.ok(Math.abs(accuracy - Number(last.testAccuracy)) < 0.02, `c${index}: onnx ${accuracy} vs reported ${last.testAccuracy}`);
+      assert.ok(Math.abs(accuracy - Number(last.testAccuracy)) < 0.02, `c${index}: onnx ${accuracy} vs reported ${String(last.testAccuracy)}`);
     }
     second.child.kill('SIGTERM');
     await second.exited;

@@ -27,9 +27,13 @@ export interface FlexmoeProcess {
   messages(msg: string): LogLine[];
 }
 
-/** Starts `node bin/flexmoe.js ...args`. */
-export function startFlexmoe(args: string[], env: Record<string, string> = {}): FlexmoeProcess {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: REPO, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * Starts `node bin/flexmoe.js ...args`. `launcher` replaces `node` (e.g. an emulator followed by
+ * another architecture's node binary).
+ */
+export function startFlexmoe(args: string[], env: Record<string, string> = {}, launcher: readonly string[] = [process.execPath]): FlexmoeProcess {
+  const [command, ...prefix] = launcher;
+  const child = spawn(command, [...prefix, BIN, ...args], { cwd: REPO, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: LogLine[] = [];
   const events = new EventEmitter();
   let out = '';

@@ -72,7 +72,6 @@ test('experiment: two strategies on one partition give a table, a results JSON a
   const table = readFileSync(path.join(out, 'table.md'), 'utf8');
   assert.ok(r.stdout.includes(table.trim()), 'the printed table is the one written');
   for (const runResult of results.runs) {
-    const f = runResult.final;
     assert.match(table, new RegExp(`\\| ${runResult.strategy} \\| 2 \\| \\d\\.\\d{4} ± \\d\\.\\d{4} \\| \\d\\.\\d{4} ± \\d\\.\\d{4} \\| \\d\\.\\d{4} ± `));
   }
   assert.match(table, /\| pre-local \| last \| flexmoe − random \| [+-]\d\.\d{4} \| \[[+-]\d\.\d{4}, [+-]\d\.\d{4}\] \| \d \/ 2 \|/);

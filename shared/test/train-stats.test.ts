@@ -114,7 +114,7 @@ test('default model, two experts: top-1 routing splits the samples and each expe
     const ev = await trainer.evaluate({ params, assigned: pair, data });
     assert.deepEqual(ev.experts.map((e) => e.usage), ref.usage);
     assert.equal(ev.experts.reduce((s, e) => s + e.usage, 0), data.n, 'every sample counted once');
-    assert.ok(ev.experts.every((e) => e.usage > 0), `both experts receive samples: ${ev.experts.map((e) => e.usage)}`);
+    assert.ok(ev.experts.every((e) => e.usage > 0), `both experts receive samples: ${ev.experts.map((e) => e.usage).join(', ')}`);
     ev.experts.forEach((e, j) => close(e.ownLossSum, ref.ownLossSum[j], 1e-5, `ownLossSum of expert ${e.expert}`));
     const meanOwnLoss = ev.experts.map((e) => e.ownLossSum / e.usage);
     assert.notEqual(meanOwnLoss[0], meanOwnLoss[1], 'the two experts report different losses');

@@ -10,7 +10,8 @@ import type { MoEConfig } from '@flexmoe/shared/dist/src/model/config';
 import { AbortedError, CoordinatorError } from '../errors';
 import type { ClientMetrics } from '../observability/metrics';
 import type { StateDir } from '../state/state-dir';
-import { createBackoff, sleep, type Backoff, type BackoffOptions } from './backoff';
+import { sleep } from '@flexmoe/shared/dist/src/util/sleep';
+import { createBackoff, type Backoff, type BackoffOptions } from './backoff';
 import { deviceFacts } from './device';
 import { GateStore } from './gate';
 import type { CoordinatorLink, Phase, Session } from './link';
@@ -116,7 +117,7 @@ export class ClientDaemon {
       // Backoff on a rejoin too: a session refused again and again must not become a tight loop.
       if (end.kind === 'lost' || end.kind === 'rejoin') await this.pause();
       // Staying after a complete run: look for the next run now and then, not in a tight loop.
-      if (end.kind === 'complete') await sleep(IDLE_AFTER_RUN_MS, this.stopControl.signal).catch(() => undefined);
+      if (end.kind === 'complete') await sleep(IDLE_AFTER_RUN_MS, this.stopControl.signal);
     }
     return { code: 0, reason: 'stopped' };
   }
@@ -172,7 +173,9 @@ export class ClientDaemon {
           this.backoff.reset();
           this.options.onRound?.(outcome);
         },
-        onRoundError: () => this.dropTrainer(),
+        onRoundError: () => {
+          this.dropTrainer().catch((err: unknown) => this.log.warn({ err }, 'trainer drop failed'));
+        },
         onPhase: (phase, round) => {
           this.phase = phase;
           this.round = round;
@@ -181,7 +184,9 @@ export class ClientDaemon {
       this.stopControl.signal,
     );
     const end = await this.runner.run();
-    if (end.kind === 'stopped') await this.leave(session);
+    // A finished run is left too: otherwise the coordinator shows the daemon connected (perhaps
+    // still TRAINING) until its liveness timeout. A daemon that stays rejoins for the next run.
+    if (end.kind === 'stopped' || end.kind === 'complete') await this.leave(session, end.kind === 'complete' ? 'run complete' : 'daemon stopping');
     return end;
   }
 
@@ -218,9 +223,9 @@ export class ClientDaemon {
   }
 
   /** Tells the coordinator we are going (best effort: it notices a silent client anyway). */
-  private async leave(session: Session): Promise<void> {
+  private async leave(session: Session, reason = 'daemon stopping'): Promise<void> {
     try {
-      await this.options.link.leave(session.sessionId, 'daemon stopping');
+      await this.options.link.leave(session.sessionId, reason);
       this.log.info('left the coordinator');
     } catch (err) {
       this.log.debug({ err: (err as Error).message }, 'leave failed');
@@ -230,7 +235,7 @@ export class ClientDaemon {
   private async pause(): Promise<void> {
     const ms = this.backoff.next();
     this.log.debug({ ms: Math.round(ms) }, 'backing off');
-    await sleep(ms, this.stopControl.signal).catch(() => undefined);
+    await sleep(ms, this.stopControl.signal);
   }
 
   /** The trainer for `model`, started once and replaced when the coordinator's model changes. */
@@ -246,7 +251,7 @@ export class ClientDaemon {
   private async dropTrainer(): Promise<void> {
     const old = this.trainer;
     this.trainer = undefined;
-    await old?.instance.close().catch((err: Error) => this.log.warn({ err: err.message }, 'trainer close failed'));
+    await old?.instance.close().catch((err: unknown) => this.log.warn({ err: (err as Error).message }, 'trainer close failed'));
   }
 
   private async cleanup(): Promise<void> {

@@ -35,7 +35,7 @@ export interface Measurement {
 }
 
 /** One unit of work (a training step, a MatMul); may be async. */
-export type WorkFn = () => unknown | Promise<unknown>;
+export type WorkFn = () => unknown;
 
 /** Calls `fn` under the budget and returns its call rate. */
 export async function measureRate(fn: WorkFn, budget: MeasureBudget): Promise<Measurement> {
@@ -81,7 +81,7 @@ async function runFor(fn: WorkFn, ms: number): Promise<{ count: number; ms: numb
   const cpuStart = threadCpuMicros();
   const start = performance.now();
   let count = 0;
-  let now = start;
+  let now: number;
   do {
     await fn();
     count++;

@@ -30,7 +30,10 @@ export interface PairedComparison {
 }
 
 /** Two-sided 95% Student-t quantiles for 1..30 degrees of freedom (beyond: the normal 1.96). */
-const T95 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11, 2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042];
+const T95 = [
+  12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11, 2.101, 2.093, 2.086, 2.08, 2.074, 2.069,
+  2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042,
+];
 
 /** t_{0.975, df}. */
 export function tQuantile95(df: number): number {
@@ -48,7 +51,8 @@ export function meanInterval(diffs: readonly number[]): { mean: number; ci95: [n
 }
 
 function metricOf(run: RunResult, metric: AccuracyKind, window: 'final' | 'last5'): number | null {
-  const v = window === 'last5' ? run.final.last5?.[metric] : metric === 'postLocalAccuracy' ? run.final.postLocalAccuracy ?? run.final.accuracy : run.final[metric];
+  const v =
+    window === 'last5' ? run.final.last5?.[metric] : metric === 'postLocalAccuracy' ? (run.final.postLocalAccuracy ?? run.final.accuracy) : run.final[metric];
   return typeof v === 'number' && Number.isFinite(v) ? v : null;
 }
 
@@ -56,26 +60,35 @@ function metricOf(run: RunResult, metric: AccuracyKind, window: 'final' | 'last5
 export function pairedComparisons(runs: readonly RunResult[], reference = 'flexmoe'): PairedComparison[] {
   const others = [...new Set(runs.map((r) => r.strategy))].filter((s) => s !== reference);
   const out: PairedComparison[] = [];
-  for (const window of ['final', 'last5'] as const) for (const metric of ACCURACY_KINDS) {
-    for (const baseline of others) {
-      const seeds: number[] = [];
-      const diffs: number[] = [];
-      for (const mine of runs.filter((r) => r.strategy === reference)) {
-        const theirs = runs.find((r) => r.strategy === baseline && r.seed === mine.seed);
-        const a = metricOf(mine, metric, window);
-        const b = theirs ? metricOf(theirs, metric, window) : null;
-        if (a === null || b === null) continue;
-        seeds.push(mine.seed);
-        diffs.push(a - b);
+  for (const window of ['final', 'last5'] as const)
+    for (const metric of ACCURACY_KINDS) {
+      for (const baseline of others) {
+        const seeds: number[] = [];
+        const diffs: number[] = [];
+        for (const mine of runs.filter((r) => r.strategy === reference)) {
+          const theirs = runs.find((r) => r.strategy === baseline && r.seed === mine.seed);
+          const a = metricOf(mine, metric, window);
+          const b = theirs ? metricOf(theirs, metric, window) : null;
+          if (a === null || b === null) continue;
+          seeds.push(mine.seed);
+          diffs.push(a - b);
+        }
+        if (diffs.length === 0) continue;
+        const { mean, ci95 } = meanInterval(diffs);
+        out.push({
+          metric,
+          window,
+          strategy: reference,
+          baseline,
+          seeds,
+          meanDiff: mean,
+          ci95,
+          wins: diffs.filter((d) => d > 0).length,
+          ties: diffs.filter((d) => d === 0).length,
+          losses: diffs.filter((d) => d < 0).length,
+        });
       }
-      if (diffs.length === 0) continue;
-      const { mean, ci95 } = meanInterval(diffs);
-      out.push({
-        metric, window, strategy: reference, baseline, seeds, meanDiff: mean, ci95,
-        wins: diffs.filter((d) => d > 0).length, ties: diffs.filter((d) => d === 0).length, losses: diffs.filter((d) => d < 0).length,
-      });
     }
-  }
   return out;
 }
 
@@ -91,7 +104,9 @@ export function formatComparisons(rows: readonly PairedComparison[]): string {
   const signed = (v: number) => `${v >= 0 ? '+' : ''}${v.toFixed(4)}`;
   for (const c of rows) {
     const ci = c.ci95 ? `[${signed(c.ci95[0])}, ${signed(c.ci95[1])}]` : 'n/a';
-    lines.push(`| ${METRIC_LABEL[c.metric]} | ${c.window === 'final' ? 'last' : 'mean of last 5'} | ${c.strategy} − ${c.baseline} | ${signed(c.meanDiff)} | ${ci} | ${c.wins} / ${c.seeds.length} |`);
+    lines.push(
+      `| ${METRIC_LABEL[c.metric]} | ${c.window === 'final' ? 'last' : 'mean of last 5'} | ${c.strategy} − ${c.baseline} | ${signed(c.meanDiff)} | ${ci} | ${c.wins} / ${c.seeds.length} |`,
+    );
   }
   return lines.join('\n');
 }

@@ -9,15 +9,16 @@
 import { summarizeLoad } from './load-metrics';
 
 /** Loads per expert of the constructed balanced assignment, and that assignment. */
-export function balancedLoads(
-  samples: readonly number[], capacity: readonly number[], experts: number,
-): { load: number[]; assignment: number[][] } {
+export function balancedLoads(samples: readonly number[], capacity: readonly number[], experts: number): { load: number[]; assignment: number[][] } {
   const load = new Array<number>(experts).fill(0);
   const assignment: number[][] = samples.map(() => []);
   const order = samples.map((_, c) => c).sort((a, b) => samples[b] - samples[a] || a - b);
   for (const c of order) {
     const k = Math.min(experts, Math.max(0, capacity[c]));
-    const picks = load.map((l, e) => [l, e] as const).sort((x, y) => x[0] - y[0] || x[1] - y[1]).slice(0, k);
+    const picks = load
+      .map((l, e) => [l, e] as const)
+      .sort((x, y) => x[0] - y[0] || x[1] - y[1])
+      .slice(0, k);
     for (const [, e] of picks) {
       load[e] += samples[c];
       assignment[c].push(e);

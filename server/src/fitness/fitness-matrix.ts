@@ -91,7 +91,7 @@ export class FitnessMatrix {
     if (!Number.isInteger(this.experts) || this.experts < 1) throw new InvalidArgumentError(`experts must be an integer >= 1 (got ${this.experts})`);
     if (!(this.beta >= 0 && this.beta <= 1)) throw new InvalidArgumentError(`beta must be in [0, 1] (got ${this.beta})`);
     if (!Number.isFinite(this.q0)) throw new InvalidArgumentError(`q0 must be finite (got ${this.q0})`);
-    if (!FITNESS_SIGNALS.includes(this.signal)) throw new InvalidArgumentError(`signal must be one of ${FITNESS_SIGNALS.join(', ')} (got ${String(this.signal)})`);
+    if (!FITNESS_SIGNALS.includes(this.signal)) throw new InvalidArgumentError(`signal must be one of ${FITNESS_SIGNALS.join(', ')} (got ${this.signal})`);
     if (!(this.alphaL > 0) || !Number.isFinite(this.alphaL)) throw new InvalidArgumentError(`alphaL must be a finite number > 0 (got ${this.alphaL})`);
     if (!Number.isInteger(this.exploreAfter) || this.exploreAfter < 0) throw new InvalidArgumentError(`exploreAfter must be an integer >= 0 (got ${this.exploreAfter})`);
   }
@@ -214,6 +214,6 @@ function readRows(into: Map<string, number[]>, rows: unknown, experts: number, f
     if (!Array.isArray(row) || row.length !== experts || !row.every((v) => typeof v === 'number' && Number.isFinite(v))) {
       throw new FileFormatError(`fitness: ${field}.${id} must be ${experts} finite numbers`);
     }
-    into.set(id, [...row]);
+    into.set(id, (row as number[]).slice());
   }
 }

@@ -18,16 +18,19 @@ test('an expert with no routed samples gets no score: its Q keeps its value', ()
   }
 });
 
-test('expert-* signals use the expert\'s own statistics and skip reports without them', () => {
+test("expert-* signals use the expert's own statistics and skip reports without them", () => {
   const q = new FitnessMatrix({ experts: 2, signal: 'expert-loss', normalize: false, beta: 1, exploreAfter: 0 });
-  q.update('a', [{ expert: 0, usage: 10, loss: 0.1, accuracy: 1, ownLoss: 2 }, { expert: 1, usage: 10, loss: 0.1, accuracy: 1 }]);
+  q.update('a', [
+    { expert: 0, usage: 10, loss: 0.1, accuracy: 1, ownLoss: 2 },
+    { expert: 1, usage: 10, loss: 0.1, accuracy: 1 },
+  ]);
   assert.deepEqual(q.row('a'), [Math.exp(-2), 1]);
   const acc = new FitnessMatrix({ experts: 2, signal: 'expert-accuracy', normalize: false, beta: 1, exploreAfter: 0 });
   acc.update('a', [{ expert: 1, usage: 10, loss: 0.1, accuracy: 1, ownLoss: 1, ownAccuracy: 0.25 }]);
   assert.deepEqual(acc.row('a'), [1, 0.25]);
 });
 
-test('normalised Q ranks a client\'s experts by fit, not by when they were last trained', () => {
+test("normalised Q ranks a client's experts by fit, not by when they were last trained", () => {
   // Expert 0 fits better than expert 1 (lower loss in the same round), but expert 1 is trained
   // late, when every loss has fallen. Raw scores reward the recency; normalised ones the fit.
   const reports = (round: number, experts: number[]) =>
@@ -40,8 +43,8 @@ test('normalised Q ranks a client\'s experts by fit, not by when they were last 
   };
   const raw = run(false);
   const norm = run(true);
-  assert.ok(raw[1] > raw[0], `raw Q prefers the recently trained expert: ${raw}`);
-  assert.ok(norm[0] > norm[1], `normalised Q prefers the better fit: ${norm}`);
+  assert.ok(raw[1] > raw[0], `raw Q prefers the recently trained expert: ${raw.join(', ')}`);
+  assert.ok(norm[0] > norm[1], `normalised Q prefers the better fit: ${norm.join(', ')}`);
 });
 
 test('a pair left unassigned for exploreAfter rounds is raised back to q0 and then retried by greedy choice', () => {
@@ -64,10 +67,13 @@ test('equal clients, C k not divisible by E: the bounds admit the most balanced 
   const deficits = [0.3, -0.2, 0.1, 0, -0.4, 0.2, 0.05, -0.05];
   const b = achievableLoadBounds(samples, capacity, 8, { delta: 0.1, gamma: 0.1, deficits });
   const plain = loadBounds(samples, capacity, 8, { delta: 0.1, gamma: 0.1, deficits });
-  assert.ok(plain.upper.every((u) => u < 18000), 'the plain band admits no integer solution');
+  assert.ok(
+    plain.upper.every((u) => u < 18000),
+    'the plain band admits no integer solution',
+  );
   // The band T +- 10% = [13500, 16500] holds no multiple of 6000: every expert may carry 2 or 3
   // clients, and the sum fixes four of each (CV 0.2, the minimum) while Q picks which.
-  assert.ok(b.lower.every((l) => l <= 12000) && b.upper.every((u) => u >= 18000), `${b.lower} / ${b.upper}`);
+  assert.ok(b.lower.every((l) => l <= 12000) && b.upper.every((u) => u >= 18000), `${b.lower.join(', ')} / ${b.upper.join(', ')}`);
   assert.ok(b.lower.every((l) => l > 6000) && b.upper.every((u) => u < 24000), 'no expert may take 1 or 4 clients');
 });
 
@@ -78,7 +84,10 @@ test('unequal clients: the constructed assignment is within its own bounds and n
   const total = load.reduce((a, b) => a + b, 0);
   assert.equal(total, 2 * samples.reduce((a, b) => a + b, 0));
   const naive = new Array<number>(8).fill(0);
-  samples.forEach((n, c) => { naive[(2 * c) % 8] += n; naive[(2 * c + 1) % 8] += n; });
+  samples.forEach((n, c) => {
+    naive[(2 * c) % 8] += n;
+    naive[(2 * c + 1) % 8] += n;
+  });
   assert.ok(summarizeLoad(load).cv <= summarizeLoad(naive).cv);
   const b = achievableLoadBounds(samples, capacity, 8);
   const sorted = [...load].sort((x, y) => y - x);

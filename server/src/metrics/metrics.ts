@@ -22,6 +22,7 @@ export interface CoordinatorMetrics {
   /** Last round's accuracies by kind: pre_local, post_local, global. */
   readonly roundAccuracy: Gauge;
   readonly roundFailures: Counter<'reason'>;
+  readonly roundAttemptErrors: Counter;
 }
 
 /** Creates the metrics on a fresh registry (with the process's default metrics). */
@@ -63,5 +64,10 @@ export function createMetrics(): CoordinatorMetrics {
       registers: r,
     }),
     roundFailures: new Counter({ name: 'flexmoe_client_failures_total', help: 'Sampled clients that did not deliver', labelNames: ['reason'], registers: r }),
+    roundAttemptErrors: new Counter({
+      name: 'flexmoe_round_attempt_errors_total',
+      help: 'Round attempts that threw (backed off; see the failed state)',
+      registers: r,
+    }),
   };
 }

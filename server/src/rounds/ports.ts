@@ -29,5 +29,8 @@ export interface FitnessPort {
   /** Q rows of these clients (new clients start at q0). */
   matrix(clientIds: readonly string[]): number[][];
   /** EMA update of Q for the experts a client trained this round. */
-  update(clientId: string, reports: ReadonlyArray<{ expert: number; usage: number; loss: number; accuracy: number; ownLoss?: number; ownAccuracy?: number }>): void;
+  update(
+    clientId: string,
+    reports: ReadonlyArray<{ expert: number; usage: number; loss: number; accuracy: number; ownLoss?: number; ownAccuracy?: number }>,
+  ): void;
 }
