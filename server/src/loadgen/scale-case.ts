@@ -138,7 +138,12 @@ export async function runScaleCase(o: ScaleCaseOptions): Promise<ScaleCaseResult
     }
   });
   try {
-    await Promise.race([limit, coordinator.waitForRound(1), running.then(() => Promise.reject(new Error('load generator ended before round 1')))]);
+    // Sessions may finish a short run between two polls of the coordinator: only a load generator
+    // that ended while the coordinator has no completed round is a failure.
+    const endedEarly = running.then(async () => {
+      if ((await coordinator.completedRounds()) < 1) throw new Error('load generator ended before round 1');
+    });
+    await Promise.race([limit, coordinator.waitForRound(1), endedEarly.then(() => coordinator.waitForRound(1))]);
     const afterFirst = coordinator.sample();
     const ownCpu = process.cpuUsage();
     await Promise.race([limit, coordinator.waitForRound(o.rounds)]);
