@@ -2,7 +2,8 @@
  * The train suite: samples/s of one MoE training step at several batch sizes for our ONNX Runtime
  * step against the same step in plain TypeScript and in TensorFlow.js (WASM backend), all on one
  * thread and in the same process, plus the ONNX step's achieved GFLOP/s against a single-thread
- * ONNX Runtime MatMul peak measured in the same run.
+ * ONNX Runtime MatMul peak measured in the same run; then the product's step for each backbone
+ * against PyTorch CPU (`pytorch-rows.ts`).
  */
 import type { BenchRow } from '@flexmoe/shared';
 import { FULL_BUDGET, QUICK_BUDGET, measureInterleaved, type MeasureBudget, type Measurement, type WorkFn } from '../measure';
@@ -10,6 +11,7 @@ import type { SuiteOptions } from '../suites';
 import { createMatMulRunner, type MatMulRunner } from './matmul-peak';
 import { DEFAULT_BENCH_MOE, stepFlopsPerSample, type BenchMoeConfig } from './moe-config';
 import { loadModelGraphs, OnnxMoeStep, type ModelGraphs } from './onnx-step';
+import { pytorchRows } from './pytorch-rows';
 import { convertParams, initParams, randomBatch } from './params';
 import { loadTfjsWasm } from './tfjs-loader';
 import { TfjsMoeStep } from './tfjs-step';
@@ -69,7 +71,9 @@ export async function runTrainSuite(opts: TrainSuiteOptions = {}): Promise<Bench
   } finally {
     await matmul.release();
   }
-  return trainRows(cfg, rates, matmul.n, onnxNote);
+  const rows = trainRows(cfg, rates, matmul.n, onnxNote);
+  if (onnxNote) return rows;
+  return [...rows, ...(await pytorchRows(opts.batches ?? TRAIN_BATCHES, budget, log))];
 }
 
 /** Measures every implementation at one batch size, in interleaved windows. */
