@@ -5,8 +5,8 @@ Driven over stdin/stdout by server/src/bench/train/torch-step.ts, one JSON objec
 The model is the one shared/src/model emits as ONNX (forward.ts, backbone.ts, packing.ts),
 written again here op for op, on the graph's packed parameter layout and names:
 
-- backbone: mlp (flatten, dense, ReLU); cnn (two blocks of 3x3 conv -> 2x2 max-pool -> ReLU,
-  then dense, ReLU); resnet (see resnet_features).
+- backbone: mlp (flatten, dense, ReLU); cnn (3x3 conv -> 2x2 max-pool -> ReLU, 3x3 stride-2 conv
+  -> ReLU, then dense, ReLU); resnet (ResNet-8 with GroupNorm, see resnet_features).
 - gate: s = f Wg + bg + mask (0 assigned, -1e9 not); p = softmax(s) S (S the [E, k] slot
   selection); top-r slots of p (no gradient), renormalised weights w.
 - experts packed: h = relu(f W1 + b1) [N, k*H]; z = (h scaled per block by w) W2 + w B2.
@@ -41,10 +41,6 @@ def encode(t):
     return base64.b64encode(t.detach().contiguous().numpy().tobytes()).decode("ascii")
 
 
-def conv_pool_relu(x, w, b):
-    return F.relu(F.max_pool2d(F.conv2d(x, w, b, padding=1), 2))
-
-
 def conv(x, w, stride=1, b=None, padding=1):
     return F.conv2d(x, w, b, stride=stride, padding=padding)
 
@@ -72,8 +68,8 @@ def features(x, p, cfg):
     if kind == "mlp":
         h = x.flatten(1)
     elif kind == "cnn":
-        h = conv_pool_relu(x, p["backbone.conv1.weight"], p["backbone.conv1.bias"])
-        h = conv_pool_relu(h, p["backbone.conv2.weight"], p["backbone.conv2.bias"]).flatten(1)
+        h = F.relu(F.max_pool2d(conv(x, p["backbone.conv1.weight"], b=p["backbone.conv1.bias"]), 2))
+        h = F.relu(conv(h, p["backbone.conv2.weight"], 2, p["backbone.conv2.bias"])).flatten(1)
     elif kind == "resnet":
         h = resnet_features(x, p, cfg)
     else:

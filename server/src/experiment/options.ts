@@ -25,7 +25,7 @@ const RUN_OPTIONS = {
   gamma: { type: 'number', min: 0, help: 'weight of the historical load deficit (coordinator default 0.1)' },
   fitnessSignal: { type: 'string', choices: ['loss', 'accuracy'], help: 'fitness signal s_ce (coordinator default loss)' },
   alphaL: { type: 'number', min: 0, help: 'alpha_L of the loss signal exp(-alpha_L l) (coordinator default 1)' },
-  backbone: { type: 'string', choices: ['mlp', 'cnn'], help: 'backbone kind (coordinator default mlp)' },
+  backbone: { type: 'string', choices: ['mlp', 'cnn', 'resnet'], help: 'backbone kind (coordinator default mlp)' },
   topR: { type: 'integer', min: 1, help: 'routing top-r, capped at the experts assigned (coordinator default 2)' },
   roundDeadline: { type: 'number', arg: 'SECONDS', min: 1, default: 300, help: 'coordinator round deadline' },
   grace: { type: 'number', arg: 'SECONDS', min: 0, default: 10, help: 'on shutdown, time between SIGTERM and SIGKILL' },

@@ -12,7 +12,7 @@ import { OnnxBackboneStep, stepData, stepSpecs, type StepCase } from './backbone
 import { TorchProcess } from './torch-step';
 
 /** Backbones compared with PyTorch. */
-export const TORCH_BACKBONES: readonly BackboneKind[] = Object.freeze(['mlp', 'cnn'] as BackboneKind[]);
+export const TORCH_BACKBONES: readonly BackboneKind[] = Object.freeze(['mlp', 'cnn', 'resnet'] as BackboneKind[]);
 
 /** Experts a client holds in the benchmark (k) and the SGD learning rate (as the mlp suite). */
 const ASSIGNED = [0, 1, 2, 3];
@@ -32,7 +32,7 @@ interface Pair {
 }
 
 /** Rows of the PyTorch comparison, or one row saying why it was not measured. */
-export async function pytorchRows(batches: readonly number[], budget: MeasureBudget, log?: Logger): Promise<BenchRow[]> {
+export async function pytorchRows(batches: readonly number[], budget: MeasureBudget, log?: Logger, backbones: readonly BackboneKind[] = TORCH_BACKBONES): Promise<BenchRow[]> {
   const torch = await TorchProcess.start();
   if ('unavailable' in torch) {
     log?.warn({ reason: torch.unavailable }, 'pytorch baseline not measured');
@@ -41,7 +41,7 @@ export async function pytorchRows(batches: readonly number[], budget: MeasureBud
   const cores = availableParallelism();
   const rows: BenchRow[] = [];
   try {
-    for (const backbone of TORCH_BACKBONES) {
+    for (const backbone of backbones) {
       for (const batch of batches) {
         const m = await measureBackbone(torch, benchModel(backbone), batch, cores, budget);
         log?.info({ backbone, batch, onnx1: m.one.onnx.cpuCallsPerSecond * batch, torch1: m.one.torch.cpuCallsPerSecond * batch }, 'pytorch comparison measured (samples/s)');
