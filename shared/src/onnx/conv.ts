@@ -96,15 +96,25 @@ export class ConvBuilder extends TensorBuilder {
   /**
    * Group normalisation with a per-channel affine: x [N, C, ...] normalised over each
    * (sample, group of C/groups channels), then gamma [C] · x̂ + beta [C]. The normalisation is
-   * ONNX GroupNormalization with unit per-group scale (opset 18 form); the affine is a Mul and Add.
+   * ONNX GroupNormalization with unit per-group scale (opset 18 form, with its own gradient rule);
+   * portable graphs (`GraphOptions.portable`) spell it out in ReduceMean, Sub, Mul, Sqrt and Div,
+   * for exported models read by tools that predate GroupNormalization (onnx 1.12's checker). The
+   * affine is a Mul and an Add.
    */
   groupNorm(x: Value, gamma: Value, beta: Value, groups: number, epsilon = 1e-5): Value {
-    const ones = this.constant(1, [groups], x.dtype);
-    const zeros = this.constant(0, [groups], x.dtype);
-    const xhat = this.op1('GroupNormalization', [x, ones, zeros], { num_groups: attr.int(groups), epsilon: attr.float(epsilon) });
+    const eps = epsilon;
+    const xhat = this.portable ? this.groupNormPortable(x, groups, eps) : this.op1('GroupNormalization', [x, this.constant(1, [groups], x.dtype), this.constant(0, [groups], x.dtype)], { num_groups: attr.int(groups), epsilon: attr.float(eps) });
     const perChannel = [x.shape[1] as number, ...x.shape.slice(2).map(() => 1)];
     return this.add(this.mul(xhat, this.reshape(gamma, perChannel)), this.reshape(beta, perChannel));
   }
+
+  private groupNormPortable(x: Value, groups: number, eps: number): Value {
+    const xr = this.reshape(x, [x.shape[0], groups, -1]);
+    const centred = this.sub(xr, this.reduceMean(xr, [2], true));
+    const std = this.sqrt(this.add(this.reduceMean(this.mul(centred, centred), [2], true), eps));
+    return this.reshape(this.div(centred, std), x.shape);
+  }
+
   /** 2-D average pooling; padded windows count the padding (count_include_pad = 1). */
   averagePool(x: Value, options: Pool2dOptions): Value {
     const a = windowAttrs(options, options.kernel);
