@@ -142,8 +142,13 @@ test('glpk is abandoned at the hard deadline and the solve falls back', async ()
   assert.equal(outcome.kind, 'abandoned');
   const r = await solveAssignment(p, { solver: 'glpk', timeLimitSeconds: 0.6 });
   assertValid(p, r);
-  assert.equal(r.status, 'fallback');
+  assert.equal(r.status, 'timeout', 'glpk cut by the time limit: the answer says so');
+  assert.equal(r.timedOut, true);
+  assert.equal(r.solver, 'lagrangian', 'the time-out falls back to the heuristic answer');
+  assert.equal(r.violation, 0);
   assert.ok(r.notes.some((n) => n.startsWith('glpk')), r.notes.join('; '));
+  const heuristic = await solveAssignment(p, { solver: 'heuristic' });
+  assert.deepEqual(r.assignment, heuristic.assignment, 'the fallback is the deterministic heuristic answer');
 });
 
 test('the reported upper bound is never below the proved optimum', async () => {

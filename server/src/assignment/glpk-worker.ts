@@ -6,6 +6,7 @@
 import { parentPort } from 'node:worker_threads';
 import { buildModel } from './glpk-model';
 import type { Instance } from './instance';
+import { threadCpuSeconds } from './thread-cpu';
 
 /** What the parent sends. */
 export interface GlpkJob {
@@ -18,6 +19,8 @@ export interface GlpkJob {
 
 /** What the worker answers. */
 export interface GlpkReply {
+  /** CPU seconds the worker thread spent on this job. */
+  readonly cpuSeconds: number;
   readonly status: number;
   readonly z: number;
   readonly vars: Record<string, number>;
@@ -32,11 +35,12 @@ async function loadGlpk() {
 }
 
 async function solve(job: GlpkJob): Promise<GlpkReply> {
+  const cpu = threadCpuSeconds();
   glpkReady ??= loadGlpk();
   const glpk = await glpkReady;
   const model = buildModel(job.instance, { relax: job.relax, elastic: job.elastic });
   const answer = glpk.solve(model, { msglev: 0, tmlim: job.timeLimitSeconds, presol: true });
-  return { status: answer.result.status, z: answer.result.z, vars: answer.result.vars };
+  return { cpuSeconds: threadCpuSeconds() - cpu, status: answer.result.status, z: answer.result.z, vars: answer.result.vars };
 }
 
 // One job per message; the parent keeps an idle worker for the next solve.

@@ -1,13 +1,16 @@
 /**
  * The scalable path: Lagrangian prices by exact per-expert market clearing, the price-based
- * choice as a start, a bound repair and an improvement pass. Deterministic: fixed sweep counts,
- * with the deadline only as a guard.
+ * choice as a start, a bound repair and an improvement pass. Deterministic: every phase is bounded
+ * by counted work (sweeps, passes, restarts, repair units), never by the clock; the safety net
+ * (far deadline, abort) only stops a search that runs away, and then says so.
  */
+import { REPAIR_MOVES, type SafetyNet } from './budget';
 import type { Instance } from './instance';
 import { PriceStepper } from './prices';
 import { Ranking } from './ranking';
 import { improve, improveSwaps, repairBounds } from './repair';
-import { Rng } from './rng';
+import { kickRepair } from './repair-kicks';
+import { mixSeeds, Rng } from './rng';
 import { AssignmentState } from './state';
 
 /** What the heuristic found. */
@@ -17,21 +20,19 @@ export interface HeuristicOutcome {
   /** Lagrangian dual value D(p): an upper bound on any assignment within the bounds. */
   readonly bound: number;
   readonly sweeps: number;
-  /** True when the deadline (not convergence) ended a phase: the answer then depends on timing. */
+  /** True when the safety net (deadline or abort) ended a phase: the answer then depends on timing. */
   readonly cut: boolean;
 }
 
 /** Options of the heuristic. */
 export interface HeuristicOptions {
-  /** performance.now() value after which it wraps up with what it has. */
-  readonly deadline: number;
+  /** Far wall-clock deadline and abort: stops the search early only when it fires. */
+  readonly net: SafetyNet;
   readonly warmPrices?: ArrayLike<number>;
   /** Last round's experts of client c, when known and still valid. */
   readonly warmChoice?: (c: number) => readonly number[] | undefined;
   /** Seeds the restarts' price perturbations. */
   readonly seed?: number;
-  /** Aborting stops the search at the next step; the answer so far is still returned. */
-  readonly signal?: AbortSignal;
   /** Most price sweeps (default 40). */
   readonly maxSweeps?: number;
 }
@@ -51,31 +52,29 @@ export function solveHeuristic(inst: Instance, options: HeuristicOptions): Heuri
   const prices = initialPrices(inst, options.warmPrices);
   const ranking = new Ranking(inst, prices);
   const stepper = new PriceStepper(inst, ranking);
-  const priceDeadline = performance.now() + (options.deadline - performance.now()) * 0.7;
+  const net = options.net;
   let bound = ranking.dualValue();
   let sweeps = 0;
-  let converged = false;
-  for (; sweeps < (options.maxSweeps ?? 40) && performance.now() < priceDeadline && !options.signal?.aborted; sweeps++) {
+  for (; sweeps < (options.maxSweeps ?? 40) && !net.fired(); sweeps++) {
     const change = stepper.sweep();
     const next = ranking.dualValue();
     const progress = bound - next;
     bound = Math.min(bound, next);
     if (change === 0 || (sweeps > 0 && progress <= SWEEP_TOLERANCE * Math.abs(bound))) {
-      converged = true;
       sweeps++;
       break;
     }
   }
-  converged ||= sweeps >= (options.maxSweeps ?? 40);
-  const fromPrices = polish(new AssignmentState(inst, (c) => ranking.choice(c)), prices, options.deadline);
+  const seed = options.seed ?? 0;
+  const fromPrices = polish(new AssignmentState(inst, (c) => ranking.choice(c)), prices, net, mixSeeds(seed, 0));
   let state = fromPrices;
   if (options.warmChoice) {
     const warm = options.warmChoice;
-    const fromWarm = polish(new AssignmentState(inst, (c) => warm(c) ?? ranking.choice(c)), prices, options.deadline);
+    const fromWarm = polish(new AssignmentState(inst, (c) => warm(c) ?? ranking.choice(c)), prices, net, mixSeeds(seed, 1));
     if (better(fromWarm, fromPrices)) state = fromWarm;
   }
   state = restarts(inst, prices, state, options);
-  return { state, prices, bound, sweeps, cut: !converged || performance.now() > options.deadline };
+  return { state, prices, bound, sweeps, cut: net.reason !== null };
 }
 
 /**
@@ -87,21 +86,27 @@ function restarts(inst: Instance, prices: Float64Array, incumbent: AssignmentSta
   const count = Math.min(MAX_RESTARTS, Math.floor(RESTART_WORK / (inst.clients * inst.experts)));
   const rng = new Rng(options.seed ?? 0);
   let best = incumbent;
-  for (let i = 0; i < count && performance.now() < options.deadline && !options.signal?.aborted; i++) {
+  for (let i = 0; i < count && !options.net.fired(); i++) {
     const perturbed = Float64Array.from(prices, (p) => p * (1 + PERTURBATION * rng.normal()));
     const ranking = new Ranking(inst, perturbed);
-    const candidate = polish(new AssignmentState(inst, (c) => ranking.choice(c)), perturbed, options.deadline);
+    const candidate = polish(new AssignmentState(inst, (c) => ranking.choice(c)), perturbed, options.net, mixSeeds(options.seed ?? 0, 2 + i));
     if (better(candidate, best)) best = candidate;
   }
   return best;
 }
 
-function polish(state: AssignmentState, prices: Float64Array, deadline: number): AssignmentState {
-  repairBounds(state, prices, deadline);
-  improve(state, state.inst.q, deadline);
-  if (state.inst.clients <= SWAP_MAX_CLIENTS) {
-    improveSwaps(state, state.inst.q, deadline);
-    improve(state, state.inst.q, deadline);
+/** Feasibility first: repair within its work allowance, then improve without adding violation. */
+function polish(state: AssignmentState, prices: Float64Array, net: SafetyNet, seed: number): AssignmentState {
+  const { clients: C, experts: E } = state.inst;
+  const repair = net.budget(REPAIR_MOVES * C * E);
+  repairBounds(state, prices, repair);
+  if (state.violation() > 0) kickRepair(state, prices, new Rng(seed), repair);
+  // Improvement passes are bounded by their pass counts; only the safety net cuts them.
+  const passes = net.unbounded();
+  improve(state, state.inst.q, passes);
+  if (C <= SWAP_MAX_CLIENTS) {
+    improveSwaps(state, state.inst.q, passes);
+    improve(state, state.inst.q, passes);
   }
   return state;
 }

@@ -5,21 +5,29 @@
  * (Q - n_c p_e) at converged prices makes the cheap moves exactly the near-ties the relaxation
  * left undecided. Improvement: single moves that raise fitness and keep every bound.
  */
+import type { WorkBudget } from './budget';
+import { bestRepairSwap } from './repair-swaps';
 import type { AssignmentState } from './state';
 
 interface Move { client: number; from: number; to: number; score: number }
 
-/** Moves clients until no bound is violated or no move reduces the violation. */
-export function repairBounds(state: AssignmentState, prices: Float64Array, deadline: number): void {
-  const E = state.inst.experts;
+/**
+ * Moves clients until no bound is violated, no move reduces the violation or the budget is spent.
+ * Each look for a move charges C * E units (one scan of the clients and their alternatives). Where
+ * every single move overshoots (sizes coarse next to the slack), a pair swap shifts the difference
+ * of two clients' sizes instead.
+ */
+export function repairBounds(state: AssignmentState, prices: Float64Array, budget: WorkBudget): void {
+  const { clients: C, experts: E } = state.inst;
   const order = Array.from({ length: E }, (_, e) => e);
   for (;;) {
-    if (performance.now() > deadline) return;
+    if (!budget.ok()) return;
     const viol = order.map((e) => state.violationAt(e, state.load[e]));
     const worst = order.filter((e) => viol[e] > 0).sort((a, b) => viol[b] - viol[a] || a - b);
     if (worst.length === 0) return;
     let moved = false;
     for (const e of worst) {
+      if (!budget.charge(C * E)) return;
       const best = state.load[e] > state.inst.upper[e] ? bestMoveOut(state, prices, e) : bestMoveIn(state, prices, e);
       if (best) {
         state.move(best.client, best.from, best.to);
@@ -27,15 +35,8 @@ export function repairBounds(state: AssignmentState, prices: Float64Array, deadl
         break;
       }
     }
-    if (!moved) return;
+    if (!moved && !bestRepairSwap(state, prices, worst, budget)) return;
   }
-}
-
-/** Violation removed by moving n samples from expert a to expert b (> 0 is an improvement). */
-function relief(state: AssignmentState, a: number, b: number, n: number): number {
-  const la = state.load[a];
-  const lb = state.load[b];
-  return state.violationAt(a, la) + state.violationAt(b, lb) - state.violationAt(a, la - n) - state.violationAt(b, lb + n);
 }
 
 function bestMoveOut(state: AssignmentState, prices: Float64Array, e: number): Move | null {
@@ -47,7 +48,7 @@ function bestMoveOut(state: AssignmentState, prices: Float64Array, e: number): M
     const keep = q[c * E + e] - n * prices[e];
     for (let f = 0; f < E; f++) {
       if (state.has[c * E + f] === 1) continue;
-      const gain = relief(state, e, f, n);
+      const gain = state.relief(e, f, n);
       if (gain <= 1e-9) continue;
       const score = (keep - (q[c * E + f] - n * prices[f])) / gain;
       if (best === null || score < best.score) best = { client: c, from: e, to: f, score };
@@ -65,7 +66,7 @@ function bestMoveIn(state: AssignmentState, prices: Float64Array, e: number): Mo
     const take = q[c * E + e] - n * prices[e];
     for (let i = state.start[c]; i < state.start[c + 1]; i++) {
       const g = state.experts[i];
-      const gain = relief(state, g, e, n);
+      const gain = state.relief(g, e, n);
       if (gain <= 1e-9) continue;
       const score = (q[c * E + g] - n * prices[g] - take) / gain;
       if (best === null || score < best.score) best = { client: c, from: g, to: e, score };
@@ -78,12 +79,12 @@ function bestMoveIn(state: AssignmentState, prices: Float64Array, e: number): Mo
  * Passes of single moves that raise fitness without adding violation; returns the moves made.
  * Each pass offers every client its best such move.
  */
-export function improve(state: AssignmentState, q: Float64Array, deadline: number, maxPasses = 4): number {
+export function improve(state: AssignmentState, q: Float64Array, budget: WorkBudget, maxPasses = 4): number {
   const { clients: C, experts: E, samples } = state.inst;
   let moves = 0;
   for (let pass = 0; pass < maxPasses; pass++) {
     let movedThisPass = 0;
-    for (let c = 0; c < C && performance.now() <= deadline; c++) {
+    for (let c = 0; c < C && budget.charge(state.inst.capacity[c] * E); c++) {
       let best: Move | null = null;
       for (let i = state.start[c]; i < state.start[c + 1]; i++) {
         const e = state.experts[i];
@@ -91,7 +92,7 @@ export function improve(state: AssignmentState, q: Float64Array, deadline: numbe
           if (state.has[c * E + f] === 1) continue;
           const gain = q[c * E + f] - q[c * E + e];
           if (gain <= 1e-12 || (best !== null && -gain >= best.score)) continue;
-          if (relief(state, e, f, samples[c]) < -1e-9) continue;
+          if (state.relief(e, f, samples[c]) < -1e-9) continue;
           best = { client: c, from: e, to: f, score: -gain };
         }
       }
@@ -111,12 +112,13 @@ export function improve(state: AssignmentState, q: Float64Array, deadline: numbe
  * bound; they reach what single moves cannot when the bounds are tight. Quadratic in the clients,
  * so meant for instances up to a few thousand clients. Returns the swaps made.
  */
-export function improveSwaps(state: AssignmentState, q: Float64Array, deadline: number, maxPasses = 3): number {
-  const { clients: C } = state.inst;
+export function improveSwaps(state: AssignmentState, q: Float64Array, budget: WorkBudget, maxPasses = 3): number {
+  const { clients: C, capacity } = state.inst;
+  const slots = state.start[C];
   let swaps = 0;
   for (let pass = 0; pass < maxPasses; pass++) {
     let made = 0;
-    for (let a = 0; a < C && performance.now() <= deadline; a++) {
+    for (let a = 0; a < C && budget.charge(capacity[a] * (slots - state.start[a + 1])); a++) {
       for (let b = a + 1; b < C; b++) if (trySwap(state, q, a, b)) made++;
     }
     swaps += made;
@@ -139,7 +141,7 @@ function trySwap(state: AssignmentState, q: Float64Array, a: number, b: number):
       const f = state.experts[j];
       if (state.has[a * E + f] === 1) continue;
       const gain = q[a * E + f] - q[a * E + e] + q[b * E + e] - q[b * E + f];
-      if (gain <= bestGain || relief(state, e, f, shift) < -1e-9) continue;
+      if (gain <= bestGain || state.relief(e, f, shift) < -1e-9) continue;
       bestGain = gain;
       bestE = e;
       bestF = f;

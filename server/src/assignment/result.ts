@@ -3,17 +3,41 @@
  * loads, objective on the original Q, violation, bound and gap.
  */
 import type { Instance } from './instance';
+import { threadCpuSeconds } from './thread-cpu';
 import type { AssignmentResult, AssignmentStatus } from './types';
+
+/** When a solve started, on the wall clock and in the calling thread's CPU time. */
+export interface SolveClock {
+  /** performance.now() at the start. */
+  readonly wall: number;
+  /** threadCpuSeconds() at the start. */
+  readonly cpu: number;
+}
+
+/** Starts the clocks of one solve. */
+export function startClock(): SolveClock {
+  return { wall: performance.now(), cpu: threadCpuSeconds() };
+}
+
+/** Wall seconds and the calling thread's CPU seconds since `clock` started. */
+export function elapsed(clock: SolveClock): { seconds: number; cpuSeconds: number } {
+  return { seconds: (performance.now() - clock.wall) / 1000, cpuSeconds: threadCpuSeconds() - clock.cpu };
+}
 
 /** What a path knows about its answer besides the assignment. */
 export interface Provenance {
   readonly solver: string;
-  readonly status: Exclude<AssignmentStatus, 'elastic'>;
+  /** Status when the answer is within the bounds and the safety net did not fire. */
+  readonly status: Exclude<AssignmentStatus, 'elastic' | 'timeout'>;
   /** A bound valid for assignments within the bounds (Infinity when the path has none). */
   readonly bound: number;
   readonly prices?: ArrayLike<number>;
   readonly notes?: readonly string[];
-  readonly started: number;
+  readonly started: SolveClock;
+  /** The wall-clock safety net fired while this answer was searched for. */
+  readonly timedOut?: boolean;
+  /** Proof that the bounds cannot all hold (kept only when the answer has violation). */
+  readonly infeasibility?: string | null;
 }
 
 /** Sum over clients of their best k_c raw fitness values: a bound on every assignment. */
@@ -40,7 +64,13 @@ export function trivialBound(inst: Instance): number {
   return total;
 }
 
-/** Builds the full answer; an assignment with violation is reported as `elastic`. */
+/** The answer without its two timings: what must not depend on how busy the machine is. */
+export function withoutTimings(r: AssignmentResult): Omit<AssignmentResult, 'seconds' | 'cpuSeconds'> {
+  const { seconds: _wall, cpuSeconds: _cpu, ...rest } = r;
+  return rest;
+}
+
+/** Builds the full answer; with violation it is `elastic`, cut by the safety net `timeout`. */
 export function buildResult(inst: Instance, assignment: number[][], how: Provenance): AssignmentResult {
   const { experts: E, qRaw, samples, lower, upper } = inst;
   const load = new Array<number>(E).fill(0);
@@ -64,9 +94,11 @@ export function buildResult(inst: Instance, assignment: number[][], how: Provena
     objective,
     upperBound,
     gap,
-    status: elastic ? 'elastic' : how.status,
+    status: how.timedOut ? 'timeout' : elastic ? 'elastic' : how.status,
     solver: how.solver,
-    seconds: (performance.now() - how.started) / 1000,
+    ...elapsed(how.started),
+    timedOut: how.timedOut ?? false,
+    infeasibility: elastic ? how.infeasibility ?? null : null,
     load,
     lower: Array.from(lower),
     upper: Array.from(upper),

@@ -31,6 +31,18 @@ export class AssignmentState {
     }
   }
 
+  /** A copy of the assignment part (experts, membership, loads) to restore later. */
+  save(): { experts: Int32Array; has: Uint8Array; load: Float64Array } {
+    return { experts: this.experts.slice(), has: this.has.slice(), load: this.load.slice() };
+  }
+
+  /** Goes back to a `save()`d assignment. */
+  restore(saved: { experts: Int32Array; has: Uint8Array; load: Float64Array }): void {
+    this.experts.set(saved.experts);
+    this.has.set(saved.has);
+    this.load.set(saved.load);
+  }
+
   /** Client c gives up expert `from` (held) for `to` (not held). */
   move(c: number, from: number, to: number): void {
     const E = this.inst.experts;
@@ -50,6 +62,13 @@ export class AssignmentState {
   violationAt(e: number, l: number): number {
     const { lower, upper } = this.inst;
     return l > upper[e] ? l - upper[e] : l < lower[e] ? lower[e] - l : 0;
+  }
+
+  /** Violation removed by moving n samples from expert a to expert b (> 0 is an improvement; n may be < 0). */
+  relief(a: number, b: number, n: number): number {
+    const la = this.load[a];
+    const lb = this.load[b];
+    return this.violationAt(a, la) + this.violationAt(b, lb) - this.violationAt(a, la - n) - this.violationAt(b, lb + n);
   }
 
   /** Total bound violation in samples. */

@@ -30,8 +30,14 @@ export interface AssignmentProblem {
   readonly upper?: readonly number[];
 }
 
-/** How an answer ended: proved optimal, feasible, bounds violated (elastic), or a fallback path. */
-export type AssignmentStatus = 'optimal' | 'feasible' | 'elastic' | 'fallback';
+/**
+ * How an answer ended: `optimal` (proved), `heuristic` (the deterministic heuristic's answer within
+ * the bounds, not proved optimal), `feasible` (a baseline's answer within the bounds), `elastic`
+ * (the bounds provably cannot all hold: least violation found, reason in `infeasibility`),
+ * `fallback` (an explicitly requested glpk.js solve gave no proved answer: the heuristic's answer),
+ * `timeout` (the wall-clock safety net cut the search: the answer depends on timing).
+ */
+export type AssignmentStatus = 'optimal' | 'heuristic' | 'feasible' | 'elastic' | 'fallback' | 'timeout';
 
 /** Solver paths `solveAssignment` can take. */
 export type SolverChoice = 'auto' | 'glpk' | 'heuristic' | 'greedy' | 'random';
@@ -51,6 +57,12 @@ export interface AssignmentResult {
   readonly solver: string;
   /** Wall-clock seconds of the whole solve. */
   readonly seconds: number;
+  /** CPU seconds of the solve: the calling thread's, plus the glpk.js worker's job when it answered. */
+  readonly cpuSeconds: number;
+  /** True when the wall-clock safety net (time limit) fired: status is then `timeout`. */
+  readonly timedOut: boolean;
+  /** Why the bounds cannot all hold when the answer has violation (a proof), else null. */
+  readonly infeasibility: string | null;
   /** load(e) = sum_c n_c X[c][e]. */
   readonly load: number[];
   /** The bounds the answer was solved against. */
@@ -74,7 +86,10 @@ export interface WarmStart {
 export interface SolveOptions {
   /** Path to take (default `auto`: heuristic, then exact glpk.js on small instances). */
   readonly solver?: SolverChoice;
-  /** Hard wall-clock budget in seconds (default 2). */
+  /**
+   * Wall-clock safety net in seconds (default 30), far above the normal solve time: the search is
+   * bounded by counted work, and this only stops one that runs away (status `timeout`).
+   */
   readonly timeLimitSeconds?: number;
   /** Slack around the balanced share when the problem carries no explicit bounds (default 0.1). */
   readonly delta?: number;

@@ -33,7 +33,7 @@ export const SERVER_COMMAND = {
     roundDeadline: { type: 'number', default: 300, min: 0.1, arg: 'SECONDS', help: 'round deadline; later clients count as failed' },
     reportQuorum: { type: 'number', default: 1, min: 0.01, max: 1, arg: 'Q', help: 'close a round once this fraction of its sampled clients reported (then --quorum-grace); 1 = wait for all or the deadline' },
     quorumGrace: { type: 'number', default: 2, min: 0, arg: 'SECONDS', help: 'time stragglers still get once the report quorum is reached' },
-    solverTimeLimit: { type: 'number', default: 2, min: 0.01, arg: 'SECONDS', help: 'assignment solver time limit' },
+    solverTimeLimit: { type: 'number', default: 30, min: 0.000001, arg: 'SECONDS', help: 'assignment solver safety net (the search is bounded by counted work; a solve cut by this is marked timeout)' },
     learningRate: { type: 'number', default: 0.05, min: 0, help: 'client SGD learning rate' },
     batchSize: { type: 'integer', default: 32, min: 1, help: 'client minibatch size' },
     localEpochs: { type: 'integer', default: 1, min: 1, help: 'local epochs per round' },

@@ -5,7 +5,10 @@
  * Instance JSON: {"q": number[C][E], "samples": number[C], "capacity": number[C],
  * "lower"?: number[E], "upper"?: number[E], "delta"?: number} (explicit bounds win).
  * Output JSON: {"assignment", "objective", "upperBound", "gap", "status", "solver", "seconds",
- * "load", "violation"} plus "lower", "upper", "notes".
+ * "cpuSeconds", "load", "violation"} plus "lower", "upper", "notes", "timedOut", "infeasibility".
+ * Apart from the two timings, the answer depends only on the instance and seed, however busy the
+ * machine is, unless the time limit (a far safety net) fires: then status is "timeout" and a
+ * warning goes to stderr.
  */
 import { promises as fs } from 'node:fs';
 import { FileFormatError, FlexMoEError, parseCommand, type CommandSpec } from '@flexmoe/shared';
@@ -20,7 +23,7 @@ const SPEC = {
     instance: { type: 'string', arg: 'FILE', required: true, help: 'instance JSON {"q","samples","capacity","lower"?,"upper"?,"delta"?}' },
     json: { type: 'string', arg: 'OUT', help: 'write the answer as JSON to OUT' },
     solver: { type: 'string', default: 'auto', choices: ['auto', 'glpk', 'heuristic', 'greedy', 'random'], help: 'solver path' },
-    timeLimit: { type: 'number', default: 2, min: 0.01, arg: 'SECONDS', help: 'hard time limit of the solve' },
+    timeLimit: { type: 'number', default: 30, min: 0.000001, arg: 'SECONDS', help: 'wall-clock safety net of the solve (the search itself is bounded by counted work)' },
     seed: { type: 'integer', default: 0, help: 'seed of the tie-breaking jitter and random baseline' },
   },
 } as const satisfies CommandSpec;
@@ -69,16 +72,16 @@ export async function readInstance(file: string, seed = 0): Promise<InstanceFile
 
 /** The answer as the output JSON of `--json`. */
 export function answerJSON(r: AssignmentResult): Record<string, unknown> {
-  const { assignment, objective, upperBound, gap, status, solver, seconds, load, violation, lower, upper, notes } = r;
-  return { assignment, objective, upperBound, gap, status, solver, seconds, load, violation, lower, upper, notes };
+  const { assignment, objective, upperBound, gap, status, solver, seconds, cpuSeconds, load, violation, lower, upper, notes, timedOut, infeasibility } = r;
+  return { assignment, objective, upperBound, gap, status, solver, seconds, cpuSeconds, load, violation, lower, upper, notes, timedOut, infeasibility };
 }
 
 /** Short human explanation: status, objective, bound, gap, each expert's load against its bounds. */
 export function explain(r: AssignmentResult): string {
   const lines = [
-    `status ${r.status} via ${r.solver} in ${r.seconds.toFixed(3)} s${r.notes.length ? ` (${r.notes.join('; ')})` : ''}`,
+    `status ${r.status} via ${r.solver} in ${r.seconds.toFixed(3)} s (${r.cpuSeconds.toFixed(3)} CPU s)${r.notes.length ? ` (${r.notes.join('; ')})` : ''}`,
     `objective ${r.objective.toFixed(6)}  upper bound ${r.upperBound.toFixed(6)}  gap ${(100 * r.gap).toFixed(3)}%`,
-    `violation ${r.violation.toFixed(2)} samples${r.violation > 0 ? ' (bounds cannot all hold: elastic answer)' : ''}`,
+    `violation ${r.violation.toFixed(2)} samples${r.violation > 0 ? ` (${r.infeasibility ? `bounds cannot all hold: ${r.infeasibility}` : 'bounds not reached, infeasibility not proved'})` : ''}`,
     'expert      load     lower     upper',
   ];
   r.load.forEach((l, e) => {
@@ -104,6 +107,7 @@ export async function run(argv: string[]): Promise<number> {
     const { problem, delta } = await readInstance(o.instance, o.seed);
     const result = await solveAssignment(problem, { solver: o.solver as SolverChoice, timeLimitSeconds: o.timeLimit, delta });
     if (o.json) await fs.writeFile(o.json, `${JSON.stringify(answerJSON(result))}\n`);
+    if (result.timedOut) console.error(`flexmoe solve: warning: the ${o.timeLimit} s time limit fired; the answer depends on timing`);
     console.log(explain(result));
     return 0;
   } catch (err) {

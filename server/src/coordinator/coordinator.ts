@@ -140,7 +140,10 @@ export class Coordinator {
       strategy: this.deps.strategy,
       fitness: this.fitness,
       logger: this.deps.logger.child({ component: 'rounds' }),
-      onSolve: (s) => this.deps.metrics.solveSeconds.observe(s),
+      onSolve: (s, answer) => {
+        this.deps.metrics.solveSeconds.observe(s);
+        if (answer.timedOut) this.deps.metrics.solveTimeouts.inc();
+      },
     });
     while (this.completed < this.options.totalRounds && !this.draining()) {
       const round = this.completed + 1;

@@ -96,6 +96,11 @@ export class CoordinatorProcess {
     return { heapTotal: read('nodejs_heap_size_total_bytes'), heapUsed: read('nodejs_heap_size_used_bytes'), external: read('nodejs_external_memory_bytes') };
   }
 
+  /** Assignment solves cut by the solver's time limit, from /metrics. */
+  async solveTimeouts(): Promise<number> {
+    return gauge(await this.metricsText(), 'flexmoe_assignment_solve_timeouts_total') ?? 0;
+  }
+
   private async metricsText(): Promise<string> {
     const res = await fetch(`http://127.0.0.1:${this.metricsPort}/metrics`, { signal: AbortSignal.timeout(5000) });
     return res.text();

@@ -77,6 +77,8 @@ export interface ScaleCaseResult {
   readonly loadgenCpuSecondsPerRound: number;
   readonly load: LoadReport;
   readonly dataDir: string;
+  /** The coordinator's count of solves cut by the solver time limit (flexmoe_assignment_solve_timeouts_total). */
+  readonly solveTimeouts: number;
 }
 
 interface HistoryEntry {
@@ -149,8 +151,9 @@ export async function runScaleCase(o: ScaleCaseOptions): Promise<ScaleCaseResult
     const load = await Promise.race([running, new Promise<LoadReport>((r) => (grace = setTimeout(() => r(gen.stop()), 10_000)))]);
     clearTimeout(grace);
     const status = await coordinator.status<{ history: HistoryEntry[] }>();
+    const solveTimeouts = await coordinator.solveTimeouts();
     await coordinator.stop('SIGTERM');
-    return summarize(o, status.history, load, afterFirst, end, gen.channelCount, loadgenCpu, dir);
+    return { ...summarize(o, status.history, load, afterFirst, end, gen.channelCount, loadgenCpu, dir), solveTimeouts };
   } finally {
     clearTimeout(timer);
     await gen.stop();
@@ -168,7 +171,7 @@ function summarize(
   channels: number,
   loadgenCpu: number,
   dir: string,
-): ScaleCaseResult {
+): Omit<ScaleCaseResult, 'solveTimeouts'> {
   const rounds: RoundFigures[] = history.map((h) => {
     const think = (load.recorder.round(h.round)?.maxThinkMs ?? 0) / 1000;
     return {

@@ -11,6 +11,7 @@ export interface CoordinatorMetrics {
   readonly round: Gauge;
   readonly roundDuration: Histogram;
   readonly solveSeconds: Histogram;
+  readonly solveTimeouts: Counter;
   readonly expertLoad: Gauge<'expert'>;
   readonly expertLoadCv: Gauge;
   readonly routedLoadCv: Gauge;
@@ -39,6 +40,11 @@ export function createMetrics(): CoordinatorMetrics {
       name: 'flexmoe_assignment_solve_seconds',
       help: 'Time of the assignment solve',
       buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5],
+      registers: r,
+    }),
+    solveTimeouts: new Counter({
+      name: 'flexmoe_assignment_solve_timeouts_total',
+      help: 'Assignment solves cut short by the solver time limit (their answers depend on timing)',
       registers: r,
     }),
     expertLoad: new Gauge({ name: 'flexmoe_expert_load', help: 'Assigned load sum_c n_c X_ce of the last round', labelNames: ['expert'], registers: r }),

@@ -45,5 +45,7 @@ export interface RoundRecord {
     readonly upperBound: number;
     readonly gap: number;
     readonly violation: number;
+    /** The round was solved under a time-out: the solver's safety net cut its search. */
+    readonly timedOut: boolean;
   };
 }

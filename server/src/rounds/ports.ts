@@ -15,6 +15,8 @@ export interface AssignmentAnswer {
   readonly solver?: string;
   readonly seconds?: number;
   readonly violation?: number;
+  /** True when the solver's wall-clock safety net cut the search (the answer depends on timing). */
+  readonly timedOut?: boolean;
 }
 
 /** A strategy: assigns experts to the sampled clients (bounds and deficits are its business). */

@@ -45,7 +45,7 @@ export interface RoundDeps {
   readonly fitness: FitnessPort;
   readonly logger: Logger;
   /** Called with the solve time (seconds) of each assignment. */
-  readonly onSolve?: (seconds: number) => void;
+  readonly onSolve?: (seconds: number, answer: AssignmentAnswer) => void;
 }
 
 /** What a round attempt produced. */
@@ -78,8 +78,9 @@ export class RoundEngine {
     const solveStart = performance.now();
     const answer = await this.assign(round, sessions, signal);
     const solveSeconds = (performance.now() - solveStart) / 1000;
-    this.deps.onSolve?.(solveSeconds);
+    this.deps.onSolve?.(solveSeconds, answer);
     log.info({ clients: sessions.length, solver: answer.solver, status: answer.status, gap: answer.gap }, 'round assigned');
+    if (answer.timedOut) log.warn({ seconds: solveSeconds, status: answer.status }, 'assignment solve cut by the solver time limit: the answer depends on timing');
     const collectStart = performance.now();
     // Each update is folded in as it arrives and its tensors dropped; a retry drops the sums.
     const aggregator = new StreamingAggregator(params, this.config.experts, this.config.weighting);
@@ -254,6 +255,7 @@ function describeRound(f: RoundFacts): RoundRecord {
       upperBound: a.upperBound ?? 0,
       gap: a.gap ?? 0,
       violation: a.violation ?? 0,
+      timedOut: a.timedOut ?? false,
     },
   };
 }

@@ -15,7 +15,7 @@ function record(round: number, clients: number): RoundRecord {
     clientAccuracy: Object.fromEntries(ids.slice(1).map((id) => [id, 0.5])), load: [1, 2, 3, 4], routedLoad: [1, 1, 1, 1],
     loadCv: 0.4, loadMaxMean: 1.6, routedLoadCv: 0, routedLoadMaxMean: 1, bytesDown: 10, bytesUp: 20,
     timings: { solve: 0.1, collect: 0.5, aggregate: 0.01, trainMean: 0.3 },
-    solver: { name: 'lp', status: 'optimal', objective: 1, upperBound: 1, gap: 0, violation: 0 },
+    solver: { name: 'lp', status: 'optimal', objective: 1, upperBound: 1, gap: 0, violation: 0, timedOut: false },
   };
 }
 

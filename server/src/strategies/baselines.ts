@@ -6,7 +6,7 @@
  */
 import { denseAssignment } from '../assignment/baselines';
 import { toInstance } from '../assignment/instance';
-import { buildResult } from '../assignment/result';
+import { buildResult, startClock } from '../assignment/result';
 import { solveAssignment } from '../assignment/solve';
 import type { AssignmentProblem, AssignmentResult } from '../assignment/types';
 import type { Strategy, StrategyOptions } from './strategy';
@@ -58,7 +58,7 @@ export class DenseStrategy extends Stateless implements Strategy {
 
   /** All E experts per client. */
   async assign(problem: AssignmentProblem): Promise<AssignmentResult> {
-    const started = performance.now();
+    const started = startClock();
     // Bounds follow the capacities actually used (all E), so the balanced dense load is within them.
     const dense = { ...problem, clients: problem.clients.map((c) => ({ ...c, capacity: problem.experts })) };
     const inst = toInstance(dense, this.options.delta);
