@@ -8,6 +8,7 @@ import { availableParallelism } from 'node:os';
 import type { BenchRow, Logger } from '@flexmoe/shared';
 import { defaultModelConfig, type BackboneKind, type MoEConfig } from '@flexmoe/shared/dist/src/model';
 import { measureInterleaved, type MeasureBudget, type MeasureCase, type Measurement } from '../measure';
+import { modelStepFlops } from './backbone-flops';
 import { OnnxBackboneStep, stepData, stepSpecs, type StepCase } from './backbone-step';
 import { TorchProcess } from './torch-step';
 
@@ -26,13 +27,23 @@ export function benchModel(backbone: BackboneKind): MoEConfig {
   return defaultModelConfig({ backbone });
 }
 
+/**
+ * The resnet step is 10-100x slower than the others: fewer, equally long windows keep its rows to
+ * minutes on a loaded machine (each window still runs at least one step per case).
+ */
+function budgetFor(backbone: BackboneKind, budget: MeasureBudget): MeasureBudget {
+  return backbone === 'resnet' ? { ...budget, windows: Math.min(budget.windows, 8) } : budget;
+}
+
 interface Pair {
   onnx: Measurement;
   torch: Measurement;
 }
 
 /** Rows of the PyTorch comparison, or one row saying why it was not measured. */
-export async function pytorchRows(batches: readonly number[], budget: MeasureBudget, log?: Logger, backbones: readonly BackboneKind[] = TORCH_BACKBONES): Promise<BenchRow[]> {
+export async function pytorchRows(
+  batches: readonly number[], budget: MeasureBudget, log?: Logger, backbones: readonly BackboneKind[] = TORCH_BACKBONES, peakGflops: number | null = null,
+): Promise<BenchRow[]> {
   const torch = await TorchProcess.start();
   if ('unavailable' in torch) {
     log?.warn({ reason: torch.unavailable }, 'pytorch baseline not measured');
@@ -43,9 +54,9 @@ export async function pytorchRows(batches: readonly number[], budget: MeasureBud
   try {
     for (const backbone of backbones) {
       for (const batch of batches) {
-        const m = await measureBackbone(torch, benchModel(backbone), batch, cores, budget);
+        const m = await measureBackbone(torch, benchModel(backbone), batch, cores, budgetFor(backbone, budget));
         log?.info({ backbone, batch, onnx1: m.one.onnx.cpuCallsPerSecond * batch, torch1: m.one.torch.cpuCallsPerSecond * batch }, 'pytorch comparison measured (samples/s)');
-        rows.push(...rowsOf(backbone, batch, cores, m, torch.version));
+        rows.push(...rowsOf(backbone, batch, cores, m, torch.version, peakGflops));
       }
     }
   } finally {
@@ -84,8 +95,10 @@ async function measureBackbone(torch: TorchProcess, model: MoEConfig, batch: num
  * PyTorch both compute on the calling thread), robust on a shared machine. Several threads: the
  * median window's wall-clock rate (CPU time of one thread says nothing there).
  */
-function rowsOf(backbone: BackboneKind, batch: number, cores: number, m: { one: Pair; all: Pair; two: Measurement }, version: string): BenchRow[] {
+function rowsOf(backbone: BackboneKind, batch: number, cores: number, m: { one: Pair; all: Pair; two: Measurement }, version: string, peak: number | null): BenchRow[] {
   const model = describe(benchModel(backbone));
+  const gflops = (m.one.onnx.cpuCallsPerSecond * batch * modelStepFlops(benchModel(backbone), ASSIGNED.length)) / 1e9;
+  const efficiency = { gflops: Math.round(gflops * 10) / 10, ...(peak ? { matmulPeakGflops: Math.round(peak * 10) / 10, ofPeak: Math.round((gflops / peak) * 1000) / 1000 } : {}) };
   const r = (x: number): number => Math.round(x * 1000) / 1000;
   const target = TARGETS[backbone];
   const oneRatio = m.one.onnx.cpuCallsPerSecond / m.one.torch.cpuCallsPerSecond;
@@ -95,7 +108,7 @@ function rowsOf(backbone: BackboneKind, batch: number, cores: number, m: { one: 
     {
       suite: 'train', name: `${backbone} step vs pytorch (1 thread)`, batch, value: Math.round(m.one.onnx.cpuCallsPerSecond * batch), unit: 'samples/s',
       baseline: Math.round(m.one.torch.cpuCallsPerSecond * batch), ratio: r(oneRatio), clock: 'thread cpu', threads: 1,
-      valueWallMedian: wall(m.one.onnx), baselineWallMedian: wall(m.one.torch), ratioWallMedian: r(wall(m.one.onnx) / wall(m.one.torch)), model, pytorch: version, ...met,
+      valueWallMedian: wall(m.one.onnx), baselineWallMedian: wall(m.one.torch), ratioWallMedian: r(wall(m.one.onnx) / wall(m.one.torch)), model, pytorch: version, ...efficiency, ...met,
     },
     {
       suite: 'train', name: `${backbone} step vs pytorch (${cores} threads)`, batch, value: wall(m.all.onnx), unit: 'samples/s',

@@ -73,7 +73,9 @@ export async function runTrainSuite(opts: TrainSuiteOptions = {}): Promise<Bench
   }
   const rows = trainRows(cfg, rates, matmul.n, onnxNote);
   if (onnxNote) return rows;
-  return [...rows, ...(await pytorchRows(opts.batches ?? TRAIN_BATCHES, budget, log))];
+  const peaks = rates.map((r) => r.peakGflops.cpu).sort((a, b) => a - b);
+  const peak = peaks.length > 0 ? peaks[Math.floor(peaks.length / 2)] : null;
+  return [...rows, ...(await pytorchRows(opts.batches ?? TRAIN_BATCHES, budget, log, undefined, peak))];
 }
 
 /** Measures every implementation at one batch size, in interleaved windows. */
