@@ -11,6 +11,7 @@ import type { SuiteOptions } from '../suites';
 import { createMatMulRunner, type MatMulRunner } from './matmul-peak';
 import { DEFAULT_BENCH_MOE, stepFlopsPerSample, type BenchMoeConfig } from './moe-config';
 import { loadModelGraphs, OnnxMoeStep, type ModelGraphs } from './onnx-step';
+import type { BackboneKind } from '@flexmoe/shared/dist/src/model';
 import { pytorchRows } from './pytorch-rows';
 import { convertParams, initParams, randomBatch } from './params';
 import { loadTfjsWasm } from './tfjs-loader';
@@ -49,6 +50,8 @@ export interface TrainSuiteOptions extends SuiteOptions {
   budget?: MeasureBudget;
   /** MatMul peak matrix size (default 1024, 512 with `quick`). */
   matmulN?: number;
+  /** Backbones compared with PyTorch (default `TORCH_BACKBONES`). */
+  torchBackbones?: readonly BackboneKind[];
 }
 
 /** Runs the train suite and returns its rows. */
@@ -75,7 +78,7 @@ export async function runTrainSuite(opts: TrainSuiteOptions = {}): Promise<Bench
   if (onnxNote) return rows;
   const peaks = rates.map((r) => r.peakGflops.cpu).sort((a, b) => a - b);
   const peak = peaks.length > 0 ? peaks[Math.floor(peaks.length / 2)] : null;
-  return [...rows, ...(await pytorchRows(opts.batches ?? TRAIN_BATCHES, budget, log, undefined, peak))];
+  return [...rows, ...(await pytorchRows(opts.batches ?? TRAIN_BATCHES, budget, log, opts.torchBackbones, peak))];
 }
 
 /** Measures every implementation at one batch size, in interleaved windows. */
