@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { loadLocalData } from '../src/daemon/data';
+import { floatValues } from '@flexmoe/shared/dist/src/data';
 import { freePort, killQuietly, startFlexmoe, waitForStdout, type FlexmoeProcess, type LogLine } from './processes';
 
 const ROUNDS = 4;
@@ -18,7 +19,7 @@ const SHARD = { partition: 'iid', seed: 1, maxSamples: 200 };
 
 function serverArgs(port: number, dataDir: string): string[] {
   return [
-    'server', '--host', '127.0.0.1', '--port', String(port), '--metrics-host', '127.0.0.1', '--metrics-port', '0',
+    'server', '--insecure', '--host', '127.0.0.1', '--port', String(port), '--metrics-host', '127.0.0.1', '--metrics-port', '0',
     '--data-dir', dataDir, '--rounds', String(ROUNDS), '--experts', '4', '--feature-dim', '16', '--expert-hidden', '8',
     '--min-clients', '2', '--round-deadline', '10', '--heartbeat-interval', '0.5', '--keep-serving', '--seed', '3',
   ];
@@ -46,7 +47,7 @@ async function onnxAccuracy(file: string, index: number): Promise<number> {
   const session = await ort.InferenceSession.create(file);
   try {
     const { test: split } = data;
-    const input = new ort.Tensor('float32', Float32Array.from(split.x), [split.n, ...split.shape]);
+    const input = new ort.Tensor('float32', floatValues(split), [split.n, ...split.shape]);
     const out = await session.run({ input });
     const labels = out.label.data as BigInt64Array;
     let correct = 0;
@@ -90,7 +91,11 @@ test('daemons join, train their assigned experts, survive restarts of themselves
     const codes = await Promise.all([client0.exited, client1.exited]);
     assert.deepEqual(codes, [0, 0], 'both daemons exit 0 when the run completes');
     assert.equal(client1.messages('run complete').length, 1);
-    const status = (await (await fetch(`http://127.0.0.1:${metricsPort}/api/status`)).json()) as { completed?: number; history: RoundStatus[] };
+    const status = (await (await fetch(`http://127.0.0.1:${metricsPort}/api/status`)).json()) as { completed?: number; history: RoundStatus[]; clients: { id: string; connected: boolean; state: string }[] };
+    // Both daemons called Leave at the end of the run: the registry shows them gone at once,
+    // not connected (or TRAINING) until the liveness timeout.
+    assert.deepEqual(status.clients.filter((c) => c.connected).map((c) => `${c.id}:${c.state}`), [], 'daemons left after the run');
+    for (const c of [client0, client1]) assert.equal(c.messages('left the coordinator').length, 1);
     const history = new Map(status.history.map((r) => [r.round, r]));
     assert.deepEqual([...history.keys()].sort(), [1, 2, 3, 4], 'no completed round lost across the restart');
 

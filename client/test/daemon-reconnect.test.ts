@@ -25,7 +25,7 @@ test('a daemon waits for an absent coordinator with backoff and joins when it ap
     assert.deepEqual(refusals.map((l) => l.attempt), refusals.map((_, i) => i + 1), 'attempts are counted, not reset');
 
     const server = startFlexmoe([
-      'server', '--host', '127.0.0.1', '--port', String(port), '--metrics-port', '0', '--data-dir', path.join(dir, 'data'),
+      'server', '--insecure', '--host', '127.0.0.1', '--port', String(port), '--metrics-port', '0', '--data-dir', path.join(dir, 'data'),
       '--experts', '4', '--feature-dim', '16', '--expert-hidden', '8', '--rounds', '1', '--min-clients', '2',
     ]);
     procs.push(server);

@@ -102,7 +102,7 @@ test('a daemon whose data does not fit the coordinator\'s model exits 2 naming b
   const dir = await mkdtemp(path.join(os.tmpdir(), 'flexmoe-misfit-'));
   const procs: FlexmoeProcess[] = [];
   try {
-    const port = await startServer(['--input-shape', '1,6,6', '--classes', '3'], path.join(dir, 'data'), procs);
+    const port = await startServer(['--insecure', '--input-shape', '1,6,6', '--classes', '3'], path.join(dir, 'data'), procs);
     const client = startFlexmoe(clientArgs(port, path.join(dir, 'state'), []));
     procs.push(client);
     assert.equal(await client.exited, 2);

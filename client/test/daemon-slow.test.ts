@@ -15,7 +15,7 @@ test('a daemon past the round deadline abandons the stale round and finishes wit
   const procs: FlexmoeProcess[] = [];
   try {
     const server = startFlexmoe([
-      'server', '--host', '127.0.0.1', '--port', '0', '--metrics-port', '0', '--data-dir', path.join(dir, 'data'),
+      'server', '--insecure', '--host', '127.0.0.1', '--port', '0', '--metrics-port', '0', '--data-dir', path.join(dir, 'data'),
       '--experts', '4', '--feature-dim', '16', '--expert-hidden', '8', '--rounds', '1', '--min-clients', '1', '--fraction', '1',
       // 200 local epochs: 100 samples take a moment, 6,000 samples take 60 times longer.
       '--local-epochs', '200', '--round-deadline', '3', '--heartbeat-interval', '0.2', '--keep-serving',

@@ -35,3 +35,6 @@ export class CheckpointError extends defineError('FLEXMOE_ERR_CHECKPOINT') {}
 
 /** A client that did not deliver its round result (disconnected, cancelled). */
 export class ClientFailureError extends defineError('FLEXMOE_ERR_CLIENT_FAILURE') {}
+
+/** A second Submit for a task whose upload is already open, or too many of something from one client. */
+export class ResourceLimitError extends defineError('FLEXMOE_ERR_RESOURCE_LIMIT') {}

@@ -76,7 +76,7 @@ test('a corrupt newest checkpoint is a clear error and nothing is deleted', { ti
   const bytes = readFileSync(newest);
   bytes[bytes.length >> 1] ^= 0xff;
   writeFileSync(newest, bytes);
-  const result = await runFlexmoe(['server', '--host', '127.0.0.1', '--port', '0', '--metrics-port', '0', ...args]);
+  const result = await runFlexmoe(['server', '--insecure', '--host', '127.0.0.1', '--port', '0', '--metrics-port', '0', ...args]);
   assert.equal(result.code, 1);
   assert.match(result.stderr, /round-000002\.ckpt is corrupt: SHA-256 mismatch/);
   assert.match(result.stderr, /round-000001\.ckpt/, 'names the earlier checkpoint kept');

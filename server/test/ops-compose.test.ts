@@ -8,6 +8,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { parseAllDocuments } from 'yaml';
 import { cliCommands, cliFlags, flagsOf, loadYaml, loadYamlDocs, readRepo, repoHas, which, ROOT } from './ops-fixtures';
 
 const compose = loadYaml('docker-compose.yml', {});
@@ -29,7 +32,7 @@ function assertRealCommand(where: string, args: readonly string[], skip: (why: s
 const portOf = (hostPort: string) => hostPort.split(':').pop()!;
 
 test('compose: parses, services are flexmoe commands with real flags', (t) => {
-  assert.deepEqual(Object.keys(compose.services).sort(), ['client', 'coordinator', 'grafana', 'prometheus']);
+  assert.deepEqual(Object.keys(compose.services).sort(), ['client', 'coordinator', 'grafana', 'prometheus', 'tokens']);
   for (const name of ['coordinator', 'client']) {
     const svc = compose.services[name];
     assert.ok(Array.isArray(svc.command), `${name}: command as a list`);
@@ -122,15 +125,52 @@ test('compose: volumes are declared, mounted where the commands write, bind sour
   const dataDir = flagsOf(compose.services.coordinator.command).get('data-dir');
   assert.ok(compose.services.coordinator.volumes.includes(`coordinator-data:${dataDir}`), 'the data dir is on the named volume');
   assert.match(readRepo('Dockerfile.server'), new RegExp(`VOLUME \\["${dataDir}"\\]`));
-  const stateDir = flagsOf(compose.services.client.command).get('state-dir');
-  assert.match(readRepo('Dockerfile.client'), new RegExp(`VOLUME \\["${stateDir}"\\]`), 'each replica keeps its state on its own anonymous volume');
+  // Each replica keeps its state in its own directory of the named volume (an anonymous volume
+  // per container would be lost to `docker compose down`, and with it the id and the gate).
+  const stateDir = flagsOf(compose.services.client.command).get('state-dir')!;
+  const mount = /^\/var\/lib\/flexmoe-client\/replica-\{replica\}$/.exec(stateDir);
+  assert.ok(mount, `the client state dir is per replica (${stateDir})`);
+  assert.ok(compose.services.client.volumes.includes('client-state:/var/lib/flexmoe-client'), 'the client state is on the named volume');
+  assert.match(readRepo('Dockerfile.client'), /VOLUME \["\/var\/lib\/flexmoe-client"\]/, 'the named volume covers the image volume (no anonymous one)');
   const gf = compose.services.grafana.environment.GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH as string;
   assert.ok(repoHas(gf.replace('/var/lib/grafana/dashboards', 'deploy/grafana/dashboards')));
 });
 
+test('compose: every replica gets its own token from the tokens service, the coordinator the whole table', async () => {
+  const { readTokensFile, readSecretFile } = require(join(ROOT, 'server', 'dist', 'src', 'transport', 'auth.js'));
+  const { ensureTokens } = require(join(ROOT, 'deploy', 'docker', 'make-tokens.js'));
+  const entrypoint = require(join(ROOT, 'deploy', 'docker', 'entrypoint.js'));
+  const c = loadYaml('docker-compose.yml', { FLEXMOE_CLIENTS: '3' }).services;
+  const [dirArg, countArg] = c.tokens.command as string[];
+  assert.equal(countArg, '3', 'one token per replica');
+  for (const name of ['coordinator', 'client']) assert.ok(c[name].volumes.includes(`fleet-tokens:${dirArg}:ro`), `${name} reads the tokens read-only`);
+  assert.equal(c.coordinator.depends_on.tokens.condition, 'service_completed_successfully');
+  const flags = flagsOf(c.coordinator.command);
+  const dir = mkdtempSync(join(tmpdir(), 'flexmoe-tokens-'));
+  try {
+    const local = (p: string) => p.replace(dirArg!, dir);
+    assert.deepEqual(ensureTokens(dir, 3), ['client-0', 'client-1', 'client-2']);
+    const table = readTokensFile(local(flags.get('tokens')!));
+    assert.ok(readSecretFile(local(flags.get('status-token')!)).length >= 32);
+    for (let i = 0; i < 3; i++) {
+      // What the entrypoint makes of replica i's command and environment.
+      const out = await entrypoint.rewriteArgs(c.client.command, { env: { FLEXMOE_REPLICA_INDEX: String(i), FLEXMOE_TOKEN_FILE: c.client.environment.FLEXMOE_TOKEN_FILE }, hostname: 'x', addresses: [], resolvePtr: async () => [], reverse: async () => [] });
+      const id = flagsOf(out.argv).get('id')!;
+      assert.equal(entrypoint.tokenFromFile({ FLEXMOE_TOKEN_FILE: local(out.env.FLEXMOE_TOKEN_FILE) }).FLEXMOE_TOKEN, table.get(id), `replica ${i} presents ${id}'s token`);
+    }
+    assert.deepEqual(ensureTokens(dir, 4), ['client-3'], 'scaling up adds tokens and keeps the old ones');
+    assert.equal(readTokensFile(local(flags.get('tokens')!)).get('client-0'), table.get('client-0'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('prometheus: promtool check config accepts the repository config', (t) => {
   const promtool = which('promtool');
-  if (!promtool) return t.skip('promtool is not installed (apt-get install prometheus): config not checked');
+  if (!promtool) {
+    if (process.env.FLEXMOE_REQUIRE_TOOLS) assert.fail('promtool is not installed (apt-get install prometheus), and CI requires it');
+    return t.skip('promtool is not installed (apt-get install prometheus): config not checked');
+  }
   const r = spawnSync(promtool, ['check', 'config', 'deploy/prometheus/prometheus.yml'], { cwd: ROOT, encoding: 'utf8' });
   assert.equal(r.status, 0, r.stdout + r.stderr);
   assert.match(r.stdout, /SUCCESS/);
@@ -155,7 +195,8 @@ test('kubernetes: manifests parse, commands and flags are real, annotations matc
   const kustomization = loadYaml('deploy/k8s/kustomization.yaml');
   const docs = kustomization.resources.flatMap((f: string) => loadYamlDocs(`deploy/k8s/${f}`));
   const byKind = (kind: string) => docs.filter((d: any) => d.kind === kind);
-  const secrets = new Set(byKind('Secret').map((s: any) => s.metadata.name));
+  assert.deepEqual(byKind('Secret'), [], '`kubectl apply -k` must not overwrite the real Secrets with placeholders');
+  const secrets = new Set(loadYamlDocs('deploy/k8s/secrets.example.yaml').map((s: any) => s.metadata.name));
   const [sts] = byKind('StatefulSet');
   const [ds] = byKind('DaemonSet');
   assert.equal(ds.spec.template.spec.nodeSelector['kubernetes.io/arch'], 'arm64');
@@ -183,10 +224,32 @@ test('kubernetes: manifests parse, commands and flags are real, annotations matc
   }
   const coordFlags = flagsOf(sts.spec.template.spec.containers[0].args);
   assert.ok(sts.spec.template.spec.containers[0].volumeMounts.some((m: any) => m.name === 'data' && m.mountPath === coordFlags.get('data-dir')), 'the data dir is on the PVC');
+  // The kubelet creates a missing hostPath root-owned and fsGroup skips hostPath: an init
+  // container must hand the state dir to the daemon's uid.
+  const dsPod = ds.spec.template.spec;
+  const state = dsPod.volumes.find((v: any) => v.hostPath && dsPod.containers[0].volumeMounts.some((m: any) => m.name === v.name && m.mountPath === flagsOf(dsPod.containers[0].args).get('state-dir')));
+  assert.ok(state, 'the DaemonSet state dir is a hostPath');
+  const init = (dsPod.initContainers ?? []).find((c: any) => c.volumeMounts.some((m: any) => m.name === state.name));
+  assert.ok(init, 'an init container prepares the hostPath state dir');
+  assert.equal(init.image, dsPod.containers[0].image);
+  assert.match(init.command.join(' '), new RegExp(`chown ${dsPod.securityContext.runAsUser}:${dsPod.securityContext.runAsGroup} ${state.hostPath.path}`));
   const svc = byKind('Service').find((s: any) => s.metadata.name === 'flexmoe-coordinator');
   const server = flagsOf(ds.spec.template.spec.containers[0].args).get('server')!;
   assert.ok(server.startsWith(`${svc.metadata.name}.`), 'clients dial the coordinator service');
   assert.ok(svc.spec.ports.some((p: any) => server.endsWith(`:${p.port}`)));
+});
+
+test('kubernetes: `kubectl kustomize` renders the kustomization without any Secret, all in namespace flexmoe', (t) => {
+  const kubectl = which('kubectl');
+  if (!kubectl) {
+    if (process.env.FLEXMOE_REQUIRE_TOOLS) assert.fail('kubectl is not installed (apt-get install kubernetes-client), and CI requires it');
+    return t.skip('kubectl is not installed (apt-get install kubernetes-client): kustomization not rendered');
+  }
+  const r = spawnSync(kubectl, ['kustomize', 'deploy/k8s'], { cwd: ROOT, encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const rendered = parseAllDocuments(r.stdout).map((d) => d.toJS());
+  assert.deepEqual(rendered.map((d: any) => d.kind).sort(), ['DaemonSet', 'Namespace', 'Service', 'Service', 'StatefulSet']);
+  for (const d of rendered.filter((x: any) => x.kind !== 'Namespace')) assert.equal(d.metadata.namespace, 'flexmoe', `${d.kind} ${d.metadata.name}`);
 });
 
 for (const command of ['client', 'server']) {

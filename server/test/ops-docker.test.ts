@@ -38,13 +38,19 @@ for (const file of ['Dockerfile.server', 'Dockerfile.client']) {
     assert.equal(arg?.[1], 'node:20-bookworm-slim');
     const froms = ins.filter((i) => i.op === 'FROM');
     assert.equal(froms.length, 2);
-    assert.match(froms[0]!.args, /^--platform=\$BUILDPLATFORM \$\{NODE_IMAGE\} AS build$/);
+    assert.match(froms[0]!.args, /^--platform=\$BUILDPLATFORM \$\{(BUILD_)?NODE_IMAGE\} AS build$/);
+    const buildArg = /ARG BUILD_NODE_IMAGE=(\S+)/.exec(readRepo(file));
+    if (buildArg) assert.equal(buildArg[1], arg?.[1], 'the build stage defaults to the same base image');
     assert.doesNotMatch(froms[1]!.args, /--platform/, 'the runtime stage must follow the target platform');
     const runs = (stage: number) => ins.filter((i) => i.op === 'RUN' && i.stage === stage).map((i) => i.args).join('\n');
     assert.match(runs(0), /npm ci\b/);
     assert.match(runs(0), /tsc -b/);
     assert.match(runs(1), /npm ci --omit=dev/);
     assert.doesNotMatch(runs(1), /tsc|curl|wget/);
+  });
+
+  test(`${file}: no \`# syntax=\` line (it makes every build fetch a frontend image from a registry)`, () => {
+    assert.doesNotMatch(readRepo(file), /^#\s*syntax\s*=/im);
   });
 
   test(`${file}: every COPY source exists and passes .dockerignore`, () => {
@@ -89,27 +95,67 @@ test('Dockerfile.client: the build-time data cache step calls a function the bui
   assert.match(readRepo('Dockerfile.client'), /COPY --from=build \/src\/\.cache \.cache/);
 });
 
-test('entrypoint: compose replicas take shard n-1 of N from their container name', async () => {
-  const deps = { env: {}, hostname: '3f2a9c0d1b7e', addresses: ['172.18.0.5'], reverse: async (ip: string) => (ip === '172.18.0.5' ? ['flexmoe-client-3.flexmoe_default'] : []) };
+// The rules of the entrypoint on given lookup answers. The lookups themselves are exercised for
+// real by `npm run test:docker` (Docker's embedded DNS, a Docker-written /etc/hosts).
+const none = async (): Promise<string[]> => [];
+
+test('entrypoint: compose replicas take shard n-1 of N from the PTR name, not from /etc/hosts', async () => {
+  const asked: string[] = [];
+  const deps = {
+    env: {},
+    hostname: '3f2a9c0d1b7e',
+    addresses: ['172.18.0.5'],
+    resolvePtr: async (ip: string) => {
+      asked.push(ip);
+      return ip === '172.18.0.5' ? ['flexmoe-client-3.flexmoe_default'] : [];
+    },
+    // What dns.reverse answers on Docker: /etc/hosts has only the container id.
+    reverse: async () => ['3f2a9c0d1b7e'],
+  };
   const out = await entrypoint.rewriteArgs(['client', '--data', 'fashion-mnist', '--shard', 'auto/4', '--seed', '1'], deps);
   assert.deepEqual(out.argv, ['client', '--data', 'fashion-mnist', '--shard', '2/4', '--seed', '1']);
-  const inline = await entrypoint.rewriteArgs(['client', '--shard=auto/4'], deps);
-  assert.deepEqual(inline.argv, ['client', '--shard=2/4']);
-  const v1 = await entrypoint.rewriteArgs(['client', '--shard', 'auto/4'], { ...deps, reverse: async () => ['fleet_client_1.fleet_default'] });
+  assert.deepEqual(asked, ['172.18.0.5']);
+  const inline = await entrypoint.rewriteArgs(['client', '--shard=auto/4', '--state-dir=/s/replica-{replica}'], deps);
+  assert.deepEqual(inline.argv, ['client', '--shard=2/4', '--state-dir=/s/replica-2']);
+  const v1 = await entrypoint.rewriteArgs(['client', '--shard', 'auto/4'], { ...deps, resolvePtr: async () => ['fleet_client_1.fleet_default'] });
   assert.deepEqual(v1.argv, ['client', '--shard', '0/4'], 'Compose v1 names use underscores');
+  const podman = await entrypoint.rewriteArgs(['client', '--shard', 'auto/4'], { ...deps, resolvePtr: none, reverse: async () => ['fleet-client-2'] });
+  assert.deepEqual(podman.argv, ['client', '--shard', '1/4'], 'a name in /etc/hosts (Podman) still counts');
+  assert.equal(entrypoint.arpaName('172.18.0.5'), '5.0.18.172.in-addr.arpa');
 });
 
-test('entrypoint: StatefulSet ordinals, explicit index, env form, and clear refusals', async () => {
-  const none = async () => [];
-  const pod = await entrypoint.rewriteArgs(['client', '--shard', 'auto/3'], { env: {}, hostname: 'flexmoe-client-0', addresses: [], reverse: none });
-  assert.deepEqual(pod.argv, ['client', '--shard', '0/3']);
-  const explicit = await entrypoint.rewriteArgs(['client'], { env: { FLEXMOE_SHARD: 'auto/5', FLEXMOE_REPLICA_INDEX: '4' }, hostname: 'x', addresses: [], reverse: none });
+test('entrypoint: StatefulSet pods 0, 1, 2 take shards 0, 1, 2 even with kubelet-style /etc/hosts', async () => {
+  const shards = [];
+  for (const ordinal of [0, 1, 2]) {
+    const name = `flexmoe-client-${ordinal}`;
+    const deps = {
+      env: { KUBERNETES_SERVICE_HOST: '10.96.0.1' },
+      hostname: name,
+      addresses: [`10.244.0.${ordinal + 10}`],
+      resolvePtr: async () => [`${name}.flexmoe-client.flexmoe.svc.cluster.local`],
+      reverse: async () => [name],
+    };
+    shards.push((await entrypoint.rewriteArgs(['client', '--shard', 'auto/3'], deps)).argv[2]);
+  }
+  assert.deepEqual(shards, ['0/3', '1/3', '2/3']);
+  await assert.rejects(
+    entrypoint.rewriteArgs(['client', '--shard', 'auto/2'], { env: { KUBERNETES_SERVICE_HOST: '10.96.0.1' }, hostname: 'flexmoe-client-abcde', addresses: [], resolvePtr: none, reverse: none }),
+    /on Kubernetes from hostname 'flexmoe-client-abcde'/,
+    'a Deployment pod (random suffix) has no ordinal',
+  );
+});
+
+test('entrypoint: explicit index, env form, {replica} in the token file, and clear refusals', async () => {
+  const base = { addresses: [], resolvePtr: none, reverse: none };
+  const explicit = await entrypoint.rewriteArgs(['client'], { ...base, env: { FLEXMOE_SHARD: 'auto/5', FLEXMOE_REPLICA_INDEX: '4' }, hostname: 'x' });
   assert.deepEqual(explicit.env, { FLEXMOE_SHARD: '4/5' });
-  const untouched = await entrypoint.rewriteArgs(['client', '--shard', '1/4'], { env: {}, hostname: 'x', addresses: [], reverse: none });
+  const token = await entrypoint.rewriteArgs(['client', '--id=client-{replica}'], { ...base, env: { FLEXMOE_REPLICA_INDEX: '1', FLEXMOE_TOKEN_FILE: '/run/flexmoe/tokens/client-{replica}' }, hostname: 'x' });
+  assert.deepEqual(token, { argv: ['client', '--id=client-1'], env: { FLEXMOE_TOKEN_FILE: '/run/flexmoe/tokens/client-1' } });
+  const untouched = await entrypoint.rewriteArgs(['client', '--shard', '1/4'], { ...base, env: {}, hostname: 'x' });
   assert.deepEqual(untouched.argv, ['client', '--shard', '1/4']);
-  await assert.rejects(entrypoint.rewriteArgs(['client', '--shard', 'auto/2'], { env: {}, hostname: 'flexmoe-client-2', addresses: [], reverse: none }), /outside --shard auto\/2/);
-  await assert.rejects(entrypoint.rewriteArgs(['client', '--shard', 'auto/2'], { env: {}, hostname: 'laptop', addresses: [], reverse: none }), /cannot derive a replica index/);
-  await assert.rejects(entrypoint.rewriteArgs(['client', '--shard', 'auto/2'], { env: { FLEXMOE_REPLICA_INDEX: '-1' }, hostname: 'x', addresses: [], reverse: none }), /FLEXMOE_REPLICA_INDEX/);
+  await assert.rejects(entrypoint.rewriteArgs(['client', '--shard', 'auto/2'], { ...base, env: { KUBERNETES_SERVICE_HOST: 'k' }, hostname: 'flexmoe-client-2' }), /outside --shard auto\/2/);
+  await assert.rejects(entrypoint.rewriteArgs(['client', '--shard', 'auto/2'], { ...base, env: {}, hostname: 'flexmoe-client-1' }), /cannot derive a replica index/, 'outside Kubernetes a hostname alone does not count');
+  await assert.rejects(entrypoint.rewriteArgs(['client', '--shard', 'auto/2'], { ...base, env: { FLEXMOE_REPLICA_INDEX: '-1' }, hostname: 'x' }), /FLEXMOE_REPLICA_INDEX/);
 });
 
 test('entrypoint: the token file becomes FLEXMOE_TOKEN, a missing or empty file is an error', () => {

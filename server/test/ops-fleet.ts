@@ -100,18 +100,21 @@ const ENTRYPOINT = join(ROOT, 'deploy', 'docker', 'entrypoint.js');
 /** Makes the coordinator process lack what the server image lacks. */
 const SERVER_IMAGE_PRELOAD = join(__dirname, 'ops-server-image-preload.js');
 
-/** A compose service's command with some flags replaced or added (`true` = a bare flag). */
-export function composeCommand(service: string, overrides: Record<string, string | true>, env: Record<string, string> = {}): string[] {
+/** A compose service's command with some flags replaced, added (`true` = a bare flag) or removed (`null`). */
+export function composeCommand(service: string, overrides: Record<string, string | true | null>, env: Record<string, string> = {}): string[] {
   const command: string[] = loadYaml('docker-compose.yml', env).services[service].command;
   const flags = flagsOf(command.slice(1));
-  for (const [k, v] of Object.entries(overrides)) flags.set(k, v === true ? undefined : v);
+  for (const [k, v] of Object.entries(overrides)) {
+    if (v === null) flags.delete(k);
+    else flags.set(k, v === true ? undefined : v);
+  }
   return [command[0]!, ...[...flags].map(([k, v]) => (v === undefined ? `--${k}` : `--${k}=${v}`))];
 }
 
 async function startCoordinator(o: FleetOptions, dir: string, log: string[]): Promise<{ proc: ChildProcess; grpcPort: number; httpPort: number }> {
   const args = composeCommand('coordinator', { port: '0', 'metrics-port': '0', host: '127.0.0.1', 'metrics-host': '127.0.0.1',
     'data-dir': join(dir, 'coordinator'), rounds: String(o.rounds), experts: String(o.experts), 'min-clients': String(o.clients),
-    'round-deadline': '60', 'log-level': 'warn' });
+    'round-deadline': '60', 'log-level': 'warn', insecure: true, tokens: null, 'status-token': null });
   const proc = startProcess(process.execPath, ['--require', SERVER_IMAGE_PRELOAD, BIN, ...args], log, 'server');
   // The server prints its bound ports: `flexmoe server listening grpc=HOST:PORT metrics=HOST:PORT`.
   const ports = await waitFor('the coordinator to listen', async () => {

@@ -3,4 +3,5 @@ export * from './logging';
 export * from './bench/rows';
 export * from './config';
 export * from './process-metrics';
+export * from './proc-memory';
 export * from './http-listen';

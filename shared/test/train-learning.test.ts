@@ -10,6 +10,7 @@ import { subset } from '../src/data/ops';
 import { range, seededShuffle } from '../src/data/random';
 import { loadDataSpec } from '../src/data/spec';
 import type { Dataset } from '../src/data/types';
+import { floatValues } from '../src/data/types';
 import { defaultModelConfig } from '../src/model/config';
 import { initParameters, selectAssigned } from '../src/model/params';
 import { Trainer } from '../src/training/trainer';
@@ -50,7 +51,7 @@ test('a 4-expert MLP MoE learns Fashion-MNIST far above chance in a few epochs (
     const session = await ort.InferenceSession.create(file);
     assert.deepEqual(session.inputNames, ['input']);
     assert.deepEqual([...session.outputNames].sort(), ['label', 'probabilities']);
-    const out = await session.run({ input: new ort.Tensor('float32', held.x, [held.n, ...held.shape]) });
+    const out = await session.run({ input: new ort.Tensor('float32', floatValues(held), [held.n, ...held.shape]) });
     const labels = Array.from(out.label.data as BigInt64Array, Number);
     assert.deepEqual(labels, [...viaEval.predictions]);
     const probs = out.probabilities.data as Float32Array;

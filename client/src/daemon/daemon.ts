@@ -53,6 +53,8 @@ export class ClientDaemon {
   private readonly stopControl = new AbortController();
   private readonly backoff: Backoff;
   private readonly gates: GateStore;
+  /** When our session was recently replaced by another Join with our id. */
+  private replacedAt: number[] = [];
   private readonly log: Logger;
   private trainer: { model: string; instance: TrainerLike } | undefined;
   private runner: SessionRunner | undefined;
@@ -178,8 +180,21 @@ export class ClientDaemon {
       this.stopControl.signal,
     );
     const end = await this.runner.run();
-    if (end.kind === 'stopped') await this.leave(session);
+    // A finished run is left too: otherwise the coordinator shows the daemon connected (perhaps
+    // still TRAINING) until its liveness timeout. A daemon that stays rejoins for the next run.
+    if (end.kind === 'stopped' || end.kind === 'complete') await this.leave(session, end.kind === 'complete' ? 'run complete' : 'daemon stopping');
     return end;
+  }
+
+  /**
+   * Our session was taken over by a Join with our id. Once is a restart race; three times within
+   * a minute means another daemon uses the same id (a cloned image): say so loudly.
+   */
+  private noteReplaced(now = Date.now()): void {
+    this.replacedAt = [...this.replacedAt.filter((t) => now - t < 60_000), now];
+    if (this.replacedAt.length >= 3) {
+      this.log.error({ client: this.options.clientId, replacements: this.replacedAt.length }, 'duplicate client id: another daemon keeps taking over this id; give each daemon its own --id');
+    }
   }
 
   /** Logs how a session ended; returns an exit when the daemon should end. */
@@ -195,6 +210,7 @@ export class ClientDaemon {
         return { code: 2, reason: end.error.message };
       case 'rejoin':
         this.log.warn({ reason: end.reason }, 'session no longer known to the coordinator; rejoining');
+        if (/replaced by a new session/.test(end.reason)) this.noteReplaced();
         return null;
       case 'lost':
         this.log.warn({ reason: end.reason }, 'connection to the coordinator lost; reconnecting');
@@ -203,9 +219,9 @@ export class ClientDaemon {
   }
 
   /** Tells the coordinator we are going (best effort: it notices a silent client anyway). */
-  private async leave(session: Session): Promise<void> {
+  private async leave(session: Session, reason = 'daemon stopping'): Promise<void> {
     try {
-      await this.options.link.leave(session.sessionId, 'daemon stopping');
+      await this.options.link.leave(session.sessionId, reason);
       this.log.info('left the coordinator');
     } catch (err) {
       this.log.debug({ err: (err as Error).message }, 'leave failed');

@@ -25,12 +25,13 @@ export interface LocalDataOptions {
 }
 
 /**
- * The same dataset with its pixels in shared memory: the training worker then reads them in
+ * The same dataset with its values in shared memory: the training worker then reads them in
  * place instead of receiving a structured-clone copy (half the daemon's data memory).
  */
 export function inSharedMemory(ds: Dataset): Dataset {
   if (ds.x.buffer instanceof SharedArrayBuffer) return ds;
-  const x = new Float32Array(new SharedArrayBuffer(ds.x.byteLength));
+  const buffer = new SharedArrayBuffer(ds.x.byteLength);
+  const x = ds.x instanceof Float32Array ? new Float32Array(buffer) : new Uint8Array(buffer);
   x.set(ds.x);
   return { ...ds, x };
 }
@@ -42,7 +43,8 @@ export async function loadLocalData(options: LocalDataOptions): Promise<TrainTes
 }
 
 async function loadSplits(options: LocalDataOptions): Promise<TrainTest> {
-  const load = { testFraction: options.testFraction, seed: options.seed, cacheDir: options.cacheDir, logger: options.logger };
+  // Fashion-MNIST shards land in shared memory directly; other sources are copied there once.
+  const load = { testFraction: options.testFraction, seed: options.seed, cacheDir: options.cacheDir, logger: options.logger, sharedMemory: true };
   if (!options.shard && options.maxSamples === undefined) return loadDataSpec(options.spec, load);
   // Without a shard, client 0 of 1 is the whole set: the same seeded cap path as a real shard.
   // The shard loader converts only this client's samples, which keeps the daemon's memory small.

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { defaultModelConfig } from '@flexmoe/shared/dist/src/model/config';
@@ -31,6 +31,23 @@ test('personal gate: seeded per client, kept across restarts, fresh for a new ru
 
     assert.equal((await restarted.load(model, 'run-b')).fresh, true);
     assert.equal((await restarted.load(defaultModelConfig({ experts: 6, featureDim: 8 }), 'run-a')).fresh, true);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('a damaged gate file is replaced by the fresh seeded gate, with the reason', async () => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'flexmoe-gate-'));
+  try {
+    const state = await StateDir.open(dir);
+    const store = new GateStore(state, 'edge-1');
+    const seeded = await store.load(model, 'run-a');
+    await store.save(model, 'run-a', { 'gate.weight': seeded.gate['gate.weight'].map((v) => v + 1), 'gate.bias': new Float32Array(4) });
+    await writeFile(state.gatePath, 'not a tensor file at all');
+    const after = await store.load(model, 'run-a');
+    assert.equal(after.fresh, true);
+    assert.ok(after.damaged, 'the damage is reported');
+    assert.deepEqual(Array.from(after.gate['gate.weight']), Array.from(seeded.gate['gate.weight']));
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -25,16 +25,28 @@ export class GateStore {
     private readonly clientId: string,
   ) {}
 
-  /** The stored gate for this model and run, or a fresh seeded one; `fresh` tells which. */
-  async load(model: MoEConfig, runId: string): Promise<{ gate: ParamMap; fresh: boolean }> {
-    const stored = await this.state.loadGate(gateSignature(model, runId));
+  /**
+   * The stored gate for this model and run, or a fresh seeded one; `fresh` tells which. A damaged
+   * gate file is replaced by a fresh gate (it is personal and is learnt again); `damaged` then
+   * carries the reason, for the caller's warning.
+   */
+  async load(model: MoEConfig, runId: string): Promise<{ gate: ParamMap; fresh: boolean; damaged?: string }> {
+    let stored: Awaited<ReturnType<StateDir['loadGate']>>;
+    try {
+      stored = await this.state.loadGate(gateSignature(model, runId));
+    } catch (err) {
+      return { gate: this.seeded(model), fresh: true, damaged: (err as Error).message };
+    }
     if (stored) {
       const gate: ParamMap = {};
       for (const t of stored) gate[t.name] = t.data;
       if (gateSpecs(model).every((s) => gate[s.name] !== undefined)) return { gate, fresh: false };
     }
-    const gate: ParamMap = { ...selectGate(initParameters(model, seedFromString(this.clientId))) };
-    return { gate, fresh: true };
+    return { gate: this.seeded(model), fresh: true };
+  }
+
+  private seeded(model: MoEConfig): ParamMap {
+    return { ...selectGate(initParameters(model, seedFromString(this.clientId))) };
   }
 
   /** Saves the `gate.*` tensors of `params` atomically. */

@@ -128,6 +128,11 @@ export interface CoordinatorLink {
   /** Downloads the backbone and the assigned experts for `round`, validated against the model. */
   download(session: Session, task: RoundTask, signal?: AbortSignal): Promise<ParamMap>;
   submit(sessionId: string, model: MoEConfig, update: Update, signal?: AbortSignal): Promise<SubmitResult>;
+  /**
+   * Tells the coordinator that this client cannot do `task` (a Submit carrying only a header with
+   * the failure), so the round stops waiting for it; `diverged` when the loss became non-finite.
+   */
+  reportFailure(sessionId: string, task: RoundTask, reason: string, diverged: boolean): Promise<SubmitResult>;
   heartbeat(sessionId: string, phase: Phase, round: number, progress: number): Promise<HeartbeatReply>;
   leave(sessionId: string, reason: string): Promise<void>;
   /** Closes the channel. */

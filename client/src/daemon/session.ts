@@ -193,8 +193,20 @@ export class SessionRunner {
       return;
     }
     if (err instanceof CoordinatorError) throw err;
-    log.error({ err: (err as Error).message, code: (err as { code?: string }).code }, 'round failed locally; waiting for the next task');
+    const code = (err as { code?: string }).code;
+    log.error({ err: (err as Error).message, code }, 'round failed locally; reporting it to the coordinator and waiting for the next task');
     this.deps.onRoundError?.(err as Error);
+    void this.report(task, (err as Error).message, code === 'FLEXMOE_ERR_NON_FINITE', log);
+  }
+
+  /** Reports a local round failure so the round does not wait for this client until its deadline. */
+  private async report(task: RoundTask, reason: string, diverged: boolean, log: Logger): Promise<void> {
+    try {
+      const ack = await this.deps.link.reportFailure(this.session.sessionId, task, reason, diverged);
+      log.warn({ message: ack.message }, 'round failure reported to the coordinator');
+    } catch (err) {
+      log.warn({ err: (err as Error).message }, 'could not report the round failure');
+    }
   }
 
   /** One heartbeat: liveness only; also notices a coordinator that moved past our round. */

@@ -3,7 +3,7 @@
  * names are prefixed `flexmoe_client_` so a scrape of a whole fleet stays unambiguous.
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { collectProcessMetrics } from '@flexmoe/shared';
+import { collectProcessMetrics, currentResidentBytes, peakResidentBytes } from '@flexmoe/shared';
 
 /** Every metric the daemon updates. */
 export interface ClientMetrics {
@@ -22,34 +22,30 @@ export interface ClientMetrics {
   readonly round: Gauge<string>;
   /** Accuracy of the personalised model on the local test split after the latest round. */
   readonly testAccuracy: Gauge<string>;
-  /** Largest resident set size seen by the sampler, bytes. */
+  /** Peak resident set size of the whole process (training worker included), bytes: the kernel's VmHWM. */
   readonly peakRss: Gauge<string>;
-  /** Samples RSS now (called by the sampler and on every scrape). */
+  /** Resident set size now, bytes (VmRSS; where the kernel keeps no peak, it also feeds the peak). */
   sampleRss(): number;
+  /** Peak resident set size so far, bytes (what `peakRss` reports). */
+  peakRssBytes(): number;
 }
 
 /** Creates the daemon's registry with process defaults (RSS, heap, CPU) and its own metrics. */
 export function createClientMetrics(): ClientMetrics {
   const registry = new Registry();
   collectProcessMetrics(registry, 'flexmoe_client_');
-  let peak = 0;
-  const sampleRss = (): number => {
-    const rss = process.memoryUsage.rss();
-    peak = Math.max(peak, rss);
-    return rss;
-  };
   const peakRss = new Gauge({
     name: 'flexmoe_client_peak_rss_bytes',
-    help: 'Largest resident set size observed, bytes',
+    help: 'Peak resident set size of the daemon process (VmHWM, training worker included), bytes',
     registers: [registry],
     collect() {
-      sampleRss();
-      this.set(peak);
+      this.set(peakResidentBytes());
     },
   });
   return {
     registry,
-    sampleRss,
+    sampleRss: currentResidentBytes,
+    peakRssBytes: peakResidentBytes,
     peakRss,
     trainingSeconds: new Histogram({
       name: 'flexmoe_client_training_seconds',
@@ -66,7 +62,10 @@ export function createClientMetrics(): ClientMetrics {
   };
 }
 
-/** Samples RSS every `intervalMs` so the peak covers training bursts between scrapes. */
+/**
+ * Samples RSS every `intervalMs`: on Linux the kernel's VmHWM already holds the true peak; where
+ * there is no /proc, this is what lets the peak cover training bursts between scrapes.
+ */
 export function startRssSampler(metrics: ClientMetrics, intervalMs = 200): () => void {
   const timer = setInterval(() => metrics.sampleRss(), intervalMs);
   timer.unref();

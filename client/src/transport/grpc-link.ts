@@ -177,6 +177,16 @@ class GrpcLink implements link.CoordinatorLink {
     return collectParams(assembler, specs);
   }
 
+  async reportFailure(sessionId: string, task: link.RoundTask, reason: string, diverged: boolean): Promise<link.SubmitResult> {
+    const ack = await this.unary<SubmitAck__Output>('Submit', RPC_DEADLINES_MS.submit, undefined, (md, opts, cb) => {
+      const call = this.client.submit(md, opts, cb);
+      call.write({ header: { sessionId, round: task.round, attempt: task.attempt ?? 0, failure: reason || 'failed', diverged } });
+      call.end();
+      return call as unknown as grpc.ClientUnaryCall;
+    });
+    return { accepted: ack!.accepted, round: ack!.round, bytesReceived: ack!.bytesReceived, message: ack!.message };
+  }
+
   async submit(sessionId: string, model: MoEConfig, update: link.Update, signal?: AbortSignal): Promise<link.SubmitResult> {
     const tensors = uploadTensors(model, update);
     let sent = 0;

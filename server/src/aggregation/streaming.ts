@@ -8,6 +8,7 @@
 import type { ParamMap } from '@flexmoe/shared/dist/src/model/params';
 import type { AggregationResult, ExpertWeighting } from './aggregate';
 import type { ClientUpdate } from '../rounds/types';
+import { groupOf } from './norms';
 
 /** The parts of an update aggregation reads. */
 export type AggregatableUpdate = Pick<ClientUpdate, 'samples' | 'experts' | 'params'>;
@@ -92,12 +93,6 @@ export class StreamingAggregator {
     for (let e = 0; e < this.experts; e++) if (this.groups.has(e)) trained.push(e);
     return { params, trainedExperts: trained };
   }
-}
-
-function groupOf(name: string): string | number | undefined {
-  if (name.startsWith('backbone.')) return 'backbone';
-  if (name.startsWith('expert.')) return Number(name.split('.')[1]);
-  return undefined;
 }
 
 function accumulate(sums: Map<string, Float64Array>, name: string, x: Float32Array, weight: number): void {

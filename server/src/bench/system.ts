@@ -1,53 +1,29 @@
 /**
  * The `system` benchmark suite: a real coordinator process and four real client daemons on
  * Fashion-MNIST shards (default model, k_c = 2 of E = 8), plus a loopback transfer probe.
- * Rows: daemon peak RSS against the 200 MB goal, bytes per client per round against the dense
+ * Rows: one daemon's VmHWM alone on a 6,000- and a 60,000-sample shard against the 256 MiB goal,
+ * fleet daemon peak RSS against the 200 MB goal, bytes per client per round against the dense
  * model, the round time split, and gRPC tensor MB/s against raw TCP on the same loopback.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { BenchRow, Logger } from '@flexmoe/shared';
 import { defaultModelConfig } from '@flexmoe/shared/dist/src/model/config';
 import { backboneSpecs, expertSpecs, sizeOf } from '@flexmoe/shared/dist/src/model/params';
+import { exitPeakRssBytes, measureClientMemory } from './client-memory';
+import { start, until, type Proc } from './procs';
 import { measureTransfer } from './transfer-probe';
 
-const BIN = path.resolve(__dirname, '..', '..', '..', '..', 'bin', 'flexmoe.js');
 const CLIENTS = 4;
 const RSS_GOAL_MB = 200;
+/** A device with 512 MB (Raspberry Pi Zero 2, Pi 3) leaves the daemon about half of it. */
+const SHARD_RSS_GOAL_MIB = 256;
 
 /** Options of the suite (as every suite takes them). */
 export interface SystemSuiteOptions {
   readonly quick?: boolean;
   readonly logger?: Logger;
-}
-
-interface Proc {
-  readonly child: ChildProcess;
-  readonly out: () => string;
-  readonly err: () => string;
-  readonly exited: Promise<number | null>;
-}
-
-function start(args: string[]): Proc {
-  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, out: () => out, err: () => err, exited };
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs: number): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`system suite: timed out waiting for ${what}`);
 }
 
 interface HistoryEntry {
@@ -79,7 +55,7 @@ function row(name: string, value: number, unit: string, baseline: number | null,
 async function runFleet(rounds: number, samples: number, dir: string, log?: Logger): Promise<{ history: HistoryEntry[]; rss: number[] }> {
   const server = start([
     'server', '--host', '127.0.0.1', '--port', '0', '--metrics-host', '127.0.0.1', '--metrics-port', '0', '--data-dir', path.join(dir, 'c'),
-    '--rounds', String(rounds), '--min-clients', String(CLIENTS), '--keep-serving', '--log-level', 'warn', '--seed', '1',
+    '--rounds', String(rounds), '--min-clients', String(CLIENTS), '--keep-serving', '--insecure', '--log-level', 'warn', '--seed', '1',
   ]);
   const procs: Proc[] = [server];
   try {
@@ -96,11 +72,26 @@ async function runFleet(rounds: number, samples: number, dir: string, log?: Logg
       return s && s.round >= rounds ? s : undefined;
     }, 600_000);
     await Promise.all(procs.slice(1).map((p) => p.exited));
-    const rss = procs.slice(1).map((p) => Number(/"peakRssBytes":(\d+)/.exec(p.err())?.[1] ?? NaN));
+    const rss = procs.slice(1).map((p) => exitPeakRssBytes(p.err()));
     return { history: done.history, rss };
   } finally {
     for (const p of procs) if (p.child.exitCode === null) p.child.kill('SIGKILL');
   }
+}
+
+/** One daemon alone on a 6,000- and a 60,000-sample shard: its VmHWM against the 256 MiB goal. */
+async function clientMemoryRows(log?: Logger): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
+  for (const samples of [6000, 60000]) {
+    const r = await measureClientMemory({ samples });
+    log?.info({ samples, peakRssMiB: r.peakRssBytes / 2 ** 20, exitCode: r.exitCode }, 'client memory case finished');
+    if (r.exitCode !== 0) throw new Error(`client memory case (${samples} samples): daemon exited ${r.exitCode ?? r.signal}`);
+    const value = r.peakRssBytes / 2 ** 20;
+    rows.push(row(`client daemon peak RSS (VmHWM), ${samples.toLocaleString('en-US')}-sample shard vs 256 MiB goal`, value, 'MiB', SHARD_RSS_GOAL_MIB, {
+      meetsTarget: value < SHARD_RSS_GOAL_MIB, samplesPerSecond: Math.round(r.samplesPerSecond), testAccuracy: r.testAccuracy,
+    }));
+  }
+  return rows;
 }
 
 /** The system suite's rows (quick: fewer samples and rounds, figures indicative only). */
@@ -114,7 +105,9 @@ export async function runSystemSuite(opts: SystemSuiteOptions = {}): Promise<Ben
     const perClient = mean((h) => (h.bytesDown + h.bytesUp) / h.participants.length);
     const dense = 2 * denseBytes(8);
     const transfer = await measureTransfer(opts.quick ? 8 : 32);
+    const shardRows = await clientMemoryRows(opts.logger);
     return [
+      ...shardRows,
       row('client daemon peak RSS (default model) vs 200 MB goal', Math.max(...rss) / 2 ** 20, 'MB', RSS_GOAL_MB, { perDaemonMB: rss.map((b) => b / 2 ** 20) }),
       row('bytes per client per round (k=2 of E=8) vs dense model', perClient / 1e6, 'MB', dense / 1e6, { direction: 'down+up' }),
       row('gRPC tensor transfer vs raw TCP (loopback)', transfer.grpcMBs, 'MB/s', transfer.tcpMBs, { megabytes: transfer.megabytes }),

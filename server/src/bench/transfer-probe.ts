@@ -86,7 +86,7 @@ export async function measureTransfer(megabytes: number): Promise<TransferFigure
   const dir = mkdtempSync(path.join(tmpdir(), 'flexmoe-transfer-'));
   const server = spawn(process.execPath, [
     BIN, 'server', '--host', '127.0.0.1', '--port', '0', '--metrics-port', '0', '--metrics-host', '127.0.0.1', '--data-dir', dir,
-    '--rounds', '1000', '--min-clients', '1', '--feature-dim', String(FEATURE_DIM), '--log-level', 'warn',
+    '--rounds', '1000', '--min-clients', '1', '--insecure', '--feature-dim', String(FEATURE_DIM), '--log-level', 'warn',
   ], { stdio: ['ignore', 'pipe', 'ignore'] });
   const client = await new Promise<CoordinatorClient>((resolve, reject) => {
     let out = '';

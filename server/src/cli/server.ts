@@ -6,11 +6,13 @@
 import * as path from 'node:path';
 import { createLogger, parseCommand, ConfigError, type CommandSpec, type OptionValues } from '@flexmoe/shared';
 import { defaultModelConfig, type MoEConfig } from '@flexmoe/shared/dist/src/model/config';
-import { Coordinator, type CoordinatorOptions } from '../coordinator/coordinator';
+import { parseAggregationRule } from '../aggregation/rules';
+import { Coordinator, DEFAULT_NORM_POLICY, type CoordinatorOptions } from '../coordinator/coordinator';
 import { createAssignPort } from '../coordinator/strategy-port';
 import { startHttpServer } from '../http/http-server';
 import { createMetrics } from '../metrics/metrics';
-import { readTokensFile } from '../transport/auth';
+import { readSecretFile, readTokensFile } from '../transport/auth';
+import { grpcBindHost, warnInsecure } from '../transport/exposure';
 import { serverCredentials } from '../transport/credentials';
 import { startGrpcServer } from '../transport/grpc-server';
 
@@ -19,9 +21,9 @@ export const SERVER_COMMAND = {
   name: 'server',
   summary: 'Run the FlexMoE coordinator: clients dial in over gRPC; rounds, checkpoints, metrics.',
   options: {
-    host: { type: 'string', default: '0.0.0.0', help: 'gRPC listen address' },
+    host: { type: 'string', default: '0.0.0.0', help: 'gRPC listen address (an --insecure coordinator binds 127.0.0.1 whatever is given)' },
     port: { type: 'integer', default: 50051, min: 0, max: 65535, help: 'gRPC port (0 = any free port, printed at startup)' },
-    metricsHost: { type: 'string', default: '0.0.0.0', help: 'HTTP listen address (/metrics, /healthz, /api/status, dashboard)' },
+    metricsHost: { type: 'string', default: '0.0.0.0', help: 'HTTP listen address (/metrics, /healthz, /api/status, dashboard); /api/status answers loopback callers only unless --status-token' },
     metricsPort: { type: 'integer', default: 9464, min: 0, max: 65535, help: 'HTTP port (0 = any free port)' },
     dataDir: { type: 'string', default: './flexmoe-data', arg: 'DIR', help: 'checkpoint directory (resumed from on start)' },
     strategy: { type: 'string', default: 'flexmoe', choices: ['flexmoe', 'greedy', 'random', 'dense'], help: 'assignment strategy' },
@@ -31,8 +33,8 @@ export const SERVER_COMMAND = {
     minClients: { type: 'integer', default: 2, min: 1, help: 'clients that must report for a round to aggregate' },
     minAvailable: { type: 'integer', default: 0, min: 0, help: 'ready clients needed before a round starts (0 = --min-clients)' },
     roundDeadline: { type: 'number', default: 300, min: 0.1, arg: 'SECONDS', help: 'round deadline; later clients count as failed' },
-    reportQuorum: { type: 'number', default: 1, min: 0.01, max: 1, arg: 'Q', help: 'close a round once this fraction of its sampled clients reported (then --quorum-grace); 1 = wait for all or the deadline' },
-    quorumGrace: { type: 'number', default: 2, min: 0, arg: 'SECONDS', help: 'time stragglers still get once the report quorum is reached' },
+    reportQuorum: { type: 'number', default: 0.75, min: 0.01, max: 1, arg: 'Q', help: 'close a round once this fraction of its sampled clients (at least --min-clients) reported, then --quorum-grace; 1 = wait for all or the deadline' },
+    quorumGrace: { type: 'number', default: 10, min: 0, arg: 'SECONDS', help: 'time stragglers still get once the report quorum is reached' },
     solverTimeLimit: { type: 'number', default: 30, min: 0.000001, arg: 'SECONDS', help: 'assignment solver safety net (the search is bounded by counted work; a solve cut by this is marked timeout)' },
     learningRate: { type: 'number', default: 0.05, min: 0, help: 'client SGD learning rate' },
     batchSize: { type: 'integer', default: 32, min: 1, help: 'client minibatch size' },
@@ -49,9 +51,14 @@ export const SERVER_COMMAND = {
     delta: { type: 'number', default: 0.1, min: 0, max: 1, help: 'load slack around the balanced share' },
     gamma: { type: 'number', default: 0.1, min: 0, help: 'weight of the historical deficit in the bounds' },
     deficitDecay: { type: 'number', default: 0.9, min: 0, max: 1, help: 'per-round decay of the load deficits' },
+    aggregation: { type: 'string', default: 'fedavg', arg: 'RULE', help: 'per parameter group (backbone, each expert over its trainers): fedavg | median | trimmed-mean:F (drop fraction F at each end)' },
+    clipMultiplier: { type: 'number', default: 3, min: 1, help: "clip each update's distance from the global parameters to this x the last round's median accepted distance (first round: the group's norm)" },
+    rejectMultiplier: { type: 'number', default: 10, min: 1, help: "reject an update beyond the clip bound whose distance exceeds this x the round's median distance" },
     expertWeighting: { type: 'string', default: 'usage', choices: ['usage', 'samples'], help: 'expert aggregation weights' },
     heartbeatInterval: { type: 'number', default: 5, min: 0.05, arg: 'SECONDS', help: 'client heartbeat interval' },
     livenessTimeout: { type: 'number', default: 20, min: 0.1, arg: 'SECONDS', help: 'silence after which a client is dropped' },
+    maxClients: { type: 'integer', default: 10000, min: 1, help: 'client ids the coordinator keeps records of; a new id beyond it is refused' },
+    forgetAfter: { type: 'number', default: 168, min: 0.01, arg: 'HOURS', help: 'records (and checkpoint entries) of clients not seen for this long are dropped' },
     drainGrace: { type: 'number', default: 10, min: 0, arg: 'SECONDS', help: 'on SIGTERM, time the round in flight may take to finish' },
     keepServing: { type: 'boolean', default: false, help: 'stay up after the last round (status page)' },
     seed: { type: 'integer', default: 1, min: 0, help: 'run seed (initial weights, sampling, tie-breaking)' },
@@ -59,6 +66,9 @@ export const SERVER_COMMAND = {
     tlsKey: { type: 'string', arg: 'FILE', help: 'TLS private key (PEM)' },
     tlsCa: { type: 'string', arg: 'FILE', help: 'CA of client certificates: enables mutual TLS' },
     tokens: { type: 'string', arg: 'FILE', help: "client tokens: JSON {id: token} or lines 'id token'" },
+    allowedClients: { type: 'list', arg: 'IDS', help: 'only these client ids may call (comma-separated; with mutual TLS, the certificate must also name the id)' },
+    insecure: { type: 'boolean', default: false, help: 'run without client authentication (no --tokens, no mutual TLS): binds 127.0.0.1 and warns every minute' },
+    statusToken: { type: 'string', arg: 'FILE', help: 'file holding a bearer token for /api/status (the dashboard sends it); without it /api/status answers loopback callers only' },
     logLevel: { type: 'string', default: 'info', choices: ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], help: 'log level' },
   },
 } as const satisfies CommandSpec;
@@ -91,6 +101,8 @@ export function coordinatorOptions(o: ServerOptions): CoordinatorOptions {
     dataDir: path.resolve(o.dataDir),
     heartbeatIntervalMs: Math.round(o.heartbeatInterval * 1000),
     livenessTimeoutMs: Math.round(o.livenessTimeout * 1000),
+    maxClients: o.maxClients,
+    forgetAfterMs: Math.round(o.forgetAfter * 3600_000),
     round: Object.freeze({
       experts: model.experts,
       fraction: o.fraction,
@@ -105,7 +117,9 @@ export function coordinatorOptions(o: ServerOptions): CoordinatorOptions {
       topR: o.topR,
       seed: o.seed,
       weighting: o.expertWeighting as 'usage' | 'samples',
+      aggregation: parseAggregationRule(o.aggregation),
     }),
+    norms: Object.freeze({ ...DEFAULT_NORM_POLICY, clipMultiplier: o.clipMultiplier, rejectMultiplier: o.rejectMultiplier }),
     fitness: Object.freeze({ experts: model.experts, beta: o.beta, q0: 1, signal: o.fitnessSignal as 'loss' | 'accuracy', alphaL: o.alphaL }),
   });
 }
@@ -130,23 +144,31 @@ export async function run(argv: string[]): Promise<number> {
   });
   const tls = serverCredentials({ cert: o.tlsCert, key: o.tlsKey, ca: o.tlsCa });
   const tokens = o.tokens ? readTokensFile(o.tokens) : undefined;
+  const host = grpcBindHost({ host: o.host, tokens: tokens !== undefined, mutualTls: tls.mutual, insecure: o.insecure }, logger);
+  const statusToken = o.statusToken ? readSecretFile(o.statusToken) : undefined;
+  const stopWarning = !tokens && !tls.mutual ? warnInsecure(logger) : () => undefined;
   const coordinator = Coordinator.open(options, { logger, metrics, strategy });
   const grpcServer = await startGrpcServer(coordinator, {
-    host: o.host,
+    host,
     port: o.port,
     credentials: tls.credentials,
-    auth: { tokens, mutualTls: tls.mutual },
+    auth: { tokens, mutualTls: tls.mutual, allowedClients: o.allowedClients ? new Set(o.allowedClients) : undefined },
     logger: logger.child({ component: 'transport' }),
   });
   const httpServer = await startHttpServer(o.metricsHost, o.metricsPort, {
     metrics: metrics.registry,
     healthy: () => coordinator.state !== 'draining' && coordinator.state !== 'stopped',
     status: () => coordinator.status(),
+    statusToken,
     logger: logger.child({ component: 'http' }),
   });
-  logger.info({ port: grpcServer.port, metricsPort: httpServer.port, tls: !!o.tlsCert, mtls: tls.mutual, tokens: !!tokens }, 'coordinator listening');
-  console.log(`flexmoe server listening grpc=${o.host}:${grpcServer.port} metrics=${o.metricsHost}:${httpServer.port}`);
-  return lifecycle(coordinator, { grpcServer, httpServer, keepServing: o.keepServing, drainGraceMs: o.drainGrace * 1000, logger });
+  logger.info({ host, port: grpcServer.port, metricsPort: httpServer.port, tls: !!o.tlsCert, mtls: tls.mutual, tokens: !!tokens, statusToken: !!statusToken }, 'coordinator listening');
+  console.log(`flexmoe server listening grpc=${host}:${grpcServer.port} metrics=${o.metricsHost}:${httpServer.port}`);
+  try {
+    return await lifecycle(coordinator, { grpcServer, httpServer, keepServing: o.keepServing, drainGraceMs: o.drainGrace * 1000, logger });
+  } finally {
+    stopWarning();
+  }
 }
 
 interface Lifecycle {

@@ -7,21 +7,25 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '@flexmoe/shared';
 import type { MoEConfig } from '@flexmoe/shared/dist/src/model/config';
-import { initParameters, type ParamMap } from '@flexmoe/shared/dist/src/model/params';
+import type { ParamMap } from '@flexmoe/shared/dist/src/model/params';
 import { PROTOCOL_VERSION, byteLength, type JoinRequest__Output, type SubmitHeader__Output, type TensorChunk, type TensorSpec, type WireTensor } from '@flexmoe/shared/dist/src/protocol';
-import { CheckpointError, DrainingError, StaleRoundError } from '../errors';
+import { NormHistory, type NormPolicy } from '../aggregation/norms';
+import { DrainingError, StaleRoundError } from '../errors';
 import type { CoordinatorMetrics } from '../metrics/metrics';
 import { ClientRegistry } from '../registry/client-registry';
 import type { SessionEvent } from '../registry/session-proxy';
 import type { RoundRecord } from '../rounds/history';
 import type { AssignPort } from '../rounds/ports';
-import { RoundEngine, type RoundConfig, type RoundOutcome } from '../rounds/round-engine';
+import { DIVERGED_PREFIX, RoundEngine, type RoundConfig, type RoundOutcome } from '../rounds/round-engine';
 import { RunHistory } from '../rounds/run-history';
 import { loadLatestCheckpoint, writeCheckpoint, type Checkpoint } from '../state/checkpoint';
 import { DownloadChunkCache } from './download-cache';
 import { FitnessState, type FitnessOptions } from './fitness-state';
-import { checkTaskInFlight, completeTensors, planSubmit, taskSpecs, taskTensors, validateJoin, type SubmitPlan } from './requests';
+import { capToDeclared, checkTaskInFlight, completeTensors, planSubmit, taskSpecs, taskTensors, validateJoin, type SubmitPlan } from './requests';
+import { checkCompatible, globalParameters } from './resume';
 import { buildStatus, type CoordinatorStatus } from './status';
+
+export { globalParameters } from './resume';
 
 /** Lifecycle states. */
 export type CoordinatorPhase = 'waiting' | 'running' | 'draining' | 'finished' | 'stopped';
@@ -41,7 +45,22 @@ export interface CoordinatorOptions {
    * transports that do not carry `attempt` send 0, and only a nonzero mismatch is refused).
    */
   readonly strictAttempts?: boolean;
+  /** Client records kept at most (default 10,000); see ClientRegistry. */
+  readonly maxClients?: number;
+  /** Records of clients gone this long are dropped (ms, default 7 days). */
+  readonly forgetAfterMs?: number;
+  /** Clipping and outlier tuning (defaults: DEFAULT_NORM_POLICY). */
+  readonly norms?: NormPolicy;
 }
+
+/** Documented defaults of the clipping bound and the outlier test (see docs/operations.md). */
+export const DEFAULT_NORM_POLICY: NormPolicy = Object.freeze({ clipMultiplier: 3, rejectMultiplier: 10, bootstrapRatio: 0.5 });
+
+/** Characters of a client's failure text kept in logs and the history. */
+const MAX_FAILURE_CHARS = 200;
+
+/** Global parameters kept for rolling back after training diverged. */
+const ROLLBACK_DEPTH = 3;
 
 /** Collaborators built at the composition root. */
 export interface CoordinatorDeps {
@@ -67,6 +86,8 @@ export interface SubmitContext {
   readonly clientId: string;
   readonly sessionId: string;
   readonly plan: SubmitPlan;
+  /** Frees the task's upload slot (call when the Submit ends, however it ends). */
+  readonly release: () => void;
 }
 
 /** The coordinator service. Create with `Coordinator.open`, then `start()`. */
@@ -84,11 +105,17 @@ export class Coordinator {
   private sweeper: NodeJS.Timeout | undefined;
   private readonly log: Logger;
   private readonly chunkCache = new DownloadChunkCache();
+  private readonly norms: NormHistory;
+  /** Global parameters before each of the last rounds, newest last (rollback targets). */
+  private readonly goodParams: ParamMap[] = [];
 
   private constructor(private readonly options: CoordinatorOptions, private readonly deps: CoordinatorDeps, checkpoint?: Checkpoint) {
     this.log = deps.logger.child({ component: 'coordinator' });
+    this.norms = new NormHistory(options.norms ?? DEFAULT_NORM_POLICY);
     this.registry = new ClientRegistry({
       livenessTimeoutMs: options.livenessTimeoutMs,
+      maxClients: options.maxClients,
+      forgetAfterMs: options.forgetAfterMs,
       logger: deps.logger.child({ component: 'registry' }),
       onChange: () => deps.metrics.clientsConnected.set(this.registry.liveCount),
     });
@@ -113,12 +140,16 @@ export class Coordinator {
     if (found) checkCompatible(found.checkpoint, options, found.file);
     const c = new Coordinator(options, deps, found?.checkpoint);
     if (found) c.log.info({ file: found.file, completedRounds: c.completed }, 'resumed from checkpoint');
+    if (c.history.tornBytes > 0) c.log.warn({ bytes: c.history.tornBytes }, 'history.jsonl ended in a partial line (an interrupted write): dropped it');
     return c;
   }
 
   /** Starts the round loop and the liveness sweeper (until `drain`); resolves when the loop ends. */
   start(): Promise<void> {
-    this.sweeper = setInterval(() => this.registry.sweep(), Math.max(200, this.options.heartbeatIntervalMs));
+    this.sweeper = setInterval(() => {
+      this.registry.sweep();
+      this.registry.prune();
+    }, Math.max(200, this.options.heartbeatIntervalMs));
     this.sweeper.unref();
     this.loop ??= this.runLoop();
     return this.loop;
@@ -139,6 +170,7 @@ export class Coordinator {
       registry: this.registry,
       strategy: this.deps.strategy,
       fitness: this.fitness,
+      norms: this.norms,
       logger: this.deps.logger.child({ component: 'rounds' }),
       onSolve: (s, answer) => {
         this.deps.metrics.solveSeconds.observe(s);
@@ -155,6 +187,7 @@ export class Coordinator {
           this.apply(outcome);
           break;
         }
+        if (outcome?.kind === 'retry' && outcome.diverged) this.rollBack(round, outcome.reason);
         if (!this.abort.signal.aborted) await sleep(250);
       }
     }
@@ -178,8 +211,28 @@ export class Coordinator {
     }
   }
 
+  /**
+   * Training diverged on the current global parameters: go back to those before the last
+   * aggregated round (they trained) and checkpoint them, so a restart does not resume from the
+   * damaged ones. Rounds already counted stay counted.
+   */
+  private rollBack(round: number, reason: string): void {
+    const previous = this.goodParams.pop();
+    this.deps.metrics.roundFailures.inc({ reason: 'diverged' });
+    if (!previous) {
+      this.log.error({ round, reason }, 'training diverged and no earlier global parameters are kept: retrying');
+      return;
+    }
+    this.params = previous;
+    this.norms.reset();
+    this.log.error({ round, reason, kept: this.goodParams.length }, 'training diverged: rolled back to the global parameters of an earlier round');
+    this.checkpoint();
+  }
+
   private apply(outcome: Extract<RoundOutcome, { kind: 'completed' }>): void {
     const r = outcome.record;
+    this.goodParams.push(this.params);
+    if (this.goodParams.length > ROLLBACK_DEPTH) this.goodParams.shift();
     this.params = outcome.params;
     this.completed = r.round;
     for (const id of r.reported) this.registry.recordRoundCompleted(id);
@@ -334,11 +387,29 @@ export class Coordinator {
     return specs;
   }
 
-  /** Validates a Submit header against the client's task in flight. */
+  /**
+   * A Submit header with `failure` set: the client cannot do its task, the round counts it as
+   * failed now (a reported divergence feeds the rollback decision). Returns the recorded reason.
+   */
+  reportFailure(clientId: string, header: SubmitHeader__Output): string {
+    const session = this.registry.touch(clientId, header.sessionId);
+    const task = checkTaskInFlight(session.proxy.currentTask(), header.round, header.attempt, this.options.strictAttempts === true);
+    const text = header.failure.slice(0, MAX_FAILURE_CHARS);
+    const reason = header.diverged ? `${DIVERGED_PREFIX}: ${text}` : `reported: ${text}`;
+    session.proxy.fail(task, reason);
+    this.log.warn({ round: task.round, client: clientId, reason }, 'client reported a failure');
+    return reason;
+  }
+
+  /** Validates a Submit header against the client's task in flight and claims its upload. */
   beginSubmit(clientId: string, header: SubmitHeader__Output): SubmitContext {
     const session = this.registry.touch(clientId, header.sessionId);
-    const plan = planSubmit(this.options.model, session.proxy.currentTask(), header, this.options.strictAttempts === true);
-    return { clientId, sessionId: header.sessionId, plan };
+    const planned = planSubmit(this.options.model, session.proxy.currentTask(), header, this.options.strictAttempts === true);
+    // A client's say in the weighted mean is what it declared at join, not what it claims now.
+    const { plan, capped } = capToDeclared(planned, session.info);
+    if (capped.length > 0) this.log.warn({ round: plan.task.round, client: clientId, capped }, 'update claims more samples than declared at join: capped');
+    const release = session.proxy.beginUpload(plan.task);
+    return { clientId, sessionId: header.sessionId, plan, release };
   }
 
   /** Hands a fully received, validated update to the round in progress. */
@@ -397,29 +468,10 @@ export class Coordinator {
   }
 }
 
-/** Initial global parameters: backbone and experts of `initParameters` (the gate stays on clients). */
-export function globalParameters(model: MoEConfig, seed: number): ParamMap {
-  const all = initParameters(model, seed);
-  return Object.fromEntries(Object.entries(all).filter(([name]) => !name.startsWith('gate.')));
-}
-
-function checkCompatible(cp: Checkpoint, options: CoordinatorOptions, file: string): void {
-  const s = cp.state;
-  if (JSON.stringify(s.model) !== JSON.stringify(options.model)) {
-    throw new CheckpointError(`checkpoint ${file} was written for model ${JSON.stringify(s.model)}, not ${JSON.stringify(options.model)}`);
-  }
-  const expected = globalParameters(options.model, 0);
-  for (const [name, t] of Object.entries(expected)) {
-    if (cp.params[name]?.length !== t.length) throw new CheckpointError(`checkpoint ${file}: tensor ${name} missing or of the wrong size`);
-  }
-  if (s.seed !== options.round.seed || s.strategy !== options.strategyName) {
-    throw new CheckpointError(`checkpoint ${file} belongs to a run with seed ${s.seed} and strategy ${s.strategy}; use another --data-dir`);
-  }
-}
-
 function failureLabel(reason: string): string {
   if (reason === 'late' || reason === 'aborted') return reason;
-  return reason.startsWith('dropped') ? 'dropped' : 'other';
+  for (const label of ['dropped', 'rejected', 'reported']) if (reason.startsWith(label)) return label;
+  return 'other';
 }
 
 function sleep(ms: number): Promise<void> {

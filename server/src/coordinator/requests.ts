@@ -12,7 +12,12 @@ import { PreconditionError, StaleRoundError } from '../errors';
 import type { JoinInfo } from '../registry/client-registry';
 import type { ExpertReport, MetricReport, RoundTaskSpec } from '../rounds/types';
 
-/** Checks a Join and turns it into registry input (capacity capped at E). */
+/** Longest client id accepted. */
+export const MAX_ID_CHARS = 128;
+/** Device strings (platform, hostname, ...) are cut to this many characters: they are shown and checkpointed. */
+export const MAX_DEVICE_CHARS = 256;
+
+/** Checks a Join and turns it into registry input (capacity capped at E, device strings cut). */
 export function validateJoin(clientId: string, req: JoinRequest__Output, experts: number): JoinInfo {
   if (req.protocolVersion !== PROTOCOL_VERSION) {
     throw new PreconditionError(`protocol version ${req.protocolVersion} not supported (coordinator speaks ${PROTOCOL_VERSION})`);
@@ -20,19 +25,21 @@ export function validateJoin(clientId: string, req: JoinRequest__Output, experts
   if (req.clientId !== clientId) throw new InvalidArgumentError(`join client_id '${req.clientId}' differs from metadata '${clientId}'`);
   if (!Number.isInteger(req.capacity) || req.capacity < 1) throw new InvalidArgumentError(`capacity must be >= 1 (got ${req.capacity})`);
   if (!Number.isInteger(req.numSamples) || req.numSamples < 1) throw new InvalidArgumentError(`num_samples must be >= 1 (got ${req.numSamples})`);
+  if (clientId.length > MAX_ID_CHARS) throw new InvalidArgumentError(`client id longer than ${MAX_ID_CHARS} characters`);
   const d = req.device;
+  const text = (v: string | undefined) => (v ?? '').slice(0, MAX_DEVICE_CHARS);
   return {
     clientId,
     capacity: Math.min(experts, req.capacity),
     samples: req.numSamples,
     testSamples: req.numTestSamples,
     device: {
-      platform: d?.platform ?? '',
-      arch: d?.arch ?? '',
+      platform: text(d?.platform),
+      arch: text(d?.arch),
       cpus: d?.cpus ?? 0,
       totalMemoryBytes: d?.totalMemoryBytes ?? 0,
-      runtime: d?.runtime ?? '',
-      hostname: d?.hostname ?? '',
+      runtime: text(d?.runtime),
+      hostname: text(d?.hostname),
     },
   };
 }
@@ -133,4 +140,23 @@ export function completeTensors(plan: SubmitPlan, tensors: ReadonlyMap<string, W
     params[name] = t.data as Float32Array;
   }
   return params;
+}
+
+/**
+ * Caps what an update claims at what its client declared at join: n_c and the per-expert usage
+ * at the declared training samples, the test count at the declared test samples. Returns the
+ * capped plan and the fields that were capped (empty when the update was honest).
+ */
+export function capToDeclared(plan: SubmitPlan, declared: { samples: number; testSamples: number }): { plan: SubmitPlan; capped: string[] } {
+  const capped: string[] = [];
+  const cap = (field: string, v: number, max: number): number => {
+    if (v <= max) return v;
+    capped.push(`${field} ${v} > ${max}`);
+    return max;
+  };
+  const samples = cap('num_samples', plan.samples, declared.samples);
+  const experts = plan.experts.map((r) => ({ ...r, usage: cap(`usage of expert ${r.expert}`, r.usage, declared.samples) }));
+  const train = { ...plan.train, samples: cap('train.num_samples', plan.train.samples, declared.samples) };
+  const test = { ...plan.test, samples: cap('test.num_samples', plan.test.samples, declared.testSamples) };
+  return { plan: { ...plan, samples, experts, train, test }, capped };
 }

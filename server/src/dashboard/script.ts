@@ -200,7 +200,9 @@ function render(view) {
 async function poll() {
   const banner = document.getElementById('status-error');
   try {
-    const res = await fetch(CFG.statusPath, { cache: 'no-store' });
+    // A status token travels in the page address fragment (#token=...), which browsers never send.
+    const token = new URLSearchParams(location.hash.slice(1)).get('token');
+    const res = await fetch(CFG.statusPath, { cache: 'no-store', headers: token ? { authorization: 'Bearer ' + token } : {} });
     if (!res.ok) throw new Error('HTTP ' + res.status);
     render(normalise(await res.json()));
     banner.classList.remove('shown');

@@ -63,6 +63,8 @@ export function serverArgs(c: FleetConfig, dataDir: string): string[] {
     '--seed', String(c.seed), '--fraction', '1', '--min-clients', String(c.clients),
     '--learning-rate', String(c.lr), '--batch-size', String(c.batchSize), '--local-epochs', String(c.epochs),
     '--round-deadline', String(c.roundDeadline), '--drain-grace', '2',
+    // Loopback only, and short-lived: the coordinator runs open (it warns so) for local fleets.
+    '--insecure',
   ];
   if (c.dataShape) args.push('--input-shape', c.dataShape.shape.join(','), '--classes', String(c.dataShape.classes));
   const t = c.tuning;

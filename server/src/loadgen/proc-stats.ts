@@ -3,6 +3,7 @@
  * (VmHWM), and CPU seconds used so far (utime + stime of /proc/<pid>/stat).
  */
 import { readFileSync } from 'node:fs';
+import { statusBytes } from '@flexmoe/shared';
 
 /** One reading of a process's footprint. */
 export interface ProcSample {
@@ -15,11 +16,6 @@ export interface ProcSample {
 /** Clock ticks per second of /proc/<pid>/stat (USER_HZ: 100 on every mainstream Linux build). */
 const CLOCK_TICKS = 100;
 
-function statusKb(text: string, field: string): number {
-  const m = new RegExp(`^${field}:\\s+(\\d+)\\s+kB`, 'm').exec(text);
-  return m ? Number(m[1]) * 1024 : 0;
-}
-
 /** Reads /proc/<pid>; throws when the process is gone. */
 export function sampleProcess(pid: number): ProcSample {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -27,7 +23,7 @@ export function sampleProcess(pid: number): ProcSample {
   // Fields after the command name (which may hold spaces) start at field 3 (state).
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   const ticks = Number(fields[11]) + Number(fields[12]); // utime (14) and stime (15)
-  return { rssBytes: statusKb(status, 'VmRSS'), peakRssBytes: statusKb(status, 'VmHWM'), cpuSeconds: ticks / CLOCK_TICKS, atMs: Date.now() };
+  return { rssBytes: statusBytes(status, 'VmRSS'), peakRssBytes: statusBytes(status, 'VmHWM'), cpuSeconds: ticks / CLOCK_TICKS, atMs: Date.now() };
 }
 
 /** Mebibytes, for reports. */

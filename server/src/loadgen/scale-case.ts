@@ -106,7 +106,7 @@ function serverArgs(o: ScaleCaseOptions, dataDir: string): string[] {
   const drops = (o.dropProbability ?? 0) > 0;
   const minClients = o.minClients ?? (drops ? Math.max(1, Math.floor(o.clients / 2)) : o.clients);
   return [
-    '--host', '127.0.0.1', '--port', '0', '--metrics-host', '127.0.0.1', '--metrics-port', '0',
+    '--host', '127.0.0.1', '--port', '0', '--metrics-host', '127.0.0.1', '--metrics-port', '0', '--insecure',
     '--data-dir', dataDir, '--rounds', String(o.rounds), '--experts', String(o.experts),
     '--min-clients', String(minClients), '--round-deadline', String(o.roundDeadlineSeconds ?? 120),
     '--keep-serving', '--log-level', 'warn', '--seed', String(o.seed ?? 1),

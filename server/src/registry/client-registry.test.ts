@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createLogger } from '@flexmoe/shared';
-import { DuplicateSessionError, UnknownSessionError } from '../errors';
+import { DuplicateSessionError, ResourceLimitError, UnknownSessionError } from '../errors';
 import { ClientRegistry, type JoinInfo } from './client-registry';
 
 const device = { platform: 'linux', arch: 'arm64', cpus: 4, totalMemoryBytes: 4e9, runtime: 'node', hostname: 'pi' };
@@ -91,4 +91,33 @@ test('live and ready counts match the session lists through ready toggles, repla
   r.sweep(10_000);
   check();
   assert.equal(r.liveCount, 0);
+});
+
+test('a client id replacing its own session again and again is logged as a duplicate id', () => {
+  const lines: string[] = [];
+  const logger = createLogger({ level: 'silent' });
+  // Record the registry's warnings (the logger is otherwise silent).
+  const child = logger.child({});
+  child.warn = ((_o: unknown, msg: string) => lines.push(msg)) as never;
+  const r = new ClientRegistry({ livenessTimeoutMs: 1000, logger: child });
+  r.register(info('pi'), true, 0);
+  r.register(info('pi'), true, 1000);
+  r.register(info('pi'), true, 2000);
+  assert.equal(lines.filter((l) => /duplicate client id/.test(l)).length, 0, 'two replacements can be a restart race');
+  r.register(info('pi'), true, 3000);
+  assert.equal(lines.filter((l) => /duplicate client id/.test(l)).length, 1);
+  r.register(info('pi'), true, 3000 + 120_000);
+  assert.equal(lines.filter((l) => /duplicate client id/.test(l)).length, 1, 'old replacements age out of the window');
+});
+
+test('registrations are limited; records of long-gone clients are pruned to make room', () => {
+  const r = new ClientRegistry({ livenessTimeoutMs: 1000, logger: createLogger({ level: 'silent' }), maxClients: 3, forgetAfterMs: 10_000 });
+  for (const id of ['a', 'b', 'c']) r.register(info(id), false, 0);
+  assert.throws(() => r.register(info('d'), false, 5000), (e: Error) => e instanceof ResourceLimitError && /limit \(--max-clients 3\)/.test(e.message));
+  r.register(info('a'), true, 6000); // a known id always gets back in
+  r.unregister('b', 'left');
+  r.unregister('c', 'left');
+  assert.throws(() => r.register(info('d'), false, 9000), ResourceLimitError, 'b and c left too recently to be forgotten');
+  r.register(info('d'), false, 20_000);
+  assert.deepEqual(r.allRecords().map((x) => x.clientId), ['a', 'd'], 'b and c were forgotten; a is live');
 });

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '@flexmoe/shared';
-import { DuplicateSessionError, UnknownSessionError } from '../errors';
+import { DuplicateSessionError, ResourceLimitError, UnknownSessionError } from '../errors';
 import { SessionProxy } from './session-proxy';
 
 /** Device facts a client reports when it joins. */
@@ -53,7 +53,15 @@ export interface RegistryOptions {
   readonly logger: Logger;
   /** Called whenever the set of live sessions changes. */
   readonly onChange?: () => void;
+  /** Client records kept at most (a new id beyond it is refused after pruning); default 10,000. */
+  readonly maxClients?: number;
+  /** Records of clients not seen for this long (ms, no live session) are dropped; default 7 days. */
+  readonly forgetAfterMs?: number;
 }
+
+/** Replacements of one client id within REPLACE_WINDOW_MS that mean two daemons share the id. */
+export const REPLACE_LOOP_COUNT = 3;
+export const REPLACE_WINDOW_MS = 60_000;
 
 /** Live sessions by client id plus the history of every client ever seen. */
 export class ClientRegistry {
@@ -62,6 +70,8 @@ export class ClientRegistry {
   private waiters: Array<() => void> = [];
   /** Live sessions with `ready` set, kept in step so change hooks stay O(1). */
   private ready = 0;
+  /** Recent replacement times per client id (duplicate-id detection). */
+  private readonly replacements = new Map<string, number[]>();
 
   constructor(private readonly options: RegistryOptions) {}
 
@@ -76,7 +86,11 @@ export class ClientRegistry {
     if (existing && this.isAlive(existing, now) && !replace) {
       throw new DuplicateSessionError(`client '${info.clientId}' already has a live session`);
     }
-    if (existing) this.unregister(info.clientId, 'replaced by a new session');
+    if (!existing && !this.records.has(info.clientId)) this.admit(now);
+    if (existing) {
+      this.noteReplacement(info.clientId, now);
+      this.unregister(info.clientId, 'replaced by a new session');
+    }
     const sessionId = randomUUID();
     const session: ClientSession = { sessionId, info, lastSeenMs: now, ready: false, phase: 'IDLE', proxy: new SessionProxy(info.clientId, info.samples, info.capacity) };
     this.sessions.set(info.clientId, session);
@@ -90,6 +104,33 @@ export class ClientRegistry {
     this.options.logger.info({ client: info.clientId, capacity: info.capacity, samples: info.samples }, 'client joined');
     this.changed();
     return session;
+  }
+
+  /** Makes room for a new client id: prunes long-gone records, then refuses beyond maxClients. */
+  private admit(now: number): void {
+    const max = this.options.maxClients ?? 10_000;
+    if (this.records.size < max) return;
+    this.prune(now);
+    if (this.records.size >= max) throw new ResourceLimitError(`the coordinator knows ${this.records.size} clients, its limit (--max-clients ${max})`);
+  }
+
+  /** Drops the records of clients without a live session not seen for forgetAfterMs; returns their ids. */
+  prune(now = Date.now()): string[] {
+    const limit = this.options.forgetAfterMs ?? 7 * 24 * 3600_000;
+    const gone = [...this.records.values()].filter((r) => !this.sessions.has(r.clientId) && now - r.lastJoinedAt > limit).map((r) => r.clientId);
+    for (const id of gone) this.records.delete(id);
+    if (gone.length > 0) this.options.logger.info({ clients: gone.length }, 'forgot clients not seen for a long time');
+    return gone;
+  }
+
+  /** Logs when one client id keeps replacing its own session: two daemons share the id. */
+  private noteReplacement(clientId: string, now: number): void {
+    const recent = (this.replacements.get(clientId) ?? []).filter((t) => now - t < REPLACE_WINDOW_MS);
+    recent.push(now);
+    this.replacements.set(clientId, recent);
+    if (recent.length >= REPLACE_LOOP_COUNT) {
+      this.options.logger.warn({ client: clientId, replacements: recent.length, windowSeconds: REPLACE_WINDOW_MS / 1000 }, 'duplicate client id: its session keeps being replaced; two daemons probably share this id (a cloned image?)');
+    }
   }
 
   /** Removes a client's live session (no-op when there is none). */

@@ -4,13 +4,15 @@
  * resolves when the client's validated update is delivered. Transport-agnostic: the transport
  * attaches a listener for the task stream and calls `deliver` after validating a Submit.
  */
-import { ClientFailureError, StaleRoundError } from '../errors';
+import { ClientFailureError, ResourceLimitError, StaleRoundError } from '../errors';
 import type { ClientProxy, ClientUpdate, RoundTaskSpec } from '../rounds/types';
 
 /** What a task stream receives. */
 export type SessionEvent =
   | { readonly kind: 'task'; readonly task: RoundTaskSpec }
-  | { readonly kind: 'complete'; readonly completedRounds: number; readonly finalAccuracy: number };
+  | { readonly kind: 'complete'; readonly completedRounds: number; readonly finalAccuracy: number }
+  /** The session ended (replaced, timed out, left): the stream must end too. */
+  | { readonly kind: 'closed'; readonly reason: string };
 
 interface Pending {
   readonly task: RoundTaskSpec;
@@ -18,6 +20,8 @@ interface Pending {
   reject(err: unknown): void;
   delivered: boolean;
   bytesDown: number;
+  /** A Submit for this task is open (one at a time). */
+  uploading: boolean;
 }
 
 /** A client session's proxy: at most one task in flight. */
@@ -43,6 +47,7 @@ export class SessionProxy implements ClientProxy {
         task,
         delivered: false,
         bytesDown: 0,
+        uploading: false,
         resolve: (u) => finish(() => resolve(u)),
         reject: (e) => finish(() => reject(e)),
       };
@@ -78,6 +83,30 @@ export class SessionProxy implements ClientProxy {
     p.resolve(update);
   }
 
+  /**
+   * Claims the upload of the task in flight for one Submit stream; ResourceLimitError while
+   * another Submit holds it. Returns the release function (idempotent).
+   */
+  beginUpload(task: RoundTaskSpec): () => void {
+    const p = this.pending;
+    if (!p || p.task !== task) throw new StaleRoundError(`round ${task.round} is not in progress for client '${this.id}'`);
+    if (p.uploading) throw new ResourceLimitError(`a Submit for round ${task.round} is already open for client '${this.id}'`);
+    p.uploading = true;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      p.uploading = false;
+    };
+  }
+
+  /** The client reported that it cannot do the task in flight: the round stops waiting for it. */
+  fail(task: RoundTaskSpec, reason: string): void {
+    const p = this.pending;
+    if (!p || p.task !== task) throw new StaleRoundError(`round ${task.round} is not in progress for client '${this.id}'`);
+    p.reject(new ClientFailureError(reason));
+  }
+
   /** Attaches the task stream; a parked task is sent at once. Returns the detach function. */
   attach(listener: (event: SessionEvent) => void): () => void {
     this.listener = listener;
@@ -101,6 +130,8 @@ export class SessionProxy implements ClientProxy {
   close(reason: string): void {
     this.closed ??= reason;
     this.pending?.reject(new ClientFailureError(`dropped: ${reason}`));
+    const listener = this.listener;
     this.listener = undefined;
+    listener?.({ kind: 'closed', reason });
   }
 }

@@ -7,7 +7,9 @@ import { setMaxListeners } from 'node:events';
 import type { Logger } from '@flexmoe/shared';
 import type { ParamMap } from '@flexmoe/shared/dist/src/model/params';
 import type { ExpertWeighting } from '../aggregation/aggregate';
-import { StreamingAggregator } from '../aggregation/streaming';
+import type { NormHistory } from '../aggregation/norms';
+import { RobustAggregator } from '../aggregation/robust';
+import type { AggregationRule } from '../aggregation/rules';
 import type { ClientRegistry, ClientSession } from '../registry/client-registry';
 import { assignedLoad, summarizeLoad } from '../fitness/load-metrics';
 import type { AssignPort, AssignmentAnswer, FitnessPort } from './ports';
@@ -36,6 +38,8 @@ export interface RoundConfig {
   readonly topR: number;
   readonly seed: number;
   readonly weighting: ExpertWeighting;
+  /** Rule applied per parameter group (default FedAvg), after clipping. */
+  readonly aggregation?: AggregationRule;
 }
 
 /** Collaborators of the engine. */
@@ -44,6 +48,8 @@ export interface RoundDeps {
   readonly strategy: AssignPort;
   readonly fitness: FitnessPort;
   readonly logger: Logger;
+  /** Median accepted update distances of recent rounds: the clipping bounds come from them. */
+  readonly norms: NormHistory;
   /** Called with the solve time (seconds) of each assignment. */
   readonly onSolve?: (seconds: number, answer: AssignmentAnswer) => void;
 }
@@ -51,7 +57,16 @@ export interface RoundDeps {
 /** What a round attempt produced. */
 export type RoundOutcome =
   | { readonly kind: 'completed'; readonly params: ParamMap; readonly record: RoundRecord }
-  | { readonly kind: 'retry'; readonly reason: string; readonly failures: readonly ClientFailure[] };
+  | {
+      readonly kind: 'retry';
+      readonly reason: string;
+      readonly failures: readonly ClientFailure[];
+      /** More clients reported that training diverged (non-finite loss) than updates were accepted. */
+      readonly diverged: boolean;
+    };
+
+/** Prefix of the failure reason of a client that reported a non-finite training loss. */
+export const DIVERGED_PREFIX = 'reported: diverged';
 
 /** A sampled client that did not deliver. */
 export interface ClientFailure {
@@ -82,18 +97,32 @@ export class RoundEngine {
     log.info({ clients: sessions.length, solver: answer.solver, status: answer.status, gap: answer.gap }, 'round assigned');
     if (answer.timedOut) log.warn({ seconds: solveSeconds, status: answer.status }, 'assignment solve cut by the solver time limit: the answer depends on timing');
     const collectStart = performance.now();
-    // Each update is folded in as it arrives and its tensors dropped; a retry drops the sums.
-    const aggregator = new StreamingAggregator(params, this.config.experts, this.config.weighting);
-    const { updates, failures } = await this.collect({ round, attempt }, sessions, answer, aggregator, signal);
+    // Updates within the clipping bound are folded in as they arrive and their tensors dropped;
+    // the rest are held until the round closes. A retry drops everything.
+    const rule = this.config.aggregation ?? { kind: 'fedavg' };
+    const aggregator = new RobustAggregator(params, this.config.experts, rule, this.config.weighting, this.deps.norms);
+    const collected = await this.collect({ round, attempt }, sessions, answer, aggregator, signal);
     const collectSeconds = (performance.now() - collectStart) / 1000;
-    for (const f of failures) log.warn({ client: f.clientId, reason: f.reason }, 'client failed this round');
-    if (updates.length < this.config.minClients) {
-      const reason = `${updates.length} of ${sessions.length} clients reported, ${this.config.minClients} needed`;
-      log.warn({ reported: updates.length }, 'round not aggregated: retrying');
-      return { kind: 'retry', reason, failures };
-    }
     const aggStart = performance.now();
-    const { params: next } = aggregator.result();
+    const robust = aggregator.result();
+    const refused = new Set(robust.rejected.map((r) => r.clientId));
+    const updates = collected.updates.filter((u) => !refused.has(u.clientId));
+    const failures = [...collected.failures, ...robust.rejected];
+    for (const f of failures) log.warn({ client: f.clientId, reason: f.reason }, 'client failed this round');
+    if (robust.clipped.length > 0) log.info({ clients: robust.clipped }, 'updates clipped to the norm bound');
+    if (updates.length < this.config.minClients) {
+      const divergedCount = failures.filter((f) => f.reason.startsWith(DIVERGED_PREFIX)).length;
+      const diverged = divergedCount > updates.length;
+      const reason = diverged
+        ? `training diverged (non-finite loss) on ${divergedCount} of ${sessions.length} clients`
+        : `${updates.length} of ${sessions.length} clients reported acceptable updates, ${this.config.minClients} needed`;
+      log.warn({ reported: updates.length, diverged }, `round not aggregated: ${reason}`);
+      return { kind: 'retry', reason, failures, diverged };
+    }
+    const backbone = robust.accepted.get('backbone') ?? [];
+    log.info({ bound: aggregator.bound('backbone'), distances: backbone.map((d) => Number(d.toPrecision(3))).slice(0, 16) }, 'backbone update distances');
+    this.deps.norms.record(robust.accepted);
+    const next = robust.params;
     for (const u of updates) this.deps.fitness.update(u.clientId, u.experts);
     const load = assignedLoad(answer.assignment, sessions.map((s) => s.info.samples), this.config.experts);
     const aggregateSeconds = (performance.now() - aggStart) / 1000;
@@ -121,7 +150,7 @@ export class RoundEngine {
     return answer;
   }
 
-  private async collect(id: RoundId, sessions: readonly ClientSession[], answer: AssignmentAnswer, aggregator: StreamingAggregator, outer: AbortSignal) {
+  private async collect(id: RoundId, sessions: readonly ClientSession[], answer: AssignmentAnswer, aggregator: RobustAggregator, outer: AbortSignal) {
     const deadline = Date.now() + this.config.roundDeadlineMs;
     // An explicit timer, not AbortSignal.timeout: inside AbortSignal.any, Node 20 holds the
     // timeout signal only weakly, a full GC collects it and the round would wait forever.

@@ -64,3 +64,17 @@ test('records of older checkpoints (no counts) are normalised', () => {
   const n = normalizeRecord(legacy as RoundRecord);
   assert.deepEqual([n.detail, n.participantCount, n.reportedCount], [true, 6, 5]);
 });
+
+test('a partial last line of history.jsonl is dropped on open and before the next append', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flexmoe-history-'));
+  const h = new RunHistory(dir, [], undefined);
+  h.append(record(1, 3));
+  const file = path.join(dir, HISTORY_FILE);
+  fs.appendFileSync(file, '{"round":2,"attem'); // a write cut short
+  const reopened = new RunHistory(dir, [record(1, 3)], undefined);
+  assert.equal(reopened.tornBytes, '{"round":2,"attem'.length);
+  reopened.append(record(2, 3));
+  fs.appendFileSync(file, '{"round":3'); // cut short again, in the same process
+  reopened.append(record(3, 3));
+  assert.deepEqual(readHistoryFile(dir).map((r) => r.round), [1, 2, 3], 'every line parses; no record glued to a partial one');
+});

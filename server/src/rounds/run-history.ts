@@ -60,7 +60,11 @@ export class RunHistory {
     if (fileBytes !== undefined && fs.existsSync(this.file) && fs.statSync(this.file).size > fileBytes) {
       fs.truncateSync(this.file, fileBytes);
     }
+    this.tornBytes = dropTornTail(this.file);
   }
+
+  /** Bytes of a partial last line (a write cut short by a crash or a full disk) dropped on open. */
+  readonly tornBytes: number;
 
   /**
    * Keeps the record, trims detail beyond the bound, then appends the full record to
@@ -71,6 +75,8 @@ export class RunHistory {
     const keep = detailRounds(record.participantCount, this.bound);
     for (let i = this.list.length - 1 - keep; i >= 0 && this.list[i]!.detail; i--) this.list[i] = trimDetail(this.list[i]!);
     fs.mkdirSync(path.dirname(this.file), { recursive: true });
+    // A failed earlier append may have left half a line: the new record must start on its own.
+    dropTornTail(this.file);
     fs.appendFileSync(this.file, JSON.stringify(record) + '\n');
   }
 
@@ -88,6 +94,31 @@ export class RunHistory {
   fileBytes(): number {
     return fs.existsSync(this.file) ? fs.statSync(this.file).size : 0;
   }
+}
+
+/**
+ * Cuts `file` back to its last complete line (ending in a newline); returns the bytes dropped.
+ * A record is one line written by one append, so only the tail can be partial.
+ */
+export function dropTornTail(file: string): number {
+  let size: number;
+  try {
+    size = fs.statSync(file).size;
+  } catch {
+    return 0;
+  }
+  if (size === 0) return 0;
+  const fd = fs.openSync(file, 'r');
+  try {
+    const last = Buffer.alloc(1);
+    fs.readSync(fd, last, 0, 1, size - 1);
+    if (last[0] === 0x0a) return 0;
+  } finally {
+    fs.closeSync(fd);
+  }
+  const keep = fs.readFileSync(file).lastIndexOf(0x0a) + 1;
+  fs.truncateSync(file, keep);
+  return size - keep;
 }
 
 /** Reads every full record from `dataDir`'s history.jsonl (for tools and tests). */

@@ -10,6 +10,18 @@ import { FileFormatError } from '@flexmoe/shared';
 import { METADATA_CLIENT_ID, METADATA_TOKEN } from '@flexmoe/shared/dist/src/protocol';
 import { UnauthenticatedError } from '../errors';
 
+/** A one-line secret file (e.g. the status bearer token); FileFormatError when empty or unreadable. */
+export function readSecretFile(file: string): string {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8').trim();
+  } catch (err) {
+    throw new FileFormatError(`cannot read secret file ${file}: ${(err as Error).message}`, { cause: err });
+  }
+  if (text === '' || /\s/.test(text)) throw new FileFormatError(`secret file ${file} must hold one token without spaces`);
+  return text;
+}
+
 /** Client id -> token. */
 export type TokenTable = ReadonlyMap<string, string>;
 
@@ -64,6 +76,8 @@ export interface AuthOptions {
   readonly tokens?: TokenTable;
   /** Mutual TLS is on: the transport already verified the client certificate. */
   readonly mutualTls?: boolean;
+  /** When set, only these client ids may call at all. */
+  readonly allowedClients?: ReadonlySet<string>;
 }
 
 /** The parts of a server call that authentication reads. */
@@ -72,12 +86,19 @@ export interface AuthenticatableCall {
   getAuthContext(): { transportSecurityType?: string; sslPeerCertificate?: PeerCertificate };
 }
 
+/**
+ * The one answer for an unknown client id, a wrong token or an id outside the allow-list: the
+ * text must not tell them apart, or client ids could be enumerated.
+ */
+export const AUTH_FAILED = 'authentication failed: unknown client id or wrong token';
+
 function firstString(metadata: Metadata, key: string): string | undefined {
   const v = metadata.get(key)[0];
   return typeof v === 'string' ? v : v === undefined ? undefined : v.toString('utf8');
 }
 
-function sameSecret(a: string, b: string): boolean {
+/** Constant-time comparison of two secrets of any length. */
+export function sameSecret(a: string, b: string): boolean {
   const ha = createHash('sha256').update(a).digest();
   const hb = createHash('sha256').update(b).digest();
   return timingSafeEqual(ha, hb);
@@ -85,27 +106,41 @@ function sameSecret(a: string, b: string): boolean {
 
 /**
  * Returns the authenticated client id of a call, or throws UnauthenticatedError. With mTLS the
- * certificate's common name, when present, must equal the claimed client id.
+ * claimed id must be one of the certificate's identities (its DNS / URI subject alternative
+ * names and its common name); a certificate with none of them is refused.
  */
 export function authenticate(call: AuthenticatableCall, options: AuthOptions): string {
   const clientId = firstString(call.metadata, METADATA_CLIENT_ID);
   if (!clientId) throw new UnauthenticatedError(`missing ${METADATA_CLIENT_ID} metadata`);
+  if (options.allowedClients && !options.allowedClients.has(clientId)) throw new UnauthenticatedError(AUTH_FAILED);
   if (options.tokens) {
+    // Compare against a dummy secret for an unknown id, so both paths cost the same.
     const expected = options.tokens.get(clientId);
-    const given = firstString(call.metadata, METADATA_TOKEN);
-    if (expected === undefined) throw new UnauthenticatedError(`unknown client '${clientId}'`);
-    if (given === undefined || !sameSecret(given, expected)) {
-      throw new UnauthenticatedError(`bad or missing token for client '${clientId}'`);
-    }
+    const given = firstString(call.metadata, METADATA_TOKEN) ?? '';
+    const match = sameSecret(given, expected ?? '\u0000no such client');
+    if (expected === undefined || !match) throw new UnauthenticatedError(AUTH_FAILED);
   }
-  if (options.mutualTls) checkCertificateName(call, clientId);
+  if (options.mutualTls) checkCertificateIdentity(call, clientId);
   return clientId;
 }
 
-function checkCertificateName(call: AuthenticatableCall, clientId: string): void {
+/** The identities a client certificate vouches for: DNS and URI subject alternative names, then the CN. */
+export function certificateIdentities(cert: PeerCertificate): string[] {
+  const ids: string[] = [];
+  for (const part of (cert.subjectaltname ?? '').split(',')) {
+    const m = /^\s*(DNS|URI):(.+)$/.exec(part);
+    if (m) ids.push(m[2]!.trim());
+  }
+  const cn = cert.subject?.CN;
+  if (typeof cn === 'string' && cn !== '') ids.push(cn);
+  return ids;
+}
+
+function checkCertificateIdentity(call: AuthenticatableCall, clientId: string): void {
   const context = call.getAuthContext();
   const cert = context.sslPeerCertificate;
-  if (!context.transportSecurityType || !cert) throw new UnauthenticatedError('client certificate required');
-  const cn = cert.subject?.CN;
-  if (cn && cn !== clientId) throw new UnauthenticatedError(`certificate is for '${cn}', not client '${clientId}'`);
+  if (!context.transportSecurityType || !cert || Object.keys(cert).length === 0) throw new UnauthenticatedError('client certificate required');
+  const ids = certificateIdentities(cert);
+  if (ids.length === 0) throw new UnauthenticatedError('client certificate names no identity (neither a subject alternative name nor a common name)');
+  if (!ids.includes(clientId)) throw new UnauthenticatedError(`certificate is for ${ids.map((i) => `'${i}'`).join(', ')}, not client '${clientId}'`);
 }

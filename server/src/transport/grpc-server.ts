@@ -26,7 +26,13 @@ import {
 } from '@flexmoe/shared/dist/src/protocol';
 import { InvalidArgumentError, FlexMoEError } from '@flexmoe/shared';
 import type { Coordinator, SubmitContext } from '../coordinator/coordinator';
-import { DrainingError } from '../errors';
+import { ClientFailureError, DrainingError, StaleRoundError, UnknownSessionError } from '../errors';
+
+/** HTTP/2 streams one connection may hold open at once. */
+export const MAX_CONCURRENT_STREAMS = 1024;
+
+/** Time a Submit stream has to send its header. */
+const SUBMIT_HEADER_MS = 30_000;
 import type { SessionEvent } from '../registry/session-proxy';
 import { authenticate, type AuthOptions } from './auth';
 import { withReusedResponseEncoding } from './encoded-chunks';
@@ -67,7 +73,7 @@ function resultLabel(err: unknown): string {
   return err instanceof FlexMoEError ? (RESULT_BY_CODE[err.code] ?? 'invalid') : 'error';
 }
 
-function toTaskEvent(e: SessionEvent): TaskEvent {
+function toTaskEvent(e: Exclude<SessionEvent, { kind: 'closed' }>): TaskEvent {
   if (e.kind === 'complete') return { complete: { completedRounds: e.completedRounds, finalAccuracy: e.finalAccuracy } };
   const t = e.task;
   return {
@@ -132,6 +138,13 @@ function waitTask(
     const clientId = authenticate(call, o.auth);
     streams.add(call);
     unsubscribe = coordinator.subscribe(clientId, call.request.sessionId, (event) => {
+      if (event.kind === 'closed') {
+        // A replaced or expired session's stream ends now instead of lingering with its timer.
+        cleanup();
+        const stopping = coordinator.state === 'draining' || coordinator.state === 'stopped';
+        call.emit('error', toGrpcStatus(stopping ? new DrainingError('coordinator shutting down') : new UnknownSessionError(`session ended: ${event.reason}`)));
+        return;
+      }
       call.write(toTaskEvent(event));
       if (event.kind === 'complete') {
         cleanup();
@@ -171,23 +184,42 @@ function submit(
   let ctx: SubmitContext | undefined;
   let assembler: TensorAssembler | undefined;
   let done = false;
+  let timer: NodeJS.Timeout | undefined;
   const fail = (err: unknown) => {
     if (done) return;
     done = true;
+    clearTimeout(timer);
+    ctx?.release();
+    assembler = undefined; // the partial tensors go now, not when the stream object does
     coordinator.rejectUpdate(clientId, resultLabel(err), (err as Error).message);
     callback(toGrpcStatus(err));
   };
+  // A Submit is bounded in time: its header within SUBMIT_HEADER_MS, its tensors by the task's
+  // deadline. A stalled stream is ended then and its buffers dropped.
+  timer = setTimeout(() => fail(new StaleRoundError('no SubmitHeader in time')), SUBMIT_HEADER_MS);
+  call.on('close', () => clearTimeout(timer));
   try {
     clientId = authenticate(call, o.auth);
   } catch (err) {
     return fail(err);
   }
+  call.on('cancelled', () => fail(new ClientFailureError('Submit cancelled by the client')));
   call.on('data', (msg: SubmitMessage__Output) => {
     if (done) return;
     try {
       if (msg.header) {
         if (ctx) throw new InvalidArgumentError('second SubmitHeader in one Submit');
+        if (msg.header.failure) {
+          const reason = coordinator.reportFailure(clientId, msg.header);
+          done = true;
+          clearTimeout(timer);
+          callback(null, { accepted: false, round: msg.header.round, bytesReceived: 0, message: `failure recorded: ${reason}` });
+          return;
+        }
         ctx = coordinator.beginSubmit(clientId, msg.header);
+        clearTimeout(timer);
+        const left = ctx.plan.task.deadlineUnixMs - Date.now();
+        timer = setTimeout(() => fail(new StaleRoundError(`round ${ctx!.plan.task.round} deadline passed with the Submit still open`)), Math.max(0, left));
         const specs = ctx.plan.specs;
         assembler = new TensorAssembler({ expect: (n) => specs.get(n), maxBytes: ctx.plan.expectedBytes });
       } else if (msg.chunk) {
@@ -203,8 +235,10 @@ function submit(
     try {
       if (!ctx || !assembler) throw new InvalidArgumentError('Submit ended without a SubmitHeader');
       const tensors = assembler.finish();
+      clearTimeout(timer);
       coordinator.finishSubmit(ctx, tensors, assembler.receivedBytes);
       done = true;
+      ctx.release();
       callback(null, { accepted: true, round: ctx.plan.task.round, bytesReceived: assembler.receivedBytes, message: 'ok' });
     } catch (err) {
       fail(err);
@@ -217,6 +251,9 @@ function submit(
 export async function startGrpcServer(coordinator: Coordinator, o: GrpcServerOptions): Promise<RunningGrpcServer> {
   const server = new grpc.Server({
     ...CHANNEL_OPTIONS,
+    // One connection cannot hold more streams than this (a session needs about four at a time;
+    // the load generator multiplexes up to a few hundred sessions on one connection).
+    'grpc.max_concurrent_streams': MAX_CONCURRENT_STREAMS,
     'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
   });
   if (!widenServerFlowControl(server, FLOW_CONTROL_WINDOW_BYTES, CONNECTION_WINDOW_BYTES)) {

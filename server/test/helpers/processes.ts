@@ -22,9 +22,14 @@ export interface ServerProcess {
   readonly exited: Promise<number | string>;
 }
 
+/** `--insecure` unless the arguments authenticate clients (tokens or a client CA). */
+export function insecureUnlessSecured(args: readonly string[]): string[] {
+  return args.some((a) => a === '--tokens' || a === '--tls-ca' || a === '--insecure') ? [] : ['--insecure'];
+}
+
 /** Starts `flexmoe server` with loopback ports chosen by the OS and waits for its startup line. */
 export async function startServer(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<ServerProcess> {
-  const proc = spawn(process.execPath, [BIN, 'server', '--host', '127.0.0.1', '--port', '0', '--metrics-host', '127.0.0.1', '--metrics-port', '0', ...args], {
+  const proc = spawn(process.execPath, [BIN, 'server', '--host', '127.0.0.1', '--port', '0', '--metrics-host', '127.0.0.1', '--metrics-port', '0', ...insecureUnlessSecured(args), ...args], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

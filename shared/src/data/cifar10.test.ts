@@ -4,6 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FileFormatError } from '../errors';
 import { loadDataSpec } from './spec';
+import { floatValues } from './types';
 import { cifarBytes, tempDir } from './test-fixtures';
 
 test('cifar10 with data and test batches keeps the given split, NCHW, 0..1', async () => {
@@ -20,7 +21,8 @@ test('cifar10 with data and test batches keeps the given split, NCHW, 0..1', asy
     assert.deepEqual([...tt.train.y], [0, 1, 2, 3, 9, 8]);
     assert.deepEqual([...tt.test.y], [5, 6, 7]);
     // record 1 of data_batch_3 (train sample 5): value j is (1 + j) % 256 / 255
-    for (const j of [0, 1023, 1024, 3071]) assert.equal(tt.train.x[5 * 3072 + j], Math.fround(((1 + j) % 256) / 255));
+    const x = floatValues(tt.train);
+    for (const j of [0, 1023, 1024, 3071]) assert.equal(x[5 * 3072 + j], Math.fround(((1 + j) % 256) / 255));
   } finally {
     cleanup();
   }

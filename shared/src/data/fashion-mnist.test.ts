@@ -5,23 +5,25 @@ import pino from 'pino';
 import { fashionCachePath } from './fashion-mnist';
 import { readImageCache } from './image-cache';
 import { loadDataSpec } from './spec';
+import { floatValues } from './types';
 import { tempDir } from './test-fixtures';
 
 // Uses the shared cache in <repo>/.cache/ (built on first use, then reused by every run).
-test('fashion-mnist: 60,000 train / 10,000 test, 10 balanced classes, values in 0..1', async () => {
+test('fashion-mnist: 60,000 train / 10,000 test, 10 balanced classes, pixel bytes read as 0..1', async () => {
   const { train, test: held } = await loadDataSpec('fashion-mnist');
   assert.equal(train.n, 60000);
   assert.equal(held.n, 10000);
   for (const ds of [train, held]) {
     assert.deepEqual(ds.shape, [1, 28, 28]);
     assert.equal(ds.classes, 10);
+    assert.ok(ds.x instanceof Uint8Array, 'pixels stay bytes (a quarter of the memory of floats)');
     assert.equal(ds.x.length, ds.n * 784);
     const counts = new Array<number>(10).fill(0);
     for (const label of ds.y) counts[label]! += 1;
     assert.deepEqual(counts, new Array(10).fill(ds.n / 10));
     let min = Infinity;
     let max = -Infinity;
-    for (const v of ds.x) {
+    for (const v of floatValues(ds)) {
       if (v < min) min = v;
       if (v > max) max = v;
     }

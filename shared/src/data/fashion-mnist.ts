@@ -9,14 +9,16 @@
  * skipped, so every class gives exactly 7,000 and the test split is exactly 10,000.
  *
  * Parsing 150 MB of JSON takes seconds, so the parsed bytes are cached once as a binary file
- * (see `image-cache.ts`) and later loads read that instead.
+ * (see `image-cache.ts`) and later loads read that instead. The class files are scanned as bytes
+ * (`fashion-json.ts`), one at a time, so building the cache fits a small device's memory.
  */
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, open } from 'node:fs/promises';
 import { dirname, join, sep } from 'node:path';
 import { FileFormatError } from '../errors';
 import { acquireBuildLock } from './build-lock';
 import type { Logger } from '../logging';
 import { datasetFromBytes } from './convert';
+import { scanClassImages } from './fashion-json';
 import type { CachedImages } from './image-cache';
 import { readImageCache, writeImageCache } from './image-cache';
 import type { TrainTest } from './types';
@@ -50,35 +52,27 @@ export function fashionCachePath(cacheDir = defaultCacheDir()): string {
   return join(cacheDir, CACHE_FILE);
 }
 
-/** Reads one class file and checks every image has 784 values in 0..255. */
-async function readClassFile(cls: number): Promise<number[][]> {
+/**
+ * Reads one class file into `buffer` (grown when too small; one buffer serves all ten files, so
+ * no dead 16 MB file image waits for a full collection) and scans its first train + test images.
+ */
+async function readClassFile(cls: number, buffer: { bytes: Buffer }): Promise<Uint8Array> {
   const file = join(packageDir(), 'src', 'clothes', `${cls}.json`);
-  let parsed: unknown;
+  let length: number;
   try {
-    parsed = JSON.parse(await readFile(file, 'utf8'));
+    const fh = await open(file, 'r');
+    try {
+      length = (await fh.stat()).size;
+      if (buffer.bytes.length < length) buffer.bytes = Buffer.allocUnsafeSlow(length);
+      const { bytesRead } = await fh.read(buffer.bytes, 0, length, 0);
+      length = bytesRead;
+    } finally {
+      await fh.close();
+    }
   } catch (err) {
     throw new FileFormatError(`${file}: cannot read Fashion-MNIST class file`, { cause: err });
   }
-  const raw = (parsed as { data?: unknown }).data;
-  if (!Array.isArray(raw)) throw new FileFormatError(`${file}: expected {data: [...]}`);
-  const data = raw.filter((row) => !(Array.isArray(row) && row.length === 0));
-  const needed = FASHION_TRAIN_PER_CLASS + FASHION_TEST_PER_CLASS;
-  if (data.length < needed) {
-    throw new FileFormatError(`${file}: ${data.length} images, expected at least ${needed}`);
-  }
-  for (let i = 0; i < needed; i++) checkImage(file, i, data[i]);
-  return data as number[][];
-}
-
-function checkImage(file: string, index: number, row: unknown): void {
-  if (!Array.isArray(row) || row.length !== PIXELS) {
-    throw new FileFormatError(`${file}: image ${index} does not have ${PIXELS} values`);
-  }
-  for (const v of row) {
-    if (!(typeof v === 'number' && v >= 0 && v <= 255)) {
-      throw new FileFormatError(`${file}: image ${index} has value ${String(v)} outside 0..255`);
-    }
-  }
+  return scanClassImages(file, buffer.bytes.subarray(0, length), FASHION_TRAIN_PER_CLASS + FASHION_TEST_PER_CLASS);
 }
 
 /**
@@ -90,15 +84,16 @@ export async function buildFashionImages(): Promise<CachedImages> {
   const n = nTrain + FASHION_CLASSES * FASHION_TEST_PER_CLASS;
   const labels = new Uint8Array(n);
   const pixels = new Uint8Array(n * PIXELS);
+  const buffer = { bytes: Buffer.alloc(0) };
   for (let cls = 0; cls < FASHION_CLASSES; cls++) {
-    const data = await readClassFile(cls); // one file at a time keeps peak memory low
+    const data = await readClassFile(cls, buffer); // one file at a time keeps peak memory low
     for (let i = 0; i < FASHION_TRAIN_PER_CLASS + FASHION_TEST_PER_CLASS; i++) {
       const isTest = i >= FASHION_TRAIN_PER_CLASS;
       const slot = isTest
         ? nTrain + (i - FASHION_TRAIN_PER_CLASS) * FASHION_CLASSES + cls
         : i * FASHION_CLASSES + cls;
       labels[slot] = cls;
-      pixels.set(data[i] as number[], slot * PIXELS);
+      pixels.set(data.subarray(i * PIXELS, (i + 1) * PIXELS), slot * PIXELS);
     }
   }
   return { n, shape: [1, SIDE, SIDE], classes: FASHION_CLASSES, nTrain, labels, pixels };

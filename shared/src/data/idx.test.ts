@@ -4,8 +4,11 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { FileFormatError } from '../errors';
+import { sharedBytes } from './convert';
+import { readIdx } from './idx';
 import { loadDataSpec } from './spec';
 import type { Dataset } from './types';
+import { floatValues } from './types';
 import { idxBytes, tempDir } from './test-fixtures';
 
 const N = 10;
@@ -25,9 +28,10 @@ function writePair(dir: string, gzip: boolean, tag = ''): { images: string; labe
 
 /** Recovers each sample's source image from its first pixel and checks all its values. */
 function sourceIds(ds: Dataset): number[] {
+  const x = floatValues(ds);
   return Array.from({ length: ds.n }, (_, s) => {
-    const id = Math.round((ds.x[s * 6]! * 255) / 20);
-    for (let j = 0; j < 6; j++) assert.ok(Math.abs(ds.x[s * 6 + j]! - pixelOf(id, j) / 255) < 1e-6);
+    const id = Math.round((x[s * 6]! * 255) / 20);
+    for (let j = 0; j < 6; j++) assert.ok(Math.abs(x[s * 6 + j]! - pixelOf(id, j) / 255) < 1e-6);
     assert.equal(ds.y[s], labelOf(id));
     return id;
   });
@@ -113,6 +117,30 @@ test('idx labels at or above a declared class count are rejected', async () => {
       assert.match(err.message, /label 2 of sample 2 out of range 0\.\.1/);
       return true;
     });
+  } finally {
+    cleanup();
+  }
+});
+
+test('idx streams many gzip chunks into one array of exactly its size, in shared memory when asked', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const n = 300; // 300 images of 28x28: 235 kB, many gunzip chunks
+    const pixels = Array.from({ length: n * 784 }, (_, k) => (k * 7 + (k >> 10)) % 256);
+    const plain = join(dir, 'i.idx');
+    const zipped = join(dir, 'i.idx.gz');
+    writeFileSync(plain, idxBytes([n, 28, 28], pixels));
+    writeFileSync(zipped, gzipSync(idxBytes([n, 28, 28], pixels)));
+    const a = await readIdx(plain);
+    const b = await readIdx(zipped, sharedBytes);
+    assert.deepEqual(a.dims, [n, 28, 28]);
+    assert.deepEqual(b.dims, a.dims);
+    assert.ok(b.data.buffer instanceof SharedArrayBuffer && b.data.byteLength === b.data.buffer.byteLength);
+    assert.deepEqual(Buffer.from(b.data), Buffer.from(pixels));
+    assert.deepEqual(Buffer.from(a.data), Buffer.from(pixels));
+    const trailing = join(dir, 't.idx.gz');
+    writeFileSync(trailing, gzipSync(Buffer.concat([idxBytes([n, 28, 28], pixels), Buffer.alloc(5)])));
+    await assert.rejects(readIdx(trailing), /5 unexpected trailing bytes/);
   } finally {
     cleanup();
   }

@@ -7,8 +7,9 @@
  */
 import { FileFormatError } from '../errors';
 import type { Dataset } from './types';
-import { datasetFromBytes } from './convert';
-import { readSourceFile } from './source';
+import type { ByteAllocator } from './convert';
+import { plainBytes } from './convert';
+import { readSourceChunks } from './source';
 
 const UBYTE = 0x08;
 
@@ -20,10 +21,21 @@ export interface IdxArray {
   data: Uint8Array;
 }
 
-/** Parses an IDX buffer read from `file`, checking magic, type, rank and length. */
-export function parseIdx(file: string, buf: Buffer): IdxArray {
+/** The header of an IDX file: its dimensions, header length and data length. */
+interface IdxHeader {
+  dims: number[];
+  headerBytes: number;
+  dataBytes: number;
+}
+
+/**
+ * Parses the header at the start of `buf` (which may hold more), checking magic, type and rank;
+ * undefined while `buf` is too short to hold the whole header and `final` is false.
+ */
+function parseIdxHeader(file: string, buf: Uint8Array, final: boolean): IdxHeader | undefined {
+  if (buf.length < 4 && !final) return undefined;
   if (buf.length < 4 || buf[0] !== 0 || buf[1] !== 0) {
-    const magic = buf.subarray(0, 4).toString('hex').padEnd(8, '-');
+    const magic = Buffer.from(buf.subarray(0, 4)).toString('hex').padEnd(8, '-');
     throw new FileFormatError(`${file}: wrong magic number 0x${magic}, not an IDX file`);
   }
   const type = buf[2] as number;
@@ -32,24 +44,59 @@ export function parseIdx(file: string, buf: Buffer): IdxArray {
   }
   const rank = buf[3] as number;
   const headerBytes = 4 + 4 * rank;
+  if (buf.length < headerBytes && !final) return undefined;
   if (rank < 1 || buf.length < headerBytes) {
     throw new FileFormatError(`${file}: truncated IDX header (rank ${rank}, ${buf.length} bytes)`);
   }
-  const dims = Array.from({ length: rank }, (_, i) => buf.readUInt32BE(4 + 4 * i));
-  const expected = dims.reduce((a, b) => a * b, 1);
-  const found = buf.length - headerBytes;
+  const view = new DataView(buf.buffer, buf.byteOffset, headerBytes);
+  const dims = Array.from({ length: rank }, (_, i) => view.getUint32(4 + 4 * i, false));
+  return { dims, headerBytes, dataBytes: dims.reduce((a, b) => a * b, 1) };
+}
+
+function checkDataLength(file: string, header: IdxHeader, found: number): void {
+  const { dims, dataBytes: expected } = header;
   if (found < expected) {
     throw new FileFormatError(`${file}: truncated, expected ${expected} data bytes for dims [${dims}], found ${found}`);
   }
   if (found > expected) {
     throw new FileFormatError(`${file}: ${found - expected} unexpected trailing bytes after dims [${dims}]`);
   }
-  return { dims, data: new Uint8Array(buf.buffer, buf.byteOffset + headerBytes, expected) };
 }
 
-/** Reads and parses one IDX file (gzip detected by magic). */
-export async function readIdx(file: string): Promise<IdxArray> {
-  return parseIdx(file, await readSourceFile(file));
+/**
+ * Reads and parses one IDX file (gzip detected by magic) as a stream: the data lands in one array
+ * of exactly its size, allocated by `alloc` once the header is read. For 60,000 gzipped
+ * Fashion-MNIST images that is 47 MB in total, instead of the 26 MB compressed file, the 47 MB
+ * decompressed copy and the chunks it was joined from.
+ */
+export async function readIdx(file: string, alloc: ByteAllocator = plainBytes): Promise<IdxArray> {
+  let head: Uint8Array = new Uint8Array(0);
+  let header: IdxHeader | undefined;
+  let data: Uint8Array = new Uint8Array(0);
+  let filled = 0;
+  for await (const chunk of readSourceChunks(file)) {
+    let rest: Uint8Array = chunk;
+    if (!header) {
+      head = concatBytes(head, chunk);
+      header = parseIdxHeader(file, head, false);
+      if (!header) continue;
+      data = new Uint8Array(alloc(header.dataBytes));
+      rest = head.subarray(header.headerBytes);
+    }
+    if (filled + rest.length > data.length) checkDataLength(file, header, filled + rest.length);
+    data.set(rest, filled);
+    filled += rest.length;
+  }
+  header ??= parseIdxHeader(file, head, true)!; // throws: the file ended inside its header
+  checkDataLength(file, header, filled);
+  return { dims: header.dims, data };
+}
+
+function concatBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
 }
 
 /** Raw images + labels from an IDX pair, checked against each other; classes resolved later. */
@@ -62,10 +109,10 @@ export interface IdxPair {
   labels: Uint8Array;
 }
 
-/** Reads an images file and a labels file and checks rank and counts agree. */
-export async function readIdxPair(imagesFile: string, labelsFile: string): Promise<IdxPair> {
+/** Reads an images file and a labels file and checks rank and counts agree; `alloc` holds the pixels. */
+export async function readIdxPair(imagesFile: string, labelsFile: string, alloc: ByteAllocator = plainBytes): Promise<IdxPair> {
   // One after the other: with both files bad, the error always names the images file first.
-  const images = await readIdx(imagesFile);
+  const images = await readIdx(imagesFile, alloc);
   const labels = await readIdx(labelsFile);
   const [n = 0, ...rest] = images.dims;
   let shape: [number, number, number];
@@ -82,7 +129,7 @@ export async function readIdxPair(imagesFile: string, labelsFile: string): Promi
   return { shape, pixels: images.data, labels: labels.data };
 }
 
-/** A Dataset from an IDX pair already checked by `readIdxPair`. */
+/** A Dataset over an IDX pair already checked by `readIdxPair` (its arrays, not a copy). */
 export function idxDataset(name: string, pair: IdxPair, classes: number): Dataset {
-  return datasetFromBytes(name, pair.pixels, pair.labels, pair.shape, classes);
+  return { name, x: pair.pixels, y: pair.labels, n: pair.labels.length, shape: [...pair.shape], classes };
 }

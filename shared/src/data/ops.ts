@@ -3,16 +3,16 @@
  */
 import { InvalidArgumentError, ShapeError } from '../errors';
 import { SeededRandom, shuffleInPlace } from './random';
-import type { Dataset, LabelledSet, TrainTest } from './types';
-import { sampleSize } from './types';
+import type { ByteAllocator, Dataset, LabelledSet, SampleValues, TrainTest } from './types';
+import { allocLike, floatValues, sampleSize } from './types';
 
 /** Default fraction of user data held out as the test split. */
 export const DEFAULT_TEST_FRACTION = 0.2;
 
-/** A new Dataset holding the samples at `indices` (in that order; repeats allowed). */
-export function subset(ds: Dataset, indices: readonly number[], name = `${ds.name}[subset]`): Dataset {
+/** A new Dataset holding the samples at `indices` (in that order; repeats allowed), values of the same kind. */
+export function subset(ds: Dataset, indices: readonly number[], name = `${ds.name}[subset]`, alloc?: ByteAllocator): Dataset {
   const size = sampleSize(ds.shape);
-  const x = new Float32Array(indices.length * size);
+  const x = allocLike(ds.x, indices.length * size, alloc);
   const y = new Uint8Array(indices.length);
   indices.forEach((idx, i) => {
     if (!Number.isInteger(idx) || idx < 0 || idx >= ds.n) {
@@ -24,7 +24,10 @@ export function subset(ds: Dataset, indices: readonly number[], name = `${ds.nam
   return { name, x, y, n: indices.length, shape: [...ds.shape], classes: ds.classes };
 }
 
-/** Concatenates datasets of the same sample shape; the class count is the largest of them. */
+/**
+ * Concatenates datasets of the same sample shape; the class count is the largest of them. Values
+ * stay bytes when every part holds bytes, else all become floats.
+ */
 export function concat(parts: readonly Dataset[], name?: string): Dataset {
   const first = parts[0];
   if (!first) throw new InvalidArgumentError('concat: no datasets given');
@@ -34,11 +37,12 @@ export function concat(parts: readonly Dataset[], name?: string): Dataset {
     }
   }
   const n = parts.reduce((s, p) => s + p.n, 0);
-  const x = new Float32Array(n * sampleSize(first.shape));
+  const bytes = parts.every((p) => p.x instanceof Uint8Array);
+  const x: SampleValues = bytes ? new Uint8Array(n * sampleSize(first.shape)) : new Float32Array(n * sampleSize(first.shape));
   const y = new Uint8Array(n);
   let at = 0;
   for (const p of parts) {
-    x.set(p.x, at * sampleSize(first.shape));
+    x.set(bytes ? p.x : floatValues(p), at * sampleSize(first.shape));
     y.set(p.y, at);
     at += p.n;
   }
@@ -71,8 +75,9 @@ export function checkTestFraction(fraction: number): void {
 /**
  * Holds out a seeded, stratified `testFraction` of `ds` as its test split: within each class a
  * seeded shuffle picks round(count * fraction) samples, so both splits keep the class mix.
+ * `alloc` provides the splits' sample memory.
  */
-export function holdOut(ds: Dataset, testFraction: number, seed: number): TrainTest {
+export function holdOut(ds: Dataset, testFraction: number, seed: number, alloc?: ByteAllocator): TrainTest {
   checkTestFraction(testFraction);
   if (ds.n < 2) throw new InvalidArgumentError(`${ds.name}: ${ds.n} sample(s), need at least 2 to hold out a test split`);
   const rng = new SeededRandom(seed, 'holdout');
@@ -89,7 +94,7 @@ export function holdOut(ds: Dataset, testFraction: number, seed: number): TrainT
   if (trainIdx.length === 0) trainIdx.push(testIdx.pop() as number);
   const byIndex = (a: number, b: number): number => a - b;
   return {
-    train: subset(ds, trainIdx.sort(byIndex), `${ds.name}:train`),
-    test: subset(ds, testIdx.sort(byIndex), `${ds.name}:test`),
+    train: subset(ds, trainIdx.sort(byIndex), `${ds.name}:train`, alloc),
+    test: subset(ds, testIdx.sort(byIndex), `${ds.name}:test`, alloc),
   };
 }

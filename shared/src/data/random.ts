@@ -62,12 +62,12 @@ export function seededShuffle<T>(items: readonly T[], seed: number, stream = 'sh
   return shuffleInPlace(items.slice(), new SeededRandom(seed, stream));
 }
 
-/** Fisher-Yates shuffle in place with the given generator; returns the same array. */
-export function shuffleInPlace<T>(items: T[], rng: SeededRandom): T[] {
+/** Fisher-Yates shuffle in place with the given generator; returns the same (plain or typed) array. */
+export function shuffleInPlace<A extends { length: number; [index: number]: unknown }>(items: A, rng: SeededRandom): A {
   for (let i = items.length - 1; i > 0; i--) {
     const j = rng.int(i + 1);
-    const tmp = items[i] as T;
-    items[i] = items[j] as T;
+    const tmp = items[i];
+    items[i] = items[j];
     items[j] = tmp;
   }
   return items;

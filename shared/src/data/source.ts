@@ -2,12 +2,63 @@
  * Helpers shared by the user-data loaders: reading (optionally gzipped) files with clear errors,
  * label checks, shape inference and scale normalisation.
  */
-import { readFile } from 'node:fs/promises';
-import { gunzipSync } from 'node:zlib';
+import { createReadStream } from 'node:fs';
+import { open, readFile } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
+import { createGunzip, gunzipSync } from 'node:zlib';
 import { FileFormatError, InvalidArgumentError } from '../errors';
+
+/**
+ * Read and gunzip chunk size. zlib's default 16 KB output chunks, thousands of them for one
+ * dataset, fragment the C heap: 20-25 MB stayed resident after loading 47 MB of images.
+ */
+const CHUNK_BYTES = 1 << 20;
 
 /** Largest class count a `Uint8Array` label can express. */
 export const MAX_CLASSES = 256;
+
+function readError(file: string, err: unknown): FileFormatError {
+  const code = (err as NodeJS.ErrnoException).code;
+  const problem = code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a directory' : 'cannot read file';
+  return new FileFormatError(`${file}: ${problem}`, { cause: err });
+}
+
+function gzipError(file: string, err: unknown): FileFormatError {
+  return new FileFormatError(`${file}: corrupt or truncated gzip data`, { cause: err });
+}
+
+/**
+ * The bytes of `file` as a stream of chunks, gunzipped on the fly when it starts with the gzip
+ * magic (1f 8b): neither the compressed file nor a second whole copy is ever held in memory.
+ * Read and gzip errors become `FileFormatError`s naming the file.
+ */
+export async function* readSourceChunks(file: string): AsyncGenerator<Buffer> {
+  const magic = Buffer.alloc(2);
+  let got: number;
+  try {
+    const fh = await open(file, 'r');
+    try {
+      got = (await fh.read(magic, 0, 2, 0)).bytesRead;
+    } finally {
+      await fh.close();
+    }
+  } catch (err) {
+    throw readError(file, err);
+  }
+  const gzip = got === 2 && magic[0] === 0x1f && magic[1] === 0x8b;
+  const raw = createReadStream(file, { highWaterMark: CHUNK_BYTES });
+  const stream: Readable = gzip ? raw.pipe(createGunzip({ chunkSize: CHUNK_BYTES })) : raw;
+  if (gzip) raw.on('error', (err) => stream.destroy(err));
+  try {
+    for await (const chunk of stream) yield chunk as Buffer;
+  } catch (err) {
+    const fsCode = /^E[A-Z]+$/.test((err as NodeJS.ErrnoException).code ?? '');
+    throw gzip && !fsCode ? gzipError(file, err) : readError(file, err);
+  } finally {
+    raw.destroy();
+    stream.destroy();
+  }
+}
 
 /** Reads `file`, transparently gunzipping it when it starts with the gzip magic (1f 8b). */
 export async function readSourceFile(file: string): Promise<Buffer> {
@@ -15,15 +66,13 @@ export async function readSourceFile(file: string): Promise<Buffer> {
   try {
     buf = await readFile(file);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const problem = code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a directory' : 'cannot read file';
-    throw new FileFormatError(`${file}: ${problem}`, { cause: err });
+    throw readError(file, err);
   }
   if (buf.length >= 2 && buf[0] === 0x1f && buf[1] === 0x8b) {
     try {
       return gunzipSync(buf);
     } catch (err) {
-      throw new FileFormatError(`${file}: corrupt or truncated gzip data`, { cause: err });
+      throw gzipError(file, err);
     }
   }
   return buf;

@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import { FileFormatError, InvalidArgumentError } from '../errors';
 import { CIFAR10_CLASSES, readCifar10 } from './cifar10';
 import type { CifarBatch } from './cifar10';
-import { datasetFromBytes } from './convert';
+import { allocatorFor, datasetFromBytes, plainBytes } from './convert';
 import { readCsv } from './csv';
 import type { CsvTable } from './csv';
 import { loadFashionMnist } from './fashion-mnist';
@@ -54,12 +54,14 @@ export function parseDataSpec(spec: string): DataSpec {
 /** Splits off the held-out test set unless the source came with one. */
 function withTest(train: Dataset, test: Dataset | undefined, opts: LoadOptions): TrainTest {
   if (test) return { train, test };
-  return holdOut(train, opts.testFraction ?? DEFAULT_TEST_FRACTION, opts.seed ?? 0);
+  return holdOut(train, opts.testFraction ?? DEFAULT_TEST_FRACTION, opts.seed ?? 0, allocatorFor(opts));
 }
 
 async function loadIdx(spec: Extract<DataSpec, { kind: 'idx' }>, opts: LoadOptions): Promise<TrainTest> {
-  const train = await readIdxPair(spec.images, spec.labels);
-  const test = spec.testImages && spec.testLabels ? await readIdxPair(spec.testImages, spec.testLabels) : undefined;
+  // Without a test split of its own, the pixels read here are transient (the held-out splits copy them).
+  const alloc = spec.testImages ? allocatorFor(opts) : plainBytes;
+  const train = await readIdxPair(spec.images, spec.labels, alloc);
+  const test = spec.testImages && spec.testLabels ? await readIdxPair(spec.testImages, spec.testLabels, alloc) : undefined;
   if (test && test.shape.join('x') !== train.shape.join('x')) {
     throw new FileFormatError(`${spec.testImages}: test image shape [${test.shape}] differs from train [${train.shape}]`);
   }

@@ -1,9 +1,11 @@
 /**
- * Seeded minibatching: a fresh permutation per epoch, copied into reusable batch buffers
- * (inputs NCHW and one-hot targets) so a step allocates nothing.
+ * Seeded minibatching: a fresh permutation per epoch (of sample indices; the data never moves),
+ * copied into reusable batch buffers (inputs NCHW float32 and one-hot targets) so a step
+ * allocates nothing. Byte datasets are converted to floats here, one minibatch at a time.
  */
 import { SeededRandom, shuffleInPlace } from '../data/random';
 import type { Dataset } from '../data/types';
+import { copyAsFloats } from '../data/types';
 
 /** One minibatch: `n` samples, `x` of `n * C*H*W` values, `target` one-hot `n * classes`. */
 export interface Batch {
@@ -15,9 +17,9 @@ export interface Batch {
 
 /** The order samples are visited in `epoch` (0-based): a seeded permutation, the same for the same seed. */
 export function epochOrder(n: number, seed: number, epoch: number): Uint32Array {
-  const order = Array.from({ length: n }, (_, i) => i);
-  shuffleInPlace(order, new SeededRandom(seed, `epoch:${epoch}`));
-  return Uint32Array.from(order);
+  // Typed in place: the same Fisher-Yates draws as on a plain array, without a boxed copy.
+  const order = Uint32Array.from({ length: n }, (_, i) => i);
+  return shuffleInPlace(order, new SeededRandom(seed, `epoch:${epoch}`));
 }
 
 /** Reusable batch buffers of capacity `size` samples for datasets shaped like `data`. */
@@ -41,7 +43,7 @@ export function fillBatch(data: Dataset, order: ArrayLike<number>, start: number
   out.target.fill(0, 0, count * k);
   for (let i = 0; i < count; i++) {
     const s = order[start + i];
-    out.x.set(data.x.subarray(s * per, (s + 1) * per), i * per);
+    copyAsFloats(data.x, s * per, per, out.x, i * per);
     const label = data.y[s];
     out.labels[i] = label;
     out.target[i * k + label] = 1;

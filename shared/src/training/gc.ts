@@ -24,6 +24,20 @@ export function collectGarbage(): void {
   collect();
 }
 
+/**
+ * Runs a full collection and gives V8 `waitMs` to release the dead ArrayBuffers' memory: their
+ * backing stores are freed by a concurrent sweeper after the collection returns, so memory read
+ * right after `collectGarbage()` still counts them, and anything allocated meanwhile (a training
+ * worker starting) would stack on top of them.
+ */
+export async function releaseGarbage(waitMs = 100): Promise<void> {
+  // Twice: buffers whose owners die in the first collection are only freed by the second.
+  for (let i = 0; i < 2; i++) {
+    collectGarbage();
+    await new Promise((resolve) => setTimeout(resolve, waitMs));
+  }
+}
+
 /** ArrayBuffer bytes the calling thread's heap holds (live or not yet collected). */
 function arrayBufferBytes(): number {
   return process.memoryUsage().arrayBuffers;

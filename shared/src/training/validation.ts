@@ -39,7 +39,9 @@ export function validateParams(cfg: MoEConfig, assigned: readonly number[], para
 /** Throws `ShapeError` unless the dataset matches the model's input shape and classes. */
 export function validateDataset(cfg: MoEConfig, data: Dataset, what = 'data'): void {
   if (data === null || typeof data !== 'object') throw new ShapeError(`${what} must be a Dataset`);
-  if (!(data.x instanceof Float32Array)) throw new ShapeError(`${what}.x must be a Float32Array (got ${describeType(data.x)})`);
+  if (!(data.x instanceof Float32Array || data.x instanceof Uint8Array)) {
+    throw new ShapeError(`${what}.x must be a Float32Array or a Uint8Array of pixel bytes (got ${describeType(data.x)})`);
+  }
   if (!(data.y instanceof Uint8Array)) throw new ShapeError(`${what}.y must be a Uint8Array (got ${describeType(data.y)})`);
   if (!Array.isArray(data.shape) || data.shape.some((d, i) => d !== cfg.inputShape[i]) || data.shape.length !== 3) {
     throw new ShapeError(`${what}.shape [${String(data.shape)}] does not match the model input [${cfg.inputShape.join(',')}]`);

@@ -30,6 +30,13 @@ export interface SubmitHeader {
    * RoundTask.attempt of the task this update answers
    */
   'attempt'?: (number);
+  /**
+   * Set when the client could not train this task (no tensors follow, tensor_count and
+   * total_bytes are 0): the coordinator counts the client as failed at once instead of waiting
+   * for the deadline. `diverged` tells that the loss became non-finite on the global parameters.
+   */
+  'failure'?: (string);
+  'diverged'?: (boolean);
 }
 
 export interface SubmitHeader__Output {
@@ -59,4 +66,11 @@ export interface SubmitHeader__Output {
    * RoundTask.attempt of the task this update answers
    */
   'attempt': (number);
+  /**
+   * Set when the client could not train this task (no tensors follow, tensor_count and
+   * total_bytes are 0): the coordinator counts the client as failed at once instead of waiting
+   * for the deadline. `diverged` tells that the loss became non-finite on the global parameters.
+   */
+  'failure': (string);
+  'diverged': (boolean);
 }
