@@ -12,7 +12,7 @@ import * as ort from 'onnxruntime-node';
 import { subset } from '../src/data/ops';
 import { range, seededShuffle, SeededRandom } from '../src/data/random';
 import { loadDataSpec } from '../src/data/spec';
-import type { Dataset } from '../src/data/types';
+import { floatValues, type Dataset } from '../src/data/types';
 import { defaultModelConfig, type MoEConfig } from '../src/model/config';
 import { initParameters, selectAssigned } from '../src/model/params';
 import { Trainer } from '../src/training/trainer';
@@ -25,7 +25,7 @@ async function exportAndRun(trainer: Trainer, model: MoEConfig, params: Record<s
   const file = path.join(dir, `${model.backbone}-${model.inputShape.join('x')}.onnx`);
   await trainer.exportInference({ params: selectAssigned(params, assigned), assigned, file });
   const session = await ort.InferenceSession.create(file);
-  const out = await session.run({ input: new ort.Tensor('float32', data.x, [data.n, ...data.shape]) });
+  const out = await session.run({ input: new ort.Tensor('float32', floatValues(data), [data.n, ...data.shape]) });
   await session.release();
   return { labels: Array.from(out.label.data as BigInt64Array, Number), file };
 }
