@@ -4,6 +4,15 @@
 // Every command module exports `run(argv: string[]): Promise<number>` (the exit code).
 const path = require('node:path');
 
+// Tensor checksums use zlib.crc32, which Node.js has since 20.15: refuse to start on an older
+// runtime instead of failing in the middle of the first transfer.
+const MIN_NODE = [20, 15];
+const [major, minor] = process.versions.node.split('.').map(Number);
+if (major < MIN_NODE[0] || (major === MIN_NODE[0] && minor < MIN_NODE[1]) || typeof require('node:zlib').crc32 !== 'function') {
+  console.error(`flexmoe: Node.js >= ${MIN_NODE.join('.')} is required (this is ${process.version})`);
+  process.exit(1);
+}
+
 const root = path.join(__dirname, '..');
 const commands = {
   server: ['server', 'cli/server', 'the coordinator'],

@@ -30,7 +30,8 @@ if (selected.length === 0) {
   console.error('no test files found');
   process.exit(1);
 }
-const result = spawnSync(process.execPath, ['--test', '--test-concurrency=1', ...selected], {
+// --expose-gc as the daemons run (DAEMON_NODE_FLAGS): the memory-budget tests collect explicitly.
+const result = spawnSync(process.execPath, ['--expose-gc', '--test', '--test-concurrency=1', ...selected], {
   cwd: root,
   stdio: 'inherit',
 });

@@ -4,7 +4,8 @@
  */
 export { ClientDaemon } from './daemon/daemon';
 export type { DaemonOptions, DaemonExit } from './daemon/daemon';
-export { createBackoff, sleep } from './daemon/backoff';
+export { createBackoff } from './daemon/backoff';
+export { sleep } from '@flexmoe/shared/dist/src/util/sleep';
 export type { Backoff, BackoffOptions } from './daemon/backoff';
 export { loadLocalData } from './daemon/data';
 export type { LocalDataOptions } from './daemon/data';

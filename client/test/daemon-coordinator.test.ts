@@ -125,7 +125,7 @@ test('daemons join, train their assigned experts, survive restarts of themselves
       const runs = index === 0 ? [firstClient0, client0] : [client1];
       const last = runs.flatMap((p) => p.messages('local training done')).pop()!;
       const accuracy = await onnxAccuracy(file, index);
-      assert.ok(Math.abs(accuracy - Number(last.testAccuracy)) < 0.02, `c${index}: onnx ${accuracy} vs reported ${last.testAccuracy}`);
+      assert.ok(Math.abs(accuracy - Number(last.testAccuracy)) < 0.02, `c${index}: onnx ${accuracy} vs reported ${String(last.testAccuracy)}`);
     }
     second.child.kill('SIGTERM');
     await second.exited;

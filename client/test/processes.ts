@@ -27,11 +27,19 @@ export interface FlexmoeProcess {
   messages(msg: string): LogLine[];
 }
 
-/** Starts `node bin/flexmoe.js ...args`. */
-export function startFlexmoe(args: string[], env: Record<string, string> = {}): FlexmoeProcess {
+/**
+ * Starts `node bin/flexmoe.js ...args`. `launcher` replaces `node` (e.g. an emulator followed by
+ * another architecture's node binary).
+ */
+export function startFlexmoe(args: string[], env: Record<string, string> = {}, launcher: readonly string[] = [process.execPath]): FlexmoeProcess {
+  const [command, ...prefix] = launcher;
   // Test daemons share the machine with each other and the rest of the suite, like `flexmoe fleet`'s:
   // one intra-op thread each unless a test says otherwise (a daemon's default is all cores).
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: REPO, env: { FLEXMOE_THREADS: '1', ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command, [...prefix, BIN, ...args], {
+    cwd: REPO,
+    env: { FLEXMOE_THREADS: '1', ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const lines: LogLine[] = [];
   const events = new EventEmitter();
   let out = '';

@@ -38,7 +38,15 @@ for (const image of IMAGES) {
     assert.equal(docker(['run', '--rm', '--entrypoint', 'id', image.tag, '-u']).trim(), '1000');
     // The build secret stays a build secret: not in the environment, not in the file system.
     assert.ok(!(info.Config.Env as string[]).some((e) => e.startsWith('NODE_EXTRA_CA_CERTS=')), 'no CA path baked into the environment');
-    const probe = dockerStatus(['run', '--rm', '--entrypoint', 'sh', image.tag, '-c', 'test ! -e /run/secrets/npm_ca && ! grep -rqs "BEGIN CERTIFICATE" /app/.npmrc /home/node /root']);
+    const probe = dockerStatus([
+      'run',
+      '--rm',
+      '--entrypoint',
+      'sh',
+      image.tag,
+      '-c',
+      'test ! -e /run/secrets/npm_ca && ! grep -rqs "BEGIN CERTIFICATE" /app/.npmrc /home/node /root',
+    ]);
     assert.equal(probe.status, 0, `the npm_ca secret leaked into ${image.tag}: ${probe.output}`);
     const history = docker(['history', '--no-trunc', '--format', '{{.CreatedBy}}', image.tag]);
     assert.doesNotMatch(history, /BEGIN CERTIFICATE/);
@@ -46,7 +54,19 @@ for (const image of IMAGES) {
 }
 
 test('Dockerfile.client refuses an unsupported TARGETARCH by name instead of installing x64 libraries', { timeout: 600_000 }, () => {
-  const r = dockerStatus(['build', '--progress=plain', '--build-arg', 'TARGETARCH=arm', '--target', 'runtime', '-f', 'Dockerfile.client', '-t', 'flexmoe-client:unsupported-arch', '.']);
+  const r = dockerStatus([
+    'build',
+    '--progress=plain',
+    '--build-arg',
+    'TARGETARCH=arm',
+    '--target',
+    'runtime',
+    '-f',
+    'Dockerfile.client',
+    '-t',
+    'flexmoe-client:unsupported-arch',
+    '.',
+  ]);
   assert.notEqual(r.status, 0, 'an arm (32-bit) client image must not build');
   assert.match(r.output, /unsupported TARGETARCH 'arm': ONNX Runtime ships Linux CPU libraries for amd64 and arm64 only/);
 });
@@ -55,7 +75,19 @@ test('client image: StatefulSet pods 0, 1, 2 take shards 0, 1, 2 with a real /et
   // Docker writes `<ip> <hostname>` into /etc/hosts like the kubelet; the old rule read that
   // name through dns.reverse and shifted every pod by one.
   const shards = [0, 1, 2].map((ordinal) => {
-    const r = dockerStatus(['run', '--rm', '--hostname', `flexmoe-client-${ordinal}`, '-e', 'KUBERNETES_SERVICE_HOST=10.96.0.1', 'flexmoe-client:latest', 'client', '--shard', 'auto/3', '--help']);
+    const r = dockerStatus([
+      'run',
+      '--rm',
+      '--hostname',
+      `flexmoe-client-${ordinal}`,
+      '-e',
+      'KUBERNETES_SERVICE_HOST=10.96.0.1',
+      'flexmoe-client:latest',
+      'client',
+      '--shard',
+      'auto/3',
+      '--help',
+    ]);
     assert.equal(r.status, 0, r.output);
     return /flexmoe entrypoint: client --shard (\S+) --help/.exec(r.output)?.[1];
   });
@@ -69,12 +101,26 @@ test('DaemonSet: the init container makes a root-owned hostPath state dir writab
   // What the kubelet makes for `type: DirectoryOrCreate`: a new directory, root:root 0755.
   const host = mkdtempSync(join(tmpdir(), 'flexmoe-hostpath-'));
   chmodSync(host, 0o755);
-  const write = (): number => dockerStatus(['run', '--rm', '-v', `${host}:${mount}`, '--entrypoint', 'sh', 'flexmoe-client:latest', '-c', `touch ${mount}/client-id`]).status;
+  const write = (): number =>
+    dockerStatus(['run', '--rm', '-v', `${host}:${mount}`, '--entrypoint', 'sh', 'flexmoe-client:latest', '-c', `touch ${mount}/client-id`]).status;
   try {
     assert.notEqual(write(), 0, 'control: uid 1000 cannot write the root-owned directory');
     const caps = init.securityContext.capabilities;
-    const r = dockerStatus(['run', '--rm', '--user', `${init.securityContext.runAsUser}:${init.securityContext.runAsGroup}`, '--cap-drop', 'ALL',
-      ...caps.add.flatMap((c: string) => ['--cap-add', c]), '-v', `${host}:${mount}`, '--entrypoint', init.command[0], init.image.replace(/^.*\//, ''), ...init.command.slice(1)]);
+    const r = dockerStatus([
+      'run',
+      '--rm',
+      '--user',
+      `${init.securityContext.runAsUser}:${init.securityContext.runAsGroup}`,
+      '--cap-drop',
+      'ALL',
+      ...caps.add.flatMap((c: string) => ['--cap-add', c]),
+      '-v',
+      `${host}:${mount}`,
+      '--entrypoint',
+      init.command[0],
+      init.image.replace(/^.*\//, ''),
+      ...init.command.slice(1),
+    ]);
     assert.equal(r.status, 0, r.output);
     assert.equal(write(), 0, 'uid 1000 writes its state dir after the init container ran');
   } finally {

@@ -13,7 +13,20 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { compose, containerIp, containerLogs, containersOf, docker, getJson, inspect, mib, peakMemory, recordMeasurement, requireEngine, waitFor } from './docker-engine';
+import {
+  compose,
+  containerIp,
+  containerLogs,
+  containersOf,
+  docker,
+  getJson,
+  inspect,
+  mib,
+  peakMemory,
+  recordMeasurement,
+  requireEngine,
+  waitFor,
+} from './docker-engine';
 
 const ROUNDS = 30; // the compose default; enough that the coordinator restart lands mid-run
 const CLIENTS = 4;
@@ -23,7 +36,9 @@ const MIN = 60_000;
 
 const dir = mkdtempSync(join(tmpdir(), 'flexmoe-compose-'));
 const OVERRIDE = join(dir, 'ci.override.yml');
-writeFileSync(OVERRIDE, `services:
+writeFileSync(
+  OVERRIDE,
+  `services:
   coordinator:
     ports: !reset []
     environment: { FLEXMOE_FEATURE_DIM: "32", FLEXMOE_EXPERT_HIDDEN: "16" }
@@ -31,10 +46,15 @@ writeFileSync(OVERRIDE, `services:
     environment: { FLEXMOE_MAX_SAMPLES: "600" }
   prometheus:
     ports: !reset []
-`);
+`,
+);
 
 const up = (): string => compose(OVERRIDE, ['up', '-d', '--no-build', ...SERVICES], ENV);
-const jsonLines = (container: string): any[] => containerLogs(container).split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
+const jsonLines = (container: string): any[] =>
+  containerLogs(container)
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l));
 /** The coordinator's /api/status, with the bearer token the compose `tokens` service made. */
 async function status(): Promise<any> {
   const token = docker(['exec', 'flexmoeci-coordinator-1', 'cat', '/run/flexmoe/tokens/status-token']).trim();
@@ -50,7 +70,18 @@ function allHealthy(): true | undefined {
 
 /** Client id each replica joined with (from its own `joined` log lines), by container name. */
 function clientIds(): Record<string, string[]> {
-  return Object.fromEntries(containersOf('client').map((c) => [c, [...new Set(jsonLines(c).filter((l) => l.msg === 'joined').map((l) => String(l.client)))]]));
+  return Object.fromEntries(
+    containersOf('client').map((c) => [
+      c,
+      [
+        ...new Set(
+          jsonLines(c)
+            .filter((l) => l.msg === 'joined')
+            .map((l) => String(l.client)),
+        ),
+      ],
+    ]),
+  );
 }
 
 before(() => {
@@ -81,18 +112,35 @@ test('compose up, then restart coordinator mid-run: the run resumes from its che
   } finally {
     compose(OVERRIDE, ['unpause', 'client'], ENV);
   }
-  const resumed = await waitFor('resumed from checkpoint', () => jsonLines('flexmoeci-coordinator-1').filter((l) => l.msg === 'resumed from checkpoint').pop(), 2 * MIN);
+  const resumed = await waitFor(
+    'resumed from checkpoint',
+    () =>
+      jsonLines('flexmoeci-coordinator-1')
+        .filter((l) => l.msg === 'resumed from checkpoint')
+        .pop(),
+    2 * MIN,
+  );
   assert.ok(Number(resumed.completedRounds) >= before.round, `resumed at ${resumed.completedRounds}, had completed ${before.round}`);
-  const done = await waitFor(`all ${ROUNDS} rounds`, async () => {
-    const s = await status();
-    return s.round === ROUNDS ? s : undefined;
-  }, 10 * MIN);
+  const done = await waitFor(
+    `all ${ROUNDS} rounds`,
+    async () => {
+      const s = await status();
+      return s.round === ROUNDS ? s : undefined;
+    },
+    10 * MIN,
+  );
   assert.equal(done.runId, before.runId, 'the same run continued');
-  assert.deepEqual(done.history.map((r: { round: number }) => r.round), Array.from({ length: ROUNDS }, (_, i) => i + 1), 'no round lost or repeated');
+  assert.deepEqual(
+    done.history.map((r: { round: number }) => r.round),
+    Array.from({ length: ROUNDS }, (_, i) => i + 1),
+    'no round lost or repeated',
+  );
   assert.deepEqual(Object.keys(done.assignment).sort(), ['client-0', 'client-1', 'client-2', 'client-3'], 'every replica joined with its own id and token');
   for (const c of containersOf('client')) {
     const peak = peakMemory(c);
-    recordMeasurement({ [`peak_${c.replace('flexmoeci-', '')}`]: { vmHwmMiB: mib(peak.vmHwmBytes), cgroupMaxMiB: peak.cgroupMaxBytes === null ? null : mib(peak.cgroupMaxBytes) } });
+    recordMeasurement({
+      [`peak_${c.replace('flexmoeci-', '')}`]: { vmHwmMiB: mib(peak.vmHwmBytes), cgroupMaxMiB: peak.cgroupMaxBytes === null ? null : mib(peak.cgroupMaxBytes) },
+    });
   }
   const coord = peakMemory('flexmoeci-coordinator-1');
   recordMeasurement({ peak_coordinator: { vmHwmMiB: mib(coord.vmHwmBytes), cgroupMaxMiB: coord.cgroupMaxBytes === null ? null : mib(coord.cgroupMaxBytes) } });
@@ -101,21 +149,32 @@ test('compose up, then restart coordinator mid-run: the run resumes from its che
 test('4 healthy replicas on 4 distinct shards, every process non-root', { timeout: 10 * MIN }, async () => {
   await waitFor('a healthy coordinator and 4 healthy clients', allHealthy, 5 * MIN);
   const clients = containersOf('client');
-  assert.deepEqual(clients, [1, 2, 3, 4].map((n) => `flexmoeci-client-${n}`));
+  assert.deepEqual(
+    clients,
+    [1, 2, 3, 4].map((n) => `flexmoeci-client-${n}`),
+  );
   const shards = clients.map((c) => /--shard=(\d+)\/4/.exec(containerLogs(c))?.[1]);
-  assert.deepEqual(shards, ['0', '1', '2', '3'], 'replica n takes shard n-1 (container name from Docker\'s DNS)');
+  assert.deepEqual(shards, ['0', '1', '2', '3'], "replica n takes shard n-1 (container name from Docker's DNS)");
   for (const c of [...clients, ...containersOf('coordinator'), ...containersOf('prometheus')]) {
-    const uids = docker(['top', c, '-eo', 'pid,uid']).split('\n').slice(1).map((l) => l.trim().split(/\s+/)[1]).filter(Boolean);
+    const uids = docker(['top', c, '-eo', 'pid,uid'])
+      .split('\n')
+      .slice(1)
+      .map((l) => l.trim().split(/\s+/)[1])
+      .filter(Boolean);
     assert.ok(uids.length >= 1 && uids.every((u) => u !== '0'), `${c}: processes run as uids ${uids.join(',')}`);
   }
 });
 
 test('prometheus scrapes the coordinator and all 4 clients', { timeout: 5 * MIN }, async () => {
   const prom = containerIp('flexmoeci-prometheus-1');
-  const targets = await waitFor('5 Prometheus targets up', async () => {
-    const t = (await getJson(`http://${prom}:9090/api/v1/targets`)).data.activeTargets as { scrapePool: string; health: string }[];
-    return t.length === 1 + CLIENTS && t.every((x) => x.health === 'up') ? t : undefined;
-  }, 3 * MIN);
+  const targets = await waitFor(
+    '5 Prometheus targets up',
+    async () => {
+      const t = (await getJson(`http://${prom}:9090/api/v1/targets`)).data.activeTargets as { scrapePool: string; health: string }[];
+      return t.length === 1 + CLIENTS && t.every((x) => x.health === 'up') ? t : undefined;
+    },
+    3 * MIN,
+  );
   assert.deepEqual(targets.map((t) => t.scrapePool).sort(), ['flexmoe-client', 'flexmoe-client', 'flexmoe-client', 'flexmoe-client', 'flexmoe-coordinator']);
 });
 
@@ -130,9 +189,18 @@ test('SIGTERM (compose stop) ends the coordinator and every client with exit cod
 
 test('compose down + up keeps every client id, personal gate and volume', { timeout: 10 * MIN }, async () => {
   const ids = clientIds();
-  assert.ok(Object.values(ids).every((v) => v.length === 1), `one id per replica: ${JSON.stringify(ids)}`);
+  assert.ok(
+    Object.values(ids).every((v) => v.length === 1),
+    `one id per replica: ${JSON.stringify(ids)}`,
+  );
   assert.equal(new Set(Object.values(ids).flat()).size, CLIENTS);
-  const gates = (): string[] => containersOf('client').map((c, i) => docker(['run', '--rm', '--entrypoint', 'sha256sum', '-v', `flexmoeci_client-state:/s:ro`, 'flexmoe-client:latest', `/s/replica-${i}/gate.bin`]).split(' ')[0]!);
+  const gates = (): string[] =>
+    containersOf('client').map(
+      (c, i) =>
+        docker(['run', '--rm', '--entrypoint', 'sha256sum', '-v', `flexmoeci_client-state:/s:ro`, 'flexmoe-client:latest', `/s/replica-${i}/gate.bin`]).split(
+          ' ',
+        )[0]!,
+    );
   const gatesBefore = gates();
   const volumes = (): string[] => docker(['volume', 'ls', '-q']).split('\n').filter(Boolean).sort();
   const volumesBefore = volumes();

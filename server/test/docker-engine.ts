@@ -19,7 +19,8 @@ const MEASUREMENTS = join(ROOT, 'test-output', 'docker-measurements.json');
 
 /** Throws unless an engine is named: the caller must not silently skip. */
 export function requireEngine(): void {
-  if (!process.env.DOCKER_HOST) throw new Error('DOCKER_HOST is not set: run these tests with `npm run test:docker` (scripts/test-docker.sh starts the engine)');
+  if (!process.env.DOCKER_HOST)
+    throw new Error('DOCKER_HOST is not set: run these tests with `npm run test:docker` (scripts/test-docker.sh starts the engine)');
 }
 
 /** Runs `docker ...args` and returns its stdout; throws with stderr when it fails. */
@@ -36,7 +37,7 @@ export function docker(args: readonly string[], options: { env?: NodeJS.ProcessE
     });
   } catch (err) {
     const e = err as { stderr?: string; stdout?: string; message: string };
-    throw new Error(`docker ${args.join(' ')} failed: ${e.message}\n${String(e.stdout ?? '').slice(-3000)}\n${String(e.stderr ?? '').slice(-3000)}`);
+    throw new Error(`docker ${args.join(' ')} failed: ${e.message}\n${(e.stdout ?? '').slice(-3000)}\n${(e.stderr ?? '').slice(-3000)}`, { cause: err });
   }
 }
 
@@ -73,8 +74,19 @@ export function containerIp(name: string): string {
 
 /** Names of the project's containers of one service, sorted (client-1, client-2, ...). */
 export function containersOf(service: string): string[] {
-  return docker(['ps', '-a', '--filter', `label=com.docker.compose.project=${PROJECT}`, '--filter', `label=com.docker.compose.service=${service}`, '--format', '{{.Names}}'])
-    .split('\n').filter(Boolean).sort();
+  return docker([
+    'ps',
+    '-a',
+    '--filter',
+    `label=com.docker.compose.project=${PROJECT}`,
+    '--filter',
+    `label=com.docker.compose.service=${service}`,
+    '--format',
+    '{{.Names}}',
+  ])
+    .split('\n')
+    .filter(Boolean)
+    .sort();
 }
 
 /** Polls `probe` every second until it returns a value other than undefined; throws after `limitMs`. */

@@ -210,7 +210,7 @@ test('kubernetes: manifests parse, commands and flags are real, annotations matc
     assert.ok(c.ports.some((p: any) => String(p.containerPort) === flags.get('metrics-port')));
     for (const v of pod.spec.volumes.filter((v: any) => v.secret)) assert.ok(secrets.has(v.secret.secretName), `secret ${v.secret.secretName} is defined`);
     const mounts = new Map(c.volumeMounts.map((m: any) => [m.name, m.mountPath]));
-    for (const [, path] of flags) if (path?.startsWith('/etc/flexmoe/')) assert.ok([...mounts.values()].some((m) => path.startsWith(`${m}/`)), `${path} is on a mounted secret`);
+    for (const [, path] of flags) if (path?.startsWith('/etc/flexmoe/')) assert.ok([...mounts.values()].some((m) => path.startsWith(`${String(m)}/`)), `${path} is on a mounted secret`);
   }
   const config = built('shared/dist/src/config/index.js');
   const serverCli = built('server/dist/src/cli/server.js');

@@ -20,7 +20,7 @@ export interface Fleet {
   readonly clientIds: readonly string[];
   readonly clientMetricsPorts: readonly number[];
   /** Collected stdout/stderr of every process (for failure messages). */
-  logs(): string;
+  logs: () => string;
   /** SIGTERM everything, SIGKILL what is still alive after 10 s, remove the directory. */
   stop(): Promise<void>;
 }
@@ -54,7 +54,7 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
       const v = await probe();
       if (v !== undefined) return v;
     } catch (err) {
-      if (err instanceof WaitAborted) throw new Error(`${what}: ${err.message}\n${context().slice(-4000)}`);
+      if (err instanceof WaitAborted) throw new Error(`${what}: ${err.message}\n${context().slice(-4000)}`, { cause: err });
       last = err;
     }
     await new Promise((r) => setTimeout(r, 200));

@@ -12,7 +12,7 @@ import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { REPO_ROOT, getStatus, httpGet, metricValue, startServer, stopProcess, waitForStatus } from './helpers/processes';
+import { REPO_ROOT, httpGet, metricValue, startServer, stopProcess, waitForStatus } from './helpers/processes';
 import { healthCheck } from './helpers/protocol-client';
 
 const CLIENTS = 4;
@@ -65,9 +65,9 @@ test('four daemons and a coordinator run three flexmoe rounds on Fashion-MNIST',
   ]);
   const daemons = Array.from({ length: CLIENTS }, (_, i) => startDaemon(server.address, i, dir));
   try {
-    const status = await waitForStatus(server.metricsPort, (s) => s.round === ROUNDS, 60_000).catch((err: Error) => {
+    const status = await waitForStatus(server.metricsPort, (s) => s.round === ROUNDS, 60_000).catch((err: unknown) => {
       const tail = (text: string) => text.split('\n').slice(-15).join('\n');
-      throw new Error(`${err.message}\ncoordinator log:\n${tail(server.logs())}\n${daemons[0]!.id} log:\n${daemons[0]!.lines.slice(-10).map((l) => JSON.stringify(l)).join('\n')}`);
+      throw new Error(`${(err as Error).message}\ncoordinator log:\n${tail(server.logs())}\n${daemons[0]!.id} log:\n${daemons[0]!.lines.slice(-10).map((l) => JSON.stringify(l)).join('\n')}`);
     });
     const history = status.history as Array<{
       round: number; assignment: Record<string, number[]>; reported: string[]; accuracy: number; load: number[];

@@ -16,6 +16,7 @@ test('the peak covers a short-lived allocation that is gone before anyone sample
   // Touch every page (filled, not just reserved), then drop it: only the high-water mark remembers.
   let block: Buffer | undefined = Buffer.allocUnsafeSlow(spike).fill(7);
   assert.equal(block[spike - 1], 7);
+  // eslint-disable-next-line no-useless-assignment -- drops the only reference on purpose
   block = undefined;
   const peak = peakResidentBytes();
   assert.ok(peak >= before.rssBytes + spike * 0.95, `peak ${peak} after a ${spike}-byte spike over ${before.rssBytes}`);

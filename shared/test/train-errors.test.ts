@@ -26,7 +26,7 @@ test('wrong, missing or extra tensors and bad datasets are ShapeErrors naming th
   const trainer = await Trainer.create({ model: cfg });
   try {
     const req = base();
-    const reject = (change: object, pattern: RegExp, cls: Function = ShapeError) =>
+    const reject = (change: object, pattern: RegExp, cls: abstract new (...args: never[]) => Error = ShapeError) =>
       assert.rejects(trainer.train({ ...req, ...change }), (e: Error) => e instanceof cls && pattern.test(e.message));
     const { ['gate.bias']: _dropped, ...missing } = req.params;
     await reject({ params: missing }, /missing parameter 'gate\.bias'/);
@@ -75,7 +75,7 @@ test('training in the worker keeps the event loop ticking, and an abort signal s
     const controller = new AbortController();
     const running = trainer.train({ ...req, signal: controller.signal }).then(
       () => 'finished',
-      (e: Error) => e.name,
+      (e: unknown) => (e as Error).name,
     );
     // Abort once the timer has demonstrably run while the worker trains.
     while (ticks < 5) await new Promise((resolve) => setImmediate(resolve));
@@ -96,7 +96,7 @@ test('training in the worker keeps the event loop ticking, and an abort signal s
 test('close() stops a running training call, which rejects with TrainerClosedError', async () => {
   const trainer = await Trainer.create({ model: cfg });
   const long = trainer.train({ ...base(), data: dataset(cfg, 2048), epochs: 500, batchSize: 8 });
-  const outcome = long.then(() => 'finished', (e: Error) => e);
+  const outcome = long.then(() => 'finished', (e: unknown) => e as Error);
   await new Promise((resolve) => setTimeout(resolve, 50));
   await trainer.close();
   const err = await outcome;

@@ -89,7 +89,7 @@ async function checkStep(cfg: MoEConfig, assigned: number[], seed: number): Prom
     }
     const diff = Math.hypot(...analytic.map((a, j) => a - numeric[j]));
     const scale = Math.max(Math.hypot(...analytic), Math.hypot(...numeric), 1e-7);
-    assert.ok(diff / scale < 1e-5, `${name}: relative error ${(diff / scale).toExponential(2)} (analytic ${analytic} numeric ${numeric})`);
+    assert.ok(diff / scale < 1e-5, `${name}: relative error ${(diff / scale).toExponential(2)} (analytic ${analytic.join(',')} numeric ${numeric.join(',')})`);
   }
   for (let e = 0; e < cfg.experts; e++) {
     if (assigned.includes(e)) continue;

@@ -2,7 +2,6 @@
  * `flexmoe client`: the composition root of the daemon. Only this file touches argv, the
  * environment and signals; it builds the parts, runs the daemon and returns its exit code.
  */
-import { setFlagsFromString } from 'node:v8';
 import { ConfigError, createLogger, currentResidentBytes, parseCommand, peakResidentBytes, type Logger, type OptionValues } from '@flexmoe/shared';
 import { parseShard, type ShardRef } from '@flexmoe/shared/dist/src/data/partition-spec';
 import { ArrayBufferBudget, releaseGarbage } from '@flexmoe/shared/dist/src/training/gc';
@@ -23,6 +22,15 @@ type ClientOptions = OptionValues<typeof CLIENT_COMMAND>;
  * V8 alone let ~20 MB of them accumulate over 20 rounds.
  */
 const ROUND_GARBAGE_SLACK_BYTES = 8 * 2 ** 20;
+
+/**
+ * Edge footprint: V8's default 16 MB semi-spaces (young generation ~48 MB per isolate) buy nothing
+ * for this workload. `--low-memory` gives the training worker a 3 MB young generation (three 1 MB
+ * semi-spaces) through its resourceLimits; the main isolate takes `--max-semi-space-size=1` from
+ * NODE_OPTIONS (set by the client image, the systemd unit and `flexmoe fleet`), since V8 flags
+ * changed at run time are unsupported.
+ */
+const LOW_MEMORY_YOUNG_GENERATION_MB = 3;
 
 /** Checks `HOST:PORT` (IPv6 hosts in brackets). */
 export function checkServerAddress(address: string): string {
@@ -49,7 +57,7 @@ function bindSignals(daemon: ClientDaemon, log: Logger): () => void {
       log.warn({ signal }, 'second signal: exiting now');
       process.exit(130);
     }
-    void daemon.stop(`${signal} received`);
+    daemon.stop(`${signal} received`).catch((err: unknown) => log.error({ err }, 'stop failed'));
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
@@ -67,10 +75,6 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   const options = parsed.options;
-  // Edge footprint: V8's default 16 MB semi-spaces (young generation ~48 MB per isolate, and the
-  // training worker is a second isolate) buy nothing for this workload; 1 MB keeps RSS ~20 MB lower.
-  // Set before the training worker starts, so its isolate gets the same limit.
-  if (options.lowMemory) setFlagsFromString('--max-semi-space-size=1');
   const address = checkServerAddress(options.server);
   const shard = shardOf(options);
   const log = createLogger({ level: options.logLevel, name: 'flexmoe-client' });
@@ -97,7 +101,7 @@ export async function run(argv: string[]): Promise<number> {
   const garbage = new ArrayBufferBudget(ROUND_GARBAGE_SLACK_BYTES);
   const daemon = new ClientDaemon({
     clientId, capacity: options.capacity, link, state, data, metrics, logger,
-    trainerFactory: workerTrainerFactory(options.threads), exitOnComplete: options.exitOnComplete,
+    trainerFactory: workerTrainerFactory(options.threads, options.lowMemory ? LOW_MEMORY_YOUNG_GENERATION_MB : undefined), exitOnComplete: options.exitOnComplete,
     onRound: () => garbage.settle(),
   });
   let http: MetricsServer | undefined;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createBackoff, seededRandom, sleep } from './backoff';
+import { createBackoff, seededRandom } from './backoff';
 
 test('delays grow exponentially up to the cap, each within its jitter band', () => {
   const backoff = createBackoff({ initialMs: 100, maxMs: 2000, factor: 2, jitter: 0.5, seed: 7 });
@@ -48,11 +48,4 @@ test('seeded random stays in [0, 1) and is roughly uniform', () => {
   assert.ok(values.every((v) => v >= 0 && v < 1));
   const mean = values.reduce((a, b) => a + b, 0) / values.length;
   assert.ok(Math.abs(mean - 0.5) < 0.02, `mean ${mean}`);
-});
-
-test('sleep ends early when its signal aborts', async () => {
-  const controller = new AbortController();
-  const pending = sleep(60_000, controller.signal);
-  controller.abort(new Error('stop'));
-  await assert.rejects(pending, /stop/);
 });

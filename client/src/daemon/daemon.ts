@@ -9,7 +9,8 @@ import type { MoEConfig } from '@flexmoe/shared/dist/src/model/config';
 import { AbortedError, CoordinatorError } from '../errors';
 import type { ClientMetrics } from '../observability/metrics';
 import type { StateDir } from '../state/state-dir';
-import { createBackoff, sleep, type Backoff, type BackoffOptions } from './backoff';
+import { sleep } from '@flexmoe/shared/dist/src/util/sleep';
+import { createBackoff, type Backoff, type BackoffOptions } from './backoff';
 import { deviceFacts } from './device';
 import { GateStore } from './gate';
 import type { CoordinatorLink, Phase, Session } from './link';
@@ -115,7 +116,7 @@ export class ClientDaemon {
       // Backoff on a rejoin too: a session refused again and again must not become a tight loop.
       if (end.kind === 'lost' || end.kind === 'rejoin') await this.pause();
       // Staying after a complete run: look for the next run now and then, not in a tight loop.
-      if (end.kind === 'complete') await sleep(IDLE_AFTER_RUN_MS, this.stopControl.signal).catch(() => undefined);
+      if (end.kind === 'complete') await sleep(IDLE_AFTER_RUN_MS, this.stopControl.signal);
     }
     return { code: 0, reason: 'stopped' };
   }
@@ -171,7 +172,9 @@ export class ClientDaemon {
           this.backoff.reset();
           this.options.onRound?.(outcome);
         },
-        onRoundError: () => this.dropTrainer(),
+        onRoundError: () => {
+          this.dropTrainer().catch((err: unknown) => this.log.warn({ err }, 'trainer drop failed'));
+        },
         onPhase: (phase, round) => {
           this.phase = phase;
           this.round = round;
@@ -231,7 +234,7 @@ export class ClientDaemon {
   private async pause(): Promise<void> {
     const ms = this.backoff.next();
     this.log.debug({ ms: Math.round(ms) }, 'backing off');
-    await sleep(ms, this.stopControl.signal).catch(() => undefined);
+    await sleep(ms, this.stopControl.signal);
   }
 
   /** The trainer for `model`, started once and replaced when the coordinator's model changes. */
@@ -247,7 +250,7 @@ export class ClientDaemon {
   private async dropTrainer(): Promise<void> {
     const old = this.trainer;
     this.trainer = undefined;
-    await old?.instance.close().catch((err: Error) => this.log.warn({ err: err.message }, 'trainer close failed'));
+    await old?.instance.close().catch((err: unknown) => this.log.warn({ err: (err as Error).message }, 'trainer close failed'));
   }
 
   private async cleanup(): Promise<void> {

@@ -7,6 +7,7 @@ import type { DeviceFacts } from './link';
 function onnxRuntimeVersion(): string {
   try {
     // Resolved at run time: the runtime is a dependency of the shared workspace.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a JSON file, read where it is installed
     return (require('onnxruntime-node/package.json') as { version: string }).version;
   } catch {
     return 'unknown';

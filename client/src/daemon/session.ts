@@ -5,7 +5,7 @@
  */
 import type { Logger } from '@flexmoe/shared';
 import { AbortedError, CoordinatorError } from '../errors';
-import type { CoordinatorLink, Phase, RoundTask, Session } from './link';
+import type { Phase, RoundTask, Session } from './link';
 import { runRound, type RoundContext, type RoundOutcome } from './round';
 
 /** Why a session ended. */
@@ -56,14 +56,16 @@ export class SessionRunner {
   /** The loop running tasks, while there are any. */
   private worker: Promise<void> | undefined;
   private drainingSeen = false;
+  /** Forwards the daemon's stop; removed when the session ends (the stop signal outlives every session). */
+  private readonly onStop = (): void => this.control.abort(this.stop.reason);
 
   constructor(
     private readonly session: Session,
     private readonly deps: SessionDeps,
-    stop: AbortSignal,
+    private readonly stop: AbortSignal,
   ) {
     this.log = deps.logger;
-    stop.addEventListener('abort', () => this.control.abort(stop.reason), { once: true });
+    stop.addEventListener('abort', this.onStop, { once: true });
     if (stop.aborted) this.control.abort(stop.reason);
   }
 
@@ -79,13 +81,16 @@ export class SessionRunner {
 
   /** Runs the session to its end. */
   async run(): Promise<SessionEnd> {
-    const heartbeat = setInterval(() => void this.beat(), this.session.heartbeatIntervalMs);
+    const heartbeat = setInterval(() => {
+      this.beat().catch((err: unknown) => this.log.warn({ err }, 'heartbeat failed'));
+    }, this.session.heartbeatIntervalMs);
     try {
       return await this.serveTasks();
     } catch (err) {
       return this.classify(err);
     } finally {
       clearInterval(heartbeat);
+      this.stop.removeEventListener('abort', this.onStop);
       this.pending = undefined;
       this.current?.abort.abort(new AbortedError('session ended'));
       // The next session must not share the trainer with a round still winding down.
@@ -196,7 +201,7 @@ export class SessionRunner {
     const code = (err as { code?: string }).code;
     log.error({ err: (err as Error).message, code }, 'round failed locally; reporting it to the coordinator and waiting for the next task');
     this.deps.onRoundError?.(err as Error);
-    void this.report(task, (err as Error).message, code === 'FLEXMOE_ERR_NON_FINITE', log);
+    this.report(task, (err as Error).message, code === 'FLEXMOE_ERR_NON_FINITE', log).catch((e: unknown) => log.warn({ err: e }, 'failure report failed'));
   }
 
   /** Reports a local round failure so the round does not wait for this client until its deadline. */

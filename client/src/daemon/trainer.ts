@@ -23,11 +23,15 @@ export interface TrainerLike {
 /** Starts a trainer for a model. */
 export type TrainerFactory = (model: MoEConfig) => Promise<TrainerLike>;
 
-/** The shared Trainer in a worker thread with `threads` ONNX Runtime intra-op threads. */
-export function workerTrainerFactory(threads: number): TrainerFactory {
+/**
+ * The shared Trainer in a worker thread with `threads` ONNX Runtime intra-op threads and, when
+ * given, a V8 young generation of `youngGenerationMb` for that thread.
+ */
+export function workerTrainerFactory(threads: number, youngGenerationMb?: number): TrainerFactory {
   return async (model) => {
     // Loaded on first use: the engine pulls in ONNX Runtime, which `--help` does not need.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy, see above
     const { Trainer } = require('@flexmoe/shared/dist/src/training/trainer') as typeof TrainerModule;
-    return Trainer.create({ model, threads, worker: true });
+    return Trainer.create({ model, threads, worker: true, workerYoungGenerationMb: youngGenerationMb });
   };
 }

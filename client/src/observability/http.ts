@@ -24,7 +24,8 @@ export async function startMetricsServer(
   host = '0.0.0.0',
 ): Promise<MetricsServer> {
   const server = http.createServer((req, res) => {
-    void respond(req, res, registry, health);
+    // respond() answers every error itself with a 500; this catch is for a socket already gone.
+    respond(req, res, registry, health).catch(() => res.destroy());
   });
   return listenHttp(server, port, host);
 }

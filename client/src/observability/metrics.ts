@@ -9,21 +9,21 @@ import { collectProcessMetrics, currentResidentBytes, peakResidentBytes } from '
 export interface ClientMetrics {
   readonly registry: Registry;
   /** Seconds spent in local training per round. */
-  readonly trainingSeconds: Histogram<string>;
+  readonly trainingSeconds: Histogram;
   /** Rounds whose update the coordinator accepted. */
-  readonly roundsCompleted: Counter<string>;
+  readonly roundsCompleted: Counter;
   /** Tensor and message bytes, `direction` = sent | received. */
   readonly transferBytes: Counter<'direction'>;
   /** Refused calls by kind (unauthenticated, stale-round, ...). */
   readonly rejections: Counter<'kind'>;
   /** 1 while joined to a coordinator. */
-  readonly connected: Gauge<string>;
+  readonly connected: Gauge;
   /** Latest round this daemon trained. */
-  readonly round: Gauge<string>;
+  readonly round: Gauge;
   /** Accuracy of the personalised model on the local test split after the latest round. */
-  readonly testAccuracy: Gauge<string>;
+  readonly testAccuracy: Gauge;
   /** Peak resident set size of the whole process (training worker included), bytes: the kernel's VmHWM. */
-  readonly peakRss: Gauge<string>;
+  readonly peakRss: Gauge;
   /** Resident set size now, bytes (VmRSS; where the kernel keeps no peak, it also feeds the peak). */
   sampleRss(): number;
   /** Peak resident set size so far, bytes (what `peakRss` reports). */

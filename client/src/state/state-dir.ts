@@ -6,7 +6,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ConfigError, InvalidArgumentError } from '@flexmoe/shared';
-import { writeFileAtomic } from './atomic';
+import { writeFileAtomic } from '@flexmoe/shared/dist/src/util/atomic-write';
 import { loadTensors, saveTensors, type NamedTensor } from './tensor-file';
 
 const ID_FILE = 'client-id';
@@ -74,7 +74,7 @@ export class StateDir {
     const file = path.join(this.dir, ID_FILE);
     if (requested !== undefined) validateClientId(requested, '--id');
     const stored = await fs.readFile(file, 'utf8').then((s) => s.trim(), () => undefined);
-    const id = requested ?? (stored ? validateClientId(stored, `${file}`) : validateClientId(fallback));
+    const id = requested ?? (stored ? validateClientId(stored, file) : validateClientId(fallback));
     if (id !== stored) await writeFileAtomic(file, `${id}\n`);
     return id;
   }

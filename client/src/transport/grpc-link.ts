@@ -22,6 +22,7 @@ import {
   type LeaveResponse__Output,
   type SubmitAck__Output,
   type TaskEvent__Output,
+  type TensorChunk__Output,
   type TensorSpec,
   type WireTensor,
 } from '@flexmoe/shared/dist/src/protocol';
@@ -109,7 +110,7 @@ class GrpcLink implements link.CoordinatorLink {
     const reply = await this.unary<JoinResponse__Output>('Join', RPC_DEADLINES_MS.join, signal, (md, opts, cb) => this.client.join(request, md, opts, cb));
     let model: MoEConfig;
     try {
-      model = defaultModelConfig(JSON.parse(reply!.modelConfigJson));
+      model = defaultModelConfig(JSON.parse(reply!.modelConfigJson) as Partial<MoEConfig>);
     } catch (err) {
       throw new CoordinatorError('invalid', 0, `Join: coordinator sent an unusable model config: ${(err as Error).message}`, { cause: err });
     }
@@ -160,7 +161,7 @@ class GrpcLink implements link.CoordinatorLink {
     const onAbort = (): void => call.cancel();
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
-      for await (const chunk of call) {
+      for await (const chunk of call as AsyncIterable<TensorChunk__Output>) {
         assembler.push(chunk);
         this.observe('received', chunk.data?.length ?? 0);
       }
@@ -192,18 +193,14 @@ class GrpcLink implements link.CoordinatorLink {
     let sent = 0;
     const ack = await this.unary<SubmitAck__Output>('Submit', RPC_DEADLINES_MS.submit, signal, (md, opts, cb) => {
       const call = this.client.submit(md, opts, cb);
-      void (async () => {
-        try {
-          call.write({ header: submitHeader(sessionId, update, tensors) });
-          for (const chunk of chunkTensors(tensors)) {
-            sent += (chunk.data as Buffer).length;
-            if (!call.write({ chunk })) await once(call, 'drain');
-          }
-          call.end();
-        } catch {
-          call.cancel(); // the callback reports the cause (status of the call)
+      (async () => {
+        call.write({ header: submitHeader(sessionId, update, tensors) });
+        for (const chunk of chunkTensors(tensors)) {
+          sent += (chunk.data as Buffer).length;
+          if (!call.write({ chunk })) await once(call, 'drain');
         }
-      })();
+        call.end();
+      })().catch(() => call.cancel()); // the callback reports the cause (status of the call)
       return call as unknown as grpc.ClientUnaryCall;
     });
     this.observe('sent', sent);

@@ -51,7 +51,7 @@ function releaseWorker(worker: Worker, healthy: boolean): void {
     worker.unref();
     idleWorker = worker;
   } else {
-    void worker.terminate();
+    worker.terminate().catch(() => undefined); // only fails for a worker already gone: nothing to free
   }
 }
 

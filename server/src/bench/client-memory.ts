@@ -8,6 +8,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { DAEMON_NODE_FLAGS } from '@flexmoe/shared/dist/src/training/gc';
 import { createMemoryCgroup, type MemoryCgroup } from './cgroup';
 import { start, until, type Proc } from './procs';
 import { sampleProcess } from '../loadgen/proc-stats';
@@ -89,7 +90,7 @@ export async function measureClientMemory(opts: ClientMemoryOptions): Promise<Cl
     const client = start([
       'client', '--server', `127.0.0.1:${port}`, ...data, '--capacity', '2', '--id', 'memory-probe',
       '--state-dir', path.join(dir, 'd'), '--log-level', 'info',
-    ], { procsFile: cgroup?.procsFile });
+    ], { procsFile: cgroup?.procsFile, nodeFlags: DAEMON_NODE_FLAGS });
     procs.push(client);
     let peak = 0;
     const poll = setInterval(() => {

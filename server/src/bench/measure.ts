@@ -35,7 +35,7 @@ export interface Measurement {
 }
 
 /** One unit of work (a training step, a MatMul); may be async. */
-export type WorkFn = () => unknown | Promise<unknown>;
+export type WorkFn = () => unknown;
 
 /** What one measuring window of a case yields: calls made, wall milliseconds, CPU microseconds. */
 export interface WindowResult {
@@ -101,7 +101,7 @@ async function runFor(c: MeasureCase, ms: number): Promise<WindowResult> {
   const cpuStart = threadCpuMicros();
   const start = performance.now();
   let count = 0;
-  let now = start;
+  let now: number;
   do {
     await fn();
     count++;

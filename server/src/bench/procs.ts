@@ -20,8 +20,8 @@ export interface Proc {
  * Starts `node bin/flexmoe.js ...args`. With `procsFile`, a shell first writes its own pid there
  * and then execs node, so the process is inside that cgroup from its first allocation.
  */
-export function start(args: string[], opts: { procsFile?: string } = {}): Proc {
-  const argv = [process.execPath, BIN, ...args];
+export function start(args: string[], opts: { procsFile?: string; nodeFlags?: readonly string[] } = {}): Proc {
+  const argv = [process.execPath, ...(opts.nodeFlags ?? []), BIN, ...args];
   const child = opts.procsFile
     ? spawn('/bin/sh', ['-c', 'echo $$ > "$FLEXMOE_CGROUP_PROCS" && exec "$@"', 'sh', ...argv], {
         stdio: ['ignore', 'pipe', 'pipe'],

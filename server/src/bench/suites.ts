@@ -58,6 +58,6 @@ export function loadSuite(name: SuiteName, requireFn: (id: string) => unknown = 
 function isMissing(err: NodeJS.ErrnoException | undefined, module: string): boolean {
   if (!err || err.code !== 'MODULE_NOT_FOUND') return false;
   // Only the first line names the missing module; the require stack below names the importer.
-  const missing = /Cannot find module '([^']+)'/.exec(String(err.message).split('\n')[0])?.[1] ?? '';
+  const missing = /Cannot find module '([^']+)'/.exec(err.message.split('\n')[0])?.[1] ?? '';
   return missing.replace(/\.js$/, '').endsWith(module.slice(2));
 }

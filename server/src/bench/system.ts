@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { BenchRow, Logger } from '@flexmoe/shared';
 import { defaultModelConfig } from '@flexmoe/shared/dist/src/model/config';
+import { DAEMON_NODE_FLAGS } from '@flexmoe/shared/dist/src/training/gc';
 import { backboneSpecs, expertSpecs, sizeOf } from '@flexmoe/shared/dist/src/model/params';
 import { exitPeakRssBytes, measureClientMemory } from './client-memory';
 import { start, until, type Proc } from './procs';
@@ -64,7 +65,7 @@ async function runFleet(rounds: number, samples: number, dir: string, log?: Logg
       procs.push(start([
         'client', '--server', `127.0.0.1:${port}`, '--data', 'fashion-mnist', '--partition', 'iid', '--shard', `${i}/${CLIENTS}`,
         '--max-samples', String(samples), '--capacity', '2', '--id', `bench-${i}`, '--state-dir', path.join(dir, `d${i}`), '--log-level', 'info',
-      ]));
+      ], { nodeFlags: DAEMON_NODE_FLAGS }));
     }
     log?.info({ rounds, samples }, 'system suite fleet started');
     const done = await until('the rounds', async () => {

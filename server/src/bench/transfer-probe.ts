@@ -21,6 +21,7 @@ import {
   type CoordinatorClient,
   type RoundTask__Output,
   type TaskEvent__Output,
+  type TensorChunk__Output,
   type TensorSpec,
   type WireTensor,
 } from '@flexmoe/shared/dist/src/protocol';
@@ -61,7 +62,7 @@ async function roundTrip(client: CoordinatorClient, md: grpc.Metadata, sessionId
     [...backboneSpecs(cfg), ...task.experts.flatMap((e) => expertSpecs(cfg, e))].map((s) => [s.name, { name: s.name, dtype: 'float32', shape: s.shape }]),
   );
   const asm = new TensorAssembler({ expect: (n) => specs.get(n), maxBytes: 1e9 });
-  for await (const chunk of client.download({ sessionId, round: task.round }, md, { deadline: Date.now() + 60_000 })) asm.push(chunk);
+  for await (const chunk of client.download({ sessionId, round: task.round }, md, { deadline: Date.now() + 60_000 })) asm.push(chunk as TensorChunk__Output);
   const tensors: WireTensor[] = [...asm.finish().values()];
   const bytes = tensors.reduce((s, t) => s + t.data.byteLength, 0);
   const t1 = performance.now();
@@ -72,11 +73,11 @@ async function roundTrip(client: CoordinatorClient, md: grpc.Metadata, sessionId
   };
   await unary((cb) => {
     const call = client.submit(md, { deadline: Date.now() + 60_000 }, cb);
-    void (async () => {
+    (async () => {
       call.write({ header });
       for (const chunk of chunkTensors(tensors)) if (!call.write({ chunk })) await new Promise((r) => call.once('drain', r));
       call.end();
-    })();
+    })().catch(() => call.cancel()); // the callback reports the call's status
   });
   return { bytes, downloadSeconds: (t1 - t0) / 1000, submitSeconds: (performance.now() - t1) / 1000 };
 }
@@ -146,11 +147,13 @@ export async function rawTcpMBs(bytes: number): Promise<number> {
     });
     server.on('error', reject);
     server.listen(0, '127.0.0.1', () => {
-      const socket = net.connect((server.address() as net.AddressInfo).port, '127.0.0.1', async () => {
+      const socket = net.connect((server.address() as net.AddressInfo).port, '127.0.0.1', () => {
         t0 = performance.now();
-        for (let sent = 0; sent < bytes; sent += payload.length) {
-          if (!socket.write(payload)) await new Promise((r) => socket.once('drain', r));
-        }
+        (async () => {
+          for (let sent = 0; sent < bytes; sent += payload.length) {
+            if (!socket.write(payload)) await new Promise((r) => socket.once('drain', r));
+          }
+        })().catch(reject);
       });
       socket.on('error', () => undefined);
     });

@@ -4,6 +4,7 @@
  */
 import { constants as fsConstants, promises as fs } from 'node:fs';
 import path from 'node:path';
+import { writeFileAtomic } from '@flexmoe/shared/dist/src/util/atomic-write';
 import { ConfigError, createLogger, parseCommand, type BenchRow, type CommandSpec, type Logger } from '@flexmoe/shared';
 import { loadSuite, SUITE_NAMES, type SuiteName } from '../bench/suites';
 import { formatTable } from '../bench/table';
@@ -63,11 +64,9 @@ async function checkJsonTarget(file: string): Promise<void> {
   }
 }
 
-/** Writes the JSON report atomically (temp file, then rename). */
+/** Writes the JSON report atomically (writeFileAtomic). */
 async function writeJson(file: string, outcome: BenchOutcome): Promise<void> {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
-  await fs.writeFile(tmp, JSON.stringify({ rows: outcome.rows, skipped: outcome.skipped, failed: outcome.failed }, null, 2) + '\n');
-  await fs.rename(tmp, file);
+  await writeFileAtomic(file, JSON.stringify({ rows: outcome.rows, skipped: outcome.skipped, failed: outcome.failed }, null, 2) + '\n');
 }
 
 /** Entry point of `flexmoe bench`; returns the exit code (1 when a suite failed). */

@@ -69,7 +69,9 @@ export async function run(argv: string[]): Promise<number> {
   );
   // A round is over for us when the next one's first task arrives.
   gen.recorder.onNewRound((round) => round > 1 && gen.recorder.round(round - 1) && console.log(roundLine(gen.recorder, round - 1)));
-  const onSignal = (): void => void gen.stop();
+  const onSignal = (): void => {
+    gen.stop().catch((err: unknown) => console.error(`loadgen: stop failed: ${String(err)}`));
+  };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   const report = await gen.start();

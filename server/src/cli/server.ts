@@ -157,7 +157,7 @@ export async function run(argv: string[]): Promise<number> {
   });
   const httpServer = await startHttpServer(o.metricsHost, o.metricsPort, {
     metrics: metrics.registry,
-    healthy: () => coordinator.state !== 'draining' && coordinator.state !== 'stopped',
+    healthy: () => coordinator.state !== 'draining' && coordinator.state !== 'stopped' && coordinator.state !== 'failed',
     status: () => coordinator.status(),
     statusToken,
     logger: logger.child({ component: 'http' }),
@@ -200,12 +200,15 @@ async function lifecycle(coordinator: Coordinator, l: Lifecycle): Promise<number
       l.logger.warn({ signal }, 'second signal: forcing exit');
       process.exit(130);
     }
-    void stop(signal);
+    stop(signal).catch((err: unknown) => l.logger.error({ err }, 'stop failed')); // awaited again below
     signalled();
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
   await coordinator.start();
+  // A failed coordinator exits 1 so a supervisor restarts it from the last checkpoint.
+  const failed = coordinator.state === 'failed';
+  if (failed && !stopping) await stop('round attempts keep failing');
   if (!stopping && !l.keepServing) {
     // Let task streams deliver RunComplete before the server goes away.
     await new Promise((r) => setTimeout(r, 1000));
@@ -215,5 +218,5 @@ async function lifecycle(coordinator: Coordinator, l: Lifecycle): Promise<number
   await stopping;
   process.off('SIGTERM', onSignal);
   process.off('SIGINT', onSignal);
-  return 0;
+  return failed ? 1 : 0;
 }

@@ -19,6 +19,8 @@ import type { AssignPort } from '../rounds/ports';
 import { DIVERGED_PREFIX, RoundEngine, type RoundConfig, type RoundOutcome } from '../rounds/round-engine';
 import { RunHistory } from '../rounds/run-history';
 import { loadLatestCheckpoint, writeCheckpoint, type Checkpoint } from '../state/checkpoint';
+import { sleep } from '@flexmoe/shared/dist/src/util/sleep';
+import { attemptErrorDelayMs, DEFAULT_ATTEMPT_ERROR_POLICY, type AttemptErrorPolicy } from './attempt-errors';
 import { DownloadChunkCache } from './download-cache';
 import { FitnessState, type FitnessOptions } from './fitness-state';
 import { capToDeclared, checkTaskInFlight, completeTensors, planSubmit, taskSpecs, taskTensors, validateJoin, type SubmitPlan } from './requests';
@@ -28,7 +30,8 @@ import { buildStatus, type CoordinatorStatus } from './status';
 export { globalParameters } from './resume';
 
 /** Lifecycle states. */
-export type CoordinatorPhase = 'waiting' | 'running' | 'draining' | 'finished' | 'stopped';
+/** `failed`: round attempts threw `attemptErrors.maxConsecutive` times in a row; the loop has stopped. */
+export type CoordinatorPhase = 'waiting' | 'running' | 'draining' | 'finished' | 'failed' | 'stopped';
 
 /** Everything the coordinator is configured with (validated by the CLI). */
 export interface CoordinatorOptions {
@@ -45,6 +48,8 @@ export interface CoordinatorOptions {
    * transports that do not carry `attempt` send 0, and only a nonzero mismatch is refused).
    */
   readonly strictAttempts?: boolean;
+  /** Backoff and give-up point for round attempts that throw (defaults in attempt-errors.ts). */
+  readonly attemptErrors?: Partial<AttemptErrorPolicy>;
   /** Client records kept at most (default 10,000); see ClientRegistry. */
   readonly maxClients?: number;
   /** Records of clients gone this long are dropped (ms, default 7 days). */
@@ -177,37 +182,53 @@ export class Coordinator {
         if (answer.timedOut) this.deps.metrics.solveTimeouts.inc();
       },
     });
+    const policy = { ...DEFAULT_ATTEMPT_ERROR_POLICY, ...this.options.attemptErrors };
+    let errors = 0;
     while (this.completed < this.options.totalRounds && !this.draining()) {
       const round = this.completed + 1;
       for (let attempt = 0; !this.draining(); attempt++) {
         this.currentRound = round;
         this.phase = 'running';
         const outcome = await this.attempt(engine, round, attempt);
-        if (outcome?.kind === 'completed') {
+        if (outcome !== 'error' && outcome?.kind === 'completed') {
+          errors = 0;
           this.apply(outcome);
           break;
         }
-        if (outcome?.kind === 'retry' && outcome.diverged) this.rollBack(round, outcome.reason);
-        if (!this.abort.signal.aborted) await sleep(250);
+        if (outcome !== 'error' && outcome?.kind === 'retry' && outcome.diverged) this.rollBack(round, outcome.reason);
+        errors = outcome === 'error' ? errors + 1 : 0;
+        if (errors >= policy.maxConsecutive) {
+          this.fail(round, errors);
+          return;
+        }
+        await sleep(errors > 0 ? attemptErrorDelayMs(policy, errors) : RETRY_DELAY_MS, this.abort.signal);
       }
     }
     this.currentRound = 0;
     if (this.completed >= this.options.totalRounds) this.finish();
   }
 
+  private fail(round: number, errors: number): void {
+    this.phase = 'failed';
+    this.currentRound = 0;
+    this.log.error({ round, consecutiveErrors: errors }, 'round attempts keep failing: coordinator failed, the last checkpoint stands');
+  }
+
   private draining(): boolean {
     return this.phase === 'draining' || this.phase === 'stopped';
   }
 
-  private async attempt(engine: RoundEngine, round: number, attempt: number): Promise<RoundOutcome | undefined> {
+  /** The attempt's outcome; undefined when aborted, 'error' when it threw. */
+  private async attempt(engine: RoundEngine, round: number, attempt: number): Promise<RoundOutcome | 'error' | undefined> {
     try {
       const outcome = await engine.run(round, attempt, this.params, this.abort.signal);
       if (outcome.kind === 'retry') for (const f of outcome.failures) this.deps.metrics.roundFailures.inc({ reason: failureLabel(f.reason) });
       return outcome;
     } catch (err) {
       if (this.abort.signal.aborted) return undefined;
+      this.deps.metrics.roundAttemptErrors.inc();
       this.log.error({ round, attempt, err: (err as Error).message }, 'round attempt failed');
-      return undefined;
+      return 'error';
     }
   }
 
@@ -468,12 +489,11 @@ export class Coordinator {
   }
 }
 
+/** Pause before retrying a round that ended without enough updates. */
+const RETRY_DELAY_MS = 250;
+
 function failureLabel(reason: string): string {
   if (reason === 'late' || reason === 'aborted') return reason;
   for (const label of ['dropped', 'rejected', 'reported']) if (reason.startsWith(label)) return label;
   return 'other';
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }

@@ -105,7 +105,7 @@ export function planSubmit(model: MoEConfig, current: RoundTaskSpec | undefined,
   const samples = finiteIn('num_samples', h.numSamples, 1, Number.MAX_SAFE_INTEGER);
   const reported = [...h.expertStats].sort((a, b) => a.expert - b.expert);
   if (reported.map((r) => r.expert).join(',') !== task.experts.join(',')) {
-    throw new InvalidArgumentError(`expert_stats cover experts [${reported.map((r) => r.expert)}], assigned [${task.experts}]`);
+    throw new InvalidArgumentError(`expert_stats cover experts [${reported.map((r) => r.expert).join(',')}], assigned [${task.experts.join(',')}]`);
   }
   const experts = reported.map((r) => ({
     expert: r.expert,

@@ -21,6 +21,8 @@ export interface ChildSpec {
   readonly args: readonly string[];
   /** File receiving the child's stdout and stderr. */
   readonly logFile: string;
+  /** Node flags before the binary (a daemon's DAEMON_NODE_FLAGS). */
+  readonly nodeFlags?: readonly string[];
 }
 
 /** How a child ended. */
@@ -111,16 +113,19 @@ export class ProcessGroup {
   start(spec: ChildSpec): FleetChild {
     this.bindExitHook();
     const log = createWriteStream(spec.logFile, { flags: 'a' });
-    const proc = spawn(process.execPath, [FLEXMOE_BIN, ...spec.args], {
+    const proc = spawn(process.execPath, [...(spec.nodeFlags ?? []), FLEXMOE_BIN, ...spec.args], {
       env: this.options.env,
       // Same process group as the fleet: whoever kills the group (a terminal, CI) kills them too.
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const child = new FleetChild(spec, proc, log);
     this.children.push(child);
-    void child.exited.then((exit) => {
-      if (!exit.requested) this.options.onUnexpectedExit?.(child, exit);
-    });
+    // A throwing hook surfaces as an uncaught exception, as it would from an event listener.
+    child.exited
+      .then((exit) => {
+        if (!exit.requested) this.options.onUnexpectedExit?.(child, exit);
+      })
+      .catch((err: unknown) => process.nextTick(() => { throw err; }));
     return child;
   }
 

@@ -5,6 +5,8 @@
  */
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { DAEMON_NODE_FLAGS } from '@flexmoe/shared/dist/src/training/gc';
+import { sleep } from '@flexmoe/shared/dist/src/util/sleep';
 import type { CoordinatorStatus } from '../coordinator/status';
 import type { RoundRecord } from '../rounds/history';
 import { loadLatestCheckpoint } from '../state/checkpoint';
@@ -59,18 +61,6 @@ function describeExit(child: FleetChild, exit: ChildExit): string {
   const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
   const tail = child.stderrTail().trim().split('\n').slice(-8).join('\n');
   return `${child.spec.name} ${how} (log: ${child.spec.logFile})${tail ? `\n--- stderr tail ---\n${tail}` : ''}`;
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
 }
 
 /** The progress line of one completed round. */
@@ -214,7 +204,12 @@ export async function runFleet(c: FleetConfig, io: FleetIO): Promise<FleetOutcom
     io.print(`coordinator pid ${server.pid} grpc 127.0.0.1:${port} status http://127.0.0.1:${metricsPort}/api/status; starting ${c.clients} clients`);
     for (let i = 0; i < c.clients; i++) {
       const stateDir = path.join(dirs.state, `client-${i}`);
-      group.start({ name: `client ${i}`, args: clientArgs(c, i, `127.0.0.1:${port}`, stateDir), logFile: path.join(dirs.logs, `client-${i}.log`) });
+      group.start({
+        name: `client ${i}`,
+        args: clientArgs(c, i, `127.0.0.1:${port}`, stateDir),
+        logFile: path.join(dirs.logs, `client-${i}.log`),
+        nodeFlags: DAEMON_NODE_FLAGS,
+      });
     }
     const finished = await watch.untilFinished(metricsPort, serverDataDir);
     const history = finished.history.slice(0, c.rounds);

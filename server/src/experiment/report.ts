@@ -1,15 +1,14 @@
 /** Files an experiment leaves behind: the results JSON, the comparison table and SVG plots. */
-import { mkdirSync, writeFileSync, renameSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { writeFileAtomicSync } from '@flexmoe/shared/dist/src/util/atomic-write';
 import { heatmapPanels, lineChart, type Series } from './plots';
 import type { ResultsFile, RunResult } from './results';
 
-/** Writes JSON atomically (temp file, then rename), creating the directory. */
+/** Writes JSON atomically (writeFileAtomicSync), creating the directory. */
 export function writeJsonFile(file: string, value: unknown): void {
   mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(tmp, `${JSON.stringify(value, null, 2)}\n`);
-  renameSync(tmp, file);
+  writeFileAtomicSync(file, `${JSON.stringify(value, null, 2)}\n`);
 }
 
 /** Writes a results file to every given path. */

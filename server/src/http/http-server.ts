@@ -64,7 +64,7 @@ function statusRefusal(req: http.IncomingMessage, token: string | undefined): { 
 export async function startHttpServer(host: string, port: number, sources: HttpSources): Promise<RunningHttpServer> {
   const page = dashboardHtml();
   const server = http.createServer((req, res) => {
-    handle(req, res, sources, page).catch((err) => {
+    handle(req, res, sources, page).catch((err: unknown) => {
       sources.logger.error({ err: (err as Error).message, url: req.url }, 'http request failed');
       if (!res.headersSent) res.writeHead(500).end();
     });

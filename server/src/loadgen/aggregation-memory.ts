@@ -4,10 +4,9 @@
  * update folded in on arrival and dropped). Retained bytes are read after a forced GC at the
  * moment the last update has arrived, so garbage does not blur the comparison.
  */
-import * as v8 from 'node:v8';
-import * as vm from 'node:vm';
 import { defaultModelConfig } from '@flexmoe/shared/dist/src/model/config';
 import type { ParamMap } from '@flexmoe/shared/dist/src/model/params';
+import { collectGarbage } from '@flexmoe/shared/dist/src/training/gc';
 import { aggregate } from '../aggregation/aggregate';
 import { globalParameters } from '../coordinator/coordinator';
 import type { ClientUpdate } from '../rounds/types';
@@ -25,8 +24,7 @@ export interface AggregationMemory {
 }
 
 function forceGc(): void {
-  v8.setFlagsFromString('--expose-gc');
-  (vm.runInNewContext('gc') as () => void)();
+  if (!collectGarbage()) throw new Error('aggregation memory needs explicit collections: run node with --expose-gc (npm run bench does)');
 }
 
 /** Live bytes after a full GC (and a pause, so that freed array buffers are released). */

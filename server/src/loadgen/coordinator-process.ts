@@ -8,6 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { FlexMoEError } from '@flexmoe/shared';
+import { sleep } from '@flexmoe/shared/dist/src/util/sleep';
 import { sampleProcess, type ProcSample } from './proc-stats';
 
 /** The `flexmoe` dispatcher (this file runs from server/dist/src/loadgen). */
@@ -20,10 +21,6 @@ export class CoordinatorProcessError extends FlexMoEError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('FLEXMOE_ERR_COORDINATOR_PROCESS', message, options);
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }
 
 /** A running coordinator child. */

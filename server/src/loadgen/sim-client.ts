@@ -7,7 +7,8 @@
 import * as grpc from '@grpc/grpc-js';
 import { defaultModelConfig, type MoEConfig } from '@flexmoe/shared/dist/src/model/config';
 import { backboneSpecs, expertSpecs } from '@flexmoe/shared/dist/src/model/params';
-import { PROTOCOL_VERSION, type CoordinatorClient, type RoundTask__Output, type TensorSpec } from '@flexmoe/shared/dist/src/protocol';
+import { sleep } from '@flexmoe/shared/dist/src/util/sleep';
+import { PROTOCOL_VERSION, type CoordinatorClient, type RoundTask__Output, type TaskEvent__Output, type TensorSpec } from '@flexmoe/shared/dist/src/protocol';
 import type { DownloadStore } from './download-store';
 import { expertStats, mixHash, perturbedCopy, summaryMetrics } from './fake-training';
 import type { LoadEvents } from './recorder';
@@ -40,22 +41,9 @@ export interface SimSettings {
 }
 
 /** Status codes after which joining again cannot help. */
-const FATAL = new Set([grpc.status.UNAUTHENTICATED, grpc.status.INVALID_ARGUMENT, grpc.status.FAILED_PRECONDITION]);
+const FATAL = new Set<number>([grpc.status.UNAUTHENTICATED, grpc.status.INVALID_ARGUMENT, grpc.status.FAILED_PRECONDITION]);
 
 class SessionGone extends Error {}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
 
 function codeName(err: unknown): string {
   const code = wire.statusCode(err);
@@ -126,7 +114,9 @@ export class SimulatedClient {
     const model = defaultModelConfig(JSON.parse(reply.modelConfigJson) as Partial<MoEConfig>);
     const lost = new AbortController();
     const signal = AbortSignal.any([outer, lost.signal]);
-    const beat = setInterval(() => void this.beat(reply.sessionId, lost), reply.heartbeatIntervalMs || 5000);
+    const beat = setInterval(() => {
+      this.beat(reply.sessionId, lost).catch((err: unknown) => this.recorder.error(codeName(err)));
+    }, reply.heartbeatIntervalMs || 5000);
     try {
       return await this.serveTasks(reply.sessionId, model, signal);
     } finally {
@@ -150,7 +140,7 @@ export class SimulatedClient {
       const cancel = (): void => stream.cancel();
       signal.addEventListener('abort', cancel, { once: true });
       try {
-        for await (const event of stream) {
+        for await (const event of stream as AsyncIterable<TaskEvent__Output>) {
           if (event.event === 'complete') return 'complete';
           if (event.event === 'task' && event.task && (await this.runTask(sessionId, model, event.task, signal)) === 'left') return 'lost';
         }
@@ -174,7 +164,7 @@ export class SimulatedClient {
     if (roll < this.settings.dropProbability) {
       this.recorder.drop(task.round);
       if (this.settings.dropMode === 'silent') return 'done';
-      await wire.leave(this.channel, this.caller, sessionId, 'simulated drop').catch((err) => this.recorder.error(codeName(err)));
+      await wire.leave(this.channel, this.caller, sessionId, 'simulated drop').catch((err: unknown) => this.recorder.error(codeName(err)));
       return 'left';
     }
     await this.work(sessionId, model, task, signal);

@@ -21,6 +21,7 @@ import {
   type SubmitAck__Output,
   type SubmitHeader,
   type TaskEvent__Output,
+  type TensorChunk__Output,
   type TensorSpec,
   type VerifiedTensorStore,
   type WireTensor,
@@ -105,7 +106,7 @@ export async function download(
   const assembler = new TensorAssembler({ expect: (n) => byName.get(n), maxBytes: totalBytes(specs), store });
   const call = client.download({ sessionId, round }, metadata(caller), deadline(RPC_DEADLINES_MS.download));
   try {
-    for await (const chunk of call) assembler.push(chunk);
+    for await (const chunk of call) assembler.push(chunk as TensorChunk__Output);
   } finally {
     call.cancel();
   }
@@ -122,17 +123,13 @@ export async function download(
 export function submit(client: CoordinatorClient, caller: Caller, header: SubmitHeader, tensors: readonly WireTensor[]): Promise<SubmitAck__Output> {
   return new Promise((resolve, reject) => {
     const call = client.submit(metadata(caller), deadline(RPC_DEADLINES_MS.submit), (err, ack) => (err ? reject(err) : resolve(ack!)));
-    void (async () => {
-      try {
-        call.write({ header: { ...header, tensorCount: tensors.length, totalBytes: totalBytes(tensors) } });
-        for (const chunk of chunkTensors(tensors)) {
-          if (!call.write({ chunk })) await once(call, 'drain');
-        }
-        call.end();
-      } catch {
-        call.cancel(); // the callback reports the call's status
+    (async () => {
+      call.write({ header: { ...header, tensorCount: tensors.length, totalBytes: totalBytes(tensors) } });
+      for (const chunk of chunkTensors(tensors)) {
+        if (!call.write({ chunk })) await once(call, 'drain');
       }
-    })();
+      call.end();
+    })().catch(() => call.cancel()); // the callback reports the call's status
   });
 }
 

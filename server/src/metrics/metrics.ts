@@ -20,6 +20,7 @@ export interface CoordinatorMetrics {
   readonly transferBytes: Counter<'direction'>;
   readonly evalAccuracy: Gauge;
   readonly roundFailures: Counter<'reason'>;
+  readonly roundAttemptErrors: Counter;
 }
 
 /** Creates the metrics on a fresh registry (with the process's default metrics). */
@@ -55,5 +56,10 @@ export function createMetrics(): CoordinatorMetrics {
     transferBytes: new Counter({ name: 'flexmoe_transfer_bytes_total', help: 'Tensor bytes moved', labelNames: ['direction'], registers: r }),
     evalAccuracy: new Gauge({ name: 'flexmoe_eval_accuracy', help: 'Sample-weighted mean client test accuracy of the last round', registers: r }),
     roundFailures: new Counter({ name: 'flexmoe_client_failures_total', help: 'Sampled clients that did not deliver', labelNames: ['reason'], registers: r }),
+    roundAttemptErrors: new Counter({
+      name: 'flexmoe_round_attempt_errors_total',
+      help: 'Round attempts that threw (backed off; see the failed state)',
+      registers: r,
+    }),
   };
 }

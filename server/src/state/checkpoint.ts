@@ -85,7 +85,7 @@ export function decodeCheckpoint(bytes: Buffer, source: string): Checkpoint {
   const start = MAGIC.length + 4;
   let header: { version: number; state: CheckpointState; tensors: TensorIndexEntry[] };
   try {
-    header = JSON.parse(body.subarray(start, start + headerLength).toString('utf8'));
+    header = JSON.parse(body.subarray(start, start + headerLength).toString('utf8')) as typeof header;
   } catch (err) {
     return fail(`header is not JSON (${(err as Error).message})`);
   }

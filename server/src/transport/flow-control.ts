@@ -1,5 +1,6 @@
 /**
- * HTTP/2 flow-control window of the coordinator's gRPC server. grpc-js (1.14) honours
+ * HTTP/2 flow-control window of the coordinator's gRPC server. grpc-js (1.14.7, pinned exactly in
+ * package.json because this module patches its internals) honours
  * `grpc-node.flow_control_window` on channels only; its server keeps Node's 64 KiB default, so a
  * client streaming a Submit must wait for a WINDOW_UPDATE from the coordinator's event loop after
  * every 64 KiB. On a loaded machine those waits, not the bytes, set the upload rate. This widens the

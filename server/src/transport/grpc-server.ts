@@ -53,6 +53,8 @@ export interface GrpcServerOptions {
 export interface RunningGrpcServer {
   readonly port: number;
   readonly health: HealthService;
+  /** Download handlers still running (each holds its round's chunks). */
+  readonly downloadsInFlight: number;
   /** NOT_SERVING, refuse new work, close task streams with UNAVAILABLE, then shut down. */
   stop(graceMs: number): Promise<void>;
 }
@@ -92,7 +94,12 @@ function toTaskEvent(e: Exclude<SessionEvent, { kind: 'closed' }>): TaskEvent {
 }
 
 /** Builds the Coordinator service handlers around `coordinator`. */
-function coordinatorHandlers(coordinator: Coordinator, o: GrpcServerOptions, streams: Set<grpc.ServerWritableStream<WaitTaskRequest__Output, TaskEvent>>): CoordinatorHandlers {
+function coordinatorHandlers(
+  coordinator: Coordinator,
+  o: GrpcServerOptions,
+  streams: Set<grpc.ServerWritableStream<WaitTaskRequest__Output, TaskEvent>>,
+  downloads: Set<DownloadCall>,
+): CoordinatorHandlers {
   const log = o.logger;
   const unary = <Req, Res>(name: string, fn: (clientId: string, req: Req) => Res): grpc.handleUnaryCall<Req, Res> => (call, callback) => {
     try {
@@ -113,7 +120,12 @@ function coordinatorHandlers(coordinator: Coordinator, o: GrpcServerOptions, str
       return {};
     }),
     WaitTask: (call) => waitTask(coordinator, o, streams, call),
-    Download: (call) => void download(coordinator, o, call),
+    Download: (call) => {
+      downloads.add(call);
+      download(coordinator, o, call)
+        .catch((err: unknown) => o.logger.error({ err }, 'download failed'))
+        .finally(() => downloads.delete(call));
+    },
     Submit: (call, callback) => submit(coordinator, o, call, callback),
   };
 }
@@ -158,14 +170,32 @@ function waitTask(
   }
 }
 
-async function download(coordinator: Coordinator, o: GrpcServerOptions, call: grpc.ServerWritableStream<DownloadRequest__Output, TensorChunk>): Promise<void> {
+type DownloadCall = grpc.ServerWritableStream<DownloadRequest__Output, TensorChunk>;
+
+/**
+ * Resolves true when `call` drains, false when it ends first: a cancelled grpc-js stream is
+ * destroyed and never emits 'drain', and waiting for it would hold the round's chunks forever.
+ */
+function drainedOrEnded(call: DownloadCall): Promise<boolean> {
+  return new Promise((resolve) => {
+    const settle = (drained: boolean) => () => {
+      call.off('drain', onDrain).off('cancelled', onEnd).off('close', onEnd).off('error', onEnd);
+      resolve(drained);
+    };
+    const onDrain = settle(true);
+    const onEnd = settle(false);
+    call.once('drain', onDrain).once('cancelled', onEnd).once('close', onEnd).once('error', onEnd);
+  });
+}
+
+async function download(coordinator: Coordinator, o: GrpcServerOptions, call: DownloadCall): Promise<void> {
   try {
     const clientId = authenticate(call, o.auth);
     // Chunks (with their CRC-32) are built once per round and shared by every client of the round.
     const chunks = coordinator.downloadChunks(clientId, call.request.sessionId, call.request.round, call.request.attempt);
     for (const chunk of chunks) {
-      if (call.cancelled) return;
-      if (!call.write(chunk)) await new Promise((r) => call.once('drain', r));
+      if (call.cancelled || call.destroyed) return;
+      if (!call.write(chunk) && !(await drainedOrEnded(call))) return;
     }
     call.end();
   } catch (err) {
@@ -201,7 +231,8 @@ function submit(
   try {
     clientId = authenticate(call, o.auth);
   } catch (err) {
-    return fail(err);
+    fail(err);
+    return;
   }
   call.on('cancelled', () => fail(new ClientFailureError('Submit cancelled by the client')));
   call.on('data', (msg: SubmitMessage__Output) => {
@@ -261,9 +292,10 @@ export async function startGrpcServer(coordinator: Coordinator, o: GrpcServerOpt
   }
   const health = new HealthService([COORDINATOR_SERVICE]);
   const streams = new Set<grpc.ServerWritableStream<WaitTaskRequest__Output, TaskEvent>>();
+  const downloads = new Set<DownloadCall>();
   // Download chunks are the same objects for every client of a round: encode each once.
   const service = withReusedResponseEncoding(loadProtocol().flexmoe.v1.Coordinator.service, 'Download');
-  server.addService(service, coordinatorHandlers(coordinator, o, streams));
+  server.addService(service, coordinatorHandlers(coordinator, o, streams, downloads));
   server.addService(loadHealthProtocol().grpc.health.v1.Health.service, health.handlers());
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync(`${o.host}:${o.port}`, o.credentials, (err, bound) => (err ? reject(err) : resolve(bound))),
@@ -271,6 +303,9 @@ export async function startGrpcServer(coordinator: Coordinator, o: GrpcServerOpt
   return {
     port,
     health,
+    get downloadsInFlight() {
+      return downloads.size;
+    },
     stop: async (graceMs: number) => {
       health.setAll('NOT_SERVING');
       const draining = toGrpcStatus(new DrainingError('coordinator shutting down'));

@@ -24,7 +24,7 @@ test('every failure mode maps to its precise gRPC status; unknown errors are INT
     const s = toGrpcStatus(err);
     assert.equal(s.code, code, err.constructor.name);
     assert.equal(s.details, 'x');
-    assert.equal(s.metadata!.get('x-flexmoe-error')[0], (err as InvalidArgumentError).code);
+    assert.equal(String(s.metadata!.get('x-flexmoe-error')[0]), (err as Error & { code: string }).code);
   }
   const internal = toGrpcStatus(new TypeError('secret path /etc/x'));
   assert.equal(internal.code, Status.INTERNAL);

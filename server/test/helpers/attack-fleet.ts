@@ -19,7 +19,7 @@ export interface Attack {
   readonly declaredSamples: number;
   /** Claimed in every Submit. */
   readonly claimedSamples: number;
-  poison(value: number): number;
+  poison: (value: number) => number;
 }
 
 /** The outcome of a fleet run. */

@@ -48,10 +48,10 @@ export async function startServer(args: readonly string[], env: NodeJS.ProcessEn
         resolve({ port: Number(m[1]), metricsPort: Number(m[2]) });
       }
     });
-    void exited.then((code) => {
+    exited.then((code) => {
       clearTimeout(timer);
       reject(new Error(`server exited (${code}) before listening:\n${stderr}`));
-    });
+    }, reject);
   });
   return { proc, ...ports, address: `127.0.0.1:${ports.port}`, logs: () => stderr, exited };
 }

@@ -189,7 +189,7 @@ export function healthCheck(address: string, service = ''): Promise<string> {
     client.check({ service }, { deadline: Date.now() + 5000 }, (err, res) => {
       client.close();
       if (err) reject(err);
-      else resolve(String(res!.status));
+      else resolve(res!.status);
     }),
   );
 }

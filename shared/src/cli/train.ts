@@ -14,6 +14,7 @@ import { createLogger } from '../logging';
 import { defaultModelConfig, MODEL_DEFAULTS, type MoEConfig } from '../model/config';
 import { initParameters } from '../model/params';
 import { Trainer } from '../training/trainer';
+import { writeFileAtomic } from '../util/atomic-write';
 import type { EvaluateResult } from '../training/types';
 
 /** The options of `flexmoe train`. */
@@ -151,7 +152,5 @@ function summarise(
 
 async function writeJson(file: string, value: unknown): Promise<void> {
   await fs.mkdir(path.dirname(path.resolve(file)), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  await fs.writeFile(tmp, `${JSON.stringify(value, null, 2)}\n`);
-  await fs.rename(tmp, file);
+  await writeFileAtomic(file, `${JSON.stringify(value, null, 2)}\n`);
 }

@@ -184,7 +184,7 @@ function coerce(o: OptionSpec, raw: unknown, source: string): unknown {
     }
     default: {
       if (typeof raw === 'object') return bad('expected a string');
-      const s = String(raw);
+      const s = String(raw as string | number | boolean);
       if (o.choices && !o.choices.includes(s)) return bad(`expected one of ${o.choices.join(', ')}`);
       return s;
     }

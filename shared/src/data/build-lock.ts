@@ -3,12 +3,12 @@
  * it and the others wait and read it, instead of each parsing 150 MB of JSON at once.
  */
 import { open, stat, unlink } from 'node:fs/promises';
+import { sleep } from '../util/sleep';
 
 /** A lock older than this is taken to belong to a crashed builder and is broken. */
 const STALE_MS = 60_000;
 const POLL_MS = 100;
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Waits for and takes the lock at `lockPath` (created exclusively), returning its release

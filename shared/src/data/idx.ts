@@ -56,10 +56,10 @@ function parseIdxHeader(file: string, buf: Uint8Array, final: boolean): IdxHeade
 function checkDataLength(file: string, header: IdxHeader, found: number): void {
   const { dims, dataBytes: expected } = header;
   if (found < expected) {
-    throw new FileFormatError(`${file}: truncated, expected ${expected} data bytes for dims [${dims}], found ${found}`);
+    throw new FileFormatError(`${file}: truncated, expected ${expected} data bytes for dims [${dims.join(',')}], found ${found}`);
   }
   if (found > expected) {
-    throw new FileFormatError(`${file}: ${found - expected} unexpected trailing bytes after dims [${dims}]`);
+    throw new FileFormatError(`${file}: ${found - expected} unexpected trailing bytes after dims [${dims.join(',')}]`);
   }
 }
 

@@ -7,10 +7,11 @@
  * Header (little-endian u32): magic "FXDS", version, n, C, H, W, classes, nTrain, crc32,
  * payload bytes; the rest is zero.
  */
-import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { FileFormatError } from '../errors';
+import { writeFileAtomic } from '../util/atomic-write';
 
 const MAGIC = 0x53445846; // "FXDS" read as little-endian u32
 const VERSION = 1;
@@ -32,7 +33,7 @@ export interface CachedImages {
   pixels: Uint8Array;
 }
 
-/** Writes `images` to `path` atomically (unique temp file, fsync, rename). */
+/** Writes `images` to `path` durably and atomically (writeFileAtomic). */
 export async function writeImageCache(path: string, images: CachedImages): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   const header = Buffer.alloc(HEADER_BYTES);
@@ -40,22 +41,7 @@ export async function writeImageCache(path: string, images: CachedImages): Promi
   const crc = crc32(images.pixels, crc32(images.labels));
   const fields = [MAGIC, VERSION, images.n, ...images.shape, images.classes, images.nTrain, crc, payloadBytes];
   fields.forEach((v, i) => header.writeUInt32LE(v >>> 0, i * 4));
-  const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
-  const fh = await open(tmp, 'w');
-  try {
-    await fh.write(header);
-    await fh.write(images.labels);
-    await fh.write(images.pixels);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  try {
-    await rename(tmp, path);
-  } catch (err) {
-    await unlink(tmp).catch(() => undefined);
-    throw err;
-  }
+  await writeFileAtomic(path, [header, images.labels, images.pixels]);
 }
 
 /**

@@ -33,7 +33,7 @@ export function concat(parts: readonly Dataset[], name?: string): Dataset {
   if (!first) throw new InvalidArgumentError('concat: no datasets given');
   for (const p of parts) {
     if (p.shape.join('x') !== first.shape.join('x')) {
-      throw new ShapeError(`concat: ${p.name} has shape [${p.shape}], ${first.name} has [${first.shape}]`);
+      throw new ShapeError(`concat: ${p.name} has shape [${p.shape.join(',')}], ${first.name} has [${first.shape.join(',')}]`);
     }
   }
   const n = parts.reduce((s, p) => s + p.n, 0);

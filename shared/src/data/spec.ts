@@ -63,7 +63,7 @@ async function loadIdx(spec: Extract<DataSpec, { kind: 'idx' }>, opts: LoadOptio
   const train = await readIdxPair(spec.images, spec.labels, alloc);
   const test = spec.testImages && spec.testLabels ? await readIdxPair(spec.testImages, spec.testLabels, alloc) : undefined;
   if (test && test.shape.join('x') !== train.shape.join('x')) {
-    throw new FileFormatError(`${spec.testImages}: test image shape [${test.shape}] differs from train [${train.shape}]`);
+    throw new FileFormatError(`${spec.testImages}: test image shape [${test.shape.join(',')}] differs from train [${train.shape.join(',')}]`);
   }
   const sources = [{ file: spec.labels, labels: train.labels }];
   if (test) sources.push({ file: spec.testLabels!, labels: test.labels });

@@ -141,7 +141,7 @@ export function checkAssigned(cfg: MoEConfig, assigned: readonly number[]): void
   if (!Array.isArray(assigned) || assigned.length === 0) {
     throw new InvalidArgumentError('assigned must list at least one expert');
   }
-  assigned.forEach((e) => checkExpert(cfg, e));
+  assigned.forEach((e: number) => checkExpert(cfg, e));
   if (new Set(assigned).size !== assigned.length) {
     throw new InvalidArgumentError(`assigned experts must be distinct (got ${assigned.join(',')})`);
   }

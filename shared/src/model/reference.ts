@@ -38,9 +38,9 @@ export function referenceForward(
   const r = effectiveTopR(cfg, k);
   const out: RefForward = {
     loss: 0, aux: 0, objective: 0, ce: [], predictions: [], selected: [],
-    usage: new Array(k).fill(0), correct: new Array(k).fill(0), lossSum: new Array(k).fill(0),
+    usage: new Array<number>(k).fill(0), correct: new Array<number>(k).fill(0), lossSum: new Array<number>(k).fill(0),
   };
-  const meanProb = new Array(k).fill(0);
+  const meanProb = new Array<number>(k).fill(0);
   for (let i = 0; i < n; i++) {
     const f = feats[i];
     const allLogits = dense(f, params['gate.weight'], params['gate.bias'], cfg.experts);
@@ -48,7 +48,7 @@ export function referenceForward(
     probs.forEach((p, j) => (meanProb[j] += p / n));
     const sel = topMask(probs, r);
     const norm = probs.reduce((s, p, j) => s + p * sel[j], 0);
-    const z = new Array(cfg.classes).fill(0);
+    const z = new Array<number>(cfg.classes).fill(0);
     assigned.forEach((e, j) => {
       if (!sel[j]) return;
       const o = expertLogits(cfg, params, e, f);
@@ -106,7 +106,7 @@ function cnnFeatures(cfg: MoEConfig, params: RefParams, x: ArrayLike<number>, n:
 /** 3x3 convolution, padding 1, then ReLU; CHW in, CHW out of ceil(h / stride) x ceil(w / stride). */
 function convRelu(img: number[], cin: number, h: number, w: number, wt: ArrayLike<number>, bias: ArrayLike<number>, cout: number, stride = 1): number[] {
   const [oh, ow] = [Math.ceil(h / stride), Math.ceil(w / stride)];
-  const out = new Array(cout * oh * ow).fill(0);
+  const out = new Array<number>(cout * oh * ow).fill(0);
   for (let o = 0; o < cout; o++) {
     for (let yy = 0; yy < oh; yy++) {
       for (let xx = 0; xx < ow; xx++) {
@@ -180,7 +180,7 @@ function argmax(v: number[]): number {
 /** 0/1 mask of the r largest entries (ties to the lower index, as ONNX TopK does). */
 function topMask(v: number[], r: number): number[] {
   const order = v.map((p, i) => [p, i]).sort((a, b) => b[0] - a[0] || a[1] - b[1]);
-  const mask = new Array(v.length).fill(0);
+  const mask = new Array<number>(v.length).fill(0);
   for (let t = 0; t < r; t++) mask[order[t][1]] = 1;
   return mask;
 }

@@ -12,7 +12,7 @@ import { attr, type Value } from './types';
 
 interface Case {
   readonly name: string;
-  build(g: GraphBuilder): Value;
+  build: (g: GraphBuilder) => Value;
   readonly feeds?: Record<string, HostTensor>;
   readonly params?: Record<string, Float64Array>;
 }

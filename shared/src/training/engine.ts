@@ -2,8 +2,6 @@
  * The training engine: runs the MoE training, evaluation and export graphs with ONNX Runtime on
  * the current thread. The Trainer runs it inside a worker thread; nothing here touches threads.
  */
-import { randomBytes } from 'node:crypto';
-import { promises as fs } from 'node:fs';
 import * as ort from 'onnxruntime-node';
 import { InvalidArgumentError, NonFiniteError } from '../errors';
 import { defaultModelConfig, type MoEConfig } from '../model/config';
@@ -11,6 +9,7 @@ import { buildInferenceModel, routingFeeds } from '../model/graphs';
 import { graphParamSpecs, packParams, unpackParams } from '../model/packing';
 import type { ParamMap } from '../model/params';
 import { allocBatch, epochOrder, fillBatch, type Batch } from './batching';
+import { writeFileAtomic } from '../util/atomic-write';
 import { SessionCache } from './sessions';
 import { SlotStats } from './stats';
 import type { EvaluateRequest, EvaluateResult, ExportRequest, TrainRequest, TrainResult } from './types';
@@ -106,19 +105,12 @@ export class TrainingEngine {
     return { ...stats.summary(), predictions, samples: args.data.n };
   }
 
-  /** Writes the inference model to `file` atomically (temp file in the same directory, then rename). */
+  /** Writes the inference model to `file` durably and atomically (writeFileAtomic). */
   async exportInference(args: ExportRequest): Promise<void> {
     validateParams(this.model, args.assigned, args.params);
     if (typeof args.file !== 'string' || args.file === '') throw new InvalidArgumentError('file must be a non-empty path');
     const bytes = buildInferenceModel(this.model, args.params, args.assigned);
-    const tmp = `${args.file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-    try {
-      await fs.writeFile(tmp, bytes);
-      await fs.rename(tmp, args.file);
-    } catch (err) {
-      await fs.rm(tmp, { force: true });
-      throw err;
-    }
+    await writeFileAtomic(args.file, bytes);
   }
 
   /** Releases every cached session. */

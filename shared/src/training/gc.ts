@@ -1,27 +1,23 @@
 /**
  * Explicit full garbage collection for long-running, memory-budgeted processes (the client
- * daemon and its training worker), without starting node with `--expose-gc`.
+ * daemon and its training worker). V8 exposes it only to a process started with `--expose-gc`
+ * (on the command line or in NODE_OPTIONS, as the client image, the systemd unit and
+ * `flexmoe fleet` do); flags changed at run time are unsupported by V8, so none are.
  */
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 
-let collect: (() => void) | undefined;
+/** Node flags of a memory-budgeted daemon: explicit collections and 1 MB semi-spaces. */
+export const DAEMON_NODE_FLAGS: readonly string[] = Object.freeze(['--expose-gc', '--max-semi-space-size=1']);
 
 /**
- * Runs one full (mark-compact) collection of the calling thread's heap, now. The `gc` function
- * is taken from a fresh context created while `--expose-gc` is briefly on, so no global `gc`
- * appears anywhere else. Costs a few milliseconds for heaps of the daemon's size.
+ * Runs one full (mark-compact) collection of the calling thread's heap, now, and returns true;
+ * returns false (and leaves collection to V8) when the process was started without
+ * `--expose-gc`. Costs a few milliseconds for heaps of the daemon's size.
  */
-export function collectGarbage(): void {
-  if (!collect) {
-    setFlagsFromString('--expose-gc');
-    try {
-      collect = runInNewContext('gc') as () => void;
-    } finally {
-      setFlagsFromString('--no-expose-gc');
-    }
-  }
-  collect();
+export function collectGarbage(): boolean {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (typeof gc !== 'function') return false;
+  gc();
+  return true;
 }
 
 /**
@@ -61,8 +57,7 @@ export class ArrayBufferBudget {
     const now = arrayBufferBytes();
     this.floor = Math.min(this.floor, now);
     if (now <= this.floor + this.slackBytes) return false;
-    collectGarbage();
     this.floor = Infinity;
-    return true;
+    return collectGarbage();
   }
 }

@@ -3,7 +3,7 @@
  * a worker thread so the caller's event loop (gRPC streams, keepalives, timers) stays live.
  */
 import * as path from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { Worker, type ResourceLimits } from 'node:worker_threads';
 import type { Dataset } from '../data/types';
 import { InvalidArgumentError } from '../errors';
 import { defaultModelConfig, type MoEConfig } from '../model/config';
@@ -39,7 +39,8 @@ export class Trainer {
     const engineOptions: EngineOptions = { model, threads: options.threads ?? 1, stepsPerCall: options.stepsPerCall ?? 4 };
     checkPositiveInt('threads', engineOptions.threads);
     checkPositiveInt('stepsPerCall', engineOptions.stepsPerCall);
-    const backend = options.worker === false ? new InlineBackend(engineOptions) : await WorkerBackend.start(engineOptions);
+    const limits = options.workerYoungGenerationMb === undefined ? undefined : { maxYoungGenerationSizeMb: options.workerYoungGenerationMb };
+    const backend = options.worker === false ? new InlineBackend(engineOptions) : await WorkerBackend.start(engineOptions, limits);
     return new Trainer(model, backend);
   }
 
@@ -86,6 +87,7 @@ class InlineBackend implements Backend {
   private readonly engine: TrainingEngine;
 
   constructor(options: EngineOptions) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy: the engine loads ONNX Runtime
     const { TrainingEngine: Engine } = require('./engine') as typeof EngineModule;
     this.engine = new Engine(options);
   }
@@ -130,8 +132,8 @@ class WorkerBackend implements Backend {
     worker.on('exit', (code) => this.fail(new TrainerWorkerError(`training worker exited (code ${code})`)));
   }
 
-  static async start(options: EngineOptions): Promise<WorkerBackend> {
-    const worker = new Worker(path.join(__dirname, 'worker.js'), { workerData: options });
+  static async start(options: EngineOptions, resourceLimits?: ResourceLimits): Promise<WorkerBackend> {
+    const worker = new Worker(path.join(__dirname, 'worker.js'), { workerData: options, resourceLimits });
     await new Promise<void>((resolve, reject) => {
       worker.once('online', resolve);
       worker.once('error', (err) => reject(new TrainerWorkerError(`cannot start training worker: ${err.message}`, { cause: err })));
@@ -157,7 +159,7 @@ class WorkerBackend implements Backend {
         finish();
         return v;
       },
-      (err) => {
+      (err: unknown) => {
         finish();
         if (signal?.aborted) throw abortReason(signal);
         throw this.closing && (err as Error).name === 'AbortError' ? new TrainerClosedError() : err;

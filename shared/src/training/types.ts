@@ -27,6 +27,8 @@ export interface TrainerOptions {
   worker?: boolean;
   /** SGD steps unrolled into one graph call, amortising parameter I/O. Default 4. */
   stepsPerCall?: number;
+  /** V8 young generation of the worker thread in MB (`resourceLimits`); default V8's own. */
+  workerYoungGenerationMb?: number;
 }
 
 /** One local training run. */

@@ -5,7 +5,7 @@
 import type { Dataset } from '../data/types';
 import { InvalidArgumentError, NonFiniteError, ShapeError } from '../errors';
 import { MoEConfig } from '../model/config';
-import { assignedSpecs, checkAssigned, ParamMap, sizeOf } from '../model/params';
+import { assignedSpecs, checkAssigned, sizeOf } from '../model/params';
 
 /**
  * Throws `ShapeError` naming the tensor when `params` lacks a tensor of backbone, gate or an

@@ -36,6 +36,7 @@ const MODEL_MODULE = '@flexmoe/shared/dist/src/model';
 export function loadModelGraphs(): ModelGraphs | { unavailable: string } {
   let mod: ModelModule;
   try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- optional module, absent in the server image
     mod = require(MODEL_MODULE) as ModelModule;
   } catch (err) {
     return { unavailable: `ONNX training graph not available: ${(err as Error).message.split('\n')[0]}` };

@@ -40,6 +40,7 @@ async function load(): Promise<Tf> {
   wasm.setThreadsCount(1);
   const gradients = pathToFileURL(require.resolve('@tensorflow/tfjs-core/dist/register_all_gradients.js')).href;
   // A real dynamic import (tsc would turn `import()` into `require()` under CommonJS output).
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the one way to emit import() from CommonJS
   const dynamicImport = new Function('u', 'return import(u)') as (u: string) => Promise<unknown>;
   await dynamicImport(gradients);
   if (!(await tf.setBackend('wasm'))) throw new BenchBackendError('tfjs wasm backend failed to initialise');
