@@ -31,7 +31,9 @@ async function exportAndRun(trainer: Trainer, model: MoEConfig, params: Record<s
 }
 
 function checkWithOnnx(file: string): void {
-  const r = spawnSync(PYTHON, ['-c', 'import onnx, sys; onnx.checker.check_model(onnx.load(sys.argv[1]), full_check=True); print("ok")', file], { encoding: 'utf8' });
+  const r = spawnSync(PYTHON, ['-c', 'import onnx, sys; onnx.checker.check_model(onnx.load(sys.argv[1]), full_check=True); print("ok")', file], {
+    encoding: 'utf8',
+  });
   assert.equal(r.status, 0, `onnx.checker: ${r.stderr}`);
 }
 

@@ -103,7 +103,12 @@ export class ConvBuilder extends TensorBuilder {
    */
   groupNorm(x: Value, gamma: Value, beta: Value, groups: number, epsilon = 1e-5): Value {
     const eps = epsilon;
-    const xhat = this.portable ? this.groupNormPortable(x, groups, eps) : this.op1('GroupNormalization', [x, this.constant(1, [groups], x.dtype), this.constant(0, [groups], x.dtype)], { num_groups: attr.int(groups), epsilon: attr.float(eps) });
+    const xhat = this.portable
+      ? this.groupNormPortable(x, groups, eps)
+      : this.op1('GroupNormalization', [x, this.constant(1, [groups], x.dtype), this.constant(0, [groups], x.dtype)], {
+          num_groups: attr.int(groups),
+          epsilon: attr.float(eps),
+        });
     const perChannel = [x.shape[1] as number, ...x.shape.slice(2).map(() => 1)];
     return this.add(this.mul(xhat, this.reshape(gamma, perChannel)), this.reshape(beta, perChannel));
   }

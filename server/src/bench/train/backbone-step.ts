@@ -31,7 +31,7 @@ export function stepData(c: StepCase, seed: number): StepData {
   const params = packParams(c.model, c.assigned, initParameters(c.model, seed), (n) => new Float32Array(n));
   const [ch, h, w] = c.model.inputShape;
   let s = seed >>> 0;
-  const rand = (): number => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  const rand = (): number => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
   const x = Float32Array.from({ length: c.batch * ch * h * w }, rand);
   const labels = Int32Array.from({ length: c.batch }, () => Math.floor(rand() * c.model.classes));
   return { params, x, labels };
@@ -44,7 +44,11 @@ export function stepSpecs(c: StepCase): Array<{ name: string; shape: readonly nu
 
 /** The ONNX training step of one case, bound to one batch. */
 export class OnnxBackboneStep {
-  private constructor(private readonly session: ort.InferenceSession, private readonly feeds: Record<string, ort.Tensor>, private readonly names: readonly string[]) {}
+  private constructor(
+    private readonly session: ort.InferenceSession,
+    private readonly feeds: Record<string, ort.Tensor>,
+    private readonly names: readonly string[],
+  ) {}
 
   /** Builds the graph and session and uploads parameters and batch. */
   static async create(c: StepCase, data: StepData): Promise<OnnxBackboneStep> {
@@ -61,7 +65,11 @@ export class OnnxBackboneStep {
     data.labels.forEach((l, i) => (target[i * c.model.classes + l] = 1));
     feeds['x.0'] = new ort.Tensor('float32', data.x, [c.batch, ...c.model.inputShape]);
     feeds['target.0'] = new ort.Tensor('float32', target, [c.batch, c.model.classes]);
-    return new OnnxBackboneStep(session, feeds, specs.map((s) => s.name));
+    return new OnnxBackboneStep(
+      session,
+      feeds,
+      specs.map((s) => s.name),
+    );
   }
 
   /** One SGD step; the updated parameters feed the next. */

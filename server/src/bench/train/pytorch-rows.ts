@@ -42,7 +42,11 @@ interface Pair {
 
 /** Rows of the PyTorch comparison, or one row saying why it was not measured. */
 export async function pytorchRows(
-  batches: readonly number[], budget: MeasureBudget, log?: Logger, backbones: readonly BackboneKind[] = TORCH_BACKBONES, peakGflops: number | null = null,
+  batches: readonly number[],
+  budget: MeasureBudget,
+  log?: Logger,
+  backbones: readonly BackboneKind[] = TORCH_BACKBONES,
+  peakGflops: number | null = null,
 ): Promise<BenchRow[]> {
   const torch = await TorchProcess.start();
   if ('unavailable' in torch) {
@@ -55,7 +59,10 @@ export async function pytorchRows(
     for (const backbone of backbones) {
       for (const batch of batches) {
         const m = await measureBackbone(torch, benchModel(backbone), batch, cores, budgetFor(backbone, budget));
-        log?.info({ backbone, batch, onnx1: m.one.onnx.cpuCallsPerSecond * batch, torch1: m.one.torch.cpuCallsPerSecond * batch }, 'pytorch comparison measured (samples/s)');
+        log?.info(
+          { backbone, batch, onnx1: m.one.onnx.cpuCallsPerSecond * batch, torch1: m.one.torch.cpuCallsPerSecond * batch },
+          'pytorch comparison measured (samples/s)',
+        );
         rows.push(...rowsOf(backbone, batch, cores, m, torch.version, peakGflops));
       }
     }
@@ -66,7 +73,13 @@ export async function pytorchRows(
 }
 
 /** Interleaved windows of ONNX and PyTorch at 1 thread and at all cores, and ONNX at 2 threads. */
-async function measureBackbone(torch: TorchProcess, model: MoEConfig, batch: number, cores: number, budget: MeasureBudget): Promise<{ one: Pair; all: Pair; two: Measurement }> {
+async function measureBackbone(
+  torch: TorchProcess,
+  model: MoEConfig,
+  batch: number,
+  cores: number,
+  budget: MeasureBudget,
+): Promise<{ one: Pair; all: Pair; two: Measurement }> {
   const base: StepCase = { model, assigned: ASSIGNED, batch, threads: 1, lr: LR };
   const data = stepData(base, 7);
   const make = async (threads: number): Promise<[OnnxBackboneStep, string]> => {
@@ -78,8 +91,10 @@ async function measureBackbone(torch: TorchProcess, model: MoEConfig, batch: num
   const [o2] = cores === 2 ? [oAll] : await make(2);
   try {
     const cases: Record<string, MeasureCase> = {
-      onnx1: () => o1.step(), torch1: { window: (ms) => torch.window(t1, ms) },
-      onnxAll: () => oAll.step(), torchAll: { window: (ms) => torch.window(tAll, ms) },
+      onnx1: () => o1.step(),
+      torch1: { window: (ms) => torch.window(t1, ms) },
+      onnxAll: () => oAll.step(),
+      torchAll: { window: (ms) => torch.window(tAll, ms) },
     };
     if (o2 !== oAll) cases.onnx2 = () => o2.step();
     const m = await measureInterleaved(cases, budget);
@@ -95,10 +110,20 @@ async function measureBackbone(torch: TorchProcess, model: MoEConfig, batch: num
  * PyTorch both compute on the calling thread), robust on a shared machine. Several threads: the
  * median window's wall-clock rate (CPU time of one thread says nothing there).
  */
-function rowsOf(backbone: BackboneKind, batch: number, cores: number, m: { one: Pair; all: Pair; two: Measurement }, version: string, peak: number | null): BenchRow[] {
+function rowsOf(
+  backbone: BackboneKind,
+  batch: number,
+  cores: number,
+  m: { one: Pair; all: Pair; two: Measurement },
+  version: string,
+  peak: number | null,
+): BenchRow[] {
   const model = describe(benchModel(backbone));
   const gflops = (m.one.onnx.cpuCallsPerSecond * batch * modelStepFlops(benchModel(backbone), ASSIGNED.length)) / 1e9;
-  const efficiency = { gflops: Math.round(gflops * 10) / 10, ...(peak ? { matmulPeakGflops: Math.round(peak * 10) / 10, ofPeak: Math.round((gflops / peak) * 1000) / 1000 } : {}) };
+  const efficiency = {
+    gflops: Math.round(gflops * 10) / 10,
+    ...(peak ? { matmulPeakGflops: Math.round(peak * 10) / 10, ofPeak: Math.round((gflops / peak) * 1000) / 1000 } : {}),
+  };
   const r = (x: number): number => Math.round(x * 1000) / 1000;
   const target = TARGETS[backbone];
   const oneRatio = m.one.onnx.cpuCallsPerSecond / m.one.torch.cpuCallsPerSecond;
@@ -106,17 +131,47 @@ function rowsOf(backbone: BackboneKind, batch: number, cores: number, m: { one: 
   const wall = (x: Measurement): number => Math.round(x.medianCallsPerSecond * batch);
   return [
     {
-      suite: 'train', name: `${backbone} step vs pytorch (1 thread)`, batch, value: Math.round(m.one.onnx.cpuCallsPerSecond * batch), unit: 'samples/s',
-      baseline: Math.round(m.one.torch.cpuCallsPerSecond * batch), ratio: r(oneRatio), clock: 'thread cpu', threads: 1,
-      valueWallMedian: wall(m.one.onnx), baselineWallMedian: wall(m.one.torch), ratioWallMedian: r(wall(m.one.onnx) / wall(m.one.torch)), model, pytorch: version, ...efficiency, ...met,
+      suite: 'train',
+      name: `${backbone} step vs pytorch (1 thread)`,
+      batch,
+      value: Math.round(m.one.onnx.cpuCallsPerSecond * batch),
+      unit: 'samples/s',
+      baseline: Math.round(m.one.torch.cpuCallsPerSecond * batch),
+      ratio: r(oneRatio),
+      clock: 'thread cpu',
+      threads: 1,
+      valueWallMedian: wall(m.one.onnx),
+      baselineWallMedian: wall(m.one.torch),
+      ratioWallMedian: r(wall(m.one.onnx) / wall(m.one.torch)),
+      model,
+      pytorch: version,
+      ...efficiency,
+      ...met,
     },
     {
-      suite: 'train', name: `${backbone} step vs pytorch (${cores} threads)`, batch, value: wall(m.all.onnx), unit: 'samples/s',
-      baseline: wall(m.all.torch), ratio: r(wall(m.all.onnx) / wall(m.all.torch)), clock: 'wall median', threads: cores, model, pytorch: version,
+      suite: 'train',
+      name: `${backbone} step vs pytorch (${cores} threads)`,
+      batch,
+      value: wall(m.all.onnx),
+      unit: 'samples/s',
+      baseline: wall(m.all.torch),
+      ratio: r(wall(m.all.onnx) / wall(m.all.torch)),
+      clock: 'wall median',
+      threads: cores,
+      model,
+      pytorch: version,
     },
     {
-      suite: 'train', name: `${backbone} onnx step, 2 threads vs 1 (--threads)`, batch, value: wall(m.two), unit: 'samples/s',
-      baseline: wall(m.one.onnx), ratio: r(wall(m.two) / wall(m.one.onnx)), clock: 'wall median', threads: 2, model,
+      suite: 'train',
+      name: `${backbone} onnx step, 2 threads vs 1 (--threads)`,
+      batch,
+      value: wall(m.two),
+      unit: 'samples/s',
+      baseline: wall(m.one.onnx),
+      ratio: r(wall(m.two) / wall(m.one.onnx)),
+      clock: 'wall median',
+      threads: 2,
+      model,
     },
   ];
 }

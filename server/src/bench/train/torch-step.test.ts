@@ -29,16 +29,33 @@ async function compare(torch: TorchProcess, model: MoEConfig, assigned: number[]
 }
 
 // CI (FLEXMOE_REQUIRE_TOOLS) installs python3-torch: there its absence is a failure, not a skip.
-const skipTorch = hasTorch || process.env.FLEXMOE_REQUIRE_TOOLS ? false : 'Debian python3-torch is not installed (apt-get install python3-torch): PyTorch baseline not checked';
+const skipTorch =
+  hasTorch || process.env.FLEXMOE_REQUIRE_TOOLS ? false : 'Debian python3-torch is not installed (apt-get install python3-torch): PyTorch baseline not checked';
 
 describe('the PyTorch baseline computes the product step', { skip: skipTorch }, () => {
   const models: Array<[string, MoEConfig, number[]]> = [
-    ['mlp, top-2 of 3', defaultModelConfig({ backbone: 'mlp', inputShape: [1, 8, 8], featureDim: 16, expertHidden: 8, experts: 5, topR: 2, auxWeight: 0.3 }), [4, 0, 2]],
+    [
+      'mlp, top-2 of 3',
+      defaultModelConfig({ backbone: 'mlp', inputShape: [1, 8, 8], featureDim: 16, expertHidden: 8, experts: 5, topR: 2, auxWeight: 0.3 }),
+      [4, 0, 2],
+    ],
     ['mlp, top-1 of 2', defaultModelConfig({ backbone: 'mlp', inputShape: [1, 6, 6], featureDim: 12, expertHidden: 6, experts: 4, topR: 1 }), [1, 3]],
     ['cnn', defaultModelConfig({ backbone: 'cnn', inputShape: [1, 12, 12], convChannels: [4, 6], featureDim: 16, expertHidden: 8, experts: 4 }), [0, 1, 3]],
-    ['cnn, 3x9x10 input', defaultModelConfig({ backbone: 'cnn', inputShape: [3, 9, 10], convChannels: [3, 5], featureDim: 8, expertHidden: 4, experts: 3 }), [2, 0]],
-    ['resnet', defaultModelConfig({ backbone: 'resnet', inputShape: [1, 10, 10], resnetWidths: [4, 4, 8], resnetGroups: 2, featureDim: 8, expertHidden: 4, experts: 4 }), [3, 1]],
-    ['resnet, 3x9x7 input', defaultModelConfig({ backbone: 'resnet', inputShape: [3, 9, 7], resnetWidths: [4, 8, 8], resnetGroups: 4, featureDim: 6, expertHidden: 4, experts: 3 }), [0, 1, 2]],
+    [
+      'cnn, 3x9x10 input',
+      defaultModelConfig({ backbone: 'cnn', inputShape: [3, 9, 10], convChannels: [3, 5], featureDim: 8, expertHidden: 4, experts: 3 }),
+      [2, 0],
+    ],
+    [
+      'resnet',
+      defaultModelConfig({ backbone: 'resnet', inputShape: [1, 10, 10], resnetWidths: [4, 4, 8], resnetGroups: 2, featureDim: 8, expertHidden: 4, experts: 4 }),
+      [3, 1],
+    ],
+    [
+      'resnet, 3x9x7 input',
+      defaultModelConfig({ backbone: 'resnet', inputShape: [3, 9, 7], resnetWidths: [4, 8, 8], resnetGroups: 4, featureDim: 6, expertHidden: 4, experts: 3 }),
+      [0, 1, 2],
+    ],
   ];
   for (const [label, model, assigned] of models) {
     test(`${label}: three SGD steps update the parameters like the ONNX training graph`, async () => {

@@ -14,7 +14,6 @@ import type { WindowResult } from '../measure';
 /** Path of the PyTorch step script (source tree; the build does not copy it). */
 export const TORCH_SCRIPT = resolve(__dirname, '../../../../python/torch_moe_step.py');
 
-
 /**
  * The interpreter: `FLEXMOE_PYTHON`, else Debian's /usr/bin/python3 (where apt's python3-torch
  * lives, even when another python3 comes first on PATH), else `python3`.
@@ -100,9 +99,19 @@ export class TorchProcess {
     const id = `case${this.nextId++}`;
     const params = spec.params ? Object.fromEntries(Object.entries(spec.params).map(([n, a]) => [n, b64(a)])) : undefined;
     await this.call({
-      op: 'setup', id, model: spec.model, k: spec.k, assigned: spec.assigned, batch: spec.batch, threads: spec.threads,
-      lr: spec.lr, specs: spec.specs, params, seed: spec.seed ?? 1,
-      ...(spec.x ? { x: b64(spec.x) } : {}), ...(spec.labels ? { labels: b64(spec.labels) } : {}),
+      op: 'setup',
+      id,
+      model: spec.model,
+      k: spec.k,
+      assigned: spec.assigned,
+      batch: spec.batch,
+      threads: spec.threads,
+      lr: spec.lr,
+      specs: spec.specs,
+      params,
+      seed: spec.seed ?? 1,
+      ...(spec.x ? { x: b64(spec.x) } : {}),
+      ...(spec.labels ? { labels: b64(spec.labels) } : {}),
     });
     return id;
   }
@@ -121,10 +130,12 @@ export class TorchProcess {
   /** The current parameters of case `id` by graph name. */
   async params(id: string): Promise<Record<string, Float32Array>> {
     const p = (await this.call({ op: 'params', id })).params as Record<string, string>;
-    return Object.fromEntries(Object.entries(p).map(([n, s]) => {
-      const buf = Buffer.from(s, 'base64');
-      return [n, new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength))];
-    }));
+    return Object.fromEntries(
+      Object.entries(p).map(([n, s]) => {
+        const buf = Buffer.from(s, 'base64');
+        return [n, new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength))];
+      }),
+    );
   }
 
   /** Frees case `id`. */
