@@ -33,7 +33,13 @@ export interface FlexmoeProcess {
  */
 export function startFlexmoe(args: string[], env: Record<string, string> = {}, launcher: readonly string[] = [process.execPath]): FlexmoeProcess {
   const [command, ...prefix] = launcher;
-  const child = spawn(command, [...prefix, BIN, ...args], { cwd: REPO, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Test daemons share the machine with each other and the rest of the suite, like `flexmoe fleet`'s:
+  // one intra-op thread each unless a test says otherwise (a daemon's default is all cores).
+  const child = spawn(command, [...prefix, BIN, ...args], {
+    cwd: REPO,
+    env: { FLEXMOE_THREADS: '1', ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const lines: LogLine[] = [];
   const events = new EventEmitter();
   let out = '';

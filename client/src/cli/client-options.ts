@@ -1,7 +1,15 @@
 /**
  * The options of `flexmoe client`, with their documented defaults.
  */
+import { availableParallelism } from 'node:os';
 import type { CommandSpec } from '@flexmoe/shared';
+
+/**
+ * Default ONNX Runtime intra-op threads: the device's cores (4 on a Raspberry Pi 4), capped at the
+ * option's maximum. A daemon usually has its device to itself; several daemons sharing one machine
+ * (`flexmoe fleet`) pass `--threads 1` each.
+ */
+export const DEFAULT_CLIENT_THREADS = Math.min(availableParallelism(), 64);
 
 /** `flexmoe client` options (defaults < --config FILE < FLEXMOE_* env < flags). */
 export const CLIENT_COMMAND = {
@@ -27,7 +35,7 @@ export const CLIENT_COMMAND = {
     testFraction: { type: 'number', arg: 'F', min: 0.01, max: 0.99, default: 0.2, help: 'fraction of user data held out as the local test split' },
     maxSamples: { type: 'integer', arg: 'N', min: 1, help: 'cap on local training samples (seeded subset; the test split shrinks in step)' },
     globalTest: { type: 'integer', arg: 'N', min: 0, default: 0, help: "also score the downloaded model with the personal gate on N class-balanced samples of the dataset's test split each round (0 = off; simulated fleets)" },
-    threads: { type: 'integer', min: 1, max: 64, default: 1, help: 'ONNX Runtime intra-op threads (1 is fastest for this model)' },
+    threads: { type: 'integer', min: 1, max: 64, default: DEFAULT_CLIENT_THREADS, help: "ONNX Runtime intra-op threads (default: this device's cores, 4 on a Raspberry Pi 4)" },
     metricsPort: { type: 'integer', arg: 'PORT', min: 0, max: 65535, help: 'serve /metrics and /healthz on this port (0 = any free port)' },
     metricsHost: { type: 'string', arg: 'HOST', default: '0.0.0.0', help: 'address the metrics port binds to' },
     exitOnComplete: { type: 'boolean', default: true, help: 'exit when the coordinator reports the run complete (--no-exit-on-complete stays)' },

@@ -37,6 +37,24 @@ export interface Measurement {
 /** One unit of work (a training step, a MatMul); may be async. */
 export type WorkFn = () => unknown;
 
+/** What one measuring window of a case yields: calls made, wall milliseconds, CPU microseconds. */
+export interface WindowResult {
+  count: number;
+  ms: number;
+  cpuUs: number;
+}
+
+/**
+ * A case that times its own windows (work in another process, such as the PyTorch baseline): runs
+ * for about `ms` and reports its own count and clocks, so no round trip per call is counted.
+ */
+export interface WindowedCase {
+  window(ms: number): Promise<WindowResult>;
+}
+
+/** A case of `measureInterleaved`: a unit of work called repeatedly here, or a self-timed case. */
+export type MeasureCase = WorkFn | WindowedCase;
+
 /** Calls `fn` under the budget and returns its call rate. */
 export async function measureRate(fn: WorkFn, budget: MeasureBudget): Promise<Measurement> {
   return (await measureInterleaved({ only: fn }, budget)).only;
@@ -46,7 +64,7 @@ export async function measureRate(fn: WorkFn, budget: MeasureBudget): Promise<Me
  * Warms every case up, then runs `budget.windows` rounds; in each round every case runs for one
  * window (`measureMs / windows`). Returns each case's best and median call rate.
  */
-export async function measureInterleaved<K extends string>(cases: Record<K, WorkFn>, budget: MeasureBudget): Promise<Record<K, Measurement>> {
+export async function measureInterleaved<K extends string>(cases: Record<K, MeasureCase>, budget: MeasureBudget): Promise<Record<K, Measurement>> {
   const names = Object.keys(cases) as K[];
   for (const name of names) await runFor(cases[name], budget.warmupMs);
   const windowMs = budget.measureMs / budget.windows;
@@ -77,7 +95,9 @@ function median(values: number[]): number {
 }
 
 /** Runs `fn` at least once and until `ms` have passed; returns the count, wall and CPU time. */
-async function runFor(fn: WorkFn, ms: number): Promise<{ count: number; ms: number; cpuUs: number }> {
+async function runFor(c: MeasureCase, ms: number): Promise<WindowResult> {
+  if (typeof c !== 'function') return c.window(ms);
+  const fn = c;
   const cpuStart = threadCpuMicros();
   const start = performance.now();
   let count = 0;

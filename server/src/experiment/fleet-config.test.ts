@@ -45,5 +45,6 @@ test('clients get their shard, the data seed, capacity and no cap when --max-sam
   assert.equal(flag('--seed'), '9');
   assert.equal(flag('--capacity'), '3');
   assert.equal(flag('--id'), clientId(2));
+  assert.equal(flag('--threads'), '1', 'daemons sharing one machine take one intra-op thread each');
   assert.equal(args.includes('--max-samples'), false);
 });

@@ -92,6 +92,8 @@ export function clientArgs(c: FleetConfig, index: number, address: string, state
   const args = [
     'client', '--server', address, '--data', c.data, '--partition', c.partition, '--shard', `${index}/${c.clients}`,
     '--seed', String(c.dataSeed), '--capacity', String(c.capacity), '--id', clientId(index), '--state-dir', stateDir,
+    // The daemons share this machine's cores: one intra-op thread each (a daemon's default is all cores).
+    '--threads', '1',
   ];
   if (c.maxSamples !== undefined) args.push('--max-samples', String(c.maxSamples));
   if (c.globalTest !== undefined) args.push('--global-test', String(c.globalTest));

@@ -138,12 +138,12 @@ export async function runScaleCase(o: ScaleCaseOptions): Promise<ScaleCaseResult
     }
   });
   try {
-    // Sessions may finish a short run between two polls of the coordinator: only a load generator
-    // that ended while the coordinator has no completed round is a failure.
+    // A short run can finish between two polls of waitForRound: the load generator ending is only
+    // an error when the coordinator has not completed round 1 by then.
     const endedEarly = running.then(async () => {
-      if ((await coordinator.completedRounds()) < 1) throw new Error('load generator ended before round 1');
+      if ((await coordinator.completedRounds().catch(() => 0)) < 1) throw new Error('load generator ended before round 1');
     });
-    await Promise.race([limit, coordinator.waitForRound(1), endedEarly.then(() => coordinator.waitForRound(1))]);
+    await Promise.race([limit, coordinator.waitForRound(1), endedEarly]);
     const afterFirst = coordinator.sample();
     const ownCpu = process.cpuUsage();
     await Promise.race([limit, coordinator.waitForRound(o.rounds)]);

@@ -4,11 +4,14 @@
 import { ConfigError } from '../errors';
 
 /** Feature extractor family. */
-export type BackboneKind = 'mlp' | 'cnn';
+export type BackboneKind = 'mlp' | 'cnn' | 'resnet';
+
+/** Every backbone kind, for option parsers. */
+export const BACKBONE_KINDS: readonly BackboneKind[] = Object.freeze(['mlp', 'cnn', 'resnet'] as BackboneKind[]);
 
 /** Everything that fixes the model's parameter names and shapes, plus the two loss knobs. */
 export interface MoEConfig {
-  /** `mlp` (flatten -> dense -> ReLU) or `cnn` (two 3x3 convs with ReLU and pooling, then dense). */
+  /** `mlp` (flatten -> dense -> ReLU), `cnn` (two 3x3 convs, then dense) or `resnet` (ResNet-8 with GroupNorm). */
   readonly backbone: BackboneKind;
   /** Per-sample input shape `[C, H, W]`. Default `[1, 28, 28]`. */
   readonly inputShape: readonly [number, number, number];
@@ -27,8 +30,12 @@ export interface MoEConfig {
   readonly topR: number;
   /** Weight of the Switch-style auxiliary load-balancing loss. Default 0.05. */
   readonly auxWeight: number;
-  /** Output channels of the two CNN convolutions (ignored by the MLP backbone). Default `[16, 32]`. */
+  /** Output channels of the two CNN convolutions (cnn only). Default `[16, 32]`. */
   readonly convChannels: readonly [number, number];
+  /** Widths of the resnet stem/first block, second and third block (resnet only). Default `[16, 32, 64]`. */
+  readonly resnetWidths: readonly [number, number, number];
+  /** GroupNorm groups of the resnet (must divide every width). Default 4. */
+  readonly resnetGroups: number;
 }
 
 /** The defaults `defaultModelConfig` fills in. */
@@ -42,6 +49,8 @@ export const MODEL_DEFAULTS: MoEConfig = Object.freeze({
   topR: 1,
   auxWeight: 0.05,
   convChannels: Object.freeze([16, 32]) as readonly [number, number],
+  resnetWidths: Object.freeze([16, 32, 64]) as readonly [number, number, number],
+  resnetGroups: 4,
 });
 
 /**
@@ -49,8 +58,8 @@ export const MODEL_DEFAULTS: MoEConfig = Object.freeze({
  */
 export function defaultModelConfig(partial: Partial<MoEConfig> = {}): MoEConfig {
   const cfg = { ...MODEL_DEFAULTS, ...stripUndefined(partial) };
-  if (cfg.backbone !== 'mlp' && cfg.backbone !== 'cnn') {
-    throw new ConfigError(`model.backbone must be 'mlp' or 'cnn' (got ${JSON.stringify(cfg.backbone)})`);
+  if (!BACKBONE_KINDS.includes(cfg.backbone)) {
+    throw new ConfigError(`model.backbone must be one of ${BACKBONE_KINDS.join(', ')} (got ${JSON.stringify(cfg.backbone)})`);
   }
   checkShape('model.inputShape', cfg.inputShape, 3);
   checkInt('model.classes', cfg.classes, 2);
@@ -62,11 +71,15 @@ export function defaultModelConfig(partial: Partial<MoEConfig> = {}): MoEConfig 
     throw new ConfigError(`model.auxWeight must be a finite number >= 0 (got ${cfg.auxWeight})`);
   }
   checkShape('model.convChannels', cfg.convChannels, 2);
+  checkShape('model.resnetWidths', cfg.resnetWidths, 3);
+  checkInt('model.resnetGroups', cfg.resnetGroups, 1);
   if (cfg.backbone === 'cnn') checkCnnInput(cfg.inputShape);
+  if (cfg.backbone === 'resnet') checkResnetGroups(cfg.resnetWidths, cfg.resnetGroups);
   return Object.freeze({
     ...cfg,
     inputShape: Object.freeze([...cfg.inputShape]) as readonly [number, number, number],
     convChannels: Object.freeze([...cfg.convChannels]) as readonly [number, number],
+    resnetWidths: Object.freeze([...cfg.resnetWidths]) as readonly [number, number, number],
   });
 }
 
@@ -90,6 +103,12 @@ function checkShape(field: string, v: unknown, length: number): void {
     throw new ConfigError(`${field} must be an array of ${length} positive integers (got ${JSON.stringify(v)})`);
   }
   v.forEach((d, i) => checkInt(`${field}[${i}]`, d, 1));
+}
+
+/** GroupNorm needs every width split into equal groups. */
+function checkResnetGroups(widths: readonly number[], groups: number): void {
+  const bad = widths.find((w) => w % groups !== 0);
+  if (bad !== undefined) throw new ConfigError(`model.resnetGroups (${groups}) must divide every resnet width (got ${widths.join(', ')})`);
 }
 
 /** Two stride-2 halvings must leave at least a 1x1 map. */

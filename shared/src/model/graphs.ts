@@ -115,7 +115,8 @@ export function buildEvalGraph(cfg: MoEConfig, k: number, options: { dtype: Floa
  * and `label` [N] int64.
  */
 export function buildInferenceModel(cfg: MoEConfig, params: ParamMap, assigned: readonly number[]): Uint8Array {
-  const g = new GraphBuilder({ dtype: 'float32', name: 'flexmoe_inference' });
+  // Portable: the exported model uses no op newer tools alone know (resnet's GroupNorm is spelled out).
+  const g = new GraphBuilder({ dtype: 'float32', name: 'flexmoe_inference', portable: true });
   const k = assigned.length;
   const p: ParamValues = {};
   const packed = packParams(cfg, assigned, params, (n) => new Float32Array(n));

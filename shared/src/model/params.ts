@@ -6,6 +6,7 @@
 import { SeededRandom } from '../data/random';
 import { InvalidArgumentError } from '../errors';
 import { MoEConfig } from './config';
+import { resnetSpecs } from './resnet';
 
 /** Name and shape of one parameter tensor (always float32 outside gradient tests). */
 export interface ParamSpec {
@@ -16,15 +17,16 @@ export interface ParamSpec {
 /** Named float32 parameter tensors. */
 export type ParamMap = Record<string, Float32Array>;
 
-/** Spatial size after the CNN's two halvings (3x3 conv, pad 1, stride 1, then 2x2 max-pool). */
+/** Spatial size after the CNN's two halvings (2x2 max-pool: floor; 3x3 stride-2 pad-1 conv: ceil). */
 export function cnnFeatureMap(cfg: MoEConfig): [number, number] {
-  const half = (n: number): number => Math.floor(n / 2);
-  return [half(half(cfg.inputShape[1])), half(half(cfg.inputShape[2]))];
+  const down = (n: number): number => Math.ceil(Math.floor(n / 2) / 2);
+  return [down(cfg.inputShape[1]), down(cfg.inputShape[2])];
 }
 
 /** Backbone parameter specs (names start with `backbone.`). */
 export function backboneSpecs(cfg: MoEConfig): ParamSpec[] {
   const [c, h, w] = cfg.inputShape;
+  if (cfg.backbone === 'resnet') return resnetSpecs(cfg);
   if (cfg.backbone === 'mlp') {
     return [
       { name: 'backbone.fc.weight', shape: [c * h * w, cfg.featureDim] },
@@ -83,7 +85,8 @@ export function sizeOf(shape: readonly number[]): number {
 
 /**
  * Seeded initial parameters: He-normal for layers followed by ReLU (backbone, expert hidden),
- * Xavier-normal for the linear gate and expert output layers, zero biases. Same seed, same values.
+ * Xavier-normal for the linear gate and expert output layers, zero biases, GroupNorm scale 1 and
+ * shift 0. Same seed, same values.
  */
 export function initParameters(cfg: MoEConfig, seed: number): ParamMap {
   const rng = new SeededRandom(seed, 'init');
@@ -94,7 +97,8 @@ export function initParameters(cfg: MoEConfig, seed: number): ParamMap {
 
 function initTensor(spec: ParamSpec, rng: SeededRandom): Float32Array {
   const t = new Float32Array(sizeOf(spec.shape));
-  if (spec.name.endsWith('.bias')) return t;
+  if (spec.name.endsWith('.bias') || spec.name.endsWith('.beta')) return t;
+  if (spec.name.endsWith('.gamma')) return t.fill(1);
   const conv = spec.shape.length === 4;
   const fanIn = conv ? sizeOf(spec.shape.slice(1)) : spec.shape[0];
   const fanOut = conv ? spec.shape[0] * spec.shape[2] * spec.shape[3] : spec.shape[1];

@@ -36,6 +36,7 @@ export interface RefForward {
 export function referenceForward(
   cfg: MoEConfig, params: RefParams, assigned: readonly number[], x: ArrayLike<number>, y: ArrayLike<number>, n: number,
 ): RefForward {
+  if (cfg.backbone === 'resnet') throw new Error('referenceForward covers the mlp and cnn backbones (resnet is checked against PyTorch and finite differences)');
   const feats = cfg.backbone === 'mlp' ? mlpFeatures(cfg, params, x, n) : cnnFeatures(cfg, params, x, n);
   const k = assigned.length;
   const r = effectiveTopR(cfg, k);
@@ -101,7 +102,7 @@ function cnnFeatures(cfg: MoEConfig, params: RefParams, x: ArrayLike<number>, n:
     const img = Array.from({ length: c * h * w }, (_, j) => x[i * c * h * w + j]);
     const a = pool2(convRelu(img, c, h, w, params['backbone.conv1.weight'], params['backbone.conv1.bias'], c1), c1, h, w);
     const [h1, w1] = [Math.floor(h / 2), Math.floor(w / 2)];
-    const b = pool2(convRelu(a, c1, h1, w1, params['backbone.conv2.weight'], params['backbone.conv2.bias'], c2), c2, h1, w1);
+    const b = convRelu(a, c1, h1, w1, params['backbone.conv2.weight'], params['backbone.conv2.bias'], c2, 2);
     const [fh, fw] = cnnFeatureMap(cfg);
     if (b.length !== c2 * fh * fw) throw new Error('reference cnn: unexpected feature map size');
     out.push(dense(b, params['backbone.fc.weight'], params['backbone.fc.bias'], cfg.featureDim).map(relu));
@@ -109,24 +110,25 @@ function cnnFeatures(cfg: MoEConfig, params: RefParams, x: ArrayLike<number>, n:
   return out;
 }
 
-/** 3x3 convolution, padding 1, stride 1, then ReLU; CHW in and out. */
-function convRelu(img: number[], cin: number, h: number, w: number, wt: ArrayLike<number>, bias: ArrayLike<number>, cout: number): number[] {
-  const out = new Array<number>(cout * h * w).fill(0);
+/** 3x3 convolution, padding 1, then ReLU; CHW in, CHW out of ceil(h / stride) x ceil(w / stride). */
+function convRelu(img: number[], cin: number, h: number, w: number, wt: ArrayLike<number>, bias: ArrayLike<number>, cout: number, stride = 1): number[] {
+  const [oh, ow] = [Math.ceil(h / stride), Math.ceil(w / stride)];
+  const out = new Array<number>(cout * oh * ow).fill(0);
   for (let o = 0; o < cout; o++) {
-    for (let yy = 0; yy < h; yy++) {
-      for (let xx = 0; xx < w; xx++) {
+    for (let yy = 0; yy < oh; yy++) {
+      for (let xx = 0; xx < ow; xx++) {
         let s = bias[o];
         for (let ci = 0; ci < cin; ci++) {
           for (let ky = 0; ky < 3; ky++) {
             for (let kx = 0; kx < 3; kx++) {
-              const iy = yy + ky - 1;
-              const ix = xx + kx - 1;
+              const iy = yy * stride + ky - 1;
+              const ix = xx * stride + kx - 1;
               if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
               s += wt[((o * cin + ci) * 3 + ky) * 3 + kx] * img[(ci * h + iy) * w + ix];
             }
           }
         }
-        out[(o * h + yy) * w + xx] = relu(s);
+        out[(o * oh + yy) * ow + xx] = relu(s);
       }
     }
   }

@@ -15,6 +15,11 @@ export interface GraphOptions {
   readonly dtype: FloatDType;
   /** Graph name written to the model (default 'flexmoe'). */
   readonly name?: string;
+  /**
+   * Emit only ops of the default domain that tools older than opset 18 know as well (helpers such
+   * as `groupNorm` then spell themselves out); for models exported to other runtimes. Default false.
+   */
+  readonly portable?: boolean;
 }
 
 /** Name, element type, shape and role of one graph input or output. */
@@ -45,6 +50,8 @@ export class GraphCore {
   readonly dtype: FloatDType;
   /** Graph name. */
   readonly name: string;
+  /** See `GraphOptions.portable`. */
+  readonly portable: boolean;
   private readonly nodeList: Node[] = [];
   private readonly declared: Value[] = [];
   private readonly outputList: Value[] = [];
@@ -58,6 +65,7 @@ export class GraphCore {
     }
     this.dtype = options.dtype;
     this.name = options.name ?? 'flexmoe';
+    this.portable = options.portable ?? false;
   }
 
   /** Resolves 'float' to the graph's float type. */

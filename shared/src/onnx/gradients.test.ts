@@ -8,7 +8,7 @@ import { GraphBuilder } from './builder';
 import { checkGradients, seededRandom } from './gradcheck';
 import { opsWithGradient } from './registry';
 import { type HostTensor, runModelOnce } from './runtime';
-import type { Value } from './types';
+import { attr, type Value } from './types';
 
 interface Case {
   readonly name: string;
@@ -151,6 +151,24 @@ const cases: Case[] = [
   {
     name: 'Conv on float64 (im2col lowering) 2x1 asymmetric pads',
     build: (g) => g.conv(g.param('x', [1, 1, 3, 3]), g.param('w', [3, 1, 2, 1]), null, { pads: [0, 1, 1, 0] }),
+  },
+  {
+    name: 'GroupNormalization, 2 groups over [2, 4, 3, 2], per-group scale and bias',
+    build: (g) => g.op1('GroupNormalization', [g.param('x', [2, 4, 3, 2]), g.param('s', [2]), g.param('b', [2])], { num_groups: attr.int(2), epsilon: attr.float(1e-3) }),
+  },
+  {
+    name: 'groupNorm helper (per-channel affine), 3 groups of 2 channels, rank 3',
+    build: (g) => g.groupNorm(g.param('x', [3, 6, 5]), g.param('gamma', [6]), g.param('beta', [6]), 3),
+  },
+  {
+    name: 'residual block: conv -> groupNorm -> relu -> conv (stride 2) + 1x1 projection, global average pool',
+    build: (g) => {
+      const x = g.param('x', [2, 2, 5, 5]);
+      const y = g.relu(g.groupNorm(g.conv(x, g.param('w1', [4, 2, 3, 3]), null, { pads: [1, 1, 1, 1] }), g.param('g1', [4]), g.param('b1', [4]), 2));
+      const branch = g.conv(y, g.param('w2', [4, 4, 3, 3]), null, { strides: [2, 2], pads: [1, 1, 1, 1] });
+      const shortcut = g.conv(x, g.param('wp', [4, 2, 1, 1]), null, { strides: [2, 2] });
+      return g.reduceMean(g.relu(g.add(branch, shortcut)), [2, 3]);
+    },
   },
   {
     name: 'MLP step: relu(linear) -> softmaxCrossEntropy',

@@ -1,6 +1,7 @@
 /**
  * Typed helpers for arithmetic, comparisons, linear algebra, reductions and softmax.
  */
+import { ShapeError } from '../errors';
 import { CAST_CODE } from './ops/elementwise';
 import { GraphCore } from './core';
 import { sameShape } from './shape';
@@ -170,9 +171,16 @@ export class MathBuilder extends GraphCore {
   reduceSum(x: Value, axes?: readonly number[], keepdims = false): Value {
     return this.reduce('ReduceSum', x, axes, keepdims);
   }
-  /** Mean over `axes` (all when omitted). */
+  /**
+   * Mean over `axes` (all when omitted). Portable graphs use ReduceSum and a scale: ReduceMean
+   * takes its axes as an input only from opset 18, ReduceSum from opset 13.
+   */
   reduceMean(x: Value, axes?: readonly number[], keepdims = false): Value {
-    return this.reduce('ReduceMean', x, axes, keepdims);
+    if (!this.portable) return this.reduce('ReduceMean', x, axes, keepdims);
+    const over = axes ?? x.shape.map((_, i) => i);
+    const count = over.reduce((n, a) => n * (x.shape[a < 0 ? a + x.rank : a] as number), 1);
+    if (!Number.isInteger(count)) throw new ShapeError(`reduceMean: portable graphs need static reduced dims (${x.describe()})`);
+    return this.mul(this.reduce('ReduceSum', x, axes, keepdims), 1 / count);
   }
   /** Max over `axes` (no gradient rule: use it on stop-gradient paths). */
   reduceMax(x: Value, axes?: readonly number[], keepdims = false): Value {

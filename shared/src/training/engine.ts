@@ -29,7 +29,7 @@ export type EngineTrainArgs = Omit<TrainRequest, 'signal'>;
 const YIELD_MS = 50;
 
 /** Samples per evaluation call when the caller does not say (CNN activations are larger). */
-const EVAL_BATCH = { mlp: 1024, cnn: 256 } as const;
+const EVAL_BATCH = { mlp: 1024, cnn: 256, resnet: 128 } as const;
 
 /** Runs train / evaluate / export for one model configuration, caching its sessions. */
 export class TrainingEngine {

@@ -2,7 +2,8 @@
  * The train suite: samples/s of one MoE training step at several batch sizes for our ONNX Runtime
  * step against the same step in plain TypeScript and in TensorFlow.js (WASM backend), all on one
  * thread and in the same process, plus the ONNX step's achieved GFLOP/s against a single-thread
- * ONNX Runtime MatMul peak measured in the same run.
+ * ONNX Runtime MatMul peak measured in the same run; then the product's step for each backbone
+ * against PyTorch CPU (`pytorch-rows.ts`).
  */
 import type { BenchRow } from '@flexmoe/shared';
 import { FULL_BUDGET, QUICK_BUDGET, measureInterleaved, type MeasureBudget, type Measurement, type WorkFn } from '../measure';
@@ -10,6 +11,8 @@ import type { SuiteOptions } from '../suites';
 import { createMatMulRunner, type MatMulRunner } from './matmul-peak';
 import { DEFAULT_BENCH_MOE, stepFlopsPerSample, type BenchMoeConfig } from './moe-config';
 import { loadModelGraphs, OnnxMoeStep, type ModelGraphs } from './onnx-step';
+import type { BackboneKind } from '@flexmoe/shared/dist/src/model';
+import { pytorchRows } from './pytorch-rows';
 import { convertParams, initParams, randomBatch } from './params';
 import { loadTfjsWasm } from './tfjs-loader';
 import { TfjsMoeStep } from './tfjs-step';
@@ -47,6 +50,8 @@ export interface TrainSuiteOptions extends SuiteOptions {
   budget?: MeasureBudget;
   /** MatMul peak matrix size (default 1024, 512 with `quick`). */
   matmulN?: number;
+  /** Backbones compared with PyTorch (default `TORCH_BACKBONES`). */
+  torchBackbones?: readonly BackboneKind[];
 }
 
 /** Runs the train suite and returns its rows. */
@@ -69,7 +74,11 @@ export async function runTrainSuite(opts: TrainSuiteOptions = {}): Promise<Bench
   } finally {
     await matmul.release();
   }
-  return trainRows(cfg, rates, matmul.n, onnxNote);
+  const rows = trainRows(cfg, rates, matmul.n, onnxNote);
+  if (onnxNote) return rows;
+  const peaks = rates.map((r) => r.peakGflops.cpu).sort((a, b) => a - b);
+  const peak = peaks.length > 0 ? peaks[Math.floor(peaks.length / 2)] : null;
+  return [...rows, ...(await pytorchRows(opts.batches ?? TRAIN_BATCHES, budget, log, opts.torchBackbones, peak))];
 }
 
 /** Measures every implementation at one batch size, in interleaved windows. */

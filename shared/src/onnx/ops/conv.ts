@@ -72,14 +72,16 @@ function convInputGrad(g: GraphBuilder, dy: Value, x: Value, w: Value, win: Wind
   return g.convTranspose(dy, w, { ...win, outputPadding });
 }
 
-/** dW of a convolution: im2col of X, then sum over the batch of dY · colsᵀ. */
+/** dW of a convolution: im2col of X (tap-major rows), sum over the batch of dY · colsᵀ, back to [M, C, kh, kw]. */
 function convWeightGrad(g: GraphBuilder, dy: Value, x: Value, w: Value, win: Window): Value {
+  // Measured on the cnn step (one thread, batch 64): as fast as or faster than one Gemm over
+  // batch-and-positions on transposed tensors, per-tap MatMuls, or a Conv over transposed tensors.
   const [m, c, kh, kw] = w.shape as number[];
   const [oh, ow] = [dy.shape[2] as number, dy.shape[3] as number];
   const col = g.im2col(x, win);
   const dyr = g.reshape(dy, [dy.shape[0], m, oh * ow]);
   const dw = g.reduceSum(g.matmul(dyr, g.transposeLast2(col)), [0]);
-  return g.reshape(dw, [m, c, kh, kw]);
+  return g.transpose(g.reshape(dw, [m, kh, kw, c]), [0, 3, 1, 2]);
 }
 
 registerOp('ConvTranspose', {

@@ -5,3 +5,4 @@ import './reduce';
 import './shape-ops';
 import './indexing';
 import './conv';
+import './norm';

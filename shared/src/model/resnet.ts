@@ -1,0 +1,71 @@
+/**
+ * The `resnet` backbone: ResNet-8 in the form federated-learning papers use, with GroupNorm in
+ * place of BatchNorm (BatchNorm's running statistics are per-client data statistics that do not
+ * average meaningfully across non-IID clients; GroupNorm normalises each sample on its own, so
+ * aggregation only ever averages weights).
+ *
+ * stem: 3x3 conv (w0 channels) -> GN -> ReLU; then three basic blocks with widths w0, w1, w2 and
+ * strides 1, 2, 2. A block is 3x3 conv (stride s) -> GN -> ReLU -> 3x3 conv -> GN, plus the
+ * shortcut (identity, or a 1x1 stride-s conv -> GN projection when the shape changes), -> ReLU.
+ * Then global average pooling and dense -> ReLU to `featureDim`. Convolutions carry no bias (the
+ * GN shift follows). 28x28 inputs end at 7x7, 32x32 at 8x8.
+ */
+import type { GraphBuilder, Value } from '../onnx';
+import type { MoEConfig } from './config';
+import type { ParamValues } from './forward';
+import type { ParamSpec } from './params';
+
+/** Strides of the three blocks. */
+const STRIDES = [1, 2, 2] as const;
+
+/** One block's geometry. */
+interface BlockShape {
+  readonly name: string;
+  readonly inCh: number;
+  readonly outCh: number;
+  readonly stride: number;
+  readonly projected: boolean;
+}
+
+function blocks(cfg: MoEConfig): BlockShape[] {
+  const w = cfg.resnetWidths;
+  return STRIDES.map((stride, i) => {
+    const inCh = i === 0 ? w[0] : w[i - 1];
+    return { name: `backbone.block${i + 1}`, inCh, outCh: w[i], stride, projected: stride !== 1 || inCh !== w[i] };
+  });
+}
+
+const normSpecs = (name: string, ch: number): ParamSpec[] => [
+  { name: `${name}.gamma`, shape: [ch] },
+  { name: `${name}.beta`, shape: [ch] },
+];
+
+/** Parameter specs of the resnet backbone (names start with `backbone.`). */
+export function resnetSpecs(cfg: MoEConfig): ParamSpec[] {
+  const w = cfg.resnetWidths;
+  const out: ParamSpec[] = [{ name: 'backbone.stem.weight', shape: [w[0], cfg.inputShape[0], 3, 3] }, ...normSpecs('backbone.stem.norm', w[0])];
+  for (const b of blocks(cfg)) {
+    out.push({ name: `${b.name}.conv1.weight`, shape: [b.outCh, b.inCh, 3, 3] }, ...normSpecs(`${b.name}.norm1`, b.outCh));
+    out.push({ name: `${b.name}.conv2.weight`, shape: [b.outCh, b.outCh, 3, 3] }, ...normSpecs(`${b.name}.norm2`, b.outCh));
+    if (b.projected) out.push({ name: `${b.name}.proj.weight`, shape: [b.outCh, b.inCh, 1, 1] }, ...normSpecs(`${b.name}.projnorm`, b.outCh));
+  }
+  out.push({ name: 'backbone.fc.weight', shape: [w[2], cfg.featureDim] }, { name: 'backbone.fc.bias', shape: [cfg.featureDim] });
+  return out;
+}
+
+/** Emits the resnet backbone on x [N, C, H, W]; returns features [N, featureDim]. */
+export function emitResnet(g: GraphBuilder, cfg: MoEConfig, x: Value, p: ParamValues): Value {
+  const groups = cfg.resnetGroups;
+  const norm = (v: Value, name: string): Value => g.groupNorm(v, p[`${name}.gamma`], p[`${name}.beta`], groups);
+  const conv = (v: Value, name: string, stride: number, pad: number): Value =>
+    g.conv(v, p[name], null, { strides: [stride, stride], pads: [pad, pad, pad, pad] });
+  let h = g.relu(norm(conv(x, 'backbone.stem.weight', 1, 1), 'backbone.stem.norm'));
+  for (const b of blocks(cfg)) {
+    const y = g.relu(norm(conv(h, `${b.name}.conv1.weight`, b.stride, 1), `${b.name}.norm1`));
+    const branch = norm(conv(y, `${b.name}.conv2.weight`, 1, 1), `${b.name}.norm2`);
+    const shortcut = b.projected ? norm(conv(h, `${b.name}.proj.weight`, b.stride, 0), `${b.name}.projnorm`) : h;
+    h = g.relu(g.add(branch, shortcut));
+  }
+  const pooled = g.reduceMean(h, [2, 3]);
+  return g.relu(g.linear(pooled, p['backbone.fc.weight'], p['backbone.fc.bias']));
+}
