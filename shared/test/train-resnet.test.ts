@@ -41,7 +41,8 @@ test('a resnet MoE learns a Fashion-MNIST subset; its exported model matches the
   const { train, test: held } = await loadDataSpec('fashion-mnist');
   const pick = (ds: Dataset, n: number): number[] => seededShuffle(range(ds.n), 7, 'resnet-subset').slice(0, n);
   const [tr, te] = [subset(train, pick(train, 1200)), subset(held, pick(held, 300))];
-  const model = defaultModelConfig({ backbone: 'resnet', experts: 4 });
+  // Top-2 as in central training (`flexmoe train`): the step this test checks learning of.
+  const model = defaultModelConfig({ backbone: 'resnet', experts: 4, topR: 2 });
   const trainer = await Trainer.create({ model });
   const dir = mkdtempSync(path.join(tmpdir(), 'flexmoe-resnet-'));
   try {
@@ -51,7 +52,7 @@ test('a resnet MoE learns a Fashion-MNIST subset; its exported model matches the
     const r = await trainer.train({ params: start, assigned, data: tr, epochs: 2, lr: 0.1, batchSize: 32, seed: 3 });
     const ev = await trainer.evaluate({ params: r.params, assigned, data: te });
     // A GroupNorm ResNet starts slowly under plain SGD (PyTorch, same model: 0.24-0.37 after 110
-    // steps); 3 epochs on all of Fashion-MNIST reach 0.91 (README). Here: clearly learning.
+    // steps; README: 0.818 after 2 epochs on all of Fashion-MNIST). Here: clearly learning.
     assert.ok(ev.loss < before.loss - 0.1, `test loss ${before.loss} -> ${ev.loss}`);
     assert.ok(ev.accuracy > before.accuracy + 0.05, `test accuracy ${before.accuracy} -> ${ev.accuracy} after 2 epochs on 1,200 samples`);
     const mine = [2, 0];
