@@ -16,6 +16,7 @@ import { GraphBuilder, type FloatDType, type Value } from '../onnx';
 import { effectiveTopR, type MoEConfig } from './config';
 import { emitAuxLoss, emitCrossEntropy, emitForward, emitStats, MASK_VALUE, type ParamValues } from './forward';
 import { graphParamSpecs, packParams } from './packing';
+import { emitTrainUpdate, declareOptimizerState, type OptimizerConfig } from './train-update';
 import type { ParamMap } from './params';
 
 /** Options of the training graph. */
@@ -23,6 +24,8 @@ export interface TrainGraphOptions {
   dtype: FloatDType;
   /** SGD steps per call (each on its own batch). Default 1. */
   steps?: number;
+  /** The update rule (see optimizer.ts). Default plain SGD. */
+  optimizer?: OptimizerConfig;
 }
 
 /** The routing inputs for `assigned`: gate mask [E] (0 / -1e9) and slot selection [E, k] (one-hot columns). */
@@ -62,6 +65,7 @@ export function buildTrainGraph(cfg: MoEConfig, k: number, options: TrainGraphOp
   const { mask, select } = declareRouting(g, cfg, k);
   const lr = g.input('lr', 'float', []);
   const r = effectiveTopR(cfg, k);
+  const opt = declareOptimizerState(g, options.optimizer, graphParamSpecs(cfg, k));
   let params = start;
   const totals: Value[][] = [];
   for (let s = 0; s < stepCount; s++) {
@@ -70,16 +74,12 @@ export function buildTrainGraph(cfg: MoEConfig, k: number, options: TrainGraphOp
     const ce = emitCrossEntropy(g, f.logits, target);
     const aux = emitAuxLoss(g, f, k, r);
     const objective = g.add(g.reduceMean(ce), g.mul(aux, cfg.auxWeight));
-    const names = Object.keys(params);
-    // Seeding the backward pass with lr yields lr * gradient directly: no per-tensor scaling pass.
-    const steps = g.grad(objective, names.map((n) => params[n]), lr);
-    const next: ParamValues = {};
-    names.forEach((n, i) => (next[n] = g.sub(params[n], steps[i])));
+    const next = emitTrainUpdate(g, opt, objective, params, lr, s);
     const st = emitStats(g, f, ce, target);
     totals.push([st.ceSum, g.stopGradient(aux), st.correctSum, st.usage, st.slotCorrect, st.slotLossSum, st.slotOwnCorrect, st.slotOwnLossSum]);
     params = next;
   }
-  for (const [n, v] of Object.entries(params)) g.output(v, `next.${n}`);
+  for (const [n, v] of Object.entries({ ...params, ...opt.state })) g.output(v, `next.${n}`);
   const outNames = ['ce_sum', 'aux_sum', 'correct_sum', 'slot_usage', 'slot_correct', 'slot_loss_sum', 'slot_own_correct', 'slot_own_loss_sum'];
   outNames.forEach((name, i) => g.output(sumAll(g, totals.map((t) => t[i])), name));
   return g.build();

@@ -7,9 +7,11 @@ import { InvalidArgumentError, NonFiniteError } from '../errors';
 import { defaultModelConfig, type MoEConfig } from '../model/config';
 import { buildInferenceModel, routingFeeds } from '../model/graphs';
 import { graphParamSpecs, packParams, unpackParams } from '../model/packing';
-import type { ParamMap } from '../model/params';
+import { isPlainSgd, optimizerConfig, optimizerStateSpecs, type OptimizerConfig } from '../model/optimizer';
+import { sizeOf, type ParamMap } from '../model/params';
 import { allocBatch, epochOrder, fillBatch, type Batch } from './batching';
 import { writeFileAtomic } from '../util/atomic-write';
+import { checkLrSchedule, lrFactor, type LrSchedule } from './lr-schedule';
 import { SessionCache } from './sessions';
 import { SlotStats } from './stats';
 import type { EvaluateRequest, EvaluateResult, ExportRequest, TrainRequest, TrainResult } from './types';
@@ -55,11 +57,12 @@ export class TrainingEngine {
     const { assigned, data } = args;
     this.checkTrainArgs(args);
     const started = process.hrtime.bigint();
-    const run = new TrainRun(this.model, assigned, args.params, args.lr);
+    const optimizer = optimizerConfig(args.optimizer);
+    const run = new TrainRun(this.model, assigned, args.params, { lr: args.lr, optimizer, schedule: args.lrSchedule });
     // Only two graphs per k: `stepsPerCall` steps for runs of full batches, one step for the rest.
     const steps = this.stepsPerCall > 1 && data.n >= this.stepsPerCall * args.batchSize ? this.stepsPerCall : 1;
-    const multi = steps > 1 ? await this.sessions.get('train', assigned.length, steps) : null;
-    const single = await this.sessions.get('train', assigned.length, 1);
+    const multi = steps > 1 ? await this.sessions.get('train', assigned.length, steps, optimizer) : null;
+    const single = await this.sessions.get('train', assigned.length, 1, optimizer);
     const buffers = Array.from({ length: steps }, () => allocBatch(data, args.batchSize));
     const pacer = new Pacer(shouldStop);
     for (let epoch = 0; epoch < args.epochs; epoch++) {
@@ -124,11 +127,19 @@ export class TrainingEngine {
     checkPositiveInt('epochs', args.epochs);
     checkPositiveInt('batchSize', args.batchSize);
     checkLearningRate(args.lr);
+    if (args.lrSchedule !== undefined) checkLrSchedule(args.lrSchedule);
     if (!Number.isInteger(args.seed)) throw new InvalidArgumentError(`seed must be an integer (got ${args.seed})`);
   }
 }
 
-/** The mutable state of one `train` call: current parameter tensors, statistics, step counter. */
+/** How a train call updates the weights: peak learning rate, rule, optional per-step schedule. */
+interface UpdatePlan {
+  lr: number;
+  optimizer: OptimizerConfig;
+  schedule?: LrSchedule;
+}
+
+/** The mutable state of one `train` call: current parameter and optimizer-state tensors, statistics, step counter. */
 class TrainRun {
   private readonly feeds: Record<string, ort.Tensor>;
   private readonly stats: SlotStats;
@@ -138,16 +149,30 @@ class TrainRun {
     private readonly model: MoEConfig,
     private readonly assigned: readonly number[],
     params: ParamMap,
-    lr: number,
+    private readonly plan: UpdatePlan,
   ) {
     this.feeds = paramFeeds(model, assigned, params);
     Object.assign(this.feeds, routingTensors(model, assigned));
-    this.feeds.lr = new ort.Tensor('float32', Float32Array.of(lr), []);
+    // Optimizer state starts at zero on every call (see optimizer.ts); each step's output replaces it.
+    for (const spec of optimizerStateSpecs(plan.optimizer, graphParamSpecs(model, assigned.length))) {
+      this.feeds[spec.name] = new ort.Tensor('float32', new Float32Array(sizeOf(spec.shape)), [...spec.shape]);
+    }
     this.stats = new SlotStats(assigned);
   }
 
-  /** Runs one graph call over `batches` (one SGD step each); keeps the new weights only if the loss is finite. */
+  /** The scalar inputs of the next call: lr (scheduled per call) and, when the rule has state, `opt_step`. */
+  private setScalars(): void {
+    const s = this.plan.schedule;
+    const lr = s ? this.plan.lr * lrFactor(s, s.startStep + this.steps) : this.plan.lr;
+    this.feeds.lr = new ort.Tensor('float32', Float32Array.of(lr), []);
+    if (!isPlainSgd(this.plan.optimizer)) {
+      this.feeds.opt_step = new ort.Tensor('float32', Float32Array.of(this.steps), []);
+    }
+  }
+
+  /** Runs one graph call over `batches` (one update step each); keeps the new weights only if the loss is finite. */
   async step(session: ort.InferenceSession, batches: Batch[], epoch: number): Promise<void> {
+    this.setScalars();
     batches.forEach((b, s) => Object.assign(this.feeds, batchFeeds(this.model, b, `.${s}`)));
     const out = await session.run(this.feeds);
     const ce = (out.ce_sum.data as Float32Array)[0];

@@ -6,6 +6,7 @@
 import * as ort from 'onnxruntime-node';
 import type { MoEConfig } from '../model/config';
 import { buildEvalGraph, buildTrainGraph } from '../model/graphs';
+import { optimizerKey, PLAIN_SGD, type OptimizerConfig } from '../model/optimizer';
 
 /** Which graph a session runs. */
 export type GraphKind = 'train' | 'eval';
@@ -36,13 +37,13 @@ export class SessionCache {
     private readonly threads: number,
   ) {}
 
-  /** The session for `kind` with `k` expert slots (and `steps` SGD steps per call for training). */
-  get(kind: GraphKind, k: number, steps = 1): Promise<ort.InferenceSession> {
-    const key = `${kind}:${k}:${kind === 'train' ? steps : 0}`;
+  /** The session for `kind` with `k` expert slots (and, for training, `steps` per call and the update rule). */
+  get(kind: GraphKind, k: number, steps = 1, optimizer: OptimizerConfig = PLAIN_SGD): Promise<ort.InferenceSession> {
+    const key = kind === 'train' ? `train:${k}:${steps}:${optimizerKey(optimizer)}` : `eval:${k}`;
     let s = this.sessions.get(key);
     if (!s) {
       const bytes = kind === 'train'
-        ? buildTrainGraph(this.model, k, { dtype: 'float32', steps })
+        ? buildTrainGraph(this.model, k, { dtype: 'float32', steps, optimizer })
         : buildEvalGraph(this.model, k, { dtype: 'float32' });
       s = ort.InferenceSession.create(bytes, sessionOptions(this.threads));
       s.catch(() => this.sessions.delete(key));

@@ -3,7 +3,9 @@
  */
 import type { Dataset } from '../data/types';
 import type { MoEConfig } from '../model/config';
+import type { OptimizerConfig } from '../model/optimizer';
 import type { ParamMap } from '../model/params';
+import type { LrSchedule } from './lr-schedule';
 
 /** What happened to one assigned expert during a train or evaluate call. */
 export interface ExpertStats {
@@ -47,6 +49,10 @@ export interface TrainRequest {
   batchSize: number;
   /** Seeds the per-epoch shuffles. */
   seed: number;
+  /** The update rule; default plain SGD. Its state starts at zero on every call. */
+  optimizer?: Partial<OptimizerConfig>;
+  /** Per-step schedule of `lr` (the peak); default a constant `lr`. */
+  lrSchedule?: LrSchedule;
   /** Aborting stops between steps; the promise rejects with the signal's reason. */
   signal?: AbortSignal;
 }
