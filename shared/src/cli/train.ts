@@ -13,6 +13,8 @@ import type { Dataset } from '../data/types';
 import { createLogger } from '../logging';
 import { defaultModelConfig, MODEL_DEFAULTS, type MoEConfig } from '../model/config';
 import { initParameters } from '../model/params';
+import { lrFactor, type LrSchedule } from '../training/lr-schedule';
+import { resolveRecipe, type TrainRecipe } from '../training/recipe';
 import { Trainer } from '../training/trainer';
 import { writeFileAtomic } from '../util/atomic-write';
 import type { EvaluateResult } from '../training/types';
@@ -29,8 +31,12 @@ export const TRAIN_COMMAND = {
     topR: { type: 'integer', default: 2, min: 1, help: 'experts each sample is routed to (central training keeps top-2; the federated default is 1)' },
     auxWeight: { type: 'number', default: MODEL_DEFAULTS.auxWeight, min: 0, help: 'weight of the load-balancing loss' },
     batchSize: { type: 'integer', default: 64, min: 1, help: 'minibatch size' },
-    lr: { type: 'number', default: 0.2, min: 0, help: 'SGD learning rate (cosine-decayed to 10% over the epochs unless --no-lr-decay)' },
-    lrDecay: { type: 'boolean', default: true, help: 'cosine learning-rate decay to 10% over the run' },
+    optimizer: { type: 'string', choices: ['sgd', 'adam'], help: 'update rule (default per backbone: adam for resnet, sgd for mlp and cnn)' },
+    lr: { type: 'number', min: 0, help: 'peak learning rate (default per backbone: 0.002 for resnet with adam, 0.2 with sgd)' },
+    momentum: { type: 'number', min: 0, help: 'SGD momentum (default 0)' },
+    schedule: { type: 'string', choices: ['epoch', 'step'], help: 'epoch: cosine per epoch to 10%; step: warm-up, then per-step cosine to 0 (default: step for resnet, epoch otherwise)' },
+    warmup: { type: 'integer', min: 0, help: 'linear warm-up steps of the step schedule (default 100 for resnet, 0 otherwise)' },
+    lrDecay: { type: 'boolean', default: true, help: 'cosine learning-rate decay over the run (--no-lr-decay: constant after warm-up)' },
     seed: { type: 'integer', default: 0, help: 'seed of initialisation and shuffles' },
     threads: { type: 'integer', default: 1, min: 1, help: 'ONNX Runtime intra-op threads' },
     maxSamples: { type: 'integer', min: 1, help: 'train on at most N samples (seeded subset)' },
@@ -67,21 +73,23 @@ export async function run(argv: string[]): Promise<number> {
     backbone: o.backbone as MoEConfig['backbone'], inputShape: train.shape, classes: train.classes,
     experts: o.experts, topR: o.topR, auxWeight: o.auxWeight,
   });
-  logger.info({ train: train.n, test: test.n, model }, 'central training');
+  const recipe = resolveRecipe(model.backbone, o);
+  logger.info({ train: train.n, test: test.n, model, recipe }, 'central training');
   const trainer = await Trainer.create({ model, threads: o.threads });
   try {
     const assigned = Array.from({ length: model.experts }, (_, e) => e);
     let params = initParameters(model, o.seed);
     const epochs: EpochRecord[] = [];
     let lastEval: EvaluateResult | null = null;
+    const optimizer = { kind: recipe.optimizer, momentum: recipe.momentum };
     for (let epoch = 1; epoch <= o.epochs; epoch++) {
-      const lr = o.lrDecay ? cosineLr(o.lr, epoch, o.epochs) : o.lr;
-      const r = await trainer.train({ params, assigned, data: train, epochs: 1, lr, batchSize: o.batchSize, seed: o.seed + epoch - 1 });
+      const { lr, lrSchedule } = epochRates(recipe, o, epoch, Math.ceil(train.n / o.batchSize));
+      const r = await trainer.train({ params, assigned, data: train, epochs: 1, lr, lrSchedule, optimizer, batchSize: o.batchSize, seed: o.seed + epoch - 1 });
       params = r.params;
       lastEval = await trainer.evaluate({ params, assigned, data: test });
       epochs.push({
         epoch, loss: r.loss, accuracy: r.accuracy, testAccuracy: lastEval.accuracy, testLoss: lastEval.loss,
-        lr, samplesPerSecond: r.samplesPerSecond, seconds: r.seconds,
+        lr: lrSchedule ? lr * lrFactor(lrSchedule, lrSchedule.startStep) : lr, samplesPerSecond: r.samplesPerSecond, seconds: r.seconds,
       });
       console.log(formatEpoch(epochs[epochs.length - 1], o.epochs));
     }
@@ -89,13 +97,28 @@ export async function run(argv: string[]): Promise<number> {
       await fs.mkdir(path.dirname(path.resolve(o.export)), { recursive: true });
       await trainer.exportInference({ params, assigned, file: o.export });
     }
-    const summary = summarise(o, model, train, test, epochs, lastEval!);
+    const summary = summarise({ ...o, recipe }, model, train, test, epochs, lastEval!);
     console.log(`test accuracy ${summary.testAccuracy.toFixed(4)}  ${Math.round(summary.samplesPerSecond)} samples/s${o.export ? `  model ${o.export}` : ''}`);
     if (o.json) await writeJson(o.json, summary);
     return 0;
   } finally {
     await trainer.close();
   }
+}
+
+/**
+ * The rate of one epoch's train call: for the epoch schedule one rate (cosine over the epochs),
+ * for the step schedule the peak and where this epoch sits in the run's per-step schedule.
+ */
+function epochRates(recipe: TrainRecipe, o: { lrDecay: boolean; epochs: number }, epoch: number, stepsPerEpoch: number): { lr: number; lrSchedule?: LrSchedule } {
+  if (recipe.schedule === 'epoch') return { lr: o.lrDecay ? cosineLr(recipe.lr, epoch, o.epochs) : recipe.lr };
+  const lrSchedule = {
+    startStep: (epoch - 1) * stepsPerEpoch,
+    totalSteps: o.epochs * stepsPerEpoch,
+    warmupSteps: Math.min(recipe.warmupSteps, o.epochs * stepsPerEpoch),
+    floor: o.lrDecay ? recipe.floor : 1,
+  };
+  return { lr: recipe.lr, lrSchedule };
 }
 
 /** Cosine decay from `lr` (first epoch) to 10% of it (last epoch). */
@@ -128,7 +151,7 @@ function formatEpoch(e: EpochRecord, total: number): string {
 }
 
 function summarise(
-  o: { data: string; batchSize: number; lr: number; seed: number },
+  o: { data: string; batchSize: number; seed: number; recipe: TrainRecipe },
   model: MoEConfig, train: Dataset, test: Dataset, epochs: EpochRecord[], finalEval: EvaluateResult,
 ): Record<string, unknown> & { testAccuracy: number; samplesPerSecond: number } {
   const seconds = epochs.reduce((s, e) => s + e.seconds, 0);
@@ -139,7 +162,8 @@ function summarise(
     testSamples: test.n,
     model,
     batchSize: o.batchSize,
-    lr: o.lr,
+    lr: o.recipe.lr,
+    recipe: o.recipe,
     seed: o.seed,
     testAccuracy: finalEval.accuracy,
     testLoss: finalEval.loss,
