@@ -49,16 +49,27 @@ def group_norm(x, p, name, groups):
     return F.group_norm(x, groups, p[f"{name}.gamma"], p[f"{name}.beta"], eps=1e-5)
 
 
+def standardise(w):
+    """Weight standardisation: each output filter to zero mean and unit variance (eps 1e-5)."""
+    mean = w.mean(dim=(1, 2, 3), keepdim=True)
+    var = ((w - mean) ** 2).mean(dim=(1, 2, 3), keepdim=True)
+    return (w - mean) / torch.sqrt(var + 1e-5)
+
+
+def ws_conv(x, w, stride=1, padding=1):
+    return conv(x, standardise(w), stride, padding=padding)
+
+
 def resnet_features(x, p, cfg):
-    """ResNet-8: stem conv-GN-ReLU, three basic blocks (stride 1, 2, 2), global average pool."""
+    """ResNet-8: stem conv-GN-ReLU, three basic blocks (stride 1, 2, 2), global average pool; weight-standardised convs."""
     groups = cfg["resnetGroups"]
-    h = F.relu(group_norm(conv(x, p["backbone.stem.weight"]), p, "backbone.stem.norm", groups))
+    h = F.relu(group_norm(ws_conv(x, p["backbone.stem.weight"]), p, "backbone.stem.norm", groups))
     for i, stride in enumerate((1, 2, 2)):
         name = f"backbone.block{i + 1}"
-        y = F.relu(group_norm(conv(h, p[f"{name}.conv1.weight"], stride), p, f"{name}.norm1", groups))
-        y = group_norm(conv(y, p[f"{name}.conv2.weight"]), p, f"{name}.norm2", groups)
+        y = F.relu(group_norm(ws_conv(h, p[f"{name}.conv1.weight"], stride), p, f"{name}.norm1", groups))
+        y = group_norm(ws_conv(y, p[f"{name}.conv2.weight"]), p, f"{name}.norm2", groups)
         if f"{name}.proj.weight" in p:
-            h = group_norm(conv(h, p[f"{name}.proj.weight"], stride, padding=0), p, f"{name}.projnorm", groups)
+            h = group_norm(ws_conv(h, p[f"{name}.proj.weight"], stride, padding=0), p, f"{name}.projnorm", groups)
         h = F.relu(y + h)
     return h.mean(dim=(2, 3))
 

@@ -89,7 +89,9 @@ async function checkStep(cfg: MoEConfig, assigned: number[], seed: number): Prom
     }
     const diff = Math.hypot(...analytic.map((a, j) => a - numeric[j]));
     const scale = Math.max(Math.hypot(...analytic), Math.hypot(...numeric), 1e-7);
-    assert.ok(diff / scale < 1e-5, `${name}: relative error ${(diff / scale).toExponential(2)} (analytic ${analytic.join(',')} numeric ${numeric.join(',')})`);
+    // An absolute floor of 1e-9: the finite-difference noise of an O(1) float64 objective at
+    // eps 1e-6 (the weight-standardised resnet convolutions have gradients near 1e-7).
+    assert.ok(diff < 1e-5 * scale + 1e-9, `${name}: relative error ${(diff / scale).toExponential(2)} (analytic ${analytic.join(',')} numeric ${numeric.join(',')})`);
   }
   for (let e = 0; e < cfg.experts; e++) {
     if (assigned.includes(e)) continue;

@@ -69,7 +69,7 @@ test('a resnet MoE learns a Fashion-MNIST subset; its exported model matches the
 });
 
 test('resnet on 3x32x32 inputs: training moves the loss, export runs in a fresh session', { timeout: 120_000 }, async () => {
-  const model = defaultModelConfig({ backbone: 'resnet', inputShape: [3, 32, 32], experts: 3, resnetWidths: [8, 16, 16] });
+  const model = defaultModelConfig({ backbone: 'resnet', inputShape: [3, 32, 32], experts: 3, resnetWidths: [8, 16, 16], resnetGroups: 4 });
   const rng = new SeededRandom(11, 'resnet-3x32');
   const n = 48;
   const y = Uint8Array.from({ length: n }, () => rng.int(2));

@@ -34,7 +34,11 @@ export interface MoEConfig {
   readonly convChannels: readonly [number, number];
   /** Widths of the resnet stem/first block, second and third block (resnet only). Default `[16, 32, 64]`. */
   readonly resnetWidths: readonly [number, number, number];
-  /** GroupNorm groups of the resnet (must divide every width). Default 4. */
+  /**
+   * GroupNorm groups of the resnet (must divide every width). Default 16: 1, 2 and 4 channels per
+   * group at the default widths (4 groups trained markedly slower: test accuracy 0.829 against
+   * 0.858 after one epoch of Fashion-MNIST).
+   */
   readonly resnetGroups: number;
 }
 
@@ -50,7 +54,7 @@ export const MODEL_DEFAULTS: MoEConfig = Object.freeze({
   auxWeight: 0.05,
   convChannels: Object.freeze([16, 32]) as readonly [number, number],
   resnetWidths: Object.freeze([16, 32, 64]) as readonly [number, number, number],
-  resnetGroups: 4,
+  resnetGroups: 16,
 });
 
 /**
