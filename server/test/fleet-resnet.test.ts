@@ -19,8 +19,27 @@ import { checkpointFileName, decodeCheckpoint, type Checkpoint } from '../src/st
 const BIN = path.resolve(__dirname, '..', '..', '..', 'bin', 'flexmoe.js');
 const PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 const ARGS = [
-  'fleet', '--backbone', 'resnet', '--clients', '2', '--rounds', '2', '--max-samples', '64', '--global-test', '100',
-  '--experts', '4', '--capacity', '2', '--expert-width', '8', '--feature-width', '16', '--grace', '5',
+  'fleet',
+  '--backbone',
+  'resnet',
+  '--clients',
+  '2',
+  '--rounds',
+  '2',
+  '--max-samples',
+  '64',
+  '--global-test',
+  '100',
+  '--experts',
+  '4',
+  '--capacity',
+  '2',
+  '--expert-width',
+  '8',
+  '--feature-width',
+  '16',
+  '--grace',
+  '5',
 ];
 
 function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -47,7 +66,7 @@ function maxDiff(a: Float32Array, b: Float32Array): number {
   return m;
 }
 
-test('a resnet fleet trains and aggregates two rounds; a daemon\'s exported model runs', { timeout: 180_000 }, async (t) => {
+test("a resnet fleet trains and aggregates two rounds; a daemon's exported model runs", { timeout: 180_000 }, async (t) => {
   const dir = mkdtempSync(path.join(tmpdir(), 'flexmoe-fleet-resnet-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const out = path.join(dir, 'out');
@@ -57,7 +76,10 @@ test('a resnet fleet trains and aggregates two rounds; a daemon\'s exported mode
 
   const results = JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8'));
   const rounds = results.runs[0].rounds as Array<{ round: number; accuracy: number; preLocalAccuracy: number; globalAccuracy: number }>;
-  assert.deepEqual(rounds.map((x) => x.round), [1, 2]);
+  assert.deepEqual(
+    rounds.map((x) => x.round),
+    [1, 2],
+  );
   for (const x of rounds) for (const a of [x.accuracy, x.preLocalAccuracy, x.globalAccuracy]) assert.ok(a >= 0 && a <= 1, `accuracy ${a}`);
 
   const [first, second] = [checkpoint(out, 1), checkpoint(out, 2)];
@@ -86,5 +108,5 @@ test('a resnet fleet trains and aggregates two rounds; a daemon\'s exported mode
   const checker = spawnSync(PYTHON, ['-c', 'import onnx, sys; onnx.checker.check_model(onnx.load(sys.argv[1]), full_check=True)', model], { encoding: 'utf8' });
   if (checker.error === undefined && !/No module named 'onnx'/.test(checker.stderr)) assert.equal(checker.status, 0, `onnx.checker: ${checker.stderr}`);
   else if (process.env.FLEXMOE_REQUIRE_TOOLS) assert.fail('python3-onnx is not installed (apt-get install python3-onnx), and CI requires it');
-  else t.diagnostic('python3-onnx is not installed: onnx.checker not run on the daemon\'s resnet model');
+  else t.diagnostic("python3-onnx is not installed: onnx.checker not run on the daemon's resnet model");
 });

@@ -19,7 +19,10 @@ const ASSIGNED = [3, 0, 4];
 const N = 6;
 const f64 = (v: ArrayLike<number>, dims: readonly number[]): ort.Tensor => new ort.Tensor('float64', Float64Array.from(v), [...dims]);
 
-interface Batch { x: Float64Array; target: Float64Array }
+interface Batch {
+  x: Float64Array;
+  target: Float64Array;
+}
 
 function randomBatch(cfg: MoEConfig, rng: SeededRandom): Batch {
   const target = new Float64Array(N * cfg.classes);
@@ -41,8 +44,11 @@ function paramFeeds(params: P64): Record<string, ort.Tensor> {
 /** The objective (mean cross-entropy + auxWeight * aux) on one batch: a plain-SGD graph at lr 0. */
 async function objective(session: ort.InferenceSession, params: P64, b: Batch): Promise<number> {
   const out = await session.run({
-    ...fixedFeeds(CFG), ...paramFeeds(params), lr: f64([0], []),
-    'x.0': f64(b.x, [N, ...CFG.inputShape]), 'target.0': f64(b.target, [N, CFG.classes]),
+    ...fixedFeeds(CFG),
+    ...paramFeeds(params),
+    lr: f64([0], []),
+    'x.0': f64(b.x, [N, ...CFG.inputShape]),
+    'target.0': f64(b.target, [N, CFG.classes]),
   });
   return Number(out.ce_sum.data[0]) / N + CFG.auxWeight * Number(out.aux_sum.data[0]);
 }

@@ -42,7 +42,8 @@ export const PLAIN_SGD: OptimizerConfig = Object.freeze({ kind: 'sgd', momentum:
 /** Fills in defaults and validates; throws `InvalidArgumentError` naming the bad field. Frozen. */
 export function optimizerConfig(partial: Partial<OptimizerConfig> = {}): OptimizerConfig {
   const o = { ...PLAIN_SGD, ...Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined)) } as OptimizerConfig;
-  if (!OPTIMIZER_KINDS.includes(o.kind)) throw new InvalidArgumentError(`optimizer.kind must be one of ${OPTIMIZER_KINDS.join(', ')} (got ${JSON.stringify(o.kind)})`);
+  if (!OPTIMIZER_KINDS.includes(o.kind))
+    throw new InvalidArgumentError(`optimizer.kind must be one of ${OPTIMIZER_KINDS.join(', ')} (got ${JSON.stringify(o.kind)})`);
   const unit = (field: keyof OptimizerConfig, v: number): void => {
     if (typeof v !== 'number' || !(v >= 0 && v < 1)) throw new InvalidArgumentError(`optimizer.${field} must be a number in [0, 1) (got ${JSON.stringify(v)})`);
   };

@@ -38,13 +38,20 @@ export function emitTrainUpdate(g: GraphBuilder, opt: OptimizerGraphState, objec
   const names = Object.keys(params);
   if (opt.stepsBefore === null) {
     // Seeding the backward pass with lr yields lr * gradient directly: no per-tensor scaling pass.
-    const steps = g.grad(objective, names.map((n) => params[n]), lr);
+    const steps = g.grad(
+      objective,
+      names.map((n) => params[n]),
+      lr,
+    );
     const next: ParamValues = {};
     names.forEach((n, i) => (next[n] = g.sub(params[n], steps[i])));
     return next;
   }
   const grads: Record<string, Value> = {};
-  g.grad(objective, names.map((n) => params[n])).forEach((d, i) => (grads[names[i]] = d));
+  g.grad(
+    objective,
+    names.map((n) => params[n]),
+  ).forEach((d, i) => (grads[names[i]] = d));
   const t = g.add(opt.stepsBefore, s + 1);
   const out = emitUpdate(g, opt.config, { params, grads, state: opt.state, lr, t });
   opt.state = out.state;

@@ -32,12 +32,14 @@ export function checkLrSchedule(s: unknown): void {
   const o = s as Record<string, unknown>;
   const int = (field: string, min: number): void => {
     const v = o[field];
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < min) throw new InvalidArgumentError(`lrSchedule.${field} must be an integer >= ${min} (got ${JSON.stringify(v)})`);
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min)
+      throw new InvalidArgumentError(`lrSchedule.${field} must be an integer >= ${min} (got ${JSON.stringify(v)})`);
   };
   int('startStep', 0);
   int('totalSteps', 1);
   int('warmupSteps', 0);
   const floor = o.floor;
-  if (typeof floor !== 'number' || !(floor >= 0 && floor <= 1)) throw new InvalidArgumentError(`lrSchedule.floor must be a number in [0, 1] (got ${JSON.stringify(floor)})`);
+  if (typeof floor !== 'number' || !(floor >= 0 && floor <= 1))
+    throw new InvalidArgumentError(`lrSchedule.floor must be a number in [0, 1] (got ${JSON.stringify(floor)})`);
   if ((o.warmupSteps as number) > (o.totalSteps as number)) throw new InvalidArgumentError('lrSchedule.warmupSteps must not exceed totalSteps');
 }
