@@ -75,6 +75,7 @@ export async function run(argv: string[]): Promise<number> {
   });
   const recipe = resolveRecipe(model.backbone, o);
   logger.info({ train: train.n, test: test.n, model, recipe }, 'central training');
+  console.log(describeRecipe(recipe, o.lrDecay));
   const trainer = await Trainer.create({ model, threads: o.threads });
   try {
     const assigned = Array.from({ length: model.experts }, (_, e) => e);
@@ -119,6 +120,14 @@ function epochRates(recipe: TrainRecipe, o: { lrDecay: boolean; epochs: number }
     floor: o.lrDecay ? recipe.floor : 1,
   };
   return { lr: recipe.lr, lrSchedule };
+}
+
+/** One line naming the update rule and schedule, e.g. `adam, lr 0.002, 100 warm-up steps, per-step cosine to 0`. */
+export function describeRecipe(r: TrainRecipe, decay: boolean): string {
+  const rule = r.optimizer === 'sgd' && r.momentum > 0 ? `sgd (momentum ${r.momentum})` : r.optimizer;
+  if (r.schedule === 'epoch') return `${rule}, lr ${r.lr}${decay ? ', cosine per epoch to 10%' : ''}`;
+  const warm = r.warmupSteps > 0 ? `, ${r.warmupSteps} warm-up steps` : '';
+  return `${rule}, lr ${r.lr}${warm}${decay ? `, per-step cosine to ${r.floor}` : ''}`;
 }
 
 /** Cosine decay from `lr` (first epoch) to 10% of it (last epoch). */
