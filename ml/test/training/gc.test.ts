@@ -28,7 +28,7 @@ test('collectGarbage frees unreferenced ArrayBuffers (node started with --expose
 
 test('without --expose-gc, collectGarbage reports false and turns on no V8 flag at run time', () => {
   const script = `
-    const { collectGarbage } = require(${JSON.stringify(path.join(__dirname, 'gc.js'))});
+    const { collectGarbage } = require(${JSON.stringify(path.join(__dirname, '..', '..', 'src', 'training', 'gc.js'))});
     const { runInNewContext } = require('node:vm');
     console.log(JSON.stringify({ collected: collectGarbage(), gcInNewContext: runInNewContext('typeof gc'), gc: typeof gc }));`;
   const env = { ...process.env, NODE_OPTIONS: '' };
