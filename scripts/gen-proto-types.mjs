@@ -7,7 +7,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
-const outDir = join(root, 'shared', 'src', 'protocol', 'generated');
+const outDir = join(root, 'proto', 'src', 'generated');
 const protos = ['flexmoe/v1/coordinator.proto', 'grpc/health/v1/health.proto'];
 
 rmSync(outDir, { recursive: true, force: true });
