@@ -8,15 +8,15 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { globalParameters } from '../src/coordinator/resume';
 import { checkpointFileName, decodeCheckpoint, type Checkpoint } from '../src/state/checkpoint';
+import { runFlexmoe } from './helpers/processes';
 
-const BIN = path.resolve(__dirname, '..', '..', '..', 'bin', 'flexmoe.js');
 const PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 const ARGS = [
   'fleet',
@@ -42,18 +42,6 @@ const ARGS = [
   '5',
 ];
 
-function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('FLEXMOE_')));
-    const proc = spawn(process.execPath, [BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    proc.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    proc.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
 function checkpoint(out: string, round: number): Checkpoint {
   const file = path.join(out, 'state', 'server', checkpointFileName(round));
   return decodeCheckpoint(readFileSync(file), file);
@@ -70,7 +58,7 @@ test("a resnet fleet trains and aggregates two rounds; a daemon's exported model
   const dir = mkdtempSync(path.join(tmpdir(), 'flexmoe-fleet-resnet-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const out = path.join(dir, 'out');
-  const r = await run([...ARGS, '--out', out]);
+  const r = await runFlexmoe([...ARGS, '--out', out]);
   assert.equal(r.code, 0, r.stderr + r.stdout);
   assert.match(r.stdout, /round 2\/2 {2}accuracy pre 0\.\d{4} post 0\.\d{4} global 0\.\d{4}/);
 

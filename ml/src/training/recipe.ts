@@ -6,9 +6,10 @@
  * resnet: Adam at 0.002, 100 warm-up steps, then a per-step cosine decay to zero. The GroupNorm
  * ResNet's globally pooled features are nearly the same for every sample at initialisation
  * (between-sample variance of the 128 features about 1/40 of their squared mean, against 2/5 for
- * the cnn's flattened ones), which plain SGD climbs out of slowly: 0.8435 after 3 epochs, with test
- * accuracy still near chance after 125 steps at any SGD learning rate from 0.01 to 1. Adam's
- * per-weight step sizes do not depend on that scale.
+ * the cnn's flattened ones), which plain SGD climbs out of slowly: 0.8435 after 3 epochs, and at
+ * most 0.35 test accuracy after 63-125 steps at SGD rates from 0.01 to 1 (the cnn: 0.64-0.71).
+ * Adam's per-weight step sizes do not depend on that scale: 0.8875 after 3 epochs, 0.9150 with the
+ * model's 16 groups and weight standardisation (see resnet.ts).
  */
 import type { BackboneKind } from '@flexmoe/shared';
 import type { OptimizerKind } from '../model/optimizer';
