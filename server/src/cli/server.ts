@@ -16,7 +16,7 @@ import { grpcBindHost, warnInsecure } from '../transport/exposure';
 import { serverCredentials } from '../transport/credentials';
 import { startGrpcServer } from '../transport/grpc-server';
 import { FITNESS_SIGNALS, type FitnessSignal } from '../fitness/fitness-matrix';
-import { STRATEGY_NAMES } from '../strategies/strategy';
+import { strategyRegistry } from '../strategies';
 
 /** Options of `flexmoe server` (defaults documented in --help). */
 export const SERVER_COMMAND = {
@@ -28,7 +28,7 @@ export const SERVER_COMMAND = {
     metricsHost: { type: 'string', default: '0.0.0.0', help: 'HTTP listen address (/metrics, /healthz, /api/status, dashboard); /api/status answers loopback callers only unless --status-token' },
     metricsPort: { type: 'integer', default: 9464, min: 0, max: 65535, help: 'HTTP port (0 = any free port)' },
     dataDir: { type: 'string', default: './flexmoe-data', arg: 'DIR', help: 'checkpoint directory (resumed from on start)' },
-    strategy: { type: 'string', default: 'flexmoe', choices: STRATEGY_NAMES, help: 'assignment strategy (balanced: the flexmoe ILP with a flat Q)' },
+    strategy: { type: 'string', default: 'flexmoe', help: `assignment strategy, registered: ${strategyRegistry.names().join(', ')} (balanced: the flexmoe ILP with a flat Q)` },
     rounds: { type: 'integer', default: 20, min: 1, help: 'rounds to run' },
     experts: { type: 'integer', default: 8, min: 1, max: 1024, help: 'number of experts E' },
     fraction: { type: 'number', default: 1, min: 0, max: 1, help: 'fraction of ready clients sampled per round' },
@@ -120,8 +120,6 @@ export function coordinatorOptions(o: ServerOptions): CoordinatorOptions {
       localEpochs: o.localEpochs,
       topR: o.topR,
       seed: o.seed,
-      weighting: o.expertWeighting as 'usage' | 'samples',
-      aggregation: parseAggregationRule(o.aggregation),
     }),
     norms: Object.freeze({ ...DEFAULT_NORM_POLICY, clipMultiplier: o.clipMultiplier, rejectMultiplier: o.rejectMultiplier }),
     fitness: Object.freeze({
@@ -147,6 +145,8 @@ export async function run(argv: string[]): Promise<number> {
     delta: o.delta,
     gamma: o.gamma,
     deficitDecay: o.deficitDecay,
+    aggregation: parseAggregationRule(o.aggregation),
+    weighting: o.expertWeighting as 'usage' | 'samples',
     logger: logger.child({ component: 'strategy' }),
   });
   const tls = serverCredentials({ cert: o.tlsCert, key: o.tlsKey, ca: o.tlsCa });

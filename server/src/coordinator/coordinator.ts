@@ -15,10 +15,10 @@ import type { CoordinatorMetrics } from '../metrics/metrics';
 import { ClientRegistry } from '../registry/client-registry';
 import type { SessionEvent } from '../registry/session-proxy';
 import type { RoundRecord } from '../rounds/history';
-import type { AssignPort } from '../rounds/ports';
 import { DIVERGED_PREFIX, RoundEngine, type RoundConfig, type RoundOutcome } from '../rounds/round-engine';
 import { RunHistory } from '../rounds/run-history';
 import { loadLatestCheckpoint, writeCheckpoint, type Checkpoint } from '../state/checkpoint';
+import type { Strategy } from '../strategies/strategy';
 import { sleep } from '@flexmoe/shared/dist/src/util/sleep';
 import { attemptErrorDelayMs, DEFAULT_ATTEMPT_ERROR_POLICY, type AttemptErrorPolicy } from './attempt-errors';
 import { DownloadChunkCache } from './download-cache';
@@ -71,8 +71,8 @@ const ROLLBACK_DEPTH = 3;
 export interface CoordinatorDeps {
   readonly logger: Logger;
   readonly metrics: CoordinatorMetrics;
-  /** The assignment strategy, with its checkpointable state. */
-  readonly strategy: AssignPort & { snapshot(): unknown; restore(state: unknown): void };
+  /** The round policy (assignment, aggregation, round-completed hook), with its checkpointable state. */
+  readonly strategy: Strategy;
 }
 
 /** What a successful Join returns. */

@@ -6,11 +6,11 @@ import * as path from 'node:path';
 import { ConfigError, type CommandSpec, type OptionValues } from '@flexmoe/shared';
 import { parseDataSpec, parsePartitionSpec } from '@flexmoe/shared/dist/src/data';
 import { FITNESS_SIGNALS } from '../fitness/fitness-matrix';
-import { STRATEGY_NAMES } from '../strategies/strategy';
+import { strategyRegistry } from '../strategies';
 import type { FleetConfig, FleetTuning } from './fleet-config';
 
-/** The assignment strategies a fleet can run. */
-export const STRATEGIES = STRATEGY_NAMES;
+/** `--help` text naming the registered strategies (names are checked through the registry). */
+const STRATEGY_HELP = `registered: ${strategyRegistry.names().join(', ')}`;
 
 /** Options every fleet run takes (data, model size, client training, algorithm knobs). */
 const RUN_OPTIONS = {
@@ -48,7 +48,7 @@ export const FLEET_COMMAND = {
   options: {
     clients: { type: 'integer', arg: 'N', min: 1, max: 256, default: 4, help: 'client daemons' },
     rounds: { type: 'integer', arg: 'R', min: 1, default: 10, help: 'rounds' },
-    strategy: { type: 'string', choices: STRATEGIES, default: 'flexmoe', help: 'assignment strategy' },
+    strategy: { type: 'string', default: 'flexmoe', help: `assignment strategy (${STRATEGY_HELP})` },
     seed: { type: 'integer', min: 0, default: 1, help: 'run seed (also the partition seed unless --data-seed)' },
     dataSeed: { type: 'integer', min: 0, help: 'seed of the partition and held-out splits (default: --seed)' },
     ...RUN_OPTIONS,
@@ -66,7 +66,7 @@ export const EXPERIMENT_COMMAND = {
   options: {
     clients: { type: 'integer', arg: 'N', min: 1, max: 256, default: 10, help: 'client daemons per fleet' },
     rounds: { type: 'integer', arg: 'R', min: 1, default: 20, help: 'rounds per fleet' },
-    strategies: { type: 'list', choices: STRATEGIES, default: ['flexmoe', 'balanced', 'greedy', 'random'], help: 'strategies to compare' },
+    strategies: { type: 'list', default: ['flexmoe', 'balanced', 'greedy', 'random'], help: `strategies to compare (${STRATEGY_HELP})` },
     seeds: { type: 'list', default: ['1', '2', '3'], help: 'run seeds (initial weights, sampling, tie-breaking)' },
     dataSeed: { type: 'integer', min: 0, default: 1, help: 'seed of the partition, the same for every run' },
     ...RUN_OPTIONS,
@@ -78,6 +78,13 @@ export const EXPERIMENT_COMMAND = {
 type RunValues = OptionValues<typeof FLEET_COMMAND> | OptionValues<typeof EXPERIMENT_COMMAND>;
 
 function checkSpecs(o: RunValues): void {
+  for (const name of 'strategies' in o ? o.strategies : [o.strategy]) {
+    try {
+      strategyRegistry.check(name);
+    } catch (err) {
+      throw new ConfigError(`--${'strategies' in o ? 'strategies' : 'strategy'}: ${(err as Error).message}`, { cause: err });
+    }
+  }
   try {
     parseDataSpec(o.data);
   } catch (err) {
