@@ -19,7 +19,8 @@ function walk(dir, out) {
 }
 
 const files = [];
-for (const ws of ['shared', 'server', 'client']) {
+// docs/examples: the guide's example strategy, compiled and tested like a workspace.
+for (const ws of ['shared', 'server', 'client', 'docs/examples']) {
   for (const sub of ['src', 'test']) walk(join(root, ws, 'dist', sub), files);
 }
 const selected = files

@@ -10,7 +10,7 @@ import { PROTOCOL_VERSION, TooLargeError, byteLength, type TensorSpec, type Wire
 import type { JoinRequest__Output, SubmitHeader__Output } from '@flexmoe/shared/dist/src/protocol';
 import { PreconditionError, StaleRoundError } from '../errors';
 import type { JoinInfo } from '../registry/client-registry';
-import type { ExpertReport, MetricReport, RoundTaskSpec } from '../rounds/types';
+import type { ClientUpdate, ExpertReport, MetricReport, RoundTaskSpec } from '../rounds/types';
 
 /** Longest client id accepted. */
 export const MAX_ID_CHARS = 128;
@@ -177,4 +177,10 @@ export function capToDeclared(plan: SubmitPlan, declared: { samples: number; tes
   const train = { ...plan.train, samples: cap('train.num_samples', plan.train.samples, declared.samples) };
   const test = { ...plan.test, samples: cap('test.num_samples', plan.test.samples, declared.testSamples) };
   return { plan: { ...plan, samples, experts, train, test }, capped };
+}
+
+/** The round engine's update from a Submit's plan and its received tensors. */
+export function updateOf(clientId: string, p: SubmitPlan, params: ParamMap, bytes: { up: number; down: number }): ClientUpdate {
+  const { samples, experts, train, test, preLocal, global, trainSeconds } = p;
+  return { clientId, round: p.task.round, samples, experts, train, test, preLocal, global, params, bytesUp: bytes.up, bytesDown: bytes.down, trainSeconds };
 }
