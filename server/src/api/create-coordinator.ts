@@ -4,10 +4,10 @@
  * the gRPC and HTTP servers on `start()`, runs the rounds, and drains on `stop()`. `flexmoe
  * server` is this plus flags and signals.
  */
+import { ServerCredentials } from '@grpc/grpc-js';
+import { createLogger, parseCommand, type Logger } from '@flexmoe/shared';
 import type { ParamMap } from '@flexmoe/shared/dist/src/model/params';
-import { createLogger, type Logger } from '@flexmoe/shared';
 import { strategyOptionsOf, SERVER_COMMAND } from '../cli/server';
-import { parseCommand } from '@flexmoe/shared';
 import { Coordinator, type CoordinatorPhase } from '../coordinator/coordinator';
 import type { CoordinatorStatus } from '../coordinator/status';
 import { createAssignPort } from '../coordinator/strategy-port';
@@ -16,7 +16,6 @@ import { createMetrics } from '../metrics/metrics';
 import type { Strategy } from '../strategies/strategy';
 import { grpcBindHost, warnInsecure } from '../transport/exposure';
 import { startGrpcServer, type RunningGrpcServer } from '../transport/grpc-server';
-import { ServerCredentials } from '@grpc/grpc-js';
 import type { BoundAddresses, GrpcListenOptions, HttpListenOptions } from './listen';
 import { resolveOptions, type CreateCoordinatorOptions } from './options';
 
@@ -25,7 +24,7 @@ const GRPC_STOP_GRACE_MS = 2000;
 
 /** A coordinator with its servers: start it, wait for the run, inspect it, stop it. */
 export class CoordinatorService {
-  private bound: BoundAddresses | undefined;
+  private starting: Promise<BoundAddresses> | undefined;
   private grpc: RunningGrpcServer | undefined;
   private http: RunningHttpServer | undefined;
   private loop: Promise<void> | undefined;
@@ -44,10 +43,14 @@ export class CoordinatorService {
     private readonly deps: { readonly logger: Logger; readonly metrics: ReturnType<typeof createMetrics> },
   ) {}
 
-  /** Binds the gRPC (and HTTP) servers and starts the round loop; resolves with the bound ports. */
-  async start(): Promise<BoundAddresses> {
-    if (this.bound) return this.bound;
-    if (this.stopping) throw new Error('coordinator service was stopped');
+  /** Binds the gRPC (and HTTP) servers and starts the round loop; resolves with the bound ports (again on later calls). */
+  start(): Promise<BoundAddresses> {
+    if (this.stopping) return Promise.reject(new Error('coordinator service was stopped'));
+    this.starting ??= this.bind();
+    return this.starting;
+  }
+
+  private async bind(): Promise<BoundAddresses> {
     const { grpc, http } = this.listen;
     const log = this.deps.logger;
     this.grpc = await startGrpcServer(this.coordinator, {
@@ -65,8 +68,7 @@ export class CoordinatorService {
     }
     if (grpc.insecure && !grpc.auth?.tokens && !grpc.auth?.mutualTls) this.stopWarning = warnInsecure(log);
     this.loop = this.coordinator.start();
-    this.bound = { address: `${grpc.host}:${this.grpc.port}`, grpcPort: this.grpc.port, httpPort: this.http?.port };
-    return this.bound;
+    return { address: `${grpc.host}:${this.grpc.port}`, grpcPort: this.grpc.port, httpPort: this.http?.port };
   }
 
   private startHttp(h: HttpListenOptions): Promise<RunningHttpServer> {
