@@ -1,4 +1,4 @@
-// Runs every compiled test file (`*/dist/{src,test}/**/*.test.js`) with node's test runner.
+// Runs every compiled test file (`<workspace>/dist/test/**/*.test.js`) with node's test runner.
 // Pass a substring to run only matching files: `npm test -- solver`.
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -19,10 +19,9 @@ function walk(dir, out) {
 }
 
 const files = [];
-// docs/examples: the guide's example strategy, compiled and tested like a workspace.
-for (const ws of ['shared', 'server', 'client', 'docs/examples']) {
-  for (const sub of ['src', 'test']) walk(join(root, ws, 'dist', sub), files);
-}
+for (const ws of ['shared', 'proto', 'ml', 'server', 'client', 'tools']) walk(join(root, ws, 'dist', 'test'), files);
+// The guide's example strategy (docs/writing-a-strategy.md), compiled and tested like a package.
+walk(join(root, 'docs', 'examples', 'dist', 'test'), files);
 const selected = files
   .map((f) => relative(root, f))
   .filter((f) => filter.length === 0 || filter.some((s) => f.includes(s)))

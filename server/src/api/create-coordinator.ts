@@ -6,7 +6,7 @@
  */
 import { ServerCredentials } from '@grpc/grpc-js';
 import { createLogger, parseCommand, type Logger } from '@flexmoe/shared';
-import type { ParamMap } from '@flexmoe/shared/dist/src/model/params';
+import type { ParamMap } from '@flexmoe/shared';
 import { strategyOptionsOf, SERVER_COMMAND } from '../cli/server';
 import { Coordinator, type CoordinatorPhase } from '../coordinator/coordinator';
 import type { CoordinatorStatus } from '../coordinator/status';

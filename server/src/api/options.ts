@@ -6,7 +6,7 @@
  */
 import * as path from 'node:path';
 import { ConfigError, parseCommand, type Logger } from '@flexmoe/shared';
-import { defaultModelConfig, type MoEConfig } from '@flexmoe/shared/dist/src/model/config';
+import { defaultModelConfig, type MoEConfig } from '@flexmoe/shared';
 import type { NormPolicy } from '../aggregation/norms';
 import { coordinatorOptions, SERVER_COMMAND } from '../cli/server';
 import type { AttemptErrorPolicy } from '../coordinator/attempt-errors';

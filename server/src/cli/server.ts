@@ -5,7 +5,7 @@
  */
 import * as path from 'node:path';
 import { createLogger, parseCommand, ConfigError, type CommandSpec, type OptionValues } from '@flexmoe/shared';
-import { defaultModelConfig, type MoEConfig } from '@flexmoe/shared/dist/src/model/config';
+import { defaultModelConfig, type MoEConfig } from '@flexmoe/shared';
 import { parseAggregationRule } from '../aggregation/rules';
 import { createCoordinator, type CoordinatorService } from '../api/create-coordinator';
 import { DEFAULT_NORM_POLICY, type CoordinatorOptions } from '../coordinator/coordinator';

@@ -3,7 +3,7 @@
  * transport: options, collaborators, lifecycle phases, Join results and validated Submits.
  */
 import type { Logger } from '@flexmoe/shared';
-import type { MoEConfig } from '@flexmoe/shared/dist/src/model/config';
+import type { MoEConfig } from '@flexmoe/shared';
 import type { NormPolicy } from '../aggregation/norms';
 import type { CoordinatorMetrics } from '../metrics/metrics';
 import type { RoundConfig } from '../rounds/round-engine';

@@ -6,8 +6,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '@flexmoe/shared';
-import type { ParamMap } from '@flexmoe/shared/dist/src/model/params';
-import { PROTOCOL_VERSION, byteLength, type JoinRequest__Output, type SubmitHeader__Output, type TensorChunk, type TensorSpec, type WireTensor } from '@flexmoe/shared/dist/src/protocol';
+import type { ParamMap } from '@flexmoe/shared';
+import { PROTOCOL_VERSION, byteLength, type JoinRequest__Output, type SubmitHeader__Output, type TensorChunk, type TensorSpec, type WireTensor } from '@flexmoe/proto';
 import { NormHistory } from '../aggregation/norms';
 import { DrainingError, StaleRoundError } from '../errors';
 import { ClientRegistry } from '../registry/client-registry';
@@ -16,7 +16,7 @@ import { DIVERGED_PREFIX, RoundEngine, type RoundOutcome } from '../rounds/round
 import { RunHistory } from '../rounds/run-history';
 import { loadLatestCheckpoint, type Checkpoint } from '../state/checkpoint';
 import { appendLogged, checkpointLogged } from './persistence';
-import { sleep } from '@flexmoe/shared/dist/src/util/sleep';
+import { sleep } from '@flexmoe/shared';
 import { attemptErrorDelayMs, DEFAULT_ATTEMPT_ERROR_POLICY, RETRY_DELAY_MS } from './attempt-errors';
 import { failureLabel, recordRoundMetrics } from './round-metrics';
 import { DEFAULT_NORM_POLICY, type CoordinatorDeps, type CoordinatorOptions, type CoordinatorPhase, type JoinResult, type SubmitContext } from './config';

@@ -5,7 +5,7 @@
  * client trains), `aggregator` folds the updates into the next global parameters, and
  * `roundCompleted` sees the aggregated round (the built-in strategies update Q there).
  */
-import type { ParamMap } from '@flexmoe/shared/dist/src/model/params';
+import type { ParamMap } from '@flexmoe/shared';
 import type { Group, NormHistory } from '../aggregation/norms';
 import type { AssignmentProblem } from '../assignment/types';
 import type { RoundRecord } from './history';

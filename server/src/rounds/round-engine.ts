@@ -5,7 +5,7 @@
  */
 import { setMaxListeners } from 'node:events';
 import type { Logger } from '@flexmoe/shared';
-import type { ParamMap } from '@flexmoe/shared/dist/src/model/params';
+import type { ParamMap } from '@flexmoe/shared';
 import type { NormHistory } from '../aggregation/norms';
 import type { ClientRegistry, ClientSession } from '../registry/client-registry';
 import { assignedLoad, summarizeLoad } from '../fitness/load-metrics';
