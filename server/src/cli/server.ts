@@ -5,7 +5,7 @@
  */
 import * as path from 'node:path';
 import { createLogger, parseCommand, ConfigError, type CommandSpec, type OptionValues } from '@flexmoe/shared';
-import { defaultModelConfig, type MoEConfig } from '@flexmoe/shared';
+import { backboneLayouts, defaultModelConfig, type MoEConfig } from '@flexmoe/shared';
 import { parseAggregationRule } from '../aggregation/rules';
 import { createCoordinator, type CoordinatorService } from '../api/create-coordinator';
 import { DEFAULT_NORM_POLICY, type CoordinatorOptions } from '../coordinator/coordinator';
@@ -39,7 +39,7 @@ export const SERVER_COMMAND = {
     batchSize: { type: 'integer', default: 32, min: 1, help: 'client minibatch size' },
     localEpochs: { type: 'integer', default: 1, min: 1, help: 'local epochs per round' },
     topR: { type: 'integer', default: 1, min: 1, help: 'routing top-r (capped at the experts assigned; r >= k shares the per-expert feedback)' },
-    backbone: { type: 'string', default: 'mlp', choices: ['mlp', 'cnn', 'resnet'], help: 'backbone kind' },
+    backbone: { type: 'string', default: 'mlp', choices: backboneLayouts.names(), help: 'backbone (the registered ones)' },
     inputShape: { type: 'string', default: '1,28,28', arg: 'C,H,W', help: 'per-sample input shape' },
     classes: { type: 'integer', default: 10, min: 2, help: 'number of classes' },
     featureDim: { type: 'integer', default: 128, min: 1, help: 'backbone output width' },

@@ -3,7 +3,7 @@
  * experiment runner and embedders resolve `--strategy NAME` the same way and a strategy written
  * outside this package can be added under its own name. `strategyRegistry` holds the built-ins.
  */
-import { ConfigError } from '@flexmoe/shared';
+import { ConfigError, NamedRegistry } from '@flexmoe/shared';
 import type { Strategy, StrategyOptions } from './strategy';
 
 /** Builds a strategy from the run's options (each strategy reads the options it knows). */
@@ -17,15 +17,13 @@ export interface StrategyEntry {
   readonly create: StrategyFactory;
 }
 
-/** Name -> factory; names are unique and case-sensitive. */
+/** Name -> factory; names are unique lower-case identifiers. */
 export class StrategyRegistry {
-  private readonly entries = new Map<string, StrategyEntry>();
+  private readonly entries = new NamedRegistry<StrategyEntry>('strategy');
 
-  /** Adds a strategy; `ConfigError` when the name is taken or not a plain identifier. */
+  /** Adds a strategy; `ConfigError` when the name is taken or not a lower-case identifier. */
   register(name: string, create: StrategyFactory, summary = ''): this {
-    if (!/^[a-z][a-z0-9-]*$/.test(name)) throw new ConfigError(`strategy name '${name}' must be lower-case letters, digits and '-', starting with a letter`);
-    if (this.entries.has(name)) throw new ConfigError(`strategy '${name}' is already registered`);
-    this.entries.set(name, { name, summary, create });
+    this.entries.register({ name, summary, create });
     return this;
   }
 
@@ -36,23 +34,22 @@ export class StrategyRegistry {
 
   /** Registered names, in registration order. */
   names(): string[] {
-    return [...this.entries.keys()];
+    return this.entries.names();
   }
 
   /** Registered strategies with their summaries. */
   list(): StrategyEntry[] {
-    return [...this.entries.values()];
+    return this.entries.list();
   }
 
   /** Throws `ConfigError` naming the registered strategies unless `name` is one. */
   check(name: string): void {
-    if (!this.entries.has(name)) throw new ConfigError(`unknown strategy '${name}' (registered: ${this.names().join(', ')})`);
+    this.entries.get(name);
   }
 
   /** A new strategy by name; `ConfigError` listing the registered ones for an unknown name. */
   create(name: string, options: StrategyOptions = {}): Strategy {
-    this.check(name);
-    const strategy = this.entries.get(name)!.create(options);
+    const strategy = this.entries.get(name).create(options);
     if (strategy.name !== name) throw new ConfigError(`strategy factory '${name}' built a strategy named '${strategy.name}'`);
     return strategy;
   }

@@ -3,7 +3,7 @@
  * and their translation into validated fleet configurations.
  */
 import * as path from 'node:path';
-import { ConfigError, type CommandSpec, type OptionValues } from '@flexmoe/shared';
+import { backboneLayouts, ConfigError, type CommandSpec, type OptionValues } from '@flexmoe/shared';
 import { parseDataSpec, parsePartitionSpec } from '@flexmoe/ml/data';
 import { FITNESS_SIGNALS, strategyRegistry } from '@flexmoe/server';
 import type { FleetConfig, FleetTuning } from './fleet-config';
@@ -28,7 +28,7 @@ const RUN_OPTIONS = {
   exploreAfter: { type: 'integer', arg: 'ROUNDS', min: 0, help: 'raise Q of a pair unassigned this many rounds back to q0, 0 = never (coordinator default 10)' },
   fitnessNormalize: { type: 'boolean', help: 'normalise each client\'s scores of a round by their mean (coordinator default on; --no-fitness-normalize: raw)' },
   alphaL: { type: 'number', min: 0, help: 'alpha_L of the loss signal exp(-alpha_L l) (coordinator default 1)' },
-  backbone: { type: 'string', choices: ['mlp', 'cnn', 'resnet'], help: 'backbone kind (coordinator default mlp)' },
+  backbone: { type: 'string', choices: backboneLayouts.names(), help: 'backbone, a registered one (coordinator default mlp)' },
   topR: { type: 'integer', min: 1, help: 'routing top-r, capped at the experts assigned (coordinator default 1; r >= capacity shares the per-expert feedback)' },
   expertWidth: { type: 'integer', arg: 'H', min: 1, help: 'hidden width of each expert (coordinator default 64)' },
   featureWidth: { type: 'integer', arg: 'F', min: 1, help: 'backbone output (feature) width (coordinator default 128)' },
