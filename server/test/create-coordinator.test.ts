@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { ConfigError } from '@flexmoe/shared';
+import { ConfigError, type Logger } from '@flexmoe/shared';
 import { createCoordinator, type CreateCoordinatorOptions } from '../src';
 import { httpGet } from './helpers/processes';
 
@@ -57,4 +57,25 @@ test("defaults are flexmoe server's; a started service serves HTTP until stopped
   assert.equal(service.state, 'stopped');
   await assert.rejects(httpGet(bound.httpPort!, '/healthz'));
   await assert.rejects(service.start(), /stopped/);
+});
+
+/** A logger that is not pino: what the narrow Logger interface lets an embedder pass. */
+function recordingLogger(lines: Array<{ level: string; fields: object; message?: string }>, bound: object = {}): Logger {
+  const at =
+    (level: string) =>
+    (a: object | string, message?: string): void => {
+      lines.push(typeof a === 'string' ? { level, fields: bound, message: a } : { level, fields: { ...bound, ...a }, message });
+    };
+  return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), child: (b) => recordingLogger(lines, { ...bound, ...b }) };
+}
+
+test('any logger with debug/info/warn/error/child serves: the coordinator and its components (child loggers) run on it', async (t) => {
+  const lines: Array<{ level: string; fields: object; message?: string }> = [];
+  const service = createCoordinator({ strategy: 'random', dataDir: tempDir(t), grpc: { insecure: true }, http: false, logger: recordingLogger(lines) });
+  await service.start();
+  await service.stop(0);
+  assert.ok(
+    lines.some((l) => l.level === 'warn' && /INSECURE/.test(l.message ?? '')),
+    JSON.stringify(lines),
+  );
 });
