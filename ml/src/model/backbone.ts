@@ -13,6 +13,7 @@ import type { GraphBuilder, Value } from '../onnx';
 import type { MoEConfig } from '@flexmoe/shared';
 import type { ParamValues } from './forward';
 import { maxPool2x2 } from './maxpool';
+import { emitResnet } from './resnet';
 
 /** The dense head both backbones end in: flatten -> dense -> ReLU. */
 function fc(g: GraphBuilder, h: Value, p: ParamValues): Value {
@@ -32,3 +33,6 @@ export function emitCnn(g: GraphBuilder, _cfg: MoEConfig, x: Value, p: ParamValu
   const block2 = g.relu(g.conv(block1, p['backbone.conv2.weight'], p['backbone.conv2.bias'], { ...pad, strides: [2, 2] }));
   return fc(g, block2, p);
 }
+
+/** The resnet emitter (resnet.ts), listed with the other two: backbones.ts registers all three. */
+export { emitResnet };

@@ -9,9 +9,8 @@
  */
 import { backboneLayouts, ConfigError, NamedRegistry, type BackboneLayout, type MoEConfig } from '@flexmoe/shared';
 import type { GraphBuilder, Value } from '../onnx';
-import { emitCnn, emitMlp } from './backbone';
+import { emitCnn, emitMlp, emitResnet } from './backbone';
 import type { ParamValues } from './forward';
-import { emitResnet } from './resnet';
 
 /** A backbone's graph: the feature extractor psi. */
 export interface BackboneGraph {
