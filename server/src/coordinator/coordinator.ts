@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from '@flexmoe/shared';
 import type { MoEConfig } from '@flexmoe/shared/dist/src/model/config';
 import type { ParamMap } from '@flexmoe/shared/dist/src/model/params';
-import { PROTOCOL_VERSION, byteLength, type JoinRequest__Output, type SubmitHeader__Output, type TensorChunk, type TensorSpec, type WireTensor } from '@flexmoe/shared/dist/src/protocol';
+import { PROTOCOL_VERSION, byteLength, modelConfigToWire, type JoinRequest__Output, type ModelConfig, type SubmitHeader__Output, type TensorChunk, type TensorSpec, type WireTensor } from '@flexmoe/shared/dist/src/protocol';
 import { NormHistory, type NormPolicy } from '../aggregation/norms';
 import { DrainingError, StaleRoundError } from '../errors';
 import type { CoordinatorMetrics } from '../metrics/metrics';
@@ -80,7 +80,9 @@ export interface JoinResult {
   readonly sessionId: string;
   readonly capacity: number;
   readonly protocolVersion: number;
+  /** Deprecated JSON of the model config, still sent for clients that predate `model`. */
   readonly modelConfigJson: string;
+  readonly model: ModelConfig;
   readonly numExperts: number;
   readonly heartbeatIntervalMs: number;
   readonly run: { runId: string; totalRounds: number; completedRounds: number; strategy: string; seed: number };
@@ -346,6 +348,7 @@ export class Coordinator {
       capacity: info.capacity,
       protocolVersion: PROTOCOL_VERSION,
       modelConfigJson: JSON.stringify(this.options.model),
+      model: modelConfigToWire(this.options.model),
       numExperts: this.options.model.experts,
       heartbeatIntervalMs: this.options.heartbeatIntervalMs,
       run: {
