@@ -54,7 +54,7 @@ test('1,000 stalled Submit streams from one client: refused or ended at the dead
     await honest.submitRaw(submitMessages(honest.session!.sessionId, makeUpdate(task, tensors, 300, 0.01)));
     const codes = await Promise.all(outcomes);
     release();
-    const count = (c: number) => codes.filter((x) => x === c).length;
+    const count = (c: Status) => codes.filter((x) => x === c).length;
     t.diagnostic(`codes: ${JSON.stringify(Object.fromEntries([...new Set(codes)].map((c) => [Status[c], count(c)])))}`);
     assert.equal(count(Status.RESOURCE_EXHAUSTED), STREAMS - 1, 'one Submit per task: the others are refused at their header');
     assert.equal(count(Status.FAILED_PRECONDITION), 1, 'the stalled Submit is ended by the coordinator at the round deadline');

@@ -5,6 +5,7 @@
  * raises (a refused call, an unusable reply, an abandoned call).
  */
 import { FlexMoEError } from '../errors';
+import type { status as GrpcStatus } from '@grpc/grpc-js';
 import type { ErrorReasonName } from './error-details';
 
 /** A tensor's bytes do not match the checksum its sender declared. */
@@ -30,8 +31,8 @@ export class RpcError extends FlexMoEError {
   constructor(
     /** The RPC, e.g. `Join`. */
     readonly call: string,
-    /** gRPC status code (grpc.status). */
-    readonly status: number,
+    /** gRPC status code. */
+    readonly status: GrpcStatus,
     readonly reason: ErrorReasonName,
     /** The status message as sent by the peer. */
     readonly details: string,

@@ -64,6 +64,7 @@ export function modelConfigFromJoin(reply: Pick<JoinResponse__Output, 'model' | 
     };
   }
   try {
+    // eslint-disable-next-line @typescript-eslint/no-deprecated -- the fallback for coordinators that predate `model`
     const parsed: unknown = JSON.parse(reply.modelConfigJson);
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not a JSON object');
     return parsed as WireModelConfig;
