@@ -125,23 +125,9 @@ function modelOf(reply: Joined): MoEConfig {
 
 function toTaskEvent(event: TaskStreamEvent): link.TaskEvent {
   switch (event.kind) {
-    case 'task': {
-      const t = event.task;
-      return {
-        kind: 'task',
-        task: {
-          round: t.round,
-          experts: [...t.experts],
-          learningRate: t.learningRate,
-          batchSize: t.batchSize,
-          localEpochs: t.localEpochs,
-          deadlineUnixMs: t.deadlineUnixMs,
-          routingTopK: t.routingTopK,
-          seed: t.seed,
-          attempt: t.attempt,
-        },
-      };
-    }
+    case 'task':
+      // The wire's RoundTask has exactly the daemon's fields.
+      return { kind: 'task', task: { ...event.task, experts: [...event.task.experts] } };
     case 'complete':
       return { kind: 'complete', completedRounds: event.complete.completedRounds, finalAccuracy: event.complete.finalAccuracy };
     case 'keep-alive':
