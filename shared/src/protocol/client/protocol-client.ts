@@ -88,8 +88,11 @@ export class ProtocolClient {
   private health: HealthClient | undefined;
 
   constructor(private readonly options: ProtocolClientOptions) {
-    this.owned = !(options.channel instanceof grpc.Client);
-    this.channel = options.channel instanceof grpc.Client ? options.channel : openChannel(options.channel as ChannelSpec);
+    // A spec has an address; an open channel is a grpc-js client (checked by shape, not
+    // instanceof, which a second copy of grpc-js in node_modules would defeat).
+    const spec = typeof (options.channel as Partial<ChannelSpec>).address === 'string' ? (options.channel as ChannelSpec) : undefined;
+    this.owned = spec !== undefined;
+    this.channel = spec ? openChannel(spec) : (options.channel as CoordinatorClient);
   }
 
   /** The client's own metadata: client id and token. */
