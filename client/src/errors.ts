@@ -3,7 +3,7 @@
  * maps coordinator status codes to these classes in one place so the daemon loop never sees gRPC.
  */
 import { FlexMoEError } from '@flexmoe/shared';
-import type { ErrorReasonName } from '@flexmoe/shared/dist/src/protocol';
+import type { ErrorReasonName } from '@flexmoe/proto';
 
 /** Why the coordinator refused a call, in the daemon's own words (not gRPC's). */
 export type RejectionKind =

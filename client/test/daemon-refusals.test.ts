@@ -10,7 +10,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { status } from '@grpc/grpc-js';
-import { createLogger } from '@flexmoe/shared/dist/src/logging';
+import { createLogger } from '@flexmoe/shared';
 import { ClientDaemon } from '../src/daemon/daemon';
 import type { LocalData } from '../src/daemon/data';
 import type { CoordinatorLink } from '../src/daemon/link';

@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { status as Status } from '@grpc/grpc-js';
-import { chunkTensors, type RpcError, type SubmitMessage } from '@flexmoe/shared/dist/src/protocol';
+import { chunkTensors, type RpcError, type SubmitMessage } from '@flexmoe/proto';
 import { TestClient, makeUpdate, submitMessages } from './helpers/test-client';
 import { startServer, stopProcess, waitForStatus } from './helpers/processes';
 

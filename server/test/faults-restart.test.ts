@@ -10,7 +10,7 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { status as Status } from '@grpc/grpc-js';
-import type { RpcError } from '@flexmoe/shared/dist/src/protocol';
+import type { RpcError } from '@flexmoe/proto';
 import { TestClient, healthCheck, makeUpdate, serveRounds, submitMessages } from './helpers/test-client';
 import { getStatus, httpGet, metricValue, runFlexmoe, startServer, stopProcess, waitForStatus } from './helpers/processes';
 

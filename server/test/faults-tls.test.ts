@@ -12,7 +12,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
-import type { RpcError } from '@flexmoe/shared/dist/src/protocol';
+import type { RpcError } from '@flexmoe/proto';
 import { TestClient } from './helpers/test-client';
 import { startServer, stopProcess } from './helpers/processes';
 

@@ -11,8 +11,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { status as Status } from '@grpc/grpc-js';
-import { defaultModelConfig, type MoEConfig } from '@flexmoe/shared/dist/src/model/config';
-import { backboneSpecs, expertSpecs } from '@flexmoe/shared/dist/src/model/params';
+import { defaultModelConfig, type MoEConfig } from '@flexmoe/shared';
+import { backboneSpecs, expertSpecs } from '@flexmoe/shared';
 import {
   CallAbortedError,
   ProtocolClient,
@@ -24,7 +24,7 @@ import {
   type TensorData,
   type TensorSpec,
   type VerifiedTensorStore,
-} from '@flexmoe/shared/dist/src/protocol';
+} from '@flexmoe/proto';
 import { startServer, stopProcess } from './helpers/processes';
 
 const SMALL_MODEL = ['--experts', '4', '--feature-dim', '8', '--expert-hidden', '8', '--input-shape', '1,6,6', '--classes', '3'];

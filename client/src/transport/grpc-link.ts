@@ -3,10 +3,10 @@
  * calls, metadata, deadlines, tensor validation and error reasons) to the daemon's own terms.
  * The only file of the daemon that talks to the wire.
  */
-import type { MoEConfig } from '@flexmoe/shared/dist/src/model/config';
-import { defaultModelConfig } from '@flexmoe/shared/dist/src/model/config';
-import { backboneSpecs, expertSpecs, type ParamMap } from '@flexmoe/shared/dist/src/model/params';
-import { ProtocolClient, type Joined, type TaskStreamEvent, type TensorSpec, type WireTensor } from '@flexmoe/shared/dist/src/protocol';
+import type { MoEConfig } from '@flexmoe/shared';
+import { defaultModelConfig } from '@flexmoe/shared';
+import { backboneSpecs, expertSpecs, type ParamMap } from '@flexmoe/shared';
+import { ProtocolClient, type Joined, type TaskStreamEvent, type TensorSpec, type WireTensor } from '@flexmoe/proto';
 import { CoordinatorError } from '../errors';
 import type * as link from '../daemon/link';
 import { channelCredentials, type TlsFiles } from './credentials';

@@ -4,7 +4,7 @@
  * unusable reply an `invalid` one, an abandoned call an AbortedError.
  */
 import { status } from '@grpc/grpc-js';
-import { BadReplyError, CallAbortedError, RpcError } from '@flexmoe/shared/dist/src/protocol';
+import { BadReplyError, CallAbortedError, RpcError } from '@flexmoe/proto';
 import { AbortedError, CoordinatorError, type RejectionKind } from '../errors';
 
 const KIND_BY_STATUS: Partial<Record<number, RejectionKind>> = {

@@ -7,7 +7,7 @@
  */
 import { status as Status, type ServiceError, Metadata } from '@grpc/grpc-js';
 import { FlexMoEError } from '@flexmoe/shared';
-import { LEGACY_ERROR_KEY, STATUS_DETAILS_KEY, encodeStatusDetails, type ErrorReasonName } from '@flexmoe/shared/dist/src/protocol';
+import { LEGACY_ERROR_KEY, STATUS_DETAILS_KEY, encodeStatusDetails, type ErrorReasonName } from '@flexmoe/proto';
 
 const BY_CODE: Readonly<Record<string, readonly [Status, ErrorReasonName]>> = Object.freeze({
   FLEXMOE_ERR_INVALID_ARGUMENT: [Status.INVALID_ARGUMENT, 'ERROR_REASON_INVALID_ARGUMENT'],

@@ -17,9 +17,9 @@ import {
   type TensorChunk,
   type TensorSpec,
   type WireTensor,
-} from '@flexmoe/shared/dist/src/protocol';
-import { defaultModelConfig, type MoEConfig } from '@flexmoe/shared/dist/src/model/config';
-import { backboneSpecs, expertSpecs } from '@flexmoe/shared/dist/src/model/params';
+} from '@flexmoe/proto';
+import { defaultModelConfig, type MoEConfig } from '@flexmoe/shared';
+import { backboneSpecs, expertSpecs } from '@flexmoe/shared';
 
 /** Options of a test client. */
 export interface TestClientOptions {
