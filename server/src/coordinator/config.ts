@@ -3,6 +3,7 @@
  * transport: options, collaborators, lifecycle phases, Join results and validated Submits.
  */
 import type { Logger } from '@flexmoe/shared';
+import type { ModelConfig } from '@flexmoe/proto';
 import type { MoEConfig } from '@flexmoe/shared';
 import type { NormPolicy } from '../aggregation/norms';
 import type { CoordinatorMetrics } from '../metrics/metrics';
@@ -57,7 +58,9 @@ export interface JoinResult {
   readonly sessionId: string;
   readonly capacity: number;
   readonly protocolVersion: number;
+  /** Deprecated JSON of the model config, still sent for clients that predate `model`. */
   readonly modelConfigJson: string;
+  readonly model: ModelConfig;
   readonly numExperts: number;
   readonly heartbeatIntervalMs: number;
   readonly run: { runId: string; totalRounds: number; completedRounds: number; strategy: string; seed: number };

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '@flexmoe/shared';
 import type { ParamMap } from '@flexmoe/shared';
-import { PROTOCOL_VERSION, byteLength, type JoinRequest__Output, type SubmitHeader__Output, type TensorChunk, type TensorSpec, type WireTensor } from '@flexmoe/proto';
+import { PROTOCOL_VERSION, byteLength, modelConfigToWire, type JoinRequest__Output, type SubmitHeader__Output, type TensorChunk, type TensorSpec, type WireTensor } from '@flexmoe/proto';
 import { NormHistory } from '../aggregation/norms';
 import { DrainingError, StaleRoundError } from '../errors';
 import { ClientRegistry } from '../registry/client-registry';
@@ -263,6 +263,7 @@ export class Coordinator {
       capacity: info.capacity,
       protocolVersion: PROTOCOL_VERSION,
       modelConfigJson: JSON.stringify(this.options.model),
+      model: modelConfigToWire(this.options.model),
       numExperts: this.options.model.experts,
       heartbeatIntervalMs: this.options.heartbeatIntervalMs,
       run: {
