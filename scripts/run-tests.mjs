@@ -20,6 +20,8 @@ function walk(dir, out) {
 
 const files = [];
 for (const ws of ['shared', 'proto', 'ml', 'server', 'client', 'tools']) walk(join(root, ws, 'dist', 'test'), files);
+// The guide's example strategy (docs/writing-a-strategy.md), compiled and tested like a package.
+walk(join(root, 'docs', 'examples', 'dist', 'test'), files);
 const selected = files
   .map((f) => relative(root, f))
   .filter((f) => filter.length === 0 || filter.some((s) => f.includes(s)))

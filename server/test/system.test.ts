@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { REPO_ROOT, httpGet, metricValue, startServer, stopProcess, waitForStatus } from './helpers/processes';
-import { healthCheck } from './helpers/protocol-client';
+import { healthCheck } from './helpers/test-client';
 
 const CLIENTS = 4;
 const ROUNDS = 3;

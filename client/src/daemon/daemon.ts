@@ -11,6 +11,7 @@ import { AbortedError, CoordinatorError } from '../errors';
 import type { ClientMetrics } from '../observability/metrics';
 import type { StateDir } from '../state/state-dir';
 import { sleep } from '@flexmoe/shared';
+import { PROTOCOL_VERSION } from '@flexmoe/proto';
 import { createBackoff, type Backoff, type BackoffOptions } from './backoff';
 import { deviceFacts } from './device';
 import { GateStore } from './gate';
@@ -46,8 +47,17 @@ export interface DaemonExit {
 /** How long a daemon that stays after a complete run waits before asking for the next run. */
 const IDLE_AFTER_RUN_MS = 30_000;
 
-/** Join refusals that no amount of waiting fixes. */
-const FATAL_JOIN_KINDS = new Set(['unauthenticated', 'invalid', 'precondition']);
+/**
+ * Join refusals that no amount of waiting fixes: bad credentials, a request the coordinator
+ * cannot accept, a protocol version it does not speak. Another failed precondition may change
+ * with the coordinator's state and is retried; one without a reason (a coordinator that predates
+ * error reasons) is taken as fatal, as before reasons existed.
+ */
+function isFatalJoinRefusal(err: CoordinatorError): boolean {
+  if (err.kind === 'unauthenticated' || err.kind === 'invalid') return true;
+  if (err.kind !== 'precondition') return false;
+  return err.reason === 'ERROR_REASON_PROTOCOL_VERSION' || err.reason === 'ERROR_REASON_UNSPECIFIED';
+}
 
 /** One client daemon. `run()` once; `stop()` from a signal handler. */
 export class ClientDaemon {
@@ -100,7 +110,7 @@ export class ClientDaemon {
   private async loop(): Promise<DaemonExit> {
     while (!this.stopControl.signal.aborted) {
       const session = await this.joinOnce();
-      if (session === 'fatal') return { code: 2, reason: 'join refused' };
+      if (session instanceof CoordinatorError) return { code: 2, reason: joinRefusalLine(session) };
       const misfit = session && dataMisfit(session.model, this.options.data);
       if (misfit) {
         this.log.error({ reason: misfit }, "local data does not fit the coordinator's model");
@@ -122,8 +132,8 @@ export class ClientDaemon {
     return { code: 0, reason: 'stopped' };
   }
 
-  /** Joins once; null when it is worth retrying, 'fatal' when it is not. */
-  private async joinOnce(): Promise<Session | null | 'fatal'> {
+  /** Joins once; null when it is worth retrying, the refusal when it is not. */
+  private async joinOnce(): Promise<Session | null | CoordinatorError> {
     const { link, clientId, capacity, data } = this.options;
     try {
       const session = await link.join(
@@ -136,11 +146,12 @@ export class ClientDaemon {
       if (err instanceof AbortedError || this.stopControl.signal.aborted) return null;
       if (!(err instanceof CoordinatorError)) throw err;
       this.options.metrics.rejections.inc({ kind: err.kind });
-      if (FATAL_JOIN_KINDS.has(err.kind)) {
-        this.log.error({ kind: err.kind, reason: err.message }, joinRefusalLine(err));
-        return 'fatal';
+      if (isFatalJoinRefusal(err)) {
+        this.log.error({ kind: err.kind, errorReason: err.reason, reason: err.message }, joinRefusalLine(err));
+        return err;
       }
-      this.log.warn({ kind: err.kind, reason: err.message, attempt: this.backoff.attempts + 1 }, 'coordinator not reachable; retrying');
+      const line = err.kind === 'precondition' ? 'join refused for now (failed precondition); retrying' : 'coordinator not reachable; retrying';
+      this.log.warn({ kind: err.kind, errorReason: err.reason, reason: err.message, attempt: this.backoff.attempts + 1 }, line);
       return null;
     }
   }
@@ -210,8 +221,8 @@ export class ClientDaemon {
       case 'stopped':
         return { code: 0, reason: 'stopped' };
       case 'fatal':
-        this.log.error({ kind: end.error.kind, reason: end.error.message }, joinRefusalLine(end.error));
-        return { code: 2, reason: end.error.message };
+        this.log.error({ kind: end.error.kind, errorReason: end.error.reason, reason: end.error.message }, joinRefusalLine(end.error));
+        return { code: 2, reason: joinRefusalLine(end.error) };
       case 'rejoin':
         this.log.warn({ reason: end.reason }, 'session no longer known to the coordinator; rejoining');
         if (/replaced by a new session/.test(end.reason)) this.noteReplaced();
@@ -279,7 +290,9 @@ function joinRefusalLine(err: CoordinatorError): string {
     case 'unauthenticated':
       return 'join refused: unauthenticated (check --token, or the client certificate with --tls-cert/--tls-key)';
     case 'precondition':
-      return 'join refused: failed precondition (protocol version or run state does not match)';
+      return err.reason === 'ERROR_REASON_PROTOCOL_VERSION'
+        ? `refused: the coordinator does not speak this daemon's protocol version ${PROTOCOL_VERSION}; install a flexmoe release that matches the coordinator (${err.message})`
+        : `join refused: failed precondition (${err.message})`;
     default:
       return `join refused: ${err.kind} (check --capacity and the data against the coordinator's model)`;
   }

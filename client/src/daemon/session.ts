@@ -157,7 +157,8 @@ export class SessionRunner {
 
   private classifyFailure(err: unknown): SessionEnd {
     if (!(err instanceof CoordinatorError)) throw err;
-    if (err.kind === 'unauthenticated') return { kind: 'fatal', error: err };
+    // Waiting cannot fix bad credentials or a protocol version the coordinator does not speak.
+    if (err.kind === 'unauthenticated' || err.reason === 'ERROR_REASON_PROTOCOL_VERSION') return { kind: 'fatal', error: err };
     if (err.kind === 'not-found') return { kind: 'rejoin', reason: err.message };
     return { kind: 'lost', reason: err.message };
   }

@@ -9,5 +9,8 @@ export type { TrainGraphOptions } from './graphs';
 export { optimizerConfig, OPTIMIZER_KINDS, PLAIN_SGD } from './optimizer';
 export type { OptimizerConfig, OptimizerKind } from './optimizer';
 export { MASK_VALUE } from './forward';
+export type { ParamValues } from './forward';
+export { backboneGraph, backboneGraphs, registerBackbone } from './backbones';
+export type { BackboneDefinition, BackboneGraph } from './backbones';
 export { referenceForward } from './reference';
 export type { RefForward, RefParams } from './reference';

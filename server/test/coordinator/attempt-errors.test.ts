@@ -6,6 +6,7 @@ import path from 'node:path';
 import { createLogger, parseCommand } from '@flexmoe/shared';
 import { PROTOCOL_VERSION, type JoinRequest__Output } from '@flexmoe/proto';
 import { coordinatorOptions, SERVER_COMMAND } from '../../src/cli/server';
+import { BaseStrategy } from '../../src/strategies/base';
 import { createMetrics } from '../../src/metrics/metrics';
 import { attemptErrorDelayMs, DEFAULT_ATTEMPT_ERROR_POLICY } from '../../src/coordinator/attempt-errors';
 import { Coordinator } from '../../src/coordinator/coordinator';
@@ -36,14 +37,13 @@ test('a round attempt that keeps throwing ends in the failed state, counted, ins
     const metrics = createMetrics();
     let calls = 0;
     // A strategy with a bug: what a user's strategy or a broken solver does to the round loop.
-    const strategy = {
-      assign: () => {
+    const strategy = new (class extends BaseStrategy {
+      readonly name = 'flexmoe';
+      assign() {
         calls++;
         return Promise.reject(new Error('strategy bug'));
-      },
-      snapshot: () => null,
-      restore: () => undefined,
-    };
+      }
+    })();
     const coordinator = Coordinator.open(options, { logger: createLogger({ level: 'silent' }), metrics, strategy });
     const { sessionId } = coordinator.join('c0', join('c0'));
     const unsubscribe = coordinator.subscribe('c0', sessionId, () => undefined);
