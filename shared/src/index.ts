@@ -5,3 +5,5 @@ export * from './config';
 export * from './process-metrics';
 export * from './proc-memory';
 export * from './http-listen';
+export * from './util/clock';
+export { FakeClock } from './util/fake-clock';

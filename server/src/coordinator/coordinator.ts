@@ -5,7 +5,7 @@
  * into the request methods below.
  */
 import { randomUUID } from 'node:crypto';
-import type { Logger } from '@flexmoe/shared';
+import { realClock, type Clock, type ClockTimer, type Logger } from '@flexmoe/shared';
 import type { MoEConfig } from '@flexmoe/shared/dist/src/model/config';
 import type { ParamMap } from '@flexmoe/shared/dist/src/model/params';
 import { PROTOCOL_VERSION, byteLength, type JoinRequest__Output, type SubmitHeader__Output, type TensorChunk, type TensorSpec, type WireTensor } from '@flexmoe/shared/dist/src/protocol';
@@ -19,7 +19,6 @@ import type { AssignPort } from '../rounds/ports';
 import { DIVERGED_PREFIX, RoundEngine, type RoundConfig, type RoundOutcome } from '../rounds/round-engine';
 import { RunHistory } from '../rounds/run-history';
 import { loadLatestCheckpoint, writeCheckpoint, type Checkpoint } from '../state/checkpoint';
-import { sleep } from '@flexmoe/shared/dist/src/util/sleep';
 import { attemptErrorDelayMs, DEFAULT_ATTEMPT_ERROR_POLICY, type AttemptErrorPolicy } from './attempt-errors';
 import { DownloadChunkCache } from './download-cache';
 import { FitnessState, type FitnessOptions } from './fitness-state';
@@ -73,6 +72,8 @@ export interface CoordinatorDeps {
   readonly metrics: CoordinatorMetrics;
   /** The assignment strategy, with its checkpointable state. */
   readonly strategy: AssignPort & { snapshot(): unknown; restore(state: unknown): void };
+  /** Round deadlines, retry waits, liveness and the sweeper (default: the real clock). */
+  readonly clock?: Clock;
 }
 
 /** What a successful Join returns. */
@@ -107,7 +108,8 @@ export class Coordinator {
   private readonly runId: string;
   private readonly abort = new AbortController();
   private loop: Promise<void> | undefined;
-  private sweeper: NodeJS.Timeout | undefined;
+  private sweeper: ClockTimer | undefined;
+  private readonly clock: Clock;
   private readonly log: Logger;
   private readonly chunkCache = new DownloadChunkCache();
   private readonly norms: NormHistory;
@@ -116,6 +118,7 @@ export class Coordinator {
 
   private constructor(private readonly options: CoordinatorOptions, private readonly deps: CoordinatorDeps, checkpoint?: Checkpoint) {
     this.log = deps.logger.child({ component: 'coordinator' });
+    this.clock = deps.clock ?? realClock;
     this.norms = new NormHistory(options.norms ?? DEFAULT_NORM_POLICY);
     this.registry = new ClientRegistry({
       livenessTimeoutMs: options.livenessTimeoutMs,
@@ -123,6 +126,7 @@ export class Coordinator {
       forgetAfterMs: options.forgetAfterMs,
       logger: deps.logger.child({ component: 'registry' }),
       onChange: () => deps.metrics.clientsConnected.set(this.registry.liveCount),
+      clock: this.clock,
     });
     const s = checkpoint?.state;
     this.runId = s?.runId ?? randomUUID();
@@ -151,7 +155,7 @@ export class Coordinator {
 
   /** Starts the round loop and the liveness sweeper (until `drain`); resolves when the loop ends. */
   start(): Promise<void> {
-    this.sweeper = setInterval(() => {
+    this.sweeper = this.clock.setInterval(() => {
       this.registry.sweep();
       this.registry.prune();
     }, Math.max(200, this.options.heartbeatIntervalMs));
@@ -177,6 +181,7 @@ export class Coordinator {
       fitness: this.fitness,
       norms: this.norms,
       logger: this.deps.logger.child({ component: 'rounds' }),
+      clock: this.clock,
       onSolve: (s, answer) => {
         this.deps.metrics.solveSeconds.observe(s);
         if (answer.timedOut) this.deps.metrics.solveTimeouts.inc();
@@ -201,7 +206,7 @@ export class Coordinator {
           this.fail(round, errors);
           return;
         }
-        await sleep(errors > 0 ? attemptErrorDelayMs(policy, errors) : RETRY_DELAY_MS, this.abort.signal);
+        await this.clock.sleep(errors > 0 ? attemptErrorDelayMs(policy, errors) : RETRY_DELAY_MS, this.abort.signal);
       }
     }
     this.currentRound = 0;
@@ -323,13 +328,15 @@ export class Coordinator {
     if (this.loop && !wasFinished) {
       // A round still waiting for clients has nothing to finish: abandon it at once.
       const inFlight = this.registry.liveSessions().some((s) => s.proxy.currentTask() !== undefined);
-      const timer = setTimeout(() => this.abort.abort(new DrainingError('coordinator shutting down')), inFlight ? graceMs : 0);
+      const abandon = (): void => this.abort.abort(new DrainingError('coordinator shutting down'));
+      const timer = inFlight ? this.clock.setTimeout(abandon, graceMs) : undefined;
+      if (!inFlight) abandon();
       await this.loop;
-      clearTimeout(timer);
+      this.clock.clearTimeout(timer);
     }
     this.abort.abort(new DrainingError('coordinator shutting down'));
     if (this.completed > 0) this.checkpoint();
-    clearInterval(this.sweeper);
+    this.clock.clearInterval(this.sweeper);
     for (const s of this.registry.liveSessions()) s.proxy.close('coordinator stopped');
     this.phase = 'stopped';
   }
