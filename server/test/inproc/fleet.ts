@@ -120,6 +120,20 @@ export class Fleet {
     }
   }
 
+  /** Awaits `promise`, advancing the fake clock while it is pending (it may wait on fake timers). */
+  async during<T>(promise: Promise<T>, stepMs = 10): Promise<T> {
+    let settled = false;
+    const watched = promise.finally(() => (settled = true));
+    await this.until('a promise to settle', () => settled, { stepMs });
+    return watched;
+  }
+
+  /** A crash of the coordinator process: connections drop at once and its round loop ends. */
+  async crash(coordinator: Coordinator): Promise<void> {
+    this.network.cut();
+    await this.during(coordinator.drain(0));
+  }
+
   /** Stops every daemon and coordinator, then removes the directory. */
   async close(): Promise<void> {
     await Promise.all(this.daemons.map((d) => d.daemon.stop('test over')));

@@ -39,6 +39,10 @@ function overTheWire(call: string, err: unknown): Error {
 
 /** The address daemons dial: at most one coordinator serves behind it at a time. */
 export class MemoryNetwork {
+  /** Every call made through the network's links, in order, with its outcome. */
+  readonly calls: Array<{ call: string; clientId: string; ok: boolean }> = [];
+  /** Observer of each call as it is made (a test records the clock with it). */
+  onCall: ((call: string, clientId: string) => void) | undefined;
   private current: Coordinator | undefined;
   private readonly cuts = new Set<(err: Error) => void>();
 
@@ -107,7 +111,13 @@ class MemoryLink implements CoordinatorLink {
 
   private call<T>(name: string, fn: (c: Coordinator) => T, signal?: AbortSignal): Promise<T> {
     if (this.closed) return Promise.reject(new Error(`${name} on a closed link`));
-    return request(this.network, name, fn, signal);
+    this.network.onCall?.(name, this.clientId);
+    const entry = { call: name, clientId: this.clientId, ok: false };
+    this.network.calls.push(entry);
+    return request(this.network, name, fn, signal).then((v) => {
+      entry.ok = true;
+      return v;
+    });
   }
 
   async join(params: JoinParams, signal?: AbortSignal): Promise<Session> {
