@@ -108,15 +108,14 @@ export class Fleet {
 
   /**
    * Advances the fake clock in `stepMs` steps until `done()` holds; fails after `maxMs` of fake
-   * time with `what` in the message. Between steps the event loop turns, so file I/O of the
-   * daemons (gates) completes while fake time stands still.
+   * time with `what` in the message. The clock lets file I/O in flight (the daemons' gates)
+   * complete before time moves on.
    */
   async until(what: string, done: () => boolean, { stepMs = 50, maxMs = 120_000 } = {}): Promise<void> {
     const start = this.clock.now();
     while (!done()) {
       if (this.clock.now() - start > maxMs) throw new Error(`${what}: not reached within ${maxMs} ms of fake time`);
       await this.clock.advance(stepMs);
-      await new Promise((r) => setTimeout(r, 1));
     }
   }
 

@@ -15,6 +15,8 @@ export interface TrainerScript {
   trainMs?: number;
   /** Make `train` fail with this error instead (a local failure the daemon reports). */
   fail?: () => Error;
+  /** Fail only the first this many calls (default: every call when `fail` is set). */
+  failCalls?: number;
 }
 
 /** Calls seen, for assertions. */
@@ -26,6 +28,7 @@ export interface TrainerLog {
 /** A trainer whose time passes on `clock` and whose answers are fixed functions of the request. */
 export class ScriptedTrainer implements TrainerLike {
   readonly log: TrainerLog = { trained: [], abandoned: 0 };
+  private calls = 0;
 
   constructor(
     private readonly clock: Clock,
@@ -38,7 +41,8 @@ export class ScriptedTrainer implements TrainerLike {
       this.log.abandoned++;
       throw request.signal.reason instanceof Error ? request.signal.reason : new Error('training abandoned');
     }
-    if (this.script.fail) throw this.script.fail();
+    this.calls++;
+    if (this.script.fail && this.calls <= (this.script.failCalls ?? Infinity)) throw this.script.fail();
     this.log.trained.push({ experts: [...request.assigned], seed: request.seed });
     const n = request.data.n;
     const params: ParamMap = {};

@@ -114,7 +114,23 @@ export class FakeClock implements Clock {
   }
 }
 
-/** Lets pending promise jobs (and the jobs they start) run. */
+/** Turns given at most to file operations in flight before time moves on anyway. */
+const MAX_IO_TURNS = 10_000;
+
+/** File operations in flight (libuv requests): code awaiting them is not done yet. */
+function fileRequestsInFlight(): number {
+  return process.getActiveResourcesInfo().filter((r) => r.startsWith('FSReq') || r.startsWith('FileHandle') || r === 'CloseReq').length;
+}
+
+/**
+ * Lets pending promise jobs (and the jobs they start) run, and waits for file operations in
+ * flight: fake time stands still while real I/O completes, as if it took no time at all, so the
+ * order of events does not depend on how fast the disk or the machine is.
+ */
 async function settle(): Promise<void> {
   for (let i = 0; i < SETTLE_TURNS; i++) await nextTurn();
+  for (let i = 0; i < MAX_IO_TURNS && fileRequestsInFlight() > 0; i++) {
+    await nextTurn();
+    if (fileRequestsInFlight() === 0) for (let j = 0; j < SETTLE_TURNS; j++) await nextTurn();
+  }
 }
