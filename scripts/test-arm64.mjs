@@ -27,10 +27,10 @@ const EMULATED_TESTS = [
   'shared/dist/src/onnx/conv.test.js',
   'shared/dist/src/onnx/gradients.test.js',
   'shared/dist/src/onnx/helpers.test.js',
-  'shared/dist/test/train-gradients.system.test.js',
-  'shared/dist/test/train-stats.system.test.js',
-  'shared/dist/test/train-errors.system.test.js',
-  'shared/dist/test/train-learning.system.test.js',
+  'shared/dist/test/train-gradients.test.js',
+  'shared/dist/test/train-stats.test.js',
+  'shared/dist/test/train-errors.test.js',
+  'shared/dist/test/train-learning.test.js',
 ];
 const FLEET_CHECK = 'client/dist/test/arm64-fleet.check.js';
 const EM_ARM64 = 183; // ELF e_machine of AArch64
