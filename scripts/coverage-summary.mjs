@@ -56,7 +56,7 @@ function merge(dir, isProduct) {
 
 /** One summary line: lines and functions run, over the product files any process loaded. */
 export function coverageSummary(dir, root) {
-  const isProduct = (file) => /^(shared|server|client)\/dist\/src\//.test(relative(root, file)) && !file.endsWith('.test.js');
+  const isProduct = (file) => /^(shared|proto|ml|server|client)\/dist\/src\//.test(relative(root, file)) && !file.endsWith('.test.js');
   const scripts = merge(dir, isProduct);
   let lines = 0;
   let run = 0;

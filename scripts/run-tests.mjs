@@ -1,4 +1,4 @@
-// Runs the compiled test files (`*/dist/{src,test}/**/*.test.js`) with node's test runner, in two
+// Runs the compiled test files (`<workspace>/dist/test/**/*.test.js`) with node's test runner, in two
 // layers (README, "Testing"):
 //   unit    `*.test.js` except the system ones: one process, fake clock, in-memory transport;
 //           reports line and function coverage of the product code (--coverage: system too).
@@ -13,7 +13,7 @@ import { spawnSync } from 'node:child_process';
 import { coverageSummary } from './coverage-summary.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
-const WORKSPACES = ['shared', 'server', 'client'];
+const WORKSPACES = ['shared', 'proto', 'ml', 'server', 'client', 'tools'];
 const args = process.argv.slice(2);
 const flags = new Set(args.filter((a) => a.startsWith('--')));
 const filter = args.filter((a) => !a.startsWith('--'));
@@ -40,7 +40,7 @@ function sourceOf(file) {
 }
 
 const files = [];
-for (const ws of WORKSPACES) for (const sub of ['src', 'test']) walk(join(root, ws, 'dist', sub), files);
+for (const ws of WORKSPACES) walk(join(root, ws, 'dist', 'test'), files);
 const live = files.filter((f) => existsSync(sourceOf(f)));
 
 function selected(layer) {

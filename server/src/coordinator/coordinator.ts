@@ -6,9 +6,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { realClock, type Clock, type ClockTimer, type Logger } from '@flexmoe/shared';
-import type { MoEConfig } from '@flexmoe/shared/dist/src/model/config';
-import type { ParamMap } from '@flexmoe/shared/dist/src/model/params';
-import { PROTOCOL_VERSION, byteLength, type JoinRequest__Output, type SubmitHeader__Output, type TensorChunk, type TensorSpec, type WireTensor } from '@flexmoe/shared/dist/src/protocol';
+import type { MoEConfig } from '@flexmoe/shared';
+import type { ParamMap } from '@flexmoe/shared';
+import { PROTOCOL_VERSION, byteLength, type JoinRequest__Output, type SubmitHeader__Output, type TensorChunk, type TensorSpec, type WireTensor } from '@flexmoe/proto';
 import { NormHistory, type NormPolicy } from '../aggregation/norms';
 import { DrainingError, StaleRoundError } from '../errors';
 import type { CoordinatorMetrics } from '../metrics/metrics';

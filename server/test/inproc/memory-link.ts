@@ -9,8 +9,8 @@
  * `cut` takes it away as a crash would (open task streams fail UNAVAILABLE, calls are refused
  * until the next `serve`).
  */
-import { defaultModelConfig, type MoEConfig } from '@flexmoe/shared/dist/src/model/config';
-import { backboneSpecs, expertSpecs, type ParamMap } from '@flexmoe/shared/dist/src/model/params';
+import { defaultModelConfig, type MoEConfig } from '@flexmoe/shared';
+import { backboneSpecs, expertSpecs, type ParamMap } from '@flexmoe/shared';
 import {
   PROTOCOL_VERSION,
   assembleTensors,
@@ -21,7 +21,7 @@ import {
   type TensorChunk__Output,
   type TensorSpec,
   type WireTensor,
-} from '@flexmoe/shared/dist/src/protocol';
+} from '@flexmoe/proto';
 import { AbortedError, CoordinatorError, toCoordinatorError } from '@flexmoe/client';
 import type { CoordinatorLink, HeartbeatReply, JoinParams, Phase, RoundTask, Session, SubmitResult, TaskEvent, Update } from '@flexmoe/client';
 import type { Coordinator } from '../../src/coordinator/coordinator';

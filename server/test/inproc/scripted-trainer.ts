@@ -5,8 +5,8 @@
  * data. The real trainer is tested on its own and in the process-level suite.
  */
 import type { Clock } from '@flexmoe/shared';
-import type { ParamMap } from '@flexmoe/shared/dist/src/model/params';
-import type { EvaluateRequest, EvaluateResult, ExportRequest, TrainRequest, TrainResult } from '@flexmoe/shared/dist/src/training/types';
+import type { ParamMap } from '@flexmoe/shared';
+import type { EvaluateRequest, EvaluateResult, ExportRequest, TrainRequest, TrainResult } from '@flexmoe/ml/training';
 import type { TrainerLike } from '@flexmoe/client';
 
 /** How a scripted trainer behaves. */
