@@ -4,7 +4,6 @@
  * divergence and a replaced session are tested in-process in server/test/inproc/.
  */
 import { test } from 'node:test';
-import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
