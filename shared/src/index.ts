@@ -18,4 +18,3 @@ export * from './model-layout/params';
 export { resnetSpecs, resnetBlocks } from './model-layout/resnet-layout';
 export type { BlockShape } from './model-layout/resnet-layout';
 export * from './util/clock';
-export { FakeClock } from './util/fake-clock';

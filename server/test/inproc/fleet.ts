@@ -6,7 +6,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { FakeClock, createLogger, parseCommand, type Logger } from '@flexmoe/shared';
+import { createLogger, parseCommand, type Logger } from '@flexmoe/shared';
+import { FakeClock } from '@flexmoe/shared/testing';
 import type { MoEConfig } from '@flexmoe/shared';
 import type { Dataset } from '@flexmoe/ml/data';
 import { ClientDaemon, StateDir, createClientMetrics, type DaemonExit, type LocalData } from '@flexmoe/client';

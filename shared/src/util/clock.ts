@@ -1,7 +1,7 @@
 /**
  * Time as a dependency. Everything whose behaviour depends on time passing (round deadlines and
  * quorum grace, retry backoff, heartbeats, liveness, reconnect backoff) takes a `Clock`, so tests
- * can run it on a `FakeClock` (fake-clock.ts) deterministically instead of waiting for real
+ * can run it on a `FakeClock` (`@flexmoe/shared/testing`) deterministically instead of waiting for real
  * seconds. Production code uses `realClock`: the global timers and `Date.now`.
  */
 import { sleep } from './sleep';
