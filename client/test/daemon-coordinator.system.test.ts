@@ -19,17 +19,59 @@ const SHARD = { partition: 'iid', seed: 1, maxSamples: 200 };
 
 function serverArgs(port: number, dataDir: string): string[] {
   return [
-    'server', '--insecure', '--host', '127.0.0.1', '--port', String(port), '--metrics-host', '127.0.0.1', '--metrics-port', '0',
-    '--data-dir', dataDir, '--rounds', String(ROUNDS), '--experts', '4', '--feature-dim', '16', '--expert-hidden', '8',
-    '--min-clients', '2', '--round-deadline', '10', '--heartbeat-interval', '0.5', '--keep-serving', '--seed', '3',
+    'server',
+    '--insecure',
+    '--host',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--metrics-host',
+    '127.0.0.1',
+    '--metrics-port',
+    '0',
+    '--data-dir',
+    dataDir,
+    '--rounds',
+    String(ROUNDS),
+    '--experts',
+    '4',
+    '--feature-dim',
+    '16',
+    '--expert-hidden',
+    '8',
+    '--min-clients',
+    '2',
+    '--round-deadline',
+    '10',
+    '--heartbeat-interval',
+    '0.5',
+    '--keep-serving',
+    '--seed',
+    '3',
   ];
 }
 
 function clientArgs(port: number, index: number, stateDir: string): string[] {
   return [
-    'client', '--server', `127.0.0.1:${port}`, '--data', 'fashion-mnist', '--partition', SHARD.partition,
-    '--shard', `${index}/2`, '--seed', String(SHARD.seed), '--max-samples', String(SHARD.maxSamples),
-    '--capacity', '2', '--id', `c${index}`, '--state-dir', stateDir,
+    'client',
+    '--server',
+    `127.0.0.1:${port}`,
+    '--data',
+    'fashion-mnist',
+    '--partition',
+    SHARD.partition,
+    '--shard',
+    `${index}/2`,
+    '--seed',
+    String(SHARD.seed),
+    '--max-samples',
+    String(SHARD.maxSamples),
+    '--capacity',
+    '2',
+    '--id',
+    `c${index}`,
+    '--state-dir',
+    stateDir,
   ];
 }
 
@@ -91,15 +133,26 @@ test('daemons join, train their assigned experts, survive restarts of themselves
     const codes = await Promise.all([client0.exited, client1.exited]);
     assert.deepEqual(codes, [0, 0], 'both daemons exit 0 when the run completes');
     assert.equal(client1.messages('run complete').length, 1);
-    const status = (await (await fetch(`http://127.0.0.1:${metricsPort}/api/status`)).json()) as { completed?: number; history: RoundStatus[]; clients: { id: string; connected: boolean; state: string }[] };
+    const status = (await (await fetch(`http://127.0.0.1:${metricsPort}/api/status`)).json()) as {
+      completed?: number;
+      history: RoundStatus[];
+      clients: { id: string; connected: boolean; state: string }[];
+    };
     // Both daemons called Leave at the end of the run: the registry shows them gone at once,
     // not connected (or TRAINING) until the liveness timeout.
-    assert.deepEqual(status.clients.filter((c) => c.connected).map((c) => `${c.id}:${c.state}`), [], 'daemons left after the run');
+    assert.deepEqual(
+      status.clients.filter((c) => c.connected).map((c) => `${c.id}:${c.state}`),
+      [],
+      'daemons left after the run',
+    );
     for (const c of [client0, client1]) assert.equal(c.messages('left the coordinator').length, 1);
     const history = new Map(status.history.map((r) => [r.round, r]));
     assert.deepEqual([...history.keys()].sort(), [1, 2, 3, 4], 'no completed round lost across the restart');
 
-    const daemons: [string, FlexmoeProcess[]][] = [['c0', [firstClient0, client0]], ['c1', [client1]]];
+    const daemons: [string, FlexmoeProcess[]][] = [
+      ['c0', [firstClient0, client0]],
+      ['c1', [client1]],
+    ];
     for (const [id, runs] of daemons) {
       const lines = runs.flatMap((p) => p.lines);
       // Rejoined without operator action (c1 lived through the coordinator restart; c0's second
@@ -115,7 +168,10 @@ test('daemons join, train their assigned experts, survive restarts of themselves
         assert.ok(done, `${id} trained in round ${r}`);
         assert.deepEqual(done.trained, record.assignment[id], `${id} round ${r}: trained exactly its assigned experts`);
       }
-      assert.ok([3, 4].every((r) => history.get(r)!.reported.includes(id)), `${id} reported after the coordinator restart`);
+      assert.ok(
+        [3, 4].every((r) => history.get(r)!.reported.includes(id)),
+        `${id} reported after the coordinator restart`,
+      );
     }
 
     for (const [index, stateDir] of stateDirs.entries()) {

@@ -12,11 +12,38 @@ import { killQuietly, startFlexmoe, waitForStdout, type FlexmoeProcess } from '.
 const MODEL = ['--experts', '4', '--feature-dim', '16', '--expert-hidden', '8'];
 
 async function fleet(dir: string, serverArgs: string[], ids: string[], procs: FlexmoeProcess[]) {
-  const server = startFlexmoe(['server', '--insecure', '--host', '127.0.0.1', '--port', '0', '--metrics-port', '0', '--data-dir', path.join(dir, 'data'), ...MODEL, ...serverArgs]);
+  const server = startFlexmoe([
+    'server',
+    '--insecure',
+    '--host',
+    '127.0.0.1',
+    '--port',
+    '0',
+    '--metrics-port',
+    '0',
+    '--data-dir',
+    path.join(dir, 'data'),
+    ...MODEL,
+    ...serverArgs,
+  ]);
   procs.push(server);
   const port = Number((await waitForStdout(server, /listening grpc=[^:]+:(\d+)/))[1]);
   const clients = ids.map((id, i) => {
-    const p = startFlexmoe(['client', '--server', `127.0.0.1:${port}`, '--data', 'fashion-mnist', '--shard', `${i}/2`, '--max-samples', '100', '--id', id, '--state-dir', path.join(dir, `state-${i}`)]);
+    const p = startFlexmoe([
+      'client',
+      '--server',
+      `127.0.0.1:${port}`,
+      '--data',
+      'fashion-mnist',
+      '--shard',
+      `${i}/2`,
+      '--max-samples',
+      '100',
+      '--id',
+      id,
+      '--state-dir',
+      path.join(dir, `state-${i}`),
+    ]);
     procs.push(p);
     return p;
   });

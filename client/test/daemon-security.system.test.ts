@@ -69,10 +69,30 @@ function openssl(dir: string, ...args: string[]): void {
 /** A CA, a server certificate for localhost/127.0.0.1 and a client certificate, all signed by the CA. */
 function makeCertificates(dir: string): void {
   openssl(dir, 'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=flexmoe-test-ca', '-keyout', 'ca.key', '-out', 'ca.crt');
-  for (const [name, ext] of [['server', 'subjectAltName=DNS:localhost,IP:127.0.0.1'], ['client', 'extendedKeyUsage=clientAuth']]) {
+  for (const [name, ext] of [
+    ['server', 'subjectAltName=DNS:localhost,IP:127.0.0.1'],
+    ['client', 'extendedKeyUsage=clientAuth'],
+  ]) {
     openssl(dir, 'req', '-newkey', 'rsa:2048', '-nodes', '-subj', `/CN=${name}`, '-keyout', `${name}.key`, '-out', `${name}.csr`);
     writeFileSync(path.join(dir, `${name}.ext`), `${ext}\n`);
-    openssl(dir, 'x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '1', '-out', `${name}.crt`, '-extfile', `${name}.ext`);
+    openssl(
+      dir,
+      'x509',
+      '-req',
+      '-in',
+      `${name}.csr`,
+      '-CA',
+      'ca.crt',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-days',
+      '1',
+      '-out',
+      `${name}.crt`,
+      '-extfile',
+      `${name}.ext`,
+    );
   }
 }
 
@@ -82,12 +102,24 @@ test('mutual TLS: the daemon joins with its certificate and leaves on SIGTERM', 
   try {
     makeCertificates(dir);
     const file = (name: string): string => path.join(dir, name);
-    const port = await startServer(['--tls-cert', file('server.crt'), '--tls-key', file('server.key'), '--tls-ca', file('ca.crt')], path.join(dir, 'data'), procs);
+    const port = await startServer(
+      ['--tls-cert', file('server.crt'), '--tls-key', file('server.key'), '--tls-ca', file('ca.crt')],
+      path.join(dir, 'data'),
+      procs,
+    );
     const client = startFlexmoe(
       clientArgs(port, path.join(dir, 'state'), [
-        '--tls-ca', file('ca.crt'), '--tls-cert', file('client.crt'), '--tls-key', file('client.key'), '--metrics-port', '0',
+        '--tls-ca',
+        file('ca.crt'),
+        '--tls-cert',
+        file('client.crt'),
+        '--tls-key',
+        file('client.key'),
+        '--metrics-port',
+        '0',
         // The coordinator takes the client id from the certificate's common name.
-        '--id', 'client',
+        '--id',
+        'client',
       ]),
     );
     procs.push(client);
@@ -98,7 +130,7 @@ test('mutual TLS: the daemon joins with its certificate and leaves on SIGTERM', 
   }
 });
 
-test('a daemon whose data does not fit the coordinator\'s model exits 2 naming both shapes', { timeout: 120_000 }, async () => {
+test("a daemon whose data does not fit the coordinator's model exits 2 naming both shapes", { timeout: 120_000 }, async () => {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'flexmoe-misfit-'));
   const procs: FlexmoeProcess[] = [];
   try {

@@ -58,7 +58,10 @@ test('a diverging run stops with NonFiniteError naming epoch and step, and retur
     const trainer = await Trainer.create({ model: cfg, worker, stepsPerCall: 1 });
     try {
       const req = { ...base(), lr: 1e30, epochs: 3 };
-      await assert.rejects(trainer.train(req), (e: Error) => e instanceof NonFiniteError && /epoch 1, step \d+/.test(e.message) && /no weights/.test(e.message));
+      await assert.rejects(
+        trainer.train(req),
+        (e: Error) => e instanceof NonFiniteError && /epoch 1, step \d+/.test(e.message) && /no weights/.test(e.message),
+      );
     } finally {
       await trainer.close();
     }
@@ -96,7 +99,10 @@ test('training in the worker keeps the event loop ticking, and an abort signal s
 test('close() stops a running training call, which rejects with TrainerClosedError', async () => {
   const trainer = await Trainer.create({ model: cfg });
   const long = trainer.train({ ...base(), data: dataset(cfg, 2048), epochs: 500, batchSize: 8 });
-  const outcome = long.then(() => 'finished', (e: unknown) => e as Error);
+  const outcome = long.then(
+    () => 'finished',
+    (e: unknown) => e as Error,
+  );
   await new Promise((resolve) => setTimeout(resolve, 50));
   await trainer.close();
   const err = await outcome;

@@ -39,7 +39,10 @@ test('a 4-expert MLP MoE learns Fashion-MNIST far above chance in a few epochs (
     assert.ok(ev.accuracy > 0.7, `test accuracy after training ${ev.accuracy} (chance 0.1)`);
     assert.ok(r.loss < start.loss, `train loss ${r.loss} vs initial ${start.loss}`);
     // Top-2 routing counts every sample twice; no expert is left unused.
-    assert.equal(ev.experts.reduce((s, e) => s + e.usage, 0), 2 * held.n);
+    assert.equal(
+      ev.experts.reduce((s, e) => s + e.usage, 0),
+      2 * held.n,
+    );
     for (const e of ev.experts) assert.ok(e.usage > 0.02 * held.n, `expert ${e.expert} routed ${e.usage} of ${held.n}`);
 
     // A client's personalised model: 2 of the 4 experts, exported and run by a fresh session.

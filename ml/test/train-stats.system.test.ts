@@ -37,14 +37,29 @@ test('evaluate: loss, accuracy, predictions and per-expert stats equal the plain
     assert.deepEqual([...ev.predictions], ref.predictions);
     close(ev.loss, ref.loss, 1e-5, 'loss');
     close(ev.accuracy, ref.predictions.filter((p, i) => p === data.y[i]).length / data.n, 0, 'accuracy');
-    assert.deepEqual(ev.experts.map((e) => e.expert), assigned);
-    assert.deepEqual(ev.experts.map((e) => e.usage), ref.usage);
-    assert.deepEqual(ev.experts.map((e) => e.correct), ref.correct);
+    assert.deepEqual(
+      ev.experts.map((e) => e.expert),
+      assigned,
+    );
+    assert.deepEqual(
+      ev.experts.map((e) => e.usage),
+      ref.usage,
+    );
+    assert.deepEqual(
+      ev.experts.map((e) => e.correct),
+      ref.correct,
+    );
     ev.experts.forEach((e, j) => close(e.lossSum, ref.lossSum[j], 1e-5, `lossSum of expert ${e.expert}`));
-    assert.deepEqual(ev.experts.map((e) => e.ownCorrect), ref.ownCorrect);
+    assert.deepEqual(
+      ev.experts.map((e) => e.ownCorrect),
+      ref.ownCorrect,
+    );
     ev.experts.forEach((e, j) => close(e.ownLossSum, ref.ownLossSum[j], 1e-5, `ownLossSum of expert ${e.expert}`));
     // top-2 routing: every sample is counted by exactly two experts.
-    assert.equal(ev.experts.reduce((s, e) => s + e.usage, 0), 2 * data.n);
+    assert.equal(
+      ev.experts.reduce((s, e) => s + e.usage, 0),
+      2 * data.n,
+    );
   } finally {
     await trainer.close();
   }
@@ -61,10 +76,19 @@ test('train: statistics are taken before each step and match the reference at th
     assert.equal(r.steps, 1);
     assert.equal(r.samples, data.n);
     close(r.loss, ref.loss, 1e-5, 'loss');
-    assert.deepEqual(r.experts.map((e) => e.usage), ref.usage);
-    assert.deepEqual(r.experts.map((e) => e.correct), ref.correct);
+    assert.deepEqual(
+      r.experts.map((e) => e.usage),
+      ref.usage,
+    );
+    assert.deepEqual(
+      r.experts.map((e) => e.correct),
+      ref.correct,
+    );
     r.experts.forEach((e, j) => close(e.lossSum, ref.lossSum[j], 1e-5, `lossSum of expert ${e.expert}`));
-    assert.deepEqual(r.experts.map((e) => e.ownCorrect), ref.ownCorrect);
+    assert.deepEqual(
+      r.experts.map((e) => e.ownCorrect),
+      ref.ownCorrect,
+    );
     r.experts.forEach((e, j) => close(e.ownLossSum, ref.ownLossSum[j], 1e-5, `ownLossSum of expert ${e.expert}`));
     assert.deepEqual(Object.keys(r.params).sort(), Object.keys(params).sort());
     assert.notDeepEqual(r.params['gate.weight'], params['gate.weight']);
@@ -89,7 +113,10 @@ test('cnn on 32x32x3 inputs: evaluate and the exported model agree with the plai
     const ev = await trainer.evaluate({ params, assigned: mine, data });
     assert.deepEqual([...ev.predictions], ref.predictions);
     close(ev.loss, ref.loss, 1e-4, 'loss');
-    assert.deepEqual(ev.experts.map((e) => e.usage), ref.usage);
+    assert.deepEqual(
+      ev.experts.map((e) => e.usage),
+      ref.usage,
+    );
     const file = path.join(dir, 'cnn.onnx');
     await trainer.exportInference({ params, assigned: mine, file });
     const session = await ort.InferenceSession.create(file);
@@ -112,9 +139,19 @@ test('default model, two experts: top-1 routing splits the samples and each expe
     const data = randomDataset(small, 64, 4);
     const ref = referenceForward(small, params, pair, data.x, data.y, data.n);
     const ev = await trainer.evaluate({ params, assigned: pair, data });
-    assert.deepEqual(ev.experts.map((e) => e.usage), ref.usage);
-    assert.equal(ev.experts.reduce((s, e) => s + e.usage, 0), data.n, 'every sample counted once');
-    assert.ok(ev.experts.every((e) => e.usage > 0), `both experts receive samples: ${ev.experts.map((e) => e.usage).join(', ')}`);
+    assert.deepEqual(
+      ev.experts.map((e) => e.usage),
+      ref.usage,
+    );
+    assert.equal(
+      ev.experts.reduce((s, e) => s + e.usage, 0),
+      data.n,
+      'every sample counted once',
+    );
+    assert.ok(
+      ev.experts.every((e) => e.usage > 0),
+      `both experts receive samples: ${ev.experts.map((e) => e.usage).join(', ')}`,
+    );
     ev.experts.forEach((e, j) => close(e.ownLossSum, ref.ownLossSum[j], 1e-5, `ownLossSum of expert ${e.expert}`));
     const meanOwnLoss = ev.experts.map((e) => e.ownLossSum / e.usage);
     assert.notEqual(meanOwnLoss[0], meanOwnLoss[1], 'the two experts report different losses');

@@ -32,7 +32,7 @@ test('one poisoning client cannot wreck the honest clients', { timeout: 900_000 
         assert.deepEqual([...r.reported].sort(), HONEST, `round ${r.round}: only the honest updates are aggregated`);
         const m = r.failures.find((f: any) => f.clientId === 'mallory');
         assert.match(m?.reason ?? '', /^rejected: outlier/, `round ${r.round}: the attacker is rejected with a reason`);
-        assert.equal(r.clientAccuracy.mallory, undefined, 'the attacker\'s self-reported accuracy is not in the headline');
+        assert.equal(r.clientAccuracy.mallory, undefined, "the attacker's self-reported accuracy is not in the headline");
       }
       if (attack.claimedSamples > attack.declaredSamples) assert.match(run.logs, /update claims more samples than declared at join: capped/);
     });
@@ -43,7 +43,8 @@ test('one poisoning client cannot wreck the honest clients', { timeout: 900_000 
     // Without rejection the clipped attacker still shifts experts it trains alone (a trimmed mean
     // of one or two values trims nothing): the damage is bounded, not nil (0.74 - 0.79 measured).
     assert.ok(clean.honestAccuracy - run.honestAccuracy <= 0.1, `${run.honestAccuracy} vs ${clean.honestAccuracy} without the attacker`);
-    for (const r of run.status.history as any[]) assert.ok(r.reported.includes('mallory'), `round ${r.round}: the attacker's update was aggregated (clipped), not rejected`);
+    for (const r of run.status.history as any[])
+      assert.ok(r.reported.includes('mallory'), `round ${r.round}: the attacker's update was aggregated (clipped), not rejected`);
     assert.match(run.logs, /"clients":\["mallory"\],"msg":"updates clipped to the norm bound"/);
   });
 });

@@ -23,7 +23,20 @@ function rssBytes(pid: number): number {
 
 test('1,000 stalled Submit streams from one client: refused or ended at the deadline, memory released', { timeout: 180_000 }, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'flexmoe-stall-'));
-  const server = await startServer(['--data-dir', join(dir, 'data'), '--rounds', '2', '--min-clients', '1', '--min-available', '2', '--round-deadline', '15', '--log-level', 'warn']);
+  const server = await startServer([
+    '--data-dir',
+    join(dir, 'data'),
+    '--rounds',
+    '2',
+    '--min-clients',
+    '1',
+    '--min-available',
+    '2',
+    '--round-deadline',
+    '15',
+    '--log-level',
+    'warn',
+  ]);
   const honest = new TestClient({ address: server.address, clientId: 'honest' });
   // Its own connection: grpc-js would otherwise share one between both test clients.
   const staller = new TestClient({ address: server.address, clientId: 'staller', channelOptions: { 'grpc.use_local_subchannel_pool': 1 } });
@@ -72,7 +85,7 @@ test('1,000 stalled Submit streams from one client: refused or ended at the dead
   }
 });
 
-test('a replaced session\'s task stream is ended at once', { timeout: 60_000 }, async () => {
+test("a replaced session's task stream is ended at once", { timeout: 60_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'flexmoe-replace-'));
   const server = await startServer(['--data-dir', join(dir, 'data'), '--rounds', '1', '--min-clients', '3', '--log-level', 'info']);
   const first = new TestClient({ address: server.address, clientId: 'pi' });
@@ -81,7 +94,10 @@ test('a replaced session\'s task stream is ended at once', { timeout: 60_000 }, 
     await first.join({ capacity: 2, samples: 100 });
     first.subscribe();
     await second.join({ capacity: 2, samples: 100, replace: true });
-    await assert.rejects(first.nextTask(10_000), (err: RpcError) => err.status === Status.NOT_FOUND && err.reason === 'ERROR_REASON_UNKNOWN_SESSION' && /replaced by a new session/.test(err.details));
+    await assert.rejects(
+      first.nextTask(10_000),
+      (err: RpcError) => err.status === Status.NOT_FOUND && err.reason === 'ERROR_REASON_UNKNOWN_SESSION' && /replaced by a new session/.test(err.details),
+    );
   } finally {
     first.close();
     second.close();

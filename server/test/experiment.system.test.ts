@@ -29,14 +29,34 @@ test('experiment: two strategies on one partition give a table, a results JSON a
   const out = path.join(dir, 'out');
   const json = path.join(dir, 'results.json');
   const r = await run([
-    'experiment', '--clients', '3', '--rounds', '2', '--max-samples', '200', '--strategies', 'flexmoe,random',
-    '--seeds', '4,5', '--partition', 'classes:3', '--global-test', '300', '--out', out, '--json', json,
+    'experiment',
+    '--clients',
+    '3',
+    '--rounds',
+    '2',
+    '--max-samples',
+    '200',
+    '--strategies',
+    'flexmoe,random',
+    '--seeds',
+    '4,5',
+    '--partition',
+    'classes:3',
+    '--global-test',
+    '300',
+    '--out',
+    out,
+    '--json',
+    json,
   ]);
   assert.equal(r.code, 0, r.stderr + r.stdout);
 
   const results = JSON.parse(readFileSync(json, 'utf8'));
   assert.equal(results.command, 'experiment');
-  assert.deepEqual(results.runs.map((x: { strategy: string; seed: number }) => `${x.strategy}/${x.seed}`), ['flexmoe/4', 'random/4', 'flexmoe/5', 'random/5']);
+  assert.deepEqual(
+    results.runs.map((x: { strategy: string; seed: number }) => `${x.strategy}/${x.seed}`),
+    ['flexmoe/4', 'random/4', 'flexmoe/5', 'random/5'],
+  );
   const kinds = ['preLocalAccuracy', 'postLocalAccuracy', 'globalAccuracy'];
   // The accuracies printed per round are the ones written, run by run (numbers, not null or NaN).
   const printed = [...r.stdout.matchAll(/round +\d+\/2 {2}accuracy pre (\S+) post (\S+) global (\S+)/g)].map((m) => m.slice(1, 4));
@@ -45,7 +65,10 @@ test('experiment: two strategies on one partition give a table, a results JSON a
   );
   assert.deepEqual(printed, written);
   for (const runResult of results.runs) {
-    assert.deepEqual(runResult.rounds.map((x: { round: number }) => x.round), [1, 2]);
+    assert.deepEqual(
+      runResult.rounds.map((x: { round: number }) => x.round),
+      [1, 2],
+    );
     for (const round of runResult.rounds) {
       assert.equal(round.postLocalAccuracy, round.accuracy);
       assert.ok(round.loadCvMin >= 0 && round.loadCvMin <= round.loadCv + 1e-9, `CV ${round.loadCv} below its minimum ${round.loadCvMin}`);
@@ -58,12 +81,16 @@ test('experiment: two strategies on one partition give a table, a results JSON a
   }
   // Paired comparisons: flexmoe minus random on seeds 4 and 5, for each accuracy.
   const finals = results.comparisons.filter((c: { window: string }) => c.window === 'final');
-  assert.deepEqual(finals.map((c: { metric: string }) => c.metric), kinds);
+  assert.deepEqual(
+    finals.map((c: { metric: string }) => c.metric),
+    kinds,
+  );
   for (const c of finals) {
     assert.equal(c.baseline, 'random');
     assert.deepEqual(c.seeds, [4, 5]);
     const diffs = [4, 5].map((seed) => {
-      const pick = (strategy: string) => results.runs.find((x: { strategy: string; seed: number }) => x.strategy === strategy && x.seed === seed).final[c.metric];
+      const pick = (strategy: string) =>
+        results.runs.find((x: { strategy: string; seed: number }) => x.strategy === strategy && x.seed === seed).final[c.metric];
       return pick('flexmoe') - pick('random');
     });
     assert.ok(Math.abs(c.meanDiff - (diffs[0] + diffs[1]) / 2) < 1e-12);

@@ -16,7 +16,9 @@ import { startServer, stopProcess, waitForStatus } from './helpers/processes';
 const SMALL_MODEL = ['--experts', '4', '--feature-dim', '8', '--expert-hidden', '8', '--input-shape', '1,6,6', '--classes', '3'];
 
 function reportDiverged(c: TestClient, task: RoundTask__Output): Promise<{ accepted: boolean; message?: string }> {
-  return c.submitRaw([{ header: { sessionId: c.session!.sessionId, round: task.round, attempt: task.attempt, failure: 'non-finite training loss at epoch 1', diverged: true } }]);
+  return c.submitRaw([
+    { header: { sessionId: c.session!.sessionId, round: task.round, attempt: task.attempt, failure: 'non-finite training loss at epoch 1', diverged: true } },
+  ]);
 }
 
 test('when every client diverges the round fails fast and the coordinator rolls back', { timeout: 60_000 }, async () => {
@@ -43,7 +45,11 @@ test('when every client diverges the round fails fast and the coordinator rolls 
     const served = await clients[0]!.download(2);
     const name = 'backbone.fc.weight';
     assert.notDeepEqual(Array.from(after1.get(name)!.data as Float32Array), Array.from(before.get(name)!.data as Float32Array), 'round 1 moved the backbone');
-    assert.deepEqual(Array.from(served.get(name)!.data as Float32Array), Array.from(before.get(name)!.data as Float32Array), 'rolled back to the parameters before round 1');
+    assert.deepEqual(
+      Array.from(served.get(name)!.data as Float32Array),
+      Array.from(before.get(name)!.data as Float32Array),
+      'rolled back to the parameters before round 1',
+    );
     assert.match(server.logs(), /"reason":"training diverged \(non-finite loss\) on 2 of 2 clients".*training diverged: rolled back/);
     assert.match(server.logs(), /"client":"a","reason":"reported: diverged: non-finite training loss at epoch 1"/);
   } finally {

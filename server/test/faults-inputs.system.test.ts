@@ -27,7 +27,21 @@ test('bad updates get precise statuses, change nothing, and the run continues', 
   const dir = mkdtempSync(join(tmpdir(), 'flexmoe-faults-'));
   const tokens = join(dir, 'tokens.txt');
   writeFileSync(tokens, '# id token\nalice secret-a\nbob secret-b\n');
-  const server = await startServer(['--data-dir', join(dir, 'data'), '--tokens', tokens, '--rounds', '2', '--min-clients', '2', '--round-deadline', '60', '--log-level', 'info', ...SMALL_MODEL]);
+  const server = await startServer([
+    '--data-dir',
+    join(dir, 'data'),
+    '--tokens',
+    tokens,
+    '--rounds',
+    '2',
+    '--min-clients',
+    '2',
+    '--round-deadline',
+    '60',
+    '--log-level',
+    'info',
+    ...SMALL_MODEL,
+  ]);
   const alice = new TestClient({ address: server.address, clientId: 'alice', token: 'secret-a' });
   const bob = new TestClient({ address: server.address, clientId: 'bob', token: 'secret-b' });
   try {
@@ -58,14 +72,31 @@ test('bad updates get precise statuses, change nothing, and the run continues', 
     const send = (mutate: Parameters<typeof submitMessages>[2], header: Partial<typeof good.header> = {}) =>
       alice.submitRaw(submitMessages(sid, { ...good, header: { ...good.header, ...header } }, mutate));
 
-    await expectStatus(send((c) => (c[0]!.header!.shape = [1, ...(c[0]!.header!.shape as number[])])), Status.INVALID_ARGUMENT, /shape/);
-    const nan = { ...good, tensors: good.tensors.map((t, i) => (i === 0 ? { ...t, data: Float32Array.from(t.data as Float32Array, (v, j) => (j === 3 ? NaN : v)) } : t)) };
+    await expectStatus(
+      send((c) => (c[0]!.header!.shape = [1, ...(c[0]!.header!.shape as number[])])),
+      Status.INVALID_ARGUMENT,
+      /shape/,
+    );
+    const nan = {
+      ...good,
+      tensors: good.tensors.map((t, i) => (i === 0 ? { ...t, data: Float32Array.from(t.data as Float32Array, (v, j) => (j === 3 ? NaN : v)) } : t)),
+    };
     await expectStatus(alice.submitRaw(submitMessages(sid, nan)), Status.INVALID_ARGUMENT, /non-finite/);
-    await expectStatus(send((c) => ((c[1]!.data as Buffer)[0] ^= 0x55)), Status.DATA_LOSS, /crc32/);
+    await expectStatus(
+      send((c) => ((c[1]!.data as Buffer)[0] ^= 0x55)),
+      Status.DATA_LOSS,
+      /crc32/,
+    );
     await expectStatus(send(undefined, { round: 7 }), Status.FAILED_PRECONDITION, /round 7/);
-    await expectStatus(send((c) => (c[0]!.data = Buffer.alloc(3 << 20))), Status.RESOURCE_EXHAUSTED);
+    await expectStatus(
+      send((c) => (c[0]!.data = Buffer.alloc(3 << 20))),
+      Status.RESOURCE_EXHAUSTED,
+    );
     await expectStatus(send(undefined, { totalBytes: good.header.totalBytes * 100 }), Status.RESOURCE_EXHAUSTED, /declares/);
-    await expectStatus(send((c) => c.pop()), Status.INVALID_ARGUMENT);
+    await expectStatus(
+      send((c) => c.pop()),
+      Status.INVALID_ARGUMENT,
+    );
     const stale = await getStatus(server.metricsPort);
     assert.equal(stale.round, 0, 'no rejected update completed the round');
 
@@ -92,7 +123,12 @@ test('bad updates get precise statuses, change nothing, and the run continues', 
     // Round 2 completes normally; the coordinator exits cleanly at the end of the run.
     await Promise.all([serveRoundsFrom(alice, task2!, 300), serveRoundsFrom(bob, bobTask2, 100)]);
     assert.equal(await server.exited, 0);
-    const final = JSON.parse(server.logs().split('\n').filter((l) => l.includes('run finished'))[0] ?? '{}');
+    const final = JSON.parse(
+      server
+        .logs()
+        .split('\n')
+        .filter((l) => l.includes('run finished'))[0] ?? '{}',
+    );
     assert.equal(final.completedRounds, 2);
   } finally {
     alice.close();

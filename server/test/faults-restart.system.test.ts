@@ -36,7 +36,10 @@ test('SIGKILL mid-round: restart resumes at the last completed round, clients re
     const before = await waitForStatus(first.metricsPort, (s) => s.round === 2);
     // Round 3 is dispatched; kill the coordinator before anyone reports.
     const tasks = await Promise.all(clients.map((c) => c.nextTask()));
-    assert.deepEqual(tasks.map((t) => t.round), [3, 3]);
+    assert.deepEqual(
+      tasks.map((t) => t.round),
+      [3, 3],
+    );
     first.proc.kill('SIGKILL');
     assert.equal(await first.exited, 'SIGKILL');
     clients.forEach((c) => c.close());
@@ -46,13 +49,25 @@ test('SIGKILL mid-round: restart resumes at the last completed round, clients re
     const resumed = await getStatus(second.metricsPort);
     assert.equal(resumed.round, 2, 'resumes at the last completed round');
     assert.equal(resumed.runId, before.runId);
-    assert.deepEqual(resumed.history.map((h: { round: number }) => h.round), [1, 2]);
+    assert.deepEqual(
+      resumed.history.map((h: { round: number }) => h.round),
+      [1, 2],
+    );
     assert.deepEqual(resumed.history[1].assignment, before.history[1].assignment);
     clients = await joinAll(second.address, ['a', 'b'], true);
     const served = await Promise.all(clients.map((c, i) => serveRounds(c, 100 * (i + 1), 0.01, 1)));
-    assert.deepEqual(served.map((s) => s[0]!.round), [3, 3], 'the interrupted round is run again, not skipped');
+    assert.deepEqual(
+      served.map((s) => s[0]!.round),
+      [3, 3],
+      'the interrupted round is run again, not skipped',
+    );
     assert.equal(await second.exited, 0);
-    const finished = JSON.parse(second.logs().split('\n').find((l) => l.includes('"run finished"'))!);
+    const finished = JSON.parse(
+      second
+        .logs()
+        .split('\n')
+        .find((l) => l.includes('"run finished"'))!,
+    );
     assert.equal(finished.completedRounds, 3);
     assert.ok(readdirSync(dataDir).includes('round-000003.ckpt'));
   } finally {
@@ -82,12 +97,29 @@ test('a corrupt newest checkpoint is a clear error and nothing is deleted', { ti
   assert.equal(result.code, 1);
   assert.match(result.stderr, /round-000002\.ckpt is corrupt: SHA-256 mismatch/);
   assert.match(result.stderr, /round-000001\.ckpt/, 'names the earlier checkpoint kept');
-  assert.deepEqual(readdirSync(dataDir).filter((f) => f.endsWith('.ckpt')).sort(), ['round-000001.ckpt', 'round-000002.ckpt']);
+  assert.deepEqual(
+    readdirSync(dataDir)
+      .filter((f) => f.endsWith('.ckpt'))
+      .sort(),
+    ['round-000001.ckpt', 'round-000002.ckpt'],
+  );
 });
 
 test('a client slower than the deadline is counted late; the round aggregates the others and the next round is fine', { timeout: 60_000 }, async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'flexmoe-late-'));
-  const server = await startServer(['--data-dir', dataDir, '--rounds', '2', '--min-clients', '1', '--min-available', '2', '--round-deadline', '1.5', ...SMALL_MODEL]);
+  const server = await startServer([
+    '--data-dir',
+    dataDir,
+    '--rounds',
+    '2',
+    '--min-clients',
+    '1',
+    '--min-available',
+    '2',
+    '--round-deadline',
+    '1.5',
+    ...SMALL_MODEL,
+  ]);
   const [fast, slow] = await joinAll(server.address, ['fast', 'slow']);
   try {
     const fastDone = serveRounds(fast!, 100, 0.01, 2);
@@ -99,10 +131,18 @@ test('a client slower than the deadline is counted late; the round aggregates th
     const metrics = (await httpGet(server.metricsPort, '/metrics')).body;
     assert.equal(metricValue(metrics, 'flexmoe_client_failures_total', '{reason="late"}'), 1);
     // Its update now is for a round that is over.
-    await assert.rejects(slow!.submitRaw(submitMessages(slow!.session!.sessionId, makeUpdate(task, tensors, 200, 0.01))), (e: RpcError) => e.status === Status.FAILED_PRECONDITION && e.reason === 'ERROR_REASON_STALE_ROUND');
+    await assert.rejects(
+      slow!.submitRaw(submitMessages(slow!.session!.sessionId, makeUpdate(task, tensors, 200, 0.01))),
+      (e: RpcError) => e.status === Status.FAILED_PRECONDITION && e.reason === 'ERROR_REASON_STALE_ROUND',
+    );
     await Promise.all([fastDone, serveRounds(slow!, 200, 0.01, 1)]);
     assert.equal(await server.exited, 0);
-    const finished = JSON.parse(server.logs().split('\n').find((l) => l.includes('"run finished"'))!);
+    const finished = JSON.parse(
+      server
+        .logs()
+        .split('\n')
+        .find((l) => l.includes('"run finished"'))!,
+    );
     assert.equal(finished.completedRounds, 2);
   } finally {
     fast!.close();
@@ -113,12 +153,27 @@ test('a client slower than the deadline is counted late; the round aggregates th
 
 test('SIGTERM mid-round: health NOT_SERVING, joins refused, the round in flight finishes, checkpoint, exit 0', { timeout: 60_000 }, async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'flexmoe-sigterm-'));
-  const server = await startServer(['--data-dir', dataDir, '--rounds', '5', '--min-clients', '2', '--round-deadline', '30', '--drain-grace', '20', ...SMALL_MODEL]);
+  const server = await startServer([
+    '--data-dir',
+    dataDir,
+    '--rounds',
+    '5',
+    '--min-clients',
+    '2',
+    '--round-deadline',
+    '30',
+    '--drain-grace',
+    '20',
+    ...SMALL_MODEL,
+  ]);
   const clients = await joinAll(server.address, ['a', 'b']);
   try {
     await Promise.all(clients.map((c, i) => serveRounds(c, 100 * (i + 1), 0.01, 1)));
     const tasks = await Promise.all(clients.map((c) => c.nextTask()));
-    assert.deepEqual(tasks.map((t) => t.round), [2, 2]);
+    assert.deepEqual(
+      tasks.map((t) => t.round),
+      [2, 2],
+    );
     server.proc.kill('SIGTERM');
     await waitForHealth(server.address, 'NOT_SERVING');
     const late = new TestClient({ address: server.address, clientId: 'late' });

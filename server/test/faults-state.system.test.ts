@@ -24,15 +24,28 @@ test('a checkpoint with a valid checksum but NaN weights is refused on resume', 
   params['backbone.fc.weight']![5] = NaN;
   writeCheckpoint(dataDir, {
     state: {
-      runId: 'r', seed: o.round.seed, strategy: o.strategyName, model: o.model, totalRounds: 3, completedRounds: 1,
-      fitness: { rows: {} }, strategyState: null, clients: [], history: [], historyBytes: 0,
+      runId: 'r',
+      seed: o.round.seed,
+      strategy: o.strategyName,
+      model: o.model,
+      totalRounds: 3,
+      completedRounds: 1,
+      fitness: { rows: {} },
+      strategyState: null,
+      clients: [],
+      history: [],
+      historyBytes: 0,
     },
     params,
   });
   const result = await runFlexmoe(['server', '--insecure', '--host', '127.0.0.1', '--port', '0', '--metrics-port', '0', ...args]);
   assert.equal(result.code, 1, result.stderr);
   assert.match(result.stderr, /round-000001\.ckpt: tensor backbone\.fc\.weight holds a non-finite value at index 5/);
-  assert.deepEqual(readdirSync(dataDir).filter((f) => f.endsWith('.ckpt')), ['round-000001.ckpt'], 'the file is kept');
+  assert.deepEqual(
+    readdirSync(dataDir).filter((f) => f.endsWith('.ckpt')),
+    ['round-000001.ckpt'],
+    'the file is kept',
+  );
 });
 
 test('no security options: the coordinator refuses to start; --insecure binds loopback and warns', { timeout: 60_000 }, async () => {

@@ -16,7 +16,22 @@ import type { RpcError } from '@flexmoe/proto';
 import { TestClient } from './helpers/test-client';
 import { startServer, stopProcess } from './helpers/processes';
 
-const SMALL_MODEL = ['--experts', '4', '--feature-dim', '8', '--expert-hidden', '8', '--input-shape', '1,6,6', '--classes', '3', '--rounds', '1', '--min-clients', '2'];
+const SMALL_MODEL = [
+  '--experts',
+  '4',
+  '--feature-dim',
+  '8',
+  '--expert-hidden',
+  '8',
+  '--input-shape',
+  '1,6,6',
+  '--classes',
+  '3',
+  '--rounds',
+  '1',
+  '--min-clients',
+  '2',
+];
 
 function openssl(dir: string, ...args: string[]): void {
   execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
@@ -31,7 +46,24 @@ function makeCertificates(dir: string, clients: readonly string[], extra: Readon
   const issue = (name: string, cn: string, ext: string, subject = `/CN=${cn}`) => {
     openssl(dir, 'req', '-newkey', 'rsa:2048', '-nodes', '-subj', subject, '-keyout', `${name}.key`, '-out', `${name}.csr`);
     writeFileSync(join(dir, `${name}.ext`), `${ext}\n`);
-    openssl(dir, 'x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '1', '-out', `${name}.crt`, '-extfile', `${name}.ext`);
+    openssl(
+      dir,
+      'x509',
+      '-req',
+      '-in',
+      `${name}.csr`,
+      '-CA',
+      'ca.crt',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-days',
+      '1',
+      '-out',
+      `${name}.crt`,
+      '-extfile',
+      `${name}.ext`,
+    );
   };
   issue('server', 'localhost', 'subjectAltName=DNS:localhost,IP:127.0.0.1');
   for (const cn of clients) issue(cn, cn, 'extendedKeyUsage=clientAuth');
@@ -54,7 +86,15 @@ async function joinCode(c: TestClient): Promise<grpc.status | 'ok'> {
 test('TLS: trusted clients join, plaintext clients cannot connect', { timeout: 60_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'flexmoe-tls-'));
   makeCertificates(dir, []);
-  const server = await startServer(['--data-dir', join(dir, 'data'), '--tls-cert', join(dir, 'server.crt'), '--tls-key', join(dir, 'server.key'), ...SMALL_MODEL]);
+  const server = await startServer([
+    '--data-dir',
+    join(dir, 'data'),
+    '--tls-cert',
+    join(dir, 'server.crt'),
+    '--tls-key',
+    join(dir, 'server.key'),
+    ...SMALL_MODEL,
+  ]);
   try {
     const tls = grpc.credentials.createSsl(pem(dir, 'ca.crt'));
     assert.equal(await joinCode(new TestClient({ address: server.address, clientId: 'a', credentials: tls })), 'ok');
@@ -68,7 +108,17 @@ test('mutual TLS: a certificate is required and must name the client', { timeout
   const dir = mkdtempSync(join(tmpdir(), 'flexmoe-mtls-'));
   makeCertificates(dir, ['edge-1', 'edge-2']);
   const server = await startServer([
-    '--data-dir', join(dir, 'data'), '--tls-cert', join(dir, 'server.crt'), '--tls-key', join(dir, 'server.key'), '--tls-ca', join(dir, 'ca.crt'), '--log-level', 'info', ...SMALL_MODEL,
+    '--data-dir',
+    join(dir, 'data'),
+    '--tls-cert',
+    join(dir, 'server.crt'),
+    '--tls-key',
+    join(dir, 'server.key'),
+    '--tls-ca',
+    join(dir, 'ca.crt'),
+    '--log-level',
+    'info',
+    ...SMALL_MODEL,
   ]);
   const withCert = (cn: string) => grpc.credentials.createSsl(pem(dir, 'ca.crt'), pem(dir, `${cn}.key`), pem(dir, `${cn}.crt`));
   try {
@@ -84,13 +134,28 @@ test('mutual TLS: a certificate is required and must name the client', { timeout
 
 test('mutual TLS: identity from the SAN when there is no CN, no identity refused, allow-list enforced', { timeout: 60_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'flexmoe-mtls-san-'));
-  makeCertificates(dir, ['edge-1'], [
-    ['san-only', '/O=fleet', 'extendedKeyUsage=clientAuth\nsubjectAltName=DNS:edge-3'],
-    ['nameless', '/O=fleet', 'extendedKeyUsage=clientAuth'],
-  ]);
+  makeCertificates(
+    dir,
+    ['edge-1'],
+    [
+      ['san-only', '/O=fleet', 'extendedKeyUsage=clientAuth\nsubjectAltName=DNS:edge-3'],
+      ['nameless', '/O=fleet', 'extendedKeyUsage=clientAuth'],
+    ],
+  );
   const server = await startServer([
-    '--data-dir', join(dir, 'data'), '--tls-cert', join(dir, 'server.crt'), '--tls-key', join(dir, 'server.key'), '--tls-ca', join(dir, 'ca.crt'),
-    '--allowed-clients', 'edge-3,edge-4', '--log-level', 'info', ...SMALL_MODEL,
+    '--data-dir',
+    join(dir, 'data'),
+    '--tls-cert',
+    join(dir, 'server.crt'),
+    '--tls-key',
+    join(dir, 'server.key'),
+    '--tls-ca',
+    join(dir, 'ca.crt'),
+    '--allowed-clients',
+    'edge-3,edge-4',
+    '--log-level',
+    'info',
+    ...SMALL_MODEL,
   ]);
   const withCert = (name: string) => grpc.credentials.createSsl(pem(dir, 'ca.crt'), pem(dir, `${name}.key`), pem(dir, `${name}.crt`));
   const join_ = (id: string, cert: string) => joinCode(new TestClient({ address: server.address, clientId: id, credentials: withCert(cert) }));

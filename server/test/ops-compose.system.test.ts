@@ -51,7 +51,7 @@ function built(specifier: string): any {
   }
 }
 
-test('compose: the command values pass the commands\' own validation (options, data spec, partition, resolved shard)', async (t) => {
+test("compose: the command values pass the commands' own validation (options, data spec, partition, resolved shard)", async (t) => {
   const config = built('@flexmoe/shared');
   const server = built('@flexmoe/server/cli/server');
   const client = built('@flexmoe/client/cli/client-options');
@@ -154,9 +154,19 @@ test('compose: every replica gets its own token from the tokens service, the coo
     assert.ok(readSecretFile(local(flags.get('status-token')!)).length >= 32);
     for (let i = 0; i < 3; i++) {
       // What the entrypoint makes of replica i's command and environment.
-      const out = await entrypoint.rewriteArgs(c.client.command, { env: { FLEXMOE_REPLICA_INDEX: String(i), FLEXMOE_TOKEN_FILE: c.client.environment.FLEXMOE_TOKEN_FILE }, hostname: 'x', addresses: [], resolvePtr: async () => [], reverse: async () => [] });
+      const out = await entrypoint.rewriteArgs(c.client.command, {
+        env: { FLEXMOE_REPLICA_INDEX: String(i), FLEXMOE_TOKEN_FILE: c.client.environment.FLEXMOE_TOKEN_FILE },
+        hostname: 'x',
+        addresses: [],
+        resolvePtr: async () => [],
+        reverse: async () => [],
+      });
       const id = flagsOf(out.argv).get('id')!;
-      assert.equal(entrypoint.tokenFromFile({ FLEXMOE_TOKEN_FILE: local(out.env.FLEXMOE_TOKEN_FILE) }).FLEXMOE_TOKEN, table.get(id), `replica ${i} presents ${id}'s token`);
+      assert.equal(
+        entrypoint.tokenFromFile({ FLEXMOE_TOKEN_FILE: local(out.env.FLEXMOE_TOKEN_FILE) }).FLEXMOE_TOKEN,
+        table.get(id),
+        `replica ${i} presents ${id}'s token`,
+      );
     }
     assert.deepEqual(ensureTokens(dir, 4), ['client-3'], 'scaling up adds tokens and keeps the old ones');
     assert.equal(readTokensFile(local(flags.get('tokens')!)).get('client-0'), table.get('client-0'));
@@ -184,7 +194,8 @@ test('grafana: datasource and dashboard provisioning agree, every panel queries 
   assert.equal(mount.split(':')[1], provider.options.path);
   const dash = JSON.parse(readRepo('deploy/grafana/dashboards/flexmoe.json'));
   const titles = dash.panels.map((p: any) => p.title.toLowerCase()).join('|');
-  for (const want of ['round', 'accuracy', 'expert load per expert', 'load cv', 'solve time', 'clients connected', 'transfer']) assert.ok(titles.includes(want), `dashboard has a '${want}' panel`);
+  for (const want of ['round', 'accuracy', 'expert load per expert', 'load cv', 'solve time', 'clients connected', 'transfer'])
+    assert.ok(titles.includes(want), `dashboard has a '${want}' panel`);
   for (const p of dash.panels) {
     assert.equal(p.datasource.uid, ds.uid, `panel '${p.title}' uses the provisioned datasource`);
     for (const target of p.targets) assert.match(target.expr, /flexmoe_|up\{job="flexmoe-/, `panel '${p.title}'`);
@@ -210,7 +221,12 @@ test('kubernetes: manifests parse, commands and flags are real, annotations matc
     assert.ok(c.ports.some((p: any) => String(p.containerPort) === flags.get('metrics-port')));
     for (const v of pod.spec.volumes.filter((v: any) => v.secret)) assert.ok(secrets.has(v.secret.secretName), `secret ${v.secret.secretName} is defined`);
     const mounts = new Map(c.volumeMounts.map((m: any) => [m.name, m.mountPath]));
-    for (const [, path] of flags) if (path?.startsWith('/etc/flexmoe/')) assert.ok([...mounts.values()].some((m) => path.startsWith(`${String(m)}/`)), `${path} is on a mounted secret`);
+    for (const [, path] of flags)
+      if (path?.startsWith('/etc/flexmoe/'))
+        assert.ok(
+          [...mounts.values()].some((m) => path.startsWith(`${String(m)}/`)),
+          `${path} is on a mounted secret`,
+        );
   }
   const config = built('@flexmoe/shared');
   const serverCli = built('@flexmoe/server/cli/server');
@@ -223,11 +239,17 @@ test('kubernetes: manifests parse, commands and flags are real, annotations matc
     assert.equal(o.exitOnComplete, false);
   }
   const coordFlags = flagsOf(sts.spec.template.spec.containers[0].args);
-  assert.ok(sts.spec.template.spec.containers[0].volumeMounts.some((m: any) => m.name === 'data' && m.mountPath === coordFlags.get('data-dir')), 'the data dir is on the PVC');
+  assert.ok(
+    sts.spec.template.spec.containers[0].volumeMounts.some((m: any) => m.name === 'data' && m.mountPath === coordFlags.get('data-dir')),
+    'the data dir is on the PVC',
+  );
   // The kubelet creates a missing hostPath root-owned and fsGroup skips hostPath: an init
   // container must hand the state dir to the daemon's uid.
   const dsPod = ds.spec.template.spec;
-  const state = dsPod.volumes.find((v: any) => v.hostPath && dsPod.containers[0].volumeMounts.some((m: any) => m.name === v.name && m.mountPath === flagsOf(dsPod.containers[0].args).get('state-dir')));
+  const state = dsPod.volumes.find(
+    (v: any) =>
+      v.hostPath && dsPod.containers[0].volumeMounts.some((m: any) => m.name === v.name && m.mountPath === flagsOf(dsPod.containers[0].args).get('state-dir')),
+  );
   assert.ok(state, 'the DaemonSet state dir is a hostPath');
   const init = (dsPod.initContainers ?? []).find((c: any) => c.volumeMounts.some((m: any) => m.name === state.name));
   assert.ok(init, 'an init container prepares the hostPath state dir');

@@ -9,11 +9,19 @@ import assert from 'node:assert/strict';
 import { readRepo, ROOT } from './ops-fixtures';
 import { join } from 'node:path';
 
-interface Instruction { op: string; args: string; stage: number }
+interface Instruction {
+  op: string;
+  args: string;
+  stage: number;
+}
 
 /** Dockerfile instructions with continuation lines joined, tagged with their stage index. */
 function parseDockerfile(path: string): Instruction[] {
-  const lines = readRepo(path).replace(/\\\n/g, ' ').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+  const lines = readRepo(path)
+    .replace(/\\\n/g, ' ')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'));
   let stage = -1;
   return lines.map((line) => {
     const [op, ...rest] = line.split(/\s+/);
@@ -38,7 +46,13 @@ for (const file of ['Dockerfile.server', 'Dockerfile.client']) {
   // node as PID 1 would also give; zombie reaping and signal forwarding need tini.
   test(`${file}: tini is PID 1`, () => {
     const ins = parseDockerfile(file).filter((i) => i.stage === 1);
-    assert.match(ins.filter((i) => i.op === 'RUN').map((i) => i.args).join(' '), /apt-get install -y --no-install-recommends tini/);
+    assert.match(
+      ins
+        .filter((i) => i.op === 'RUN')
+        .map((i) => i.args)
+        .join(' '),
+      /apt-get install -y --no-install-recommends tini/,
+    );
     const entry = JSON.parse(ins.find((i) => i.op === 'ENTRYPOINT')!.args) as string[];
     assert.deepEqual(entry.slice(0, 3), ['/usr/bin/tini', '--', 'node']);
   });
@@ -88,7 +102,13 @@ test('entrypoint: StatefulSet pods 0, 1, 2 take shards 0, 1, 2 even with kubelet
   }
   assert.deepEqual(shards, ['0/3', '1/3', '2/3']);
   await assert.rejects(
-    entrypoint.rewriteArgs(['client', '--shard', 'auto/2'], { env: { KUBERNETES_SERVICE_HOST: '10.96.0.1' }, hostname: 'flexmoe-client-abcde', addresses: [], resolvePtr: none, reverse: none }),
+    entrypoint.rewriteArgs(['client', '--shard', 'auto/2'], {
+      env: { KUBERNETES_SERVICE_HOST: '10.96.0.1' },
+      hostname: 'flexmoe-client-abcde',
+      addresses: [],
+      resolvePtr: none,
+      reverse: none,
+    }),
     /on Kubernetes from hostname 'flexmoe-client-abcde'/,
     'a Deployment pod (random suffix) has no ordinal',
   );
@@ -98,13 +118,27 @@ test('entrypoint: explicit index, env form, {replica} in the token file, and cle
   const base = { addresses: [], resolvePtr: none, reverse: none };
   const explicit = await entrypoint.rewriteArgs(['client'], { ...base, env: { FLEXMOE_SHARD: 'auto/5', FLEXMOE_REPLICA_INDEX: '4' }, hostname: 'x' });
   assert.deepEqual(explicit.env, { FLEXMOE_SHARD: '4/5' });
-  const token = await entrypoint.rewriteArgs(['client', '--id=client-{replica}'], { ...base, env: { FLEXMOE_REPLICA_INDEX: '1', FLEXMOE_TOKEN_FILE: '/run/flexmoe/tokens/client-{replica}' }, hostname: 'x' });
+  const token = await entrypoint.rewriteArgs(['client', '--id=client-{replica}'], {
+    ...base,
+    env: { FLEXMOE_REPLICA_INDEX: '1', FLEXMOE_TOKEN_FILE: '/run/flexmoe/tokens/client-{replica}' },
+    hostname: 'x',
+  });
   assert.deepEqual(token, { argv: ['client', '--id=client-1'], env: { FLEXMOE_TOKEN_FILE: '/run/flexmoe/tokens/client-1' } });
   const untouched = await entrypoint.rewriteArgs(['client', '--shard', '1/4'], { ...base, env: {}, hostname: 'x' });
   assert.deepEqual(untouched.argv, ['client', '--shard', '1/4']);
-  await assert.rejects(entrypoint.rewriteArgs(['client', '--shard', 'auto/2'], { ...base, env: { KUBERNETES_SERVICE_HOST: 'k' }, hostname: 'flexmoe-client-2' }), /outside --shard auto\/2/);
-  await assert.rejects(entrypoint.rewriteArgs(['client', '--shard', 'auto/2'], { ...base, env: {}, hostname: 'flexmoe-client-1' }), /cannot derive a replica index/, 'outside Kubernetes a hostname alone does not count');
-  await assert.rejects(entrypoint.rewriteArgs(['client', '--shard', 'auto/2'], { ...base, env: { FLEXMOE_REPLICA_INDEX: '-1' }, hostname: 'x' }), /FLEXMOE_REPLICA_INDEX/);
+  await assert.rejects(
+    entrypoint.rewriteArgs(['client', '--shard', 'auto/2'], { ...base, env: { KUBERNETES_SERVICE_HOST: 'k' }, hostname: 'flexmoe-client-2' }),
+    /outside --shard auto\/2/,
+  );
+  await assert.rejects(
+    entrypoint.rewriteArgs(['client', '--shard', 'auto/2'], { ...base, env: {}, hostname: 'flexmoe-client-1' }),
+    /cannot derive a replica index/,
+    'outside Kubernetes a hostname alone does not count',
+  );
+  await assert.rejects(
+    entrypoint.rewriteArgs(['client', '--shard', 'auto/2'], { ...base, env: { FLEXMOE_REPLICA_INDEX: '-1' }, hostname: 'x' }),
+    /FLEXMOE_REPLICA_INDEX/,
+  );
 });
 
 test('entrypoint: the token file becomes FLEXMOE_TOKEN, a missing or empty file is an error', () => {

@@ -25,8 +25,25 @@ async function serve(c: TestClient, index: number): Promise<void> {
 
 async function run(): Promise<{ history: any[]; q: unknown }> {
   const server = await startServer([
-    '--data-dir', mkdtempSync(join(tmpdir(), 'flexmoe-determinism-')), '--rounds', String(ROUNDS), '--min-clients', String(IDS.length),
-    '--experts', '6', '--feature-dim', '8', '--expert-hidden', '8', '--input-shape', '1,6,6', '--classes', '3', '--seed', '42', '--keep-serving',
+    '--data-dir',
+    mkdtempSync(join(tmpdir(), 'flexmoe-determinism-')),
+    '--rounds',
+    String(ROUNDS),
+    '--min-clients',
+    String(IDS.length),
+    '--experts',
+    '6',
+    '--feature-dim',
+    '8',
+    '--expert-hidden',
+    '8',
+    '--input-shape',
+    '1,6,6',
+    '--classes',
+    '3',
+    '--seed',
+    '42',
+    '--keep-serving',
   ]);
   const clients = IDS.map((id) => new TestClient({ address: server.address, clientId: id }));
   try {

@@ -33,9 +33,26 @@ function startDaemon(address: string, index: number, dir: string): DaemonRun {
   const id = `edge-${index}`;
   const stateDir = join(dir, id);
   const args = [
-    join(REPO_ROOT, 'bin', 'flexmoe.js'), 'client', '--server', address, '--data', 'fashion-mnist', '--partition', 'iid',
-    '--shard', `${index}/${CLIENTS}`, '--seed', '7', '--max-samples', String(SAMPLES), '--capacity', String(CAPACITY),
-    '--id', id, '--state-dir', stateDir,
+    join(REPO_ROOT, 'bin', 'flexmoe.js'),
+    'client',
+    '--server',
+    address,
+    '--data',
+    'fashion-mnist',
+    '--partition',
+    'iid',
+    '--shard',
+    `${index}/${CLIENTS}`,
+    '--seed',
+    '7',
+    '--max-samples',
+    String(SAMPLES),
+    '--capacity',
+    String(CAPACITY),
+    '--id',
+    id,
+    '--state-dir',
+    stateDir,
   ];
   const child = spawn(process.execPath, args, { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
   const lines: Array<Record<string, unknown>> = [];
@@ -59,21 +76,60 @@ function startDaemon(address: string, index: number, dir: string): DaemonRun {
 test('four daemons and a coordinator run three flexmoe rounds on Fashion-MNIST', { timeout: 300_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'flexmoe-system-'));
   const server = await startServer([
-    '--data-dir', join(dir, 'coordinator'), '--rounds', String(ROUNDS), '--experts', String(EXPERTS), '--feature-dim', '32',
-    '--expert-hidden', '16', '--min-clients', String(CLIENTS), '--round-deadline', '120', '--learning-rate', '0.05',
-    '--batch-size', '32', '--local-epochs', '1', '--keep-serving', '--heartbeat-interval', '0.5', '--liveness-timeout', '2', '--seed', '11', '--strategy', 'flexmoe',
+    '--data-dir',
+    join(dir, 'coordinator'),
+    '--rounds',
+    String(ROUNDS),
+    '--experts',
+    String(EXPERTS),
+    '--feature-dim',
+    '32',
+    '--expert-hidden',
+    '16',
+    '--min-clients',
+    String(CLIENTS),
+    '--round-deadline',
+    '120',
+    '--learning-rate',
+    '0.05',
+    '--batch-size',
+    '32',
+    '--local-epochs',
+    '1',
+    '--keep-serving',
+    '--heartbeat-interval',
+    '0.5',
+    '--liveness-timeout',
+    '2',
+    '--seed',
+    '11',
+    '--strategy',
+    'flexmoe',
   ]);
   const daemons = Array.from({ length: CLIENTS }, (_, i) => startDaemon(server.address, i, dir));
   try {
     const status = await waitForStatus(server.metricsPort, (s) => s.round === ROUNDS, 60_000).catch((err: unknown) => {
       const tail = (text: string) => text.split('\n').slice(-15).join('\n');
-      throw new Error(`${(err as Error).message}\ncoordinator log:\n${tail(server.logs())}\n${daemons[0]!.id} log:\n${daemons[0]!.lines.slice(-10).map((l) => JSON.stringify(l)).join('\n')}`);
+      throw new Error(
+        `${(err as Error).message}\ncoordinator log:\n${tail(server.logs())}\n${daemons[0]!.id} log:\n${daemons[0]!.lines
+          .slice(-10)
+          .map((l) => JSON.stringify(l))
+          .join('\n')}`,
+      );
     });
     const history = status.history as Array<{
-      round: number; assignment: Record<string, number[]>; reported: string[]; accuracy: number; preLocalAccuracy: number; load: number[];
+      round: number;
+      assignment: Record<string, number[]>;
+      reported: string[];
+      accuracy: number;
+      preLocalAccuracy: number;
+      load: number[];
       solver: { status: string; violation: number };
     }>;
-    assert.deepEqual(history.map((h) => h.round), [1, 2, 3]);
+    assert.deepEqual(
+      history.map((h) => h.round),
+      [1, 2, 3],
+    );
     const samples = new Map<string, number>(status.clients.map((c: { id: string; samples: number }) => [c.id, c.samples]));
     for (const h of history) {
       assert.deepEqual(h.reported.sort(), daemons.map((d) => d.id).sort(), `round ${h.round}: every client reported`);
@@ -86,9 +142,11 @@ test('four daemons and a coordinator run three flexmoe rounds on Fashion-MNIST',
       const total = [...samples.values()].reduce((a, n) => a + n * CAPACITY, 0);
       const share = total / EXPERTS;
       const load = Array.from({ length: EXPERTS }, (_, e) =>
-        Object.entries(h.assignment).reduce((s, [id, ex]) => s + (ex.includes(e) ? samples.get(id)! : 0), 0));
+        Object.entries(h.assignment).reduce((s, [id, ex]) => s + (ex.includes(e) ? samples.get(id)! : 0), 0),
+      );
       assert.deepEqual(h.load, load, `round ${h.round}: reported load is sum of n_c over holders`);
-      if (h.round === 1) load.forEach((l) => assert.ok(l >= 0.9 * share - 1e-9 && l <= 1.1 * share + 1e-9, `round 1 load ${l} within [0.9T, 1.1T], T=${share}`));
+      if (h.round === 1)
+        load.forEach((l) => assert.ok(l >= 0.9 * share - 1e-9 && l <= 1.1 * share + 1e-9, `round 1 load ${l} within [0.9T, 1.1T], T=${share}`));
       assert.equal(h.solver.violation, 0, `round ${h.round}: bounds hold`);
     }
     for (const d of daemons) {
@@ -102,7 +160,10 @@ test('four daemons and a coordinator run three flexmoe rounds on Fashion-MNIST',
     assert.ok(history[2]!.accuracy > history[0]!.accuracy, `accuracy improved: ${history.map((h) => h.accuracy.toFixed(3)).join(' -> ')}`);
 
     // The daemons leave when the coordinator reports the run complete.
-    assert.deepEqual(await Promise.all(daemons.map((d) => d.exited)), daemons.map(() => 0));
+    assert.deepEqual(
+      await Promise.all(daemons.map((d) => d.exited)),
+      daemons.map(() => 0),
+    );
     // They do not say goodbye after the run; liveness drops them once they fall silent.
     await waitForStatus(server.metricsPort, (s) => s.clients.every((c: { connected: boolean }) => !c.connected), 30_000);
     const metrics = (await httpGet(server.metricsPort, '/metrics')).body;

@@ -23,7 +23,10 @@ function tempDir(t: { after: (fn: () => void) => void }): string {
 }
 
 /** Runs `flexmoe fleet`; `onLine` may act on stdout lines (e.g. interrupt the fleet). */
-function fleetCli(args: string[], onLine?: (line: string, pid: number) => void): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }> {
+function fleetCli(
+  args: string[],
+  onLine?: (line: string, pid: number) => void,
+): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('FLEXMOE_')));
     const proc = spawn(process.execPath, [BIN, 'fleet', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -81,14 +84,24 @@ test('a tiny fleet runs end to end, writes consistent results and leaves no proc
   const run = results.runs[0];
   assert.equal(run.strategy, 'flexmoe');
   assert.equal(run.seed, 1);
-  assert.deepEqual(run.rounds.map((x: { round: number }) => x.round), [1, 2]);
+  assert.deepEqual(
+    run.rounds.map((x: { round: number }) => x.round),
+    [1, 2],
+  );
   const printedPost = [...r.stdout.matchAll(/round \d\/2 {2}accuracy pre \S+ post (\S+) /g)].map((m) => m[1]);
-  assert.deepEqual(printedPost, run.rounds.map((x: { accuracy: number }) => x.accuracy.toFixed(4)), 'the printed accuracies are the written ones');
+  assert.deepEqual(
+    printedPost,
+    run.rounds.map((x: { accuracy: number }) => x.accuracy.toFixed(4)),
+    'the printed accuracies are the written ones',
+  );
   for (const round of run.rounds) {
     assert.ok(round.seconds > 0);
     assert.equal(round.load.length, 8);
     // Every client holds 2 experts and all 3 have at least 200 samples under this partition.
-    assert.equal(round.load.reduce((a: number, b: number) => a + b, 0), 3 * 200 * 2);
+    assert.equal(
+      round.load.reduce((a: number, b: number) => a + b, 0),
+      3 * 200 * 2,
+    );
     assert.ok(Math.abs(round.loadCv - cv(round.load)) < 1e-9, 'load CV is the CV of the reported loads');
   }
   assert.equal(run.final.accuracy, run.rounds[1].accuracy);

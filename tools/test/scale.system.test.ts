@@ -41,7 +41,10 @@ test('50 simulated clients (in 2 load generator threads) with drops complete 10 
     keepDir: true,
   });
   try {
-    assert.deepEqual(result.rounds.map((r) => r.round), Array.from({ length: ROUNDS }, (_, i) => i + 1));
+    assert.deepEqual(
+      result.rounds.map((r) => r.round),
+      Array.from({ length: ROUNDS }, (_, i) => i + 1),
+    );
     assert.equal(result.load.complete, CLIENTS, 'every session saw the run complete');
     assert.equal(result.load.fatal, 0);
     assert.equal(result.load.recorder.totals.joins, CLIENTS, 'joins reported by both threads');
@@ -55,7 +58,10 @@ test('50 simulated clients (in 2 load generator threads) with drops complete 10 
     assert.ok(found, 'a checkpoint exists');
     const state = found.checkpoint.state;
     assert.equal(state.completedRounds, ROUNDS);
-    assert.deepEqual(state.history.map((h) => h.round), result.rounds.map((r) => r.round));
+    assert.deepEqual(
+      state.history.map((h) => h.round),
+      result.rounds.map((r) => r.round),
+    );
     assert.match(path.basename(found.file), new RegExp(`round-0*${ROUNDS}\\.ckpt$`));
     const initial = globalParameters(defaultModelConfig(state.model), 5);
     const name = Object.keys(initial).find((n) => n.startsWith('backbone.'))!;
@@ -82,6 +88,12 @@ test('a silently dropped client fails at the round deadline even when full GCs r
     nodeArgs: ['--gc-global', '--gc-interval=500'],
     maxSeconds: 12,
   });
-  assert.deepEqual(result.rounds.map((r) => r.round), [1, 2]);
-  assert.ok(result.rounds.some((r) => r.failures > 0), 'some client dropped silently and was failed at the deadline');
+  assert.deepEqual(
+    result.rounds.map((r) => r.round),
+    [1, 2],
+  );
+  assert.ok(
+    result.rounds.some((r) => r.failures > 0),
+    'some client dropped silently and was failed at the deadline',
+  );
 });

@@ -47,7 +47,10 @@ test('a solve cut by the time limit says so and still respects the capacities', 
   const r = await solveAssignment(p, { timeLimitSeconds: 1e-6 });
   assert.equal(r.status, 'timeout');
   assert.equal(r.timedOut, true);
-  assert.ok(r.notes.some((n) => n.includes('time limit')), r.notes.join('; '));
+  assert.ok(
+    r.notes.some((n) => n.includes('time limit')),
+    r.notes.join('; '),
+  );
   r.assignment.forEach((experts, c) => assert.equal(new Set(experts).size, p.clients[c].capacity));
   const full = await solveAssignment(p);
   assert.equal(full.timedOut, false);

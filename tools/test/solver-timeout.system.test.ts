@@ -23,7 +23,11 @@ test('solves cut by the solver time limit are marked in the history, counted in 
     maxSeconds: 60,
   });
   try {
-    assert.deepEqual(result.rounds.map((r) => r.round), [1, 2], 'a time-out never stops a round');
+    assert.deepEqual(
+      result.rounds.map((r) => r.round),
+      [1, 2],
+      'a time-out never stops a round',
+    );
     const found = loadLatestCheckpoint(path.join(result.dataDir, 'data'));
     assert.ok(found, 'a checkpoint exists');
     for (const h of found.checkpoint.state.history) {
@@ -31,7 +35,9 @@ test('solves cut by the solver time limit are marked in the history, counted in 
       assert.equal(h.solver.status, 'timeout');
     }
     assert.equal(result.solveTimeouts, found.checkpoint.state.history.length, 'one time-out counted per solve');
-    const warnings = readFileSync(path.join(result.dataDir, 'coordinator.log'), 'utf8').split('\n').filter((l) => l.includes('cut by the solver time limit'));
+    const warnings = readFileSync(path.join(result.dataDir, 'coordinator.log'), 'utf8')
+      .split('\n')
+      .filter((l) => l.includes('cut by the solver time limit'));
     assert.ok(warnings.length >= 2, 'each time-out is logged');
     assert.equal(JSON.parse(warnings[0]).level, 40, 'at warn');
   } finally {

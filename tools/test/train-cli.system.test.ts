@@ -15,8 +15,27 @@ test('flexmoe train writes per-epoch progress, JSON results and a runnable model
   try {
     const json = path.join(dir, 'out', 'train.json');
     const model = path.join(dir, 'out', 'model.onnx');
-    const args = ['train', '--data', 'fashion-mnist', '--backbone', 'mlp', '--epochs', '2', '--experts', '4',
-      '--batch-size', '32', '--max-samples', '2000', '--max-test-samples', '500', '--json', json, '--export', model];
+    const args = [
+      'train',
+      '--data',
+      'fashion-mnist',
+      '--backbone',
+      'mlp',
+      '--epochs',
+      '2',
+      '--experts',
+      '4',
+      '--batch-size',
+      '32',
+      '--max-samples',
+      '2000',
+      '--max-test-samples',
+      '500',
+      '--json',
+      json,
+      '--export',
+      model,
+    ];
     const run = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8' });
     assert.equal(run.status, 0, run.stderr);
     const epochLines = run.stdout.split('\n').filter((l) => l.startsWith('epoch '));

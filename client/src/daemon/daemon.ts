@@ -212,7 +212,10 @@ export class ClientDaemon {
   private noteReplaced(now = this.clock.now()): void {
     this.replacedAt = [...this.replacedAt.filter((t) => now - t < 60_000), now];
     if (this.replacedAt.length >= 3) {
-      this.log.error({ client: this.options.clientId, replacements: this.replacedAt.length }, 'duplicate client id: another daemon keeps taking over this id; give each daemon its own --id');
+      this.log.error(
+        { client: this.options.clientId, replacements: this.replacedAt.length },
+        'duplicate client id: another daemon keeps taking over this id; give each daemon its own --id',
+      );
     }
   }
 

@@ -182,7 +182,10 @@ export class SessionRunner {
       const context: RoundContext = { ...this.deps, trainer, session: this.session, setPhase: (p, r) => this.setPhase(p, r) };
       return runRound(context, task, abort.signal);
     });
-    this.inFlight = done.then(() => undefined, () => undefined);
+    this.inFlight = done.then(
+      () => undefined,
+      () => undefined,
+    );
     try {
       this.deps.onRound?.(await done);
     } catch (err) {

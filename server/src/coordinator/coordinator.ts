@@ -7,7 +7,16 @@
 import { randomUUID } from 'node:crypto';
 import { realClock, type Clock, type ClockTimer, type Logger } from '@flexmoe/shared';
 import type { ParamMap } from '@flexmoe/shared';
-import { PROTOCOL_VERSION, byteLength, modelConfigToWire, type JoinRequest__Output, type SubmitHeader__Output, type TensorChunk, type TensorSpec, type WireTensor } from '@flexmoe/proto';
+import {
+  PROTOCOL_VERSION,
+  byteLength,
+  modelConfigToWire,
+  type JoinRequest__Output,
+  type SubmitHeader__Output,
+  type TensorChunk,
+  type TensorSpec,
+  type WireTensor,
+} from '@flexmoe/proto';
 import { NormHistory } from '../aggregation/norms';
 import { DrainingError, StaleRoundError } from '../errors';
 import { ClientRegistry } from '../registry/client-registry';
@@ -54,7 +63,11 @@ export class Coordinator {
   /** Global parameters before each of the last rounds, newest last (rollback targets). */
   private readonly goodParams: ParamMap[] = [];
 
-  private constructor(private readonly options: CoordinatorOptions, private readonly deps: CoordinatorDeps, checkpoint?: Checkpoint) {
+  private constructor(
+    private readonly options: CoordinatorOptions,
+    private readonly deps: CoordinatorDeps,
+    checkpoint?: Checkpoint,
+  ) {
     this.log = deps.logger.child({ component: 'coordinator' });
     this.clock = deps.clock ?? realClock;
     this.norms = new NormHistory(options.norms ?? DEFAULT_NORM_POLICY);
@@ -93,10 +106,13 @@ export class Coordinator {
 
   /** Starts the round loop and the liveness sweeper (until `drain`); resolves when the loop ends. */
   start(): Promise<void> {
-    this.sweeper = this.clock.setInterval(() => {
-      this.registry.sweep();
-      this.registry.prune();
-    }, Math.max(200, this.options.heartbeatIntervalMs));
+    this.sweeper = this.clock.setInterval(
+      () => {
+        this.registry.sweep();
+        this.registry.prune();
+      },
+      Math.max(200, this.options.heartbeatIntervalMs),
+    );
     this.sweeper.unref();
     this.loop ??= this.runLoop();
     return this.loop;

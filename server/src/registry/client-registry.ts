@@ -98,7 +98,14 @@ export class ClientRegistry {
       this.unregister(info.clientId, 'replaced by a new session');
     }
     const sessionId = randomUUID();
-    const session: ClientSession = { sessionId, info, lastSeenMs: now, ready: false, phase: 'IDLE', proxy: new SessionProxy(info.clientId, info.samples, info.capacity) };
+    const session: ClientSession = {
+      sessionId,
+      info,
+      lastSeenMs: now,
+      ready: false,
+      phase: 'IDLE',
+      proxy: new SessionProxy(info.clientId, info.samples, info.capacity),
+    };
     this.sessions.set(info.clientId, session);
     const prev = this.records.get(info.clientId);
     this.records.set(info.clientId, {
@@ -135,7 +142,10 @@ export class ClientRegistry {
     recent.push(now);
     this.replacements.set(clientId, recent);
     if (recent.length >= REPLACE_LOOP_COUNT) {
-      this.options.logger.warn({ client: clientId, replacements: recent.length, windowSeconds: REPLACE_WINDOW_MS / 1000 }, 'duplicate client id: its session keeps being replaced; two daemons probably share this id (a cloned image?)');
+      this.options.logger.warn(
+        { client: clientId, replacements: recent.length, windowSeconds: REPLACE_WINDOW_MS / 1000 },
+        'duplicate client id: its session keeps being replaced; two daemons probably share this id (a cloned image?)',
+      );
     }
   }
 

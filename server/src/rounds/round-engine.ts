@@ -83,7 +83,10 @@ export class RoundEngine {
   private sharedFeedbackLogged = false;
   private readonly clock: Clock;
 
-  constructor(private readonly config: RoundConfig, private readonly deps: RoundDeps) {
+  constructor(
+    private readonly config: RoundConfig,
+    private readonly deps: RoundDeps,
+  ) {
     this.clock = deps.clock ?? realClock;
   }
 
@@ -98,7 +101,8 @@ export class RoundEngine {
     const solveSeconds = (performance.now() - solveStart) / 1000;
     this.deps.onSolve?.(solveSeconds, answer);
     log.info({ clients: sessions.length, solver: answer.solver, status: answer.status, gap: answer.gap }, 'round assigned');
-    if (answer.timedOut) log.warn({ seconds: solveSeconds, status: answer.status }, 'assignment solve cut by the solver time limit: the answer depends on timing');
+    if (answer.timedOut)
+      log.warn({ seconds: solveSeconds, status: answer.status }, 'assignment solve cut by the solver time limit: the answer depends on timing');
     const collectStart = performance.now();
     // Updates within the clipping bound are folded in as they arrive and their tensors dropped;
     // the rest are held until the round closes. A retry drops everything.
@@ -127,12 +131,33 @@ export class RoundEngine {
       this.deps.norms.record(robust.accepted);
     }
     const next = robust.params;
-    const load = assignedLoad(answer.assignment, sessions.map((s) => s.info.samples), this.config.experts);
+    const load = assignedLoad(
+      answer.assignment,
+      sessions.map((s) => s.info.samples),
+      this.config.experts,
+    );
     const aggregateSeconds = (performance.now() - aggStart) / 1000;
     const timings = { solve: solveSeconds, collect: collectSeconds, aggregate: aggregateSeconds };
     const capacities = sessions.map((s) => Math.min(this.config.experts, s.info.capacity));
-    const loadCvMin = minimalLoadCv(sessions.map((s) => s.info.samples), capacities, this.config.experts);
-    const record = describeRound({ round, attempt, started, ended: this.clock.now(), sessions, answer, updates, failures, load, loadCvMin, timings, experts: this.config.experts });
+    const loadCvMin = minimalLoadCv(
+      sessions.map((s) => s.info.samples),
+      capacities,
+      this.config.experts,
+    );
+    const record = describeRound({
+      round,
+      attempt,
+      started,
+      ended: this.clock.now(),
+      sessions,
+      answer,
+      updates,
+      failures,
+      load,
+      loadCvMin,
+      timings,
+      experts: this.config.experts,
+    });
     this.deps.strategy.roundCompleted({ round, attempt, updates, record, fitness: this.deps.fitness });
     log.info({ accuracy: record.accuracy, reported: updates.length, loadCv: record.loadCv, seconds: record.seconds }, 'round completed');
     return { kind: 'completed', params: next, record };
@@ -140,7 +165,14 @@ export class RoundEngine {
 
   private sample(round: number, attempt: number): ClientSession[] {
     const ready = this.deps.registry.readySessions();
-    const ids = sampleClients(ready.map((s) => s.info.clientId), this.config.fraction, this.config.minClients, this.config.seed, round, attempt);
+    const ids = sampleClients(
+      ready.map((s) => s.info.clientId),
+      this.config.fraction,
+      this.config.minClients,
+      this.config.seed,
+      round,
+      attempt,
+    );
     const chosen = new Set(ids);
     return ready.filter((s) => chosen.has(s.info.clientId));
   }
@@ -174,10 +206,7 @@ export class RoundEngine {
     // An explicit timer, not AbortSignal.timeout: inside AbortSignal.any, Node 20 holds the
     // timeout signal only weakly, a full GC collects it and the round would wait forever.
     const closed = new AbortController();
-    const timer = clock.setTimeout(
-      () => closed.abort(new DOMException('round deadline passed', 'TimeoutError')),
-      this.config.roundDeadlineMs,
-    );
+    const timer = clock.setTimeout(() => closed.abort(new DOMException('round deadline passed', 'TimeoutError')), this.config.roundDeadlineMs);
     let graceTimer: ClockTimer | undefined;
     const quorum = this.quorumSize(sessions.length);
     let reported = 0;
@@ -235,7 +264,6 @@ export class RoundEngine {
       seed: (this.config.seed * 1_000_003 + round * 131 + index) >>> 0,
     };
   }
-
 }
 
 function failureReason(err: unknown, outer: AbortSignal): string {

@@ -13,7 +13,10 @@ test('a tiny train-suite run yields consistent rows for every implementation', a
   assert.ok(rows.length >= 1);
   if (torchRows.length === 1) assert.match(String(torchRows[0].note), /PyTorch|python/, 'an absent PyTorch is a row saying so');
   else {
-    assert.deepEqual(torchRows.map((r) => r.name), ['cnn step vs pytorch (1 thread)', `cnn step vs pytorch (${availableParallelism()} threads)`, 'cnn onnx step, 2 threads vs 1 (--threads)']);
+    assert.deepEqual(
+      torchRows.map((r) => r.name),
+      ['cnn step vs pytorch (1 thread)', `cnn step vs pytorch (${availableParallelism()} threads)`, 'cnn onnx step, 2 threads vs 1 (--threads)'],
+    );
     rows.push(...torchRows);
   }
   for (const r of rows) {
@@ -25,7 +28,12 @@ test('a tiny train-suite run yields consistent rows for every implementation', a
   }
   const names = rows.filter((r) => !torchRows.includes(r)).map((r) => r.name);
   if (names.includes('onnx step vs tfjs-wasm step (1 thread)')) {
-    assert.deepEqual(names, ['onnx step vs tfjs-wasm step (1 thread)', 'onnx step vs plain-ts step', 'onnx 4 steps/call vs tfjs-wasm step', 'onnx step GFLOP/s vs ort matmul peak']);
+    assert.deepEqual(names, [
+      'onnx step vs tfjs-wasm step (1 thread)',
+      'onnx step vs plain-ts step',
+      'onnx 4 steps/call vs tfjs-wasm step',
+      'onnx step GFLOP/s vs ort matmul peak',
+    ]);
     const samples = rows[0].value;
     const gflops = rows[3];
     assert.ok(Math.abs(gflops.value - (samples * stepFlopsPerSample(DEFAULT_BENCH_MOE)) / 1e9) < 0.01 * gflops.value + 1e-3);
