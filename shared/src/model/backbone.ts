@@ -12,7 +12,7 @@
 import type { GraphBuilder, Value } from '../onnx';
 import type { MoEConfig } from './config';
 import type { ParamValues } from './forward';
-import { maxPool2x2 } from './maxpool';
+import { convMaxPool2x2 } from './conv-pool';
 import { emitResnet } from './resnet';
 
 /** Emits the backbone on input x [N, C, H, W]; returns features [N, featureDim]. */
@@ -22,7 +22,7 @@ export function emitBackbone(g: GraphBuilder, cfg: MoEConfig, x: Value, p: Param
   if (cfg.backbone === 'mlp') return fc(x);
   const pad = { pads: [1, 1, 1, 1] };
   // Pool then ReLU: equal to ReLU then pool, with 4x less ReLU work.
-  const block1 = g.relu(maxPool2x2(g, g.conv(x, p['backbone.conv1.weight'], p['backbone.conv1.bias'], pad)));
+  const block1 = g.relu(convMaxPool2x2(g, x, p['backbone.conv1.weight'], p['backbone.conv1.bias']));
   const block2 = g.relu(g.conv(block1, p['backbone.conv2.weight'], p['backbone.conv2.bias'], { ...pad, strides: [2, 2] }));
   return fc(block2);
 }
