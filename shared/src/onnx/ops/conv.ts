@@ -73,20 +73,31 @@ function convInputGrad(g: GraphBuilder, dy: Value, x: Value, w: Value, win: Wind
 }
 
 /**
- * dW of a convolution. Stride 1: im2col of X (tap-major rows), sum over the batch of dY · colsᵀ,
- * back to [M, C, kh, kw]. Strided: a convolution of X over dY with batch and channels swapped
+ * dW of a convolution. Stride 1: for each tap (i, j), the shifted input window [N, C, OH*OW]
+ * times dYᵀ [N, OH*OW, M], summed over the batch, gives the tap's [C, M] block; the blocks
+ * stack into [kh*kw*C, M]. Strided: a convolution of X over dY with batch and channels swapped
  * (`stridedWeightGrad`).
  */
 function convWeightGrad(g: GraphBuilder, dy: Value, x: Value, w: Value, win: Window): Value {
   if (win.strides.some((s) => s > 1)) return stridedWeightGrad(g, dy, x, w, win);
-  // Measured on the cnn step (one thread, batch 64): as fast as or faster than one Gemm over
-  // batch-and-positions on transposed tensors, per-tap MatMuls, or a Conv over transposed tensors.
+  // Measured on one thread at batch 64 (resnet shapes, 16-64 channels): 1.3-1.7x faster than
+  // an im2col Concat of all taps and one batched MatMul (the Concat copied the whole im2col
+  // matrix once more, and the MatMul transposed it), and faster than a Conv over transposed tensors.
   const [m, c, kh, kw] = w.shape as number[];
   const [oh, ow] = [dy.shape[2] as number, dy.shape[3] as number];
-  const col = g.im2col(x, win);
-  const dyr = g.reshape(dy, [dy.shape[0], m, oh * ow]);
-  const dw = g.reduceSum(g.matmul(dyr, g.transposeLast2(col)), [0]);
-  return g.transpose(g.reshape(dw, [m, kh, kw, c]), [0, 3, 1, 2]);
+  const n = dy.shape[0];
+  const dyT = g.transposeLast2(g.reshape(dy, [n, m, oh * ow]));
+  const [pt, pl, pb, pr] = win.pads;
+  const xp = pt + pl + pb + pr > 0 ? g.pad(x, [0, 0, pt, pl], [0, 0, pb, pr]) : x;
+  const blocks: Value[] = [];
+  for (let i = 0; i < kh; i++) {
+    for (let j = 0; j < kw; j++) {
+      const tap = g.reshape(g.slice(xp, [2, 3], [i, j], [i + oh, j + ow]), [n, c, oh * ow]);
+      blocks.push(g.reduceSum(g.matmul(tap, dyT), [0]));
+    }
+  }
+  const rows = blocks.length === 1 ? blocks[0] : g.concat(blocks, 0); // [kh*kw*C, M], tap-major
+  return g.transpose(g.reshape(rows, [kh, kw, c, m]), [3, 2, 0, 1]);
 }
 
 /**
