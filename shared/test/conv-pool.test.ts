@@ -35,7 +35,10 @@ async function run(op: (g: GraphBuilder, x: Value, w: Value, b: Value) => Value,
   const [xv, wv, bv] = [g.param('x', s.x), g.param('w', s.w), g.param('b', [s.w[0]])];
   const y = op(g, xv, wv, bv);
   const rand = seededRandom(9);
-  const r = g.constant(Array.from({ length: (y.shape as number[]).reduce((p, q) => p * q, 1) }, () => rand() * 2 - 1), y.shape as number[]);
+  const r = g.constant(
+    Array.from({ length: (y.shape as number[]).reduce((p, q) => p * q, 1) }, () => rand() * 2 - 1),
+    y.shape as number[],
+  );
   g.grad(g.reduceSum(g.mul(y, r)), [wv, bv]).forEach((d, i) => g.output(d, `d${i}`));
   g.output(y, 'y');
   const out = await runModelOnce(g.build(), { x: { data: x, dims: s.x }, w: { data: w, dims: s.w }, b: { data: b, dims: [s.w[0]] } });

@@ -69,7 +69,13 @@ function phaseColumns(g: GraphBuilder, x: Value, kh: number, kw: number, h: numb
   };
   const taps: Value[] = [];
   for (let i = 0; i < kh; i++) {
-    for (let j = 0; j < kw; j++) taps.push(g.concat(PHASES.map(([u, v]) => window(u + i, v + j)), 2));
+    for (let j = 0; j < kw; j++)
+      taps.push(
+        g.concat(
+          PHASES.map(([u, v]) => window(u + i, v + j)),
+          2,
+        ),
+      );
   }
   return taps.length === 1 ? taps[0] : g.concat(taps, 1);
 }
