@@ -1,4 +1,4 @@
-// Lint: typescript-eslint's strict type-checked preset over the three workspaces' TypeScript,
+// Lint: typescript-eslint's strict type-checked preset over the workspaces' TypeScript,
 // typed through each workspace's tsconfig (the project service finds the nearest one).
 // Every rule relaxed below says why; the reasons are about cost against correct code, not taste.
 import eslint from '@eslint/js';
@@ -6,7 +6,7 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   // Generated proto types are rewritten by scripts/gen-proto-types.mjs, never edited by hand.
-  { ignores: ['**/dist/**', '**/node_modules/**', '**/*.js', '**/*.mjs', 'shared/src/protocol/generated/**'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', '**/*.js', '**/*.mjs', 'proto/src/generated/**'] },
   eslint.configs.recommended,
   tseslint.configs.strictTypeChecked,
   {

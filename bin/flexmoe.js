@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 'use strict';
-// The one `flexmoe` binary: a table from command to the workspace module that runs it.
-// Every command module exports `run(argv: string[]): Promise<number>` (the exit code).
-const path = require('node:path');
+// The one `flexmoe` binary: a table from command to the package module that runs it, loaded
+// through that package's `exports` (`@flexmoe/<package>/cli/<module>`). Every command module
+// exports `run(argv: string[]): Promise<number>` (the exit code).
 
 // Tensor checksums use zlib.crc32, which Node.js has since 20.15: refuse to start on an older
 // runtime instead of failing in the middle of the first transfer.
@@ -13,16 +13,15 @@ if (major < MIN_NODE[0] || (major === MIN_NODE[0] && minor < MIN_NODE[1]) || typ
   process.exit(1);
 }
 
-const root = path.join(__dirname, '..');
 const commands = {
-  server: ['server', 'cli/server', 'the coordinator'],
-  client: ['client', 'cli/client', 'a client daemon'],
-  fleet: ['server', 'cli/fleet', 'a coordinator and N client daemons on this machine'],
-  experiment: ['server', 'cli/experiment', 'compare strategies over seeds'],
-  train: ['shared', 'cli/train', 'central training of the whole MoE (the reference)'],
-  solve: ['server', 'cli/solve', 'solve and explain one assignment problem'],
-  bench: ['server', 'cli/bench', 'the benchmark table'],
-  loadgen: ['server', 'cli/loadgen', 'many simulated clients against a coordinator'],
+  server: ['@flexmoe/server', 'cli/server', 'the coordinator'],
+  client: ['@flexmoe/client', 'cli/client', 'a client daemon'],
+  fleet: ['@flexmoe/tools', 'cli/fleet', 'a coordinator and N client daemons on this machine'],
+  experiment: ['@flexmoe/tools', 'cli/experiment', 'compare strategies over seeds'],
+  train: ['@flexmoe/tools', 'cli/train', 'central training of the whole MoE (the reference)'],
+  solve: ['@flexmoe/server', 'cli/solve', 'solve and explain one assignment problem'],
+  bench: ['@flexmoe/tools', 'cli/bench', 'the benchmark table'],
+  loadgen: ['@flexmoe/tools', 'cli/loadgen', 'many simulated clients against a coordinator'],
 };
 
 function usage() {
@@ -43,13 +42,16 @@ async function main(argv) {
     console.error(`flexmoe: unknown command '${name}'\n\n${usage()}`);
     return 2;
   }
-  const modulePath = path.join(root, entry[0], 'dist', 'src', `${entry[1]}.js`);
+  const specifier = `${entry[0]}/${entry[1]}`;
   let mod;
   try {
-    mod = require(modulePath);
+    mod = require(specifier);
   } catch (err) {
-    if (err && err.code === 'MODULE_NOT_FOUND' && String(err.message).includes(modulePath)) {
-      console.error(`flexmoe: command '${name}' is not built (run \`npm run build\`)`);
+    // The package is not installed here (an image carries only its own packages), or its
+    // `exports` point at a build output that does not exist yet.
+    const message = String(err && err.message);
+    if (err && err.code === 'MODULE_NOT_FOUND' && (message.includes(`'${specifier}'`) || message.includes(`${entry[1]}.js'`))) {
+      console.error(`flexmoe: command '${name}' is not built (run \`npm run build\`) or its package ${entry[0]} is not installed`);
       return 2;
     }
     throw err;

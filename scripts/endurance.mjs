@@ -20,11 +20,8 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 
 const require = createRequire(import.meta.url);
-const dist = new URL('../server/dist/src/', import.meta.url).pathname;
-const { CoordinatorProcess } = require(path.join(dist, 'loadgen/coordinator-process.js'));
-const { LoadGenerator } = require(path.join(dist, 'loadgen/loadgen.js'));
-const { parseDistribution } = require(path.join(dist, 'loadgen/distributions.js'));
-const { loadLatestCheckpoint } = require(path.join(dist, 'state/checkpoint.js'));
+const { CoordinatorProcess, LoadGenerator, parseDistribution } = require('@flexmoe/tools');
+const { loadLatestCheckpoint } = require('@flexmoe/server');
 
 const { values: args } = parseArgs({
   options: {

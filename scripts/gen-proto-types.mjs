@@ -1,13 +1,13 @@
 // Generates the TypeScript types of the gRPC protocol from proto/ with proto-loader-gen-types
-// (ships with @grpc/proto-loader). Output: shared/src/protocol/generated/ (never edited by hand).
-// The options here must match LOADER_OPTIONS in shared/src/protocol/loader.ts.
+// (ships with @grpc/proto-loader). Output: proto/src/generated/ (never edited by hand).
+// The options here must match LOADER_OPTIONS in proto/src/loader.ts.
 // Usage: node scripts/gen-proto-types.mjs
 import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
-const outDir = join(root, 'shared', 'src', 'protocol', 'generated');
+const outDir = join(root, 'proto', 'src', 'generated');
 const protos = ['flexmoe/v1/coordinator.proto', 'grpc/health/v1/health.proto'];
 
 rmSync(outDir, { recursive: true, force: true });
@@ -20,7 +20,7 @@ const args = [
   '--oneofs',
   '--includeComments',
   '--includeDirs=proto',
-  '--outDir=shared/src/protocol/generated',
+  '--outDir=proto/src/generated',
   ...protos,
 ];
 const result = spawnSync(bin, args, { cwd: root, stdio: 'inherit' });

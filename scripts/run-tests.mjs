@@ -1,4 +1,4 @@
-// Runs every compiled test file (`*/dist/{src,test}/**/*.test.js`) with node's test runner.
+// Runs every compiled test file (`<workspace>/dist/test/**/*.test.js`) with node's test runner.
 // Pass a substring to run only matching files: `npm test -- solver`.
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -19,9 +19,7 @@ function walk(dir, out) {
 }
 
 const files = [];
-for (const ws of ['shared', 'server', 'client']) {
-  for (const sub of ['src', 'test']) walk(join(root, ws, 'dist', sub), files);
-}
+for (const ws of ['shared', 'proto', 'ml', 'server', 'client', 'tools']) walk(join(root, ws, 'dist', 'test'), files);
 const selected = files
   .map((f) => relative(root, f))
   .filter((f) => filter.length === 0 || filter.some((s) => f.includes(s)))

@@ -23,14 +23,14 @@ const filter = process.argv.slice(2);
  * an emulated node cannot exec without a system-wide binfmt_misc handler (train-cli).
  */
 const EMULATED_TESTS = [
-  'shared/dist/src/onnx/builder.test.js',
-  'shared/dist/src/onnx/conv.test.js',
-  'shared/dist/src/onnx/gradients.test.js',
-  'shared/dist/src/onnx/helpers.test.js',
-  'shared/dist/test/train-gradients.test.js',
-  'shared/dist/test/train-stats.test.js',
-  'shared/dist/test/train-errors.test.js',
-  'shared/dist/test/train-learning.test.js',
+  'ml/dist/test/onnx/builder.test.js',
+  'ml/dist/test/onnx/conv.test.js',
+  'ml/dist/test/onnx/gradients.test.js',
+  'ml/dist/test/onnx/helpers.test.js',
+  'ml/dist/test/train-gradients.test.js',
+  'ml/dist/test/train-stats.test.js',
+  'ml/dist/test/train-errors.test.js',
+  'ml/dist/test/train-learning.test.js',
 ];
 const FLEET_CHECK = 'client/dist/test/arm64-fleet.check.js';
 const EM_ARM64 = 183; // ELF e_machine of AArch64
@@ -154,7 +154,7 @@ async function main() {
   if (!probeOk) return;
   // The Fashion-MNIST binary cache is built by the host's node: parsing 150 MB of JSON emulated
   // would take minutes. The emulated tests then read the same cache file.
-  const warm = await runCapture(process.execPath, ['-e', "require('./shared/dist/src/data/spec').loadDataSpec('fashion-mnist').then(() => {})"]);
+  const warm = await runCapture(process.execPath, ['-e', "require('@flexmoe/ml/data').loadDataSpec('fashion-mnist').then(() => {})"]);
   report(warm.code === 0, 'Fashion-MNIST cache (built on the host)', warm.code === 0 ? '' : warm.out.slice(-2000));
 
   // Two files at a time: an emulated node keeps about one core busy, and CI has two.

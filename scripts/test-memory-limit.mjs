@@ -17,10 +17,8 @@ import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
 
 const require = createRequire(import.meta.url);
-const dist = new URL('../', import.meta.url).pathname;
-const { measureClientMemory } = require(path.join(dist, 'server/dist/src/bench/client-memory.js'));
-const { memoryCgroupSupport } = require(path.join(dist, 'server/dist/src/bench/cgroup.js'));
-const { loadFashionImages } = require(path.join(dist, 'shared/dist/src/data/fashion-mnist.js'));
+const { measureClientMemory, memoryCgroupSupport } = require('@flexmoe/tools');
+const { loadFashionImages } = require('@flexmoe/ml/data');
 
 const MiB = 2 ** 20;
 const GOAL = 256 * MiB;

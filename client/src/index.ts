@@ -5,7 +5,7 @@
 export { ClientDaemon } from './daemon/daemon';
 export type { DaemonOptions, DaemonExit } from './daemon/daemon';
 export { createBackoff } from './daemon/backoff';
-export { sleep } from '@flexmoe/shared/dist/src/util/sleep';
+export { sleep } from '@flexmoe/shared';
 export type { Backoff, BackoffOptions } from './daemon/backoff';
 export { loadLocalData } from './daemon/data';
 export type { LocalDataOptions } from './daemon/data';

@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { loadLocalData } from '../src/daemon/data';
-import { floatValues } from '@flexmoe/shared/dist/src/data';
+import { floatValues } from '@flexmoe/ml/data';
 import { freePort, killQuietly, startFlexmoe, waitForStdout, type FlexmoeProcess, type LogLine } from './processes';
 
 const ROUNDS = 4;

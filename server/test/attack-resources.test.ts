@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { status as Status } from '@grpc/grpc-js';
-import { chunkTensors } from '@flexmoe/shared/dist/src/protocol';
+import { chunkTensors } from '@flexmoe/proto';
 import { TestClient, makeUpdate, submitMessages, type CallError } from './helpers/protocol-client';
 import { startServer, stopProcess, waitForStatus } from './helpers/processes';
 

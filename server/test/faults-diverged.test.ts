@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { RoundTask__Output } from '@flexmoe/shared/dist/src/protocol';
+import type { RoundTask__Output } from '@flexmoe/proto';
 import { TestClient, makeUpdate, submitMessages } from './helpers/protocol-client';
 import { startServer, stopProcess, waitForStatus } from './helpers/processes';
 

@@ -42,21 +42,21 @@ test('compose: parses, services are flexmoe commands with real flags', (t) => {
   assert.equal(compose.services.client.command[0], 'client');
 });
 
-/** A module of the built tree, or null when it is not built. */
-function built(path: string): any {
+/** A package entry of the built tree, or null when it is not built. */
+function built(specifier: string): any {
   try {
-    return require(join(ROOT, path));
+    return require(specifier);
   } catch {
     return null;
   }
 }
 
 test('compose: the command values pass the commands\' own validation (options, data spec, partition, resolved shard)', async (t) => {
-  const config = built('shared/dist/src/config/index.js');
-  const server = built('server/dist/src/cli/server.js');
-  const client = built('client/dist/src/cli/client-options.js');
-  const data = built('shared/dist/src/data/partition-spec.js');
-  const spec = built('shared/dist/src/data/spec.js');
+  const config = built('@flexmoe/shared');
+  const server = built('@flexmoe/server/cli/server');
+  const client = built('@flexmoe/client/cli/client-options');
+  const data = built('@flexmoe/ml/data');
+  const spec = built('@flexmoe/ml/data');
   if (!config || !server || !client || !data || !spec) return t.skip('the CLI is not built yet');
   const entrypoint = require(join(ROOT, 'deploy', 'docker', 'entrypoint.js'));
   for (const clients of ['2', '4', '9']) {
@@ -212,10 +212,10 @@ test('kubernetes: manifests parse, commands and flags are real, annotations matc
     const mounts = new Map(c.volumeMounts.map((m: any) => [m.name, m.mountPath]));
     for (const [, path] of flags) if (path?.startsWith('/etc/flexmoe/')) assert.ok([...mounts.values()].some((m) => path.startsWith(`${String(m)}/`)), `${path} is on a mounted secret`);
   }
-  const config = built('shared/dist/src/config/index.js');
-  const serverCli = built('server/dist/src/cli/server.js');
-  const client = built('client/dist/src/cli/client-options.js');
-  const spec = built('shared/dist/src/data/spec.js');
+  const config = built('@flexmoe/shared');
+  const serverCli = built('@flexmoe/server/cli/server');
+  const client = built('@flexmoe/client/cli/client-options');
+  const spec = built('@flexmoe/ml/data');
   if (config && serverCli && client && spec) {
     config.parseCommand(serverCli.SERVER_COMMAND, sts.spec.template.spec.containers[0].args.slice(1), {});
     const o = config.parseCommand(client.CLIENT_COMMAND, ds.spec.template.spec.containers[0].args.slice(1), {}).options;
@@ -264,8 +264,8 @@ for (const command of ['client', 'server']) {
     for (const v of vars) assert.ok(known.has(v.toLowerCase().replace(/_/g, '-')), `FLEXMOE_${v} is not an option of flexmoe ${command}`);
     // The unit's settings plus the example env file of its header parse as that command's options.
     const env = Object.fromEntries([...unit.matchAll(/^(?:Environment=|#\s+)(FLEXMOE_[A-Z_]+)=(.*)$/gm)].map((m) => [m[1]!, m[2]!.trim()]));
-    const config = built('shared/dist/src/config/index.js');
-    const spec = command === 'server' ? built('server/dist/src/cli/server.js')?.SERVER_COMMAND : built('client/dist/src/cli/client-options.js')?.CLIENT_COMMAND;
+    const config = built('@flexmoe/shared');
+    const spec = command === 'server' ? built('@flexmoe/server/cli/server')?.SERVER_COMMAND : built('@flexmoe/client/cli/client-options')?.CLIENT_COMMAND;
     if (config && spec) assert.ok(config.parseCommand(spec, [], env).options, `the settings of flexmoe-${command}.service are valid`);
   });
 }

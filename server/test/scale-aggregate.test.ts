@@ -5,9 +5,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { defaultModelConfig } from '@flexmoe/shared/dist/src/model/config';
-import { SeededRandom } from '@flexmoe/shared/dist/src/data/random';
-import type { ParamMap } from '@flexmoe/shared/dist/src/model/params';
+import { defaultModelConfig } from '@flexmoe/shared';
+import { SeededRandom } from '@flexmoe/shared';
+import type { ParamMap } from '@flexmoe/shared';
 import { aggregate, type ExpertWeighting } from '../src/aggregation/aggregate';
 import { globalParameters } from '../src/coordinator/coordinator';
 import { StreamingAggregator } from '../src/aggregation/streaming';

@@ -3,8 +3,8 @@
  * environment and signals; it builds the parts, runs the daemon and returns its exit code.
  */
 import { ConfigError, createLogger, currentResidentBytes, parseCommand, peakResidentBytes, type Logger, type OptionValues } from '@flexmoe/shared';
-import { parseShard, type ShardRef } from '@flexmoe/shared/dist/src/data/partition-spec';
-import { ArrayBufferBudget, releaseGarbage } from '@flexmoe/shared/dist/src/training/gc';
+import { parseShard, type ShardRef } from '@flexmoe/ml/data';
+import { ArrayBufferBudget, releaseGarbage } from '@flexmoe/ml/training';
 import { ClientDaemon } from '../daemon/daemon';
 import { loadLocalData } from '../daemon/data';
 import { workerTrainerFactory } from '../daemon/trainer';

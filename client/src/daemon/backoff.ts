@@ -4,7 +4,7 @@
  * edge device retrying at a useful pace however long the outage lasts.
  */
 import { InvalidArgumentError } from '@flexmoe/shared';
-import { seededUniform } from '@flexmoe/shared/dist/src/util/mulberry32';
+import { seededUniform } from '@flexmoe/shared';
 
 /** Backoff options; every field has a documented default. */
 export interface BackoffOptions {

@@ -3,14 +3,14 @@
  * jittered exponential backoff, without operator action. States: starting -> running ->
  * stopping -> stopped. Refusals that waiting cannot fix (bad credentials, wrong protocol) end it.
  */
-import type { TrainTest } from '@flexmoe/shared/dist/src/data';
+import type { TrainTest } from '@flexmoe/ml/data';
 import type { LocalData } from './data';
 import type { Logger } from '@flexmoe/shared';
-import type { MoEConfig } from '@flexmoe/shared/dist/src/model/config';
+import type { MoEConfig } from '@flexmoe/shared';
 import { AbortedError, CoordinatorError } from '../errors';
 import type { ClientMetrics } from '../observability/metrics';
 import type { StateDir } from '../state/state-dir';
-import { sleep } from '@flexmoe/shared/dist/src/util/sleep';
+import { sleep } from '@flexmoe/shared';
 import { createBackoff, type Backoff, type BackoffOptions } from './backoff';
 import { deviceFacts } from './device';
 import { GateStore } from './gate';

@@ -2,8 +2,8 @@
  * The daemon's local data: a data spec, optionally cut to one simulated client's share
  * (`--partition P --shard I/N --seed S`), optionally capped to `--max-samples`.
  */
-import { loadDataShard, loadDataSpec, loadGlobalTest, type Dataset, type TrainTest } from '@flexmoe/shared/dist/src/data';
-import type { ShardRef } from '@flexmoe/shared/dist/src/data';
+import { loadDataShard, loadDataSpec, loadGlobalTest, type Dataset, type TrainTest } from '@flexmoe/ml/data';
+import type { ShardRef } from '@flexmoe/ml/data';
 import type { Logger } from '@flexmoe/shared';
 
 /** Where the daemon's data comes from. */

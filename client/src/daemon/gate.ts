@@ -3,8 +3,8 @@
  * disk between rounds and restarts, never sent to the coordinator.
  */
 import { createHash } from 'node:crypto';
-import type { MoEConfig } from '@flexmoe/shared/dist/src/model/config';
-import { gateSpecs, initParameters, selectGate, type ParamMap } from '@flexmoe/shared/dist/src/model/params';
+import type { MoEConfig } from '@flexmoe/shared';
+import { gateSpecs, initParameters, selectGate, type ParamMap } from '@flexmoe/shared';
 import type { StateDir } from '../state/state-dir';
 
 /** A stable 32-bit seed from a string (the client id). */

@@ -2,8 +2,8 @@
  * The seam between the daemon loop and the wire: what the daemon needs from a coordinator, in
  * its own terms. Only `transport/` implements it with gRPC; the loop never sees a status code.
  */
-import type { MoEConfig } from '@flexmoe/shared/dist/src/model/config';
-import type { ParamMap } from '@flexmoe/shared/dist/src/model/params';
+import type { MoEConfig } from '@flexmoe/shared';
+import type { ParamMap } from '@flexmoe/shared';
 
 /** Facts about this device, sent with Join. */
 export interface DeviceFacts {

@@ -4,8 +4,8 @@
  * submit the update, and write `model.onnx`. Refusals become log lines, never crashes.
  */
 import type { Logger } from '@flexmoe/shared';
-import { checkAssigned, selectBackbone, selectExpert, type ParamMap } from '@flexmoe/shared/dist/src/model/params';
-import type { TrainResult } from '@flexmoe/shared/dist/src/training/types';
+import { checkAssigned, selectBackbone, selectExpert, type ParamMap } from '@flexmoe/shared';
+import type { TrainResult } from '@flexmoe/ml/training';
 import { CoordinatorError } from '../errors';
 import type { ClientMetrics } from '../observability/metrics';
 import type { StateDir } from '../state/state-dir';

@@ -2,15 +2,15 @@
  * What the daemon needs from the training engine, and the factory that starts the shared
  * Trainer in its worker thread (so gRPC streams and heartbeats stay live while it trains).
  */
-import type { MoEConfig } from '@flexmoe/shared/dist/src/model/config';
+import type { MoEConfig } from '@flexmoe/shared';
 import type {
   EvaluateRequest,
   EvaluateResult,
   ExportRequest,
   TrainRequest,
   TrainResult,
-} from '@flexmoe/shared/dist/src/training/types';
-import type * as TrainerModule from '@flexmoe/shared/dist/src/training/trainer';
+} from '@flexmoe/ml/training';
+import type * as TrainerModule from '@flexmoe/ml/training';
 
 /** The Trainer calls the daemon makes. */
 export interface TrainerLike {
@@ -31,7 +31,7 @@ export function workerTrainerFactory(threads: number, youngGenerationMb?: number
   return async (model) => {
     // Loaded on first use: the engine pulls in ONNX Runtime, which `--help` does not need.
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy, see above
-    const { Trainer } = require('@flexmoe/shared/dist/src/training/trainer') as typeof TrainerModule;
+    const { Trainer } = require('@flexmoe/ml/training') as typeof TrainerModule;
     return Trainer.create({ model, threads, worker: true, workerYoungGenerationMb: youngGenerationMb });
   };
 }

@@ -6,7 +6,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ConfigError, InvalidArgumentError } from '@flexmoe/shared';
-import { writeFileAtomic } from '@flexmoe/shared/dist/src/util/atomic-write';
+import { writeFileAtomic } from '@flexmoe/shared';
 import { loadTensors, saveTensors, type NamedTensor } from './tensor-file';
 
 const ID_FILE = 'client-id';

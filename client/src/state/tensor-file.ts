@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { FileFormatError } from '@flexmoe/shared';
-import { writeFileAtomic } from '@flexmoe/shared/dist/src/util/atomic-write';
+import { writeFileAtomic } from '@flexmoe/shared';
 
 /** One named float32 tensor. */
 export interface NamedTensor {

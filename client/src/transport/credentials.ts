@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
 import { ConfigError } from '@flexmoe/shared';
-import { METADATA_CLIENT_ID, METADATA_TOKEN } from '@flexmoe/shared/dist/src/protocol/constants';
+import { METADATA_CLIENT_ID, METADATA_TOKEN } from '@flexmoe/proto';
 
 /** TLS options of the daemon; all paths are PEM files. */
 export interface TlsFiles {

@@ -5,9 +5,9 @@
  */
 import { once } from 'node:events';
 import * as grpc from '@grpc/grpc-js';
-import type { MoEConfig } from '@flexmoe/shared/dist/src/model/config';
-import { defaultModelConfig } from '@flexmoe/shared/dist/src/model/config';
-import { backboneSpecs, expertSpecs, type ParamMap } from '@flexmoe/shared/dist/src/model/params';
+import type { MoEConfig } from '@flexmoe/shared';
+import { defaultModelConfig } from '@flexmoe/shared';
+import { backboneSpecs, expertSpecs, type ParamMap } from '@flexmoe/shared';
 import {
   CHANNEL_OPTIONS,
   PROTOCOL_VERSION,
@@ -25,7 +25,7 @@ import {
   type TensorChunk__Output,
   type TensorSpec,
   type WireTensor,
-} from '@flexmoe/shared/dist/src/protocol';
+} from '@flexmoe/proto';
 import { AbortedError, CoordinatorError } from '../errors';
 import type * as link from '../daemon/link';
 import { callMetadata, channelCredentials, type TlsFiles } from './credentials';

@@ -4,7 +4,7 @@
  * usage u_{c,e} ("usage", default) or by n_c ("samples"). An expert nobody trained keeps its
  * value. The gate never arrives here: it is personal.
  */
-import type { ParamMap } from '@flexmoe/shared/dist/src/model/params';
+import type { ParamMap } from '@flexmoe/shared';
 import type { ClientUpdate } from '../rounds/types';
 
 /** How expert updates are weighted. */

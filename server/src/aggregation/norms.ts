@@ -7,7 +7,7 @@
  * it is `bootstrapRatio` x the norm of the group's global parameters. It never drops below
  * `FLOOR_RATIO` x that norm, so a round of still clients cannot pin it at zero.
  */
-import type { ParamMap } from '@flexmoe/shared/dist/src/model/params';
+import type { ParamMap } from '@flexmoe/shared';
 
 /** A parameter group: 'backbone' or an expert index. */
 export type Group = 'backbone' | number;

@@ -7,7 +7,7 @@
  * and folded. Median and trimmed mean hold every update (O(clients x model)) and combine the
  * clipped tensors coordinate-wise per group.
  */
-import type { ParamMap } from '@flexmoe/shared/dist/src/model/params';
+import type { ParamMap } from '@flexmoe/shared';
 import type { ExpertWeighting } from './aggregate';
 import { distance, groupNames, groupNorm, median, type Group, type NormHistory } from './norms';
 import { coordinateWise, type AggregationRule } from './rules';

@@ -5,7 +5,7 @@
  * running float64 sums as it arrives and can be dropped at once, so a round holds O(model)
  * memory instead of O(clients x model).
  */
-import type { ParamMap } from '@flexmoe/shared/dist/src/model/params';
+import type { ParamMap } from '@flexmoe/shared';
 import type { AggregationResult, ExpertWeighting } from './aggregate';
 import type { ClientUpdate } from '../rounds/types';
 import { groupOf } from './norms';

@@ -1,4 +1,4 @@
-import { Mulberry32 } from '@flexmoe/shared/dist/src/util/mulberry32';
+import { Mulberry32 } from '@flexmoe/shared';
 
 /** A seeded generator (mulberry32) so ties, baselines and generated instances are reproducible. */
 

@@ -5,7 +5,7 @@
  */
 import * as path from 'node:path';
 import { createLogger, parseCommand, ConfigError, type CommandSpec, type OptionValues } from '@flexmoe/shared';
-import { defaultModelConfig, type MoEConfig } from '@flexmoe/shared/dist/src/model/config';
+import { defaultModelConfig, type MoEConfig } from '@flexmoe/shared';
 import { parseAggregationRule } from '../aggregation/rules';
 import { Coordinator, DEFAULT_NORM_POLICY, type CoordinatorOptions } from '../coordinator/coordinator';
 import { createAssignPort } from '../coordinator/strategy-port';

@@ -6,9 +6,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '@flexmoe/shared';
-import type { MoEConfig } from '@flexmoe/shared/dist/src/model/config';
-import type { ParamMap } from '@flexmoe/shared/dist/src/model/params';
-import { PROTOCOL_VERSION, byteLength, type JoinRequest__Output, type SubmitHeader__Output, type TensorChunk, type TensorSpec, type WireTensor } from '@flexmoe/shared/dist/src/protocol';
+import type { MoEConfig } from '@flexmoe/shared';
+import type { ParamMap } from '@flexmoe/shared';
+import { PROTOCOL_VERSION, byteLength, type JoinRequest__Output, type SubmitHeader__Output, type TensorChunk, type TensorSpec, type WireTensor } from '@flexmoe/proto';
 import { NormHistory, type NormPolicy } from '../aggregation/norms';
 import { DrainingError, StaleRoundError } from '../errors';
 import type { CoordinatorMetrics } from '../metrics/metrics';
@@ -19,7 +19,7 @@ import type { AssignPort } from '../rounds/ports';
 import { DIVERGED_PREFIX, RoundEngine, type RoundConfig, type RoundOutcome } from '../rounds/round-engine';
 import { RunHistory } from '../rounds/run-history';
 import { loadLatestCheckpoint, writeCheckpoint, type Checkpoint } from '../state/checkpoint';
-import { sleep } from '@flexmoe/shared/dist/src/util/sleep';
+import { sleep } from '@flexmoe/shared';
 import { attemptErrorDelayMs, DEFAULT_ATTEMPT_ERROR_POLICY, type AttemptErrorPolicy } from './attempt-errors';
 import { DownloadChunkCache } from './download-cache';
 import { FitnessState, type FitnessOptions } from './fitness-state';

@@ -4,8 +4,8 @@
  * first request) instead of once per client. The chunks are views of the parameters (no copy);
  * the cache is dropped when the parameters change.
  */
-import type { ParamMap } from '@flexmoe/shared/dist/src/model/params';
-import { tensorToChunks, type TensorChunk, type TensorSpec } from '@flexmoe/shared/dist/src/protocol';
+import type { ParamMap } from '@flexmoe/shared';
+import { tensorToChunks, type TensorChunk, type TensorSpec } from '@flexmoe/proto';
 
 /** Chunks per tensor name for one set of global parameters. */
 export class DownloadChunkCache {

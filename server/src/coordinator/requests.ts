@@ -3,11 +3,11 @@
  * (round, per-expert statistics, metrics, declared sizes) and the assembled tensors.
  */
 import { InvalidArgumentError } from '@flexmoe/shared';
-import type { MoEConfig } from '@flexmoe/shared/dist/src/model/config';
-import { backboneSpecs, expertSpecs } from '@flexmoe/shared/dist/src/model/params';
-import type { ParamMap } from '@flexmoe/shared/dist/src/model/params';
-import { PROTOCOL_VERSION, TooLargeError, byteLength, type TensorSpec, type WireTensor } from '@flexmoe/shared/dist/src/protocol';
-import type { JoinRequest__Output, SubmitHeader__Output } from '@flexmoe/shared/dist/src/protocol';
+import type { MoEConfig } from '@flexmoe/shared';
+import { backboneSpecs, expertSpecs } from '@flexmoe/shared';
+import type { ParamMap } from '@flexmoe/shared';
+import { PROTOCOL_VERSION, TooLargeError, byteLength, type TensorSpec, type WireTensor } from '@flexmoe/proto';
+import type { JoinRequest__Output, SubmitHeader__Output } from '@flexmoe/proto';
 import { PreconditionError, StaleRoundError } from '../errors';
 import type { JoinInfo } from '../registry/client-registry';
 import type { ExpertReport, MetricReport, RoundTaskSpec } from '../rounds/types';

@@ -3,8 +3,8 @@
  * pass before the coordinator resumes from it (same model, seed and strategy; every tensor
  * present, of the right size and finite).
  */
-import type { MoEConfig } from '@flexmoe/shared/dist/src/model/config';
-import { initParameters, type ParamMap } from '@flexmoe/shared/dist/src/model/params';
+import type { MoEConfig } from '@flexmoe/shared';
+import { initParameters, type ParamMap } from '@flexmoe/shared';
 import { CheckpointError } from '../errors';
 import type { Checkpoint } from '../state/checkpoint';
 import type { CoordinatorOptions } from './coordinator';

@@ -5,7 +5,7 @@
  */
 import { setMaxListeners } from 'node:events';
 import type { Logger } from '@flexmoe/shared';
-import type { ParamMap } from '@flexmoe/shared/dist/src/model/params';
+import type { ParamMap } from '@flexmoe/shared';
 import type { ExpertWeighting } from '../aggregation/aggregate';
 import type { NormHistory } from '../aggregation/norms';
 import { RobustAggregator } from '../aggregation/robust';

@@ -1,5 +1,5 @@
 /** Seeded client sampling for a round: a fraction of the ready clients, at least min-clients. */
-import { SeededRandom } from '@flexmoe/shared/dist/src/data/random';
+import { SeededRandom } from '@flexmoe/shared';
 
 /**
  * Picks max(minClients, ceil(fraction * n)) of `ids` (capped at n) with a seeded shuffle, so the

@@ -2,7 +2,7 @@
  * What the round engine exchanges with client proxies: the task it dispatches and the update a
  * client returns. Transport-agnostic: only transport/ knows how these travel.
  */
-import type { ParamMap } from '@flexmoe/shared/dist/src/model/params';
+import type { ParamMap } from '@flexmoe/shared';
 
 /** One client's work in one round. */
 export interface RoundTaskSpec {

@@ -9,8 +9,8 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { MoEConfig } from '@flexmoe/shared/dist/src/model/config';
-import type { ParamMap } from '@flexmoe/shared/dist/src/model/params';
+import type { MoEConfig } from '@flexmoe/shared';
+import type { ParamMap } from '@flexmoe/shared';
 import { CheckpointError } from '../errors';
 import type { ClientRecord } from '../registry/client-registry';
 import type { RoundRecord } from '../rounds/history';

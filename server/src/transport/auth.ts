@@ -7,7 +7,7 @@ import { timingSafeEqual, createHash } from 'node:crypto';
 import type { Metadata } from '@grpc/grpc-js';
 import type { PeerCertificate } from 'node:tls';
 import { FileFormatError } from '@flexmoe/shared';
-import { METADATA_CLIENT_ID, METADATA_TOKEN } from '@flexmoe/shared/dist/src/protocol';
+import { METADATA_CLIENT_ID, METADATA_TOKEN } from '@flexmoe/proto';
 import { UnauthenticatedError } from '../errors';
 
 /** A one-line secret file (e.g. the status bearer token); FileFormatError when empty or unreadable. */

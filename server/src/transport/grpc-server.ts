@@ -23,7 +23,7 @@ import {
   type TensorChunk,
   type TaskEvent,
   type WaitTaskRequest__Output,
-} from '@flexmoe/shared/dist/src/protocol';
+} from '@flexmoe/proto';
 import { InvalidArgumentError, FlexMoEError } from '@flexmoe/shared';
 import type { Coordinator, SubmitContext } from '../coordinator/coordinator';
 import { ClientFailureError, DrainingError, StaleRoundError, UnknownSessionError } from '../errors';

@@ -3,7 +3,7 @@
  * the coordinator service. The coordinator flips to NOT_SERVING first when it drains.
  */
 import { status as Status, type ServerUnaryCall, type ServerWritableStream, type sendUnaryData } from '@grpc/grpc-js';
-import type { HealthCheckRequest__Output, HealthCheckResponse, HealthHandlers } from '@flexmoe/shared/dist/src/protocol';
+import type { HealthCheckRequest__Output, HealthCheckResponse, HealthHandlers } from '@flexmoe/proto';
 
 /** Serving status values of the health protocol. */
 export type ServingStatus = 'SERVING' | 'NOT_SERVING';

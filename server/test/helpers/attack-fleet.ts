@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, openSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { RoundTask__Output, WireTensor } from '@flexmoe/shared/dist/src/protocol';
+import type { RoundTask__Output, WireTensor } from '@flexmoe/proto';
 import { REPO_ROOT, getStatus, startServer, stopProcess, waitForStatus, type ServerProcess } from './processes';
 import { TestClient, makeUpdate, submitMessages } from './protocol-client';
 

@@ -18,9 +18,9 @@ import {
   type TaskEvent__Output,
   type TensorChunk,
   type WireTensor,
-} from '@flexmoe/shared/dist/src/protocol';
-import { defaultModelConfig, type MoEConfig } from '@flexmoe/shared/dist/src/model/config';
-import { backboneSpecs, expertSpecs } from '@flexmoe/shared/dist/src/model/params';
+} from '@flexmoe/proto';
+import { defaultModelConfig, type MoEConfig } from '@flexmoe/shared';
+import { backboneSpecs, expertSpecs } from '@flexmoe/shared';
 
 /** A gRPC error as tests see it. */
 export type CallError = grpc.ServiceError;

@@ -1,2 +1,0 @@
-/** The coordinator's streaming aggregation, re-exported for the load generator's memory benchmark. */
-export { StreamingAggregator, type AggregatableUpdate } from '../aggregation/streaming';
