@@ -3,6 +3,7 @@
  * maps coordinator status codes to these classes in one place so the daemon loop never sees gRPC.
  */
 import { FlexMoEError } from '@flexmoe/shared';
+import type { ErrorReasonName } from '@flexmoe/proto';
 
 /** Why the coordinator refused a call, in the daemon's own words (not gRPC's). */
 export type RejectionKind =
@@ -24,11 +25,14 @@ export class CoordinatorError extends FlexMoEError {
   readonly kind: RejectionKind;
   /** The numeric status code as received, for logs. */
   readonly status: number;
+  /** The coordinator's precise reason (ERROR_REASON_UNSPECIFIED when it sent none). */
+  readonly reason: ErrorReasonName;
 
-  constructor(kind: RejectionKind, status: number, message: string, options?: { cause?: unknown }) {
+  constructor(kind: RejectionKind, status: number, message: string, options?: { cause?: unknown; reason?: ErrorReasonName }) {
     super(`FLEXMOE_ERR_COORDINATOR_${kind.toUpperCase().replace(/-/g, '_')}`, message, options);
     this.kind = kind;
     this.status = status;
+    this.reason = options?.reason ?? 'ERROR_REASON_UNSPECIFIED';
   }
 
   /** True when waiting and trying again can help (network, restart, draining, deadline). */

@@ -1,9 +1,13 @@
 /**
  * The FlexMoE wire protocol as both sides use it: constants, the package loader, the tensor
- * codec, its errors, and the generated message types.
+ * codec, errors and error reasons, the model configuration on the wire, the generated message
+ * types, and the one typed protocol client.
  */
 export * from './constants';
 export * from './loader';
 export * from './errors';
 export * from './tensor-codec';
 export * from './types';
+export * from './error-details';
+export * from './model-config';
+export * from './client';

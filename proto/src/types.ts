@@ -28,3 +28,5 @@ export type { HealthCheckResponse, HealthCheckResponse__Output } from './generat
 export type { HealthClient, HealthHandlers } from './generated/grpc/health/v1/Health';
 export type { ProtoGrpcType as CoordinatorProto } from './generated/coordinator';
 export type { ProtoGrpcType as HealthProto } from './generated/health';
+export type { ModelConfig, ModelConfig__Output } from './generated/flexmoe/v1/ModelConfig';
+export type { ErrorReason__Output } from './generated/flexmoe/v1/ErrorReason';

@@ -18,8 +18,11 @@ export class UnauthenticatedError extends defineError('FLEXMOE_ERR_UNAUTHENTICAT
 /** A submission or download for a round that is not the client's current round. */
 export class StaleRoundError extends defineError('FLEXMOE_ERR_STALE_ROUND') {}
 
-/** A request the coordinator cannot serve in its current state (wrong protocol version, not assigned). */
+/** A request the coordinator cannot serve in its current state. */
 export class PreconditionError extends defineError('FLEXMOE_ERR_PRECONDITION') {}
+
+/** A Join speaking a protocol version this coordinator does not (the client must be upgraded or downgraded). */
+export class ProtocolVersionError extends defineError('FLEXMOE_ERR_PROTOCOL_VERSION') {}
 
 /** A session id the coordinator does not know (e.g. after a restart): the client joins again. */
 export class UnknownSessionError extends defineError('FLEXMOE_ERR_UNKNOWN_SESSION') {}

@@ -12,7 +12,7 @@ import { Coordinator } from '../src/coordinator/coordinator';
 import { createAssignPort } from '../src/coordinator/strategy-port';
 import { createMetrics } from '../src/metrics/metrics';
 import { startGrpcServer } from '../src/transport/grpc-server';
-import { TestClient } from './helpers/protocol-client';
+import { TestClient } from './helpers/test-client';
 
 async function until(what: string, predicate: () => boolean, limitMs: number): Promise<void> {
   const end = Date.now() + limitMs;
@@ -33,18 +33,19 @@ test('a client cancelling mid-download ends the server handler', { timeout: 120_
   const coordinator = Coordinator.open(options, { logger, metrics: createMetrics(), strategy });
   const server = await startGrpcServer(coordinator, { host: '127.0.0.1', port: 0, credentials: grpc.ServerCredentials.createInsecure(), auth: {}, logger });
   const running = coordinator.start();
-  const client = new TestClient({ address: `127.0.0.1:${server.port}`, clientId: 'c0' });
+  let received = (): void => undefined;
+  const firstChunk = new Promise<void>((resolve) => (received = resolve));
+  const client = new TestClient({ address: `127.0.0.1:${server.port}`, clientId: 'c0', observe: (direction) => direction === 'received' && received() });
   try {
     await client.join({ capacity: 2, samples: 100 });
     client.subscribe();
     const task = await client.nextTask();
-    const call = client.client.download({ sessionId: client.session!.sessionId, round: task.round, attempt: task.attempt }, client.metadata(), {
-      deadline: Date.now() + 60_000,
-    });
-    call.on('error', () => undefined); // CANCELLED, expected
-    await new Promise((resolve) => call.once('data', resolve));
+    const cancel = new AbortController();
+    const download = client.download(task.round, task.attempt, cancel.signal).catch((err: unknown) => err);
+    await firstChunk;
     await until('the server handler to start', () => server.downloadsInFlight === 1, 10_000);
-    call.cancel();
+    cancel.abort(new Error('client goes away'));
+    assert.equal(((await download) as Error).name, 'CallAbortedError');
     await until('the download handler to end after the cancel', () => server.downloadsInFlight === 0, 20_000);
     assert.equal(server.downloadsInFlight, 0);
   } finally {

@@ -1,12 +1,12 @@
 /**
- * Static checks of the container build: both Dockerfiles build from node:20-bookworm-slim in two
- * stages (compile on the build platform, install per target platform), copy only files that
- * exist and that .dockerignore lets through, run as a non-root user behind tini, and check health
- * without curl on the port the command serves. Also the client entrypoint's shard derivation.
+ * What the real image tests (`npm run test:docker`: offline builds, uid, healthchecks, SIGTERM,
+ * a compose fleet) cannot see in the Dockerfiles: which platform each stage runs on, and tini as
+ * PID 1. Everything else they check by building and running the images. Also the client
+ * entrypoint's shard derivation rules on given lookup answers.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readRepo, repoHas, ROOT } from './ops-fixtures';
+import { readRepo, ROOT } from './ops-fixtures';
 import { join } from 'node:path';
 
 interface Instruction { op: string; args: string; stage: number }
@@ -22,79 +22,27 @@ function parseDockerfile(path: string): Instruction[] {
   });
 }
 
-function ignorePatterns(): RegExp[] {
-  return readRepo('.dockerignore').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#')).map((p) => {
-    const re = p.replace(/[.+^$()|[\]]/g, '\\$&').replace(/\*\*\//g, '(?:.*/)?').replace(/\*/g, '[^/]*');
-    return new RegExp(`^${re}(?:/.*)?$`);
-  });
-}
-
 const entrypoint = require(join(ROOT, 'deploy', 'docker', 'entrypoint.js'));
 
 for (const file of ['Dockerfile.server', 'Dockerfile.client']) {
-  test(`${file}: two stages on node:20-bookworm-slim, build on the build platform`, () => {
-    const ins = parseDockerfile(file);
-    const arg = /ARG NODE_IMAGE=(\S+)/.exec(readRepo(file));
-    assert.equal(arg?.[1], 'node:20-bookworm-slim');
-    const froms = ins.filter((i) => i.op === 'FROM');
+  // `npm run test:docker` builds both images natively, so it cannot see which platform each stage
+  // runs on; only the arm64 cross-build (client image) would notice, and only for the client.
+  test(`${file}: the build stage runs on the build platform, the runtime stage on the target`, () => {
+    const froms = parseDockerfile(file).filter((i) => i.op === 'FROM');
     assert.equal(froms.length, 2);
     assert.match(froms[0]!.args, /^--platform=\$BUILDPLATFORM \$\{(BUILD_)?NODE_IMAGE\} AS build$/);
-    const buildArg = /ARG BUILD_NODE_IMAGE=(\S+)/.exec(readRepo(file));
-    if (buildArg) assert.equal(buildArg[1], arg?.[1], 'the build stage defaults to the same base image');
     assert.doesNotMatch(froms[1]!.args, /--platform/, 'the runtime stage must follow the target platform');
-    const runs = (stage: number) => ins.filter((i) => i.op === 'RUN' && i.stage === stage).map((i) => i.args).join('\n');
-    assert.match(runs(0), /npm ci\b/);
-    assert.match(runs(0), /tsc -b/);
-    assert.match(runs(1), /npm ci --omit=dev/);
-    assert.doesNotMatch(runs(1), /tsc|curl|wget/);
   });
 
-  test(`${file}: no \`# syntax=\` line (it makes every build fetch a frontend image from a registry)`, () => {
-    assert.doesNotMatch(readRepo(file), /^#\s*syntax\s*=/im);
-  });
-
-  test(`${file}: every COPY source exists and passes .dockerignore`, () => {
-    const ignored = ignorePatterns();
-    const copies = parseDockerfile(file).filter((i) => i.op === 'COPY' && !i.args.includes('--from='));
-    assert.ok(copies.length > 5);
-    for (const c of copies) {
-      const parts = c.args.split(/\s+/).filter((p) => !p.startsWith('--'));
-      for (const src of parts.slice(0, -1)) {
-        assert.ok(repoHas(src), `${file}: COPY ${src} does not exist in the repository`);
-        const blocked = ignored.find((re) => re.test(src));
-        assert.equal(blocked, undefined, `${file}: COPY ${src} is excluded by .dockerignore (${blocked})`);
-      }
-    }
-  });
-
-  test(`${file}: non-root, tini as PID 1, healthcheck without curl on the metrics port`, () => {
+  // The real tests see a healthy, non-root container that stops on SIGTERM, which a shell or
+  // node as PID 1 would also give; zombie reaping and signal forwarding need tini.
+  test(`${file}: tini is PID 1`, () => {
     const ins = parseDockerfile(file).filter((i) => i.stage === 1);
-    const user = ins.filter((i) => i.op === 'USER').pop();
-    assert.ok(user && !/^(root|0)$/.test(user.args), 'runtime stage must switch to a non-root user');
     assert.match(ins.filter((i) => i.op === 'RUN').map((i) => i.args).join(' '), /apt-get install -y --no-install-recommends tini/);
     const entry = JSON.parse(ins.find((i) => i.op === 'ENTRYPOINT')!.args) as string[];
     assert.deepEqual(entry.slice(0, 3), ['/usr/bin/tini', '--', 'node']);
-    assert.ok(repoHas(entry[3]!.replace(/^\/app\//, '')), `entrypoint script ${entry[3]} is not in the repository`);
-    const health = ins.find((i) => i.op === 'HEALTHCHECK')!.args;
-    assert.doesNotMatch(health, /curl|wget/);
-    assert.match(health, /CMD \["node", "-e"/);
-    const port = /FLEXMOE_METRICS_PORT=(\d+)/.exec(ins.filter((i) => i.op === 'ENV').map((i) => i.args).join(' '))?.[1];
-    assert.ok(port, 'image sets FLEXMOE_METRICS_PORT');
-    assert.ok(health.includes(`FLEXMOE_METRICS_PORT||${port}`), 'healthcheck falls back to the image metrics port');
-    assert.ok(ins.some((i) => i.op === 'EXPOSE' && i.args.split(/\s+/).includes(port)), `EXPOSE ${port}`);
   });
 }
-
-test('Dockerfile.client: the build-time data cache step calls a function the build really has', () => {
-  const runs = parseDockerfile('Dockerfile.client').filter((i) => i.op === 'RUN').map((i) => i.args).join('\n');
-  const calls = [...runs.matchAll(/require\('([^']+)'\)\.(\w+)\(/g)];
-  assert.ok(calls.length >= 1, 'the client image prebuilds the Fashion-MNIST cache');
-  for (const [, spec, fn] of calls) {
-    const mod = spec!.startsWith('.') ? require(join(ROOT, spec!)) : require(spec!);
-    assert.equal(typeof mod[fn!], 'function', `${spec} exports ${fn}`);
-  }
-  assert.match(readRepo('Dockerfile.client'), /COPY --from=build \/src\/\.cache \.cache/);
-});
 
 // The rules of the entrypoint on given lookup answers. The lookups themselves are exercised for
 // real by `npm run test:docker` (Docker's embedded DNS, a Docker-written /etc/hosts).

@@ -6,22 +6,22 @@ import path from 'node:path';
 import { generateProblem } from '../src/assignment';
 import { run } from '../src/cli/solve';
 import { summarizeLoad } from '../src/fitness';
-import { createStrategy, FlexMoEStrategy } from '../src/strategies';
+import { createStrategy, DenseStrategy, FlexMoEStrategy, GreedyStrategy, RandomStrategy } from '../src/strategies';
 
 test('flexmoe balances load where greedy does not; dense holds every expert; random is seeded', async () => {
   const p = generateProblem({ clients: 60, experts: 8, seed: 4 });
-  const flex = await createStrategy('flexmoe').assign(p);
-  const greedy = await createStrategy('greedy').assign(p);
+  const flex = await new FlexMoEStrategy().assign(p);
+  const greedy = await new GreedyStrategy().assign(p);
   assert.equal(flex.violation, 0);
   assert.ok(summarizeLoad(flex.load).cv <= 0.1 + 1e-9, `flexmoe CV ${summarizeLoad(flex.load).cv}`);
   assert.ok(summarizeLoad(greedy.load).cv > 0.3, `greedy CV ${summarizeLoad(greedy.load).cv}`);
   assert.ok(greedy.objective >= flex.objective, 'greedy ignores balance, so its fitness is an upper bound');
-  const dense = await createStrategy('dense').assign(p);
+  const dense = await new DenseStrategy().assign(p);
   assert.ok(dense.assignment.every((a) => a.length === 8));
-  const r1 = await createStrategy('random').assign(p);
-  const r2 = await createStrategy('random').assign(p);
+  const r1 = await new RandomStrategy().assign(p);
+  const r2 = await new RandomStrategy().assign(p);
   assert.deepEqual(r1.assignment, r2.assignment);
-  assert.notDeepEqual(r1.assignment, (await createStrategy('random').assign({ ...p, round: 1 })).assignment);
+  assert.notDeepEqual(r1.assignment, (await new RandomStrategy().assign({ ...p, round: 1 })).assignment);
   assert.throws(() => createStrategy('best'), /unknown strategy 'best'/);
 });
 

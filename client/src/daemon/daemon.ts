@@ -5,12 +5,12 @@
  */
 import type { TrainTest } from '@flexmoe/ml/data';
 import type { LocalData } from './data';
-import type { Logger } from '@flexmoe/shared';
+import { realClock, type Clock, type Logger } from '@flexmoe/shared';
 import type { MoEConfig } from '@flexmoe/shared';
 import { AbortedError, CoordinatorError } from '../errors';
 import type { ClientMetrics } from '../observability/metrics';
 import type { StateDir } from '../state/state-dir';
-import { sleep } from '@flexmoe/shared';
+import { PROTOCOL_VERSION } from '@flexmoe/proto';
 import { createBackoff, type Backoff, type BackoffOptions } from './backoff';
 import { deviceFacts } from './device';
 import { GateStore } from './gate';
@@ -35,6 +35,8 @@ export interface DaemonOptions {
   exitOnComplete?: boolean;
   /** Observer of every round's outcome. */
   onRound?: (outcome: RoundOutcome) => void;
+  /** Backoff waits, heartbeats and session timing (default: the real clock). */
+  clock?: Clock;
 }
 
 /** How the daemon ended: exit code 0 (run complete or stopped) or 2 (refused for good). */
@@ -46,8 +48,17 @@ export interface DaemonExit {
 /** How long a daemon that stays after a complete run waits before asking for the next run. */
 const IDLE_AFTER_RUN_MS = 30_000;
 
-/** Join refusals that no amount of waiting fixes. */
-const FATAL_JOIN_KINDS = new Set(['unauthenticated', 'invalid', 'precondition']);
+/**
+ * Join refusals that no amount of waiting fixes: bad credentials, a request the coordinator
+ * cannot accept, a protocol version it does not speak. Another failed precondition may change
+ * with the coordinator's state and is retried; one without a reason (a coordinator that predates
+ * error reasons) is taken as fatal, as before reasons existed.
+ */
+function isFatalJoinRefusal(err: CoordinatorError): boolean {
+  if (err.kind === 'unauthenticated' || err.kind === 'invalid') return true;
+  if (err.kind !== 'precondition') return false;
+  return err.reason === 'ERROR_REASON_PROTOCOL_VERSION' || err.reason === 'ERROR_REASON_UNSPECIFIED';
+}
 
 /** One client daemon. `run()` once; `stop()` from a signal handler. */
 export class ClientDaemon {
@@ -58,6 +69,7 @@ export class ClientDaemon {
   /** When our session was recently replaced by another Join with our id. */
   private replacedAt: number[] = [];
   private readonly log: Logger;
+  private readonly clock: Clock;
   private trainer: { model: string; instance: TrainerLike } | undefined;
   private runner: SessionRunner | undefined;
   private phase: Phase = 'idle';
@@ -68,6 +80,7 @@ export class ClientDaemon {
     this.backoff = createBackoff(options.backoff);
     this.gates = new GateStore(options.state, options.clientId);
     this.log = options.logger;
+    this.clock = options.clock ?? realClock;
   }
 
   /** State, phase and round, for `/healthz`. */
@@ -100,7 +113,7 @@ export class ClientDaemon {
   private async loop(): Promise<DaemonExit> {
     while (!this.stopControl.signal.aborted) {
       const session = await this.joinOnce();
-      if (session === 'fatal') return { code: 2, reason: 'join refused' };
+      if (session instanceof CoordinatorError) return { code: 2, reason: joinRefusalLine(session) };
       const misfit = session && dataMisfit(session.model, this.options.data);
       if (misfit) {
         this.log.error({ reason: misfit }, "local data does not fit the coordinator's model");
@@ -117,13 +130,13 @@ export class ClientDaemon {
       // Backoff on a rejoin too: a session refused again and again must not become a tight loop.
       if (end.kind === 'lost' || end.kind === 'rejoin') await this.pause();
       // Staying after a complete run: look for the next run now and then, not in a tight loop.
-      if (end.kind === 'complete') await sleep(IDLE_AFTER_RUN_MS, this.stopControl.signal);
+      if (end.kind === 'complete') await this.clock.sleep(IDLE_AFTER_RUN_MS, this.stopControl.signal);
     }
     return { code: 0, reason: 'stopped' };
   }
 
-  /** Joins once; null when it is worth retrying, 'fatal' when it is not. */
-  private async joinOnce(): Promise<Session | null | 'fatal'> {
+  /** Joins once; null when it is worth retrying, the refusal when it is not. */
+  private async joinOnce(): Promise<Session | null | CoordinatorError> {
     const { link, clientId, capacity, data } = this.options;
     try {
       const session = await link.join(
@@ -136,11 +149,12 @@ export class ClientDaemon {
       if (err instanceof AbortedError || this.stopControl.signal.aborted) return null;
       if (!(err instanceof CoordinatorError)) throw err;
       this.options.metrics.rejections.inc({ kind: err.kind });
-      if (FATAL_JOIN_KINDS.has(err.kind)) {
-        this.log.error({ kind: err.kind, reason: err.message }, joinRefusalLine(err));
-        return 'fatal';
+      if (isFatalJoinRefusal(err)) {
+        this.log.error({ kind: err.kind, errorReason: err.reason, reason: err.message }, joinRefusalLine(err));
+        return err;
       }
-      this.log.warn({ kind: err.kind, reason: err.message, attempt: this.backoff.attempts + 1 }, 'coordinator not reachable; retrying');
+      const line = err.kind === 'precondition' ? 'join refused for now (failed precondition); retrying' : 'coordinator not reachable; retrying';
+      this.log.warn({ kind: err.kind, errorReason: err.reason, reason: err.message, attempt: this.backoff.attempts + 1 }, line);
       return null;
     }
   }
@@ -148,7 +162,7 @@ export class ClientDaemon {
   private async serve(session: Session): Promise<SessionEnd> {
     this.joined = true;
     this.options.metrics.connected.set(1);
-    const opened = Date.now();
+    const opened = this.clock.now();
     try {
       // Start the trainer now so the first round does not pay for it (and a broken one shows early).
       await this.trainerFor(session.model);
@@ -158,7 +172,7 @@ export class ClientDaemon {
       this.joined = false;
       this.options.metrics.connected.set(0);
       // A session that stayed up a while was healthy: the next outage starts a fresh schedule.
-      if (Date.now() - opened > 30_000) this.backoff.reset();
+      if (this.clock.now() - opened > 30_000) this.backoff.reset();
     }
   }
 
@@ -167,6 +181,7 @@ export class ClientDaemon {
       session,
       {
         ...this.options,
+        clock: this.clock,
         trainerFor: (model) => this.trainerFor(model),
         gates: this.gates,
         onRound: (outcome) => {
@@ -194,7 +209,7 @@ export class ClientDaemon {
    * Our session was taken over by a Join with our id. Once is a restart race; three times within
    * a minute means another daemon uses the same id (a cloned image): say so loudly.
    */
-  private noteReplaced(now = Date.now()): void {
+  private noteReplaced(now = this.clock.now()): void {
     this.replacedAt = [...this.replacedAt.filter((t) => now - t < 60_000), now];
     if (this.replacedAt.length >= 3) {
       this.log.error({ client: this.options.clientId, replacements: this.replacedAt.length }, 'duplicate client id: another daemon keeps taking over this id; give each daemon its own --id');
@@ -210,8 +225,8 @@ export class ClientDaemon {
       case 'stopped':
         return { code: 0, reason: 'stopped' };
       case 'fatal':
-        this.log.error({ kind: end.error.kind, reason: end.error.message }, joinRefusalLine(end.error));
-        return { code: 2, reason: end.error.message };
+        this.log.error({ kind: end.error.kind, errorReason: end.error.reason, reason: end.error.message }, joinRefusalLine(end.error));
+        return { code: 2, reason: joinRefusalLine(end.error) };
       case 'rejoin':
         this.log.warn({ reason: end.reason }, 'session no longer known to the coordinator; rejoining');
         if (/replaced by a new session/.test(end.reason)) this.noteReplaced();
@@ -235,7 +250,7 @@ export class ClientDaemon {
   private async pause(): Promise<void> {
     const ms = this.backoff.next();
     this.log.debug({ ms: Math.round(ms) }, 'backing off');
-    await sleep(ms, this.stopControl.signal);
+    await this.clock.sleep(ms, this.stopControl.signal);
   }
 
   /** The trainer for `model`, started once and replaced when the coordinator's model changes. */
@@ -279,7 +294,9 @@ function joinRefusalLine(err: CoordinatorError): string {
     case 'unauthenticated':
       return 'join refused: unauthenticated (check --token, or the client certificate with --tls-cert/--tls-key)';
     case 'precondition':
-      return 'join refused: failed precondition (protocol version or run state does not match)';
+      return err.reason === 'ERROR_REASON_PROTOCOL_VERSION'
+        ? `refused: the coordinator does not speak this daemon's protocol version ${PROTOCOL_VERSION}; install a flexmoe release that matches the coordinator (${err.message})`
+        : `join refused: failed precondition (${err.message})`;
     default:
       return `join refused: ${err.kind} (check --capacity and the data against the coordinator's model)`;
   }

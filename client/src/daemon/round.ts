@@ -166,7 +166,9 @@ function isRoundRefusal(err: CoordinatorError): boolean {
 function refusalLine(err: CoordinatorError): string {
   switch (err.kind) {
     case 'precondition':
-      return 'update refused: round is stale or not ours; waiting for the next task';
+      return err.reason === 'ERROR_REASON_STALE_ROUND'
+        ? 'update refused: the round is over for this client (stale round); waiting for the next task'
+        : 'update refused: round is stale or not ours; waiting for the next task';
     case 'deadline':
       return 'update refused: it arrived after the round deadline; waiting for the next task';
     default:

@@ -1,11 +1,11 @@
 /**
- * Channel credentials and per-call metadata: TLS (a CA to trust), mutual TLS (plus our own
- * certificate and key) or plaintext for loopback; the client id and token ride in metadata.
+ * Channel credentials: TLS (a CA to trust), mutual TLS (plus our own
+ * certificate and key) or plaintext for loopback (the protocol client puts the client id and
+ * token in each call's metadata).
  */
 import { readFileSync } from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
 import { ConfigError } from '@flexmoe/shared';
-import { METADATA_CLIENT_ID, METADATA_TOKEN } from '@flexmoe/proto';
 
 /** TLS options of the daemon; all paths are PEM files. */
 export interface TlsFiles {
@@ -42,12 +42,4 @@ export function channelCredentials(tls: TlsFiles): grpc.ChannelCredentials {
   const key = tls.key ? readPem(tls.key, '--tls-key') : null;
   const cert = tls.cert ? readPem(tls.cert, '--tls-cert') : null;
   return grpc.credentials.createSsl(ca, key, cert);
-}
-
-/** Metadata carried by every call: the client id and, when configured, the token. */
-export function callMetadata(clientId: string, token: string | undefined): grpc.Metadata {
-  const metadata = new grpc.Metadata();
-  metadata.set(METADATA_CLIENT_ID, clientId);
-  if (token) metadata.set(METADATA_TOKEN, token);
-  return metadata;
 }

@@ -1,8 +1,11 @@
 /**
- * The one place where gRPC status codes become the daemon's own error kinds.
+ * The one place where the protocol client's errors become the daemon's own: a refused call
+ * becomes a CoordinatorError of a kind (from the status code) carrying the precise reason, an
+ * unusable reply an `invalid` one, an abandoned call an AbortedError.
  */
-import { status, type ServiceError } from '@grpc/grpc-js';
-import { CoordinatorError, type RejectionKind } from '../errors';
+import { status } from '@grpc/grpc-js';
+import { BadReplyError, CallAbortedError, RpcError } from '@flexmoe/proto';
+import { AbortedError, CoordinatorError, type RejectionKind } from '../errors';
 
 const KIND_BY_STATUS: Partial<Record<number, RejectionKind>> = {
   [status.UNAUTHENTICATED]: 'unauthenticated',
@@ -19,15 +22,13 @@ const KIND_BY_STATUS: Partial<Record<number, RejectionKind>> = {
   [status.CANCELLED]: 'cancelled',
 };
 
-function isServiceError(err: unknown): err is ServiceError {
-  return typeof err === 'object' && err !== null && typeof (err as ServiceError).code === 'number' && 'metadata' in err;
-}
-
-/** Maps any error of a call to a `CoordinatorError` naming the call; other errors pass through. */
-export function toCoordinatorError(call: string, err: unknown): Error {
-  if (err instanceof CoordinatorError) return err;
-  if (!isServiceError(err)) return err instanceof Error ? err : new Error(String(err));
-  const kind = KIND_BY_STATUS[err.code] ?? 'internal';
-  const name = status[err.code] ?? String(err.code);
-  return new CoordinatorError(kind, err.code, `${call}: ${name}: ${err.details || err.message}`, { cause: err });
+/** Maps an error of the protocol client to the daemon's; other errors pass through. */
+export function toCoordinatorError(err: unknown): Error {
+  if (err instanceof CoordinatorError || err instanceof AbortedError) return err;
+  if (err instanceof CallAbortedError) return new AbortedError(err.message, { cause: err });
+  if (err instanceof BadReplyError) return new CoordinatorError('invalid', 0, err.message, { cause: err });
+  if (err instanceof RpcError) {
+    return new CoordinatorError(KIND_BY_STATUS[err.status] ?? 'internal', err.status, err.message, { cause: err, reason: err.reason });
+  }
+  return err instanceof Error ? err : new Error(String(err));
 }

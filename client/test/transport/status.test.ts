@@ -1,14 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
-import { CoordinatorError } from '../../src/errors';
+import { status } from '@grpc/grpc-js';
+import { BadReplyError, CallAbortedError, RpcError } from '@flexmoe/proto';
+import { AbortedError, CoordinatorError } from '../../src/errors';
 import { toCoordinatorError } from '../../src/transport/status';
 
-function serviceError(code: status, details: string): ServiceError {
-  return Object.assign(new Error(`${code} ${status[code]}: ${details}`), { code, details, metadata: new Metadata() });
+function refusal(code: status, details: string): RpcError {
+  return new RpcError('Submit', code, 'ERROR_REASON_STALE_ROUND', details, `Submit: ${status[code]}: ${details}`);
 }
 
-test('every status the coordinator uses maps to a daemon error kind naming the call', () => {
+test('every status the coordinator uses maps to a daemon error kind naming the call, with the reason', () => {
   const cases: [status, string, boolean][] = [
     [status.UNAUTHENTICATED, 'unauthenticated', false],
     [status.INVALID_ARGUMENT, 'invalid', false],
@@ -22,17 +23,21 @@ test('every status the coordinator uses maps to a daemon error kind naming the c
     [status.INTERNAL, 'internal', true],
   ];
   for (const [code, kind, retryable] of cases) {
-    const err = toCoordinatorError('Submit', serviceError(code, 'round 3 is stale'));
+    const err = toCoordinatorError(refusal(code, 'round 3 is stale'));
     assert.ok(err instanceof CoordinatorError);
     assert.equal(err.kind, kind);
     assert.equal(err.status, code);
+    assert.equal(err.reason, 'ERROR_REASON_STALE_ROUND');
     assert.equal(err.retryable, retryable, `${kind} retryable`);
     assert.equal(err.message, `Submit: ${status[code]}: round 3 is stale`);
     assert.equal(err.code, `FLEXMOE_ERR_COORDINATOR_${kind.toUpperCase().replace(/-/g, '_')}`);
   }
 });
 
-test('errors that are not gRPC statuses pass through unchanged', () => {
+test('an unusable reply is invalid, an abandoned call is an abort, anything else passes through', () => {
+  const bad = toCoordinatorError(new BadReplyError('Download: tensor x missing'));
+  assert.ok(bad instanceof CoordinatorError && bad.kind === 'invalid');
+  assert.ok(toCoordinatorError(new CallAbortedError('Join abandoned')) instanceof AbortedError);
   const plain = new TypeError('bug');
-  assert.equal(toCoordinatorError('Join', plain), plain);
+  assert.equal(toCoordinatorError(plain), plain);
 });

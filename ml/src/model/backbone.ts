@@ -1,7 +1,7 @@
 /**
  * Backbone emitters: the shared feature extractor psi. `mlp`: flatten -> dense -> ReLU.
  * `cnn`: 3x3 conv (pad 1) -> 2x2 max-pool -> ReLU, then 3x3 conv with stride 2 (pad 1) -> ReLU,
- * then flatten -> dense -> ReLU. `resnet`: see resnet.ts.
+ * then flatten -> dense -> ReLU. `resnet`: see resnet.ts. backbones.ts registers them by name.
  * The cnn's second convolution strides instead of being followed by a second max-pool: it
  * computes a quarter of the positions and has no pooling gradient (on one thread at batch 64 the
  * training step went from about 10 to 8 ms; three epochs of `flexmoe train --backbone cnn` on
@@ -16,14 +16,24 @@ import type { ParamValues } from './forward';
 import { convMaxPool2x2 } from './conv-pool';
 import { emitResnet } from './resnet';
 
-/** Emits the backbone on input x [N, C, H, W]; returns features [N, featureDim]. */
-export function emitBackbone(g: GraphBuilder, cfg: MoEConfig, x: Value, p: ParamValues): Value {
-  if (cfg.backbone === 'resnet') return emitResnet(g, cfg, x, p);
-  const fc = (h: Value): Value => g.relu(g.linear(g.flatten(h, 1), p['backbone.fc.weight'], p['backbone.fc.bias']));
-  if (cfg.backbone === 'mlp') return fc(x);
+/** The dense head both backbones end in: flatten -> dense -> ReLU. */
+function fc(g: GraphBuilder, h: Value, p: ParamValues): Value {
+  return g.relu(g.linear(g.flatten(h, 1), p['backbone.fc.weight'], p['backbone.fc.bias']));
+}
+
+/** The `mlp` backbone on input x [N, C, H, W]; returns features [N, featureDim]. */
+export function emitMlp(g: GraphBuilder, _cfg: MoEConfig, x: Value, p: ParamValues): Value {
+  return fc(g, x, p);
+}
+
+/** The `cnn` backbone on input x [N, C, H, W]; returns features [N, featureDim]. */
+export function emitCnn(g: GraphBuilder, _cfg: MoEConfig, x: Value, p: ParamValues): Value {
   const pad = { pads: [1, 1, 1, 1] };
   // Pool then ReLU: equal to ReLU then pool, with 4x less ReLU work.
   const block1 = g.relu(convMaxPool2x2(g, x, p['backbone.conv1.weight'], p['backbone.conv1.bias']));
   const block2 = g.relu(g.conv(block1, p['backbone.conv2.weight'], p['backbone.conv2.bias'], { ...pad, strides: [2, 2] }));
-  return fc(block2);
+  return fc(g, block2, p);
 }
+
+/** The resnet emitter (resnet.ts), listed with the other two: backbones.ts registers all three. */
+export { emitResnet };

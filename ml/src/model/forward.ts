@@ -17,7 +17,7 @@
  *   aux = k * sum_j f_j P_j, f_j = (samples routed to j) / (N r) (no gradient), P_j = mean_n p_k[n,j].
  */
 import type { GraphBuilder, Value } from '../onnx';
-import { emitBackbone } from './backbone';
+import { backboneGraph } from './backbones';
 import { effectiveTopR, type MoEConfig } from '@flexmoe/shared';
 
 /** Mask value for unassigned experts: large, negative and finite. */
@@ -42,7 +42,7 @@ export interface ForwardValues {
 export function emitForward(
   g: GraphBuilder, cfg: MoEConfig, k: number, x: Value, p: ParamValues, gateMask: Value, slotSelect: Value,
 ): ForwardValues {
-  const feats = emitBackbone(g, cfg, x, p);
+  const feats = backboneGraph(cfg).emit(g, cfg, x, p);
   const scores = g.add(g.linear(feats, p['gate.weight'], p['gate.bias']), gateMask);
   const slotProbs = g.matmul(g.softmax(scores, -1), slotSelect);
   const selected = emitSelection(g, slotProbs, k, effectiveTopR(cfg, k));

@@ -1,6 +1,7 @@
 /** The parameter layout lives in @flexmoe/shared (the coordinator needs it without ONNX); the model re-exports it. */
 export {
-  BACKBONE_KINDS,
+  backboneLayouts,
+  backboneLayout,
   MODEL_DEFAULTS,
   defaultModelConfig,
   effectiveTopR,
@@ -19,4 +20,4 @@ export {
   checkAssigned,
   resnetSpecs,
 } from '@flexmoe/shared';
-export type { BackboneKind, MoEConfig, ParamSpec, ParamMap } from '@flexmoe/shared';
+export type { BackboneKind, BackboneLayout, MoEConfig, ParamSpec, ParamMap } from '@flexmoe/shared';

@@ -5,6 +5,7 @@
 import * as ort from 'onnxruntime-node';
 import { InvalidArgumentError, NonFiniteError } from '@flexmoe/shared';
 import { defaultModelConfig, type MoEConfig } from '@flexmoe/shared';
+import { backboneGraph } from '../model/backbones';
 import { buildInferenceModel, routingFeeds } from '../model/graphs';
 import { graphParamSpecs, packParams, unpackParams } from '../model/packing';
 import type { ParamMap } from '@flexmoe/shared';
@@ -27,9 +28,6 @@ export type EngineTrainArgs = Omit<TrainRequest, 'signal'>;
 
 /** Longest stretch of training without yielding to the event loop of the engine's thread. */
 const YIELD_MS = 50;
-
-/** Samples per evaluation call when the caller does not say (CNN activations are larger). */
-const EVAL_BATCH = { mlp: 1024, cnn: 256, resnet: 128 } as const;
 
 /** Runs train / evaluate / export for one model configuration, caching its sessions. */
 export class TrainingEngine {
@@ -84,7 +82,7 @@ export class TrainingEngine {
   async evaluate(args: EvaluateRequest): Promise<EvaluateResult> {
     validateParams(this.model, args.assigned, args.params);
     validateDataset(this.model, args.data);
-    const batchSize = args.batchSize ?? EVAL_BATCH[this.model.backbone];
+    const batchSize = args.batchSize ?? backboneGraph(this.model).evalBatch /* the backbone's, when the caller does not say */;
     checkPositiveInt('batchSize', batchSize);
     const k = args.assigned.length;
     const session = await this.sessions.get('eval', k);

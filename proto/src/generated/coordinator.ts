@@ -13,6 +13,7 @@ import type { KeepAlive as _flexmoe_v1_KeepAlive, KeepAlive__Output as _flexmoe_
 import type { LeaveRequest as _flexmoe_v1_LeaveRequest, LeaveRequest__Output as _flexmoe_v1_LeaveRequest__Output } from './flexmoe/v1/LeaveRequest';
 import type { LeaveResponse as _flexmoe_v1_LeaveResponse, LeaveResponse__Output as _flexmoe_v1_LeaveResponse__Output } from './flexmoe/v1/LeaveResponse';
 import type { Metrics as _flexmoe_v1_Metrics, Metrics__Output as _flexmoe_v1_Metrics__Output } from './flexmoe/v1/Metrics';
+import type { ModelConfig as _flexmoe_v1_ModelConfig, ModelConfig__Output as _flexmoe_v1_ModelConfig__Output } from './flexmoe/v1/ModelConfig';
 import type { RoundTask as _flexmoe_v1_RoundTask, RoundTask__Output as _flexmoe_v1_RoundTask__Output } from './flexmoe/v1/RoundTask';
 import type { RunComplete as _flexmoe_v1_RunComplete, RunComplete__Output as _flexmoe_v1_RunComplete__Output } from './flexmoe/v1/RunComplete';
 import type { RunInfo as _flexmoe_v1_RunInfo, RunInfo__Output as _flexmoe_v1_RunInfo__Output } from './flexmoe/v1/RunInfo';
@@ -39,6 +40,7 @@ export interface ProtoGrpcType {
       DType: EnumTypeDefinition
       DeviceInfo: MessageTypeDefinition<_flexmoe_v1_DeviceInfo, _flexmoe_v1_DeviceInfo__Output>
       DownloadRequest: MessageTypeDefinition<_flexmoe_v1_DownloadRequest, _flexmoe_v1_DownloadRequest__Output>
+      ErrorReason: EnumTypeDefinition
       ExpertStats: MessageTypeDefinition<_flexmoe_v1_ExpertStats, _flexmoe_v1_ExpertStats__Output>
       HeartbeatRequest: MessageTypeDefinition<_flexmoe_v1_HeartbeatRequest, _flexmoe_v1_HeartbeatRequest__Output>
       HeartbeatResponse: MessageTypeDefinition<_flexmoe_v1_HeartbeatResponse, _flexmoe_v1_HeartbeatResponse__Output>
@@ -48,6 +50,7 @@ export interface ProtoGrpcType {
       LeaveRequest: MessageTypeDefinition<_flexmoe_v1_LeaveRequest, _flexmoe_v1_LeaveRequest__Output>
       LeaveResponse: MessageTypeDefinition<_flexmoe_v1_LeaveResponse, _flexmoe_v1_LeaveResponse__Output>
       Metrics: MessageTypeDefinition<_flexmoe_v1_Metrics, _flexmoe_v1_Metrics__Output>
+      ModelConfig: MessageTypeDefinition<_flexmoe_v1_ModelConfig, _flexmoe_v1_ModelConfig__Output>
       RoundTask: MessageTypeDefinition<_flexmoe_v1_RoundTask, _flexmoe_v1_RoundTask__Output>
       RunComplete: MessageTypeDefinition<_flexmoe_v1_RunComplete, _flexmoe_v1_RunComplete__Output>
       RunInfo: MessageTypeDefinition<_flexmoe_v1_RunInfo, _flexmoe_v1_RunInfo__Output>

@@ -58,8 +58,12 @@ export class RobustAggregator {
     return this.bounds.get(group)!;
   }
 
-  /** Measures a validated update and folds it in or holds it; the caller may drop its copy. */
+  /**
+   * Measures an update and folds it in or holds it; the caller may drop its copy. A malformed
+   * update throws `InvalidArgumentError` here, before anything is recorded, not when the round closes.
+   */
   add(u: RobustUpdate): void {
+    this.streaming.check(u);
     const distances = new Map<Group, number>();
     for (const g of groupsOf(u)) distances.set(g, distance(this.current, u.params, this.names.get(g) ?? []));
     const within = [...distances].every(([g, d]) => d <= this.bound(g));

@@ -5,7 +5,7 @@
  * running float64 sums as it arrives and can be dropped at once, so a round holds O(model)
  * memory instead of O(clients x model).
  */
-import type { ParamMap } from '@flexmoe/shared';
+import { InvalidArgumentError, type ParamMap } from '@flexmoe/shared';
 import type { AggregationResult, ExpertWeighting } from './aggregate';
 import type { ClientUpdate } from '../rounds/types';
 import { groupOf } from './norms';
@@ -52,13 +52,49 @@ export class StreamingAggregator {
     return this.count;
   }
 
-  /** Folds one validated update in; the caller may drop it afterwards. */
+  /**
+   * Folds one update in; the caller may drop it afterwards. The whole update is checked first
+   * (every tensor of the backbone and of each reported expert present and of the global length,
+   * experts in range and reported once, weights finite and >= 0): a malformed one throws
+   * `InvalidArgumentError` before any running sum moves, so what was folded before stands.
+   */
   add(u: AggregatableUpdate): void {
+    const parts = this.check(u);
     this.count++;
-    this.addGroup('backbone', u.samples, u.params);
-    for (const r of u.experts) this.addGroup(r.expert, this.weighting === 'usage' ? r.usage : u.samples, u.params);
+    for (const [group, weight] of parts) this.addGroup(group, weight, u.params);
   }
 
+  /**
+   * Checks an update as `add` would, without folding it (for callers that hold an update before
+   * folding it); returns the groups it contributes to, with their weights.
+   */
+  check(u: AggregatableUpdate): Array<[group: string | number, weight: number]> {
+    const parts: Array<[string | number, number]> = [['backbone', u.samples]];
+    const seen = new Set<number>();
+    for (const r of u.experts) {
+      if (!Number.isInteger(r.expert) || r.expert < 0 || r.expert >= this.experts) {
+        throw new InvalidArgumentError(`update reports expert ${r.expert}, outside 0..${this.experts - 1}`);
+      }
+      if (seen.has(r.expert)) throw new InvalidArgumentError(`update reports expert ${r.expert} twice`);
+      seen.add(r.expert);
+      parts.push([r.expert, this.weighting === 'usage' ? r.usage : u.samples]);
+    }
+    for (const [group, weight] of parts) this.checkGroup(group, weight, u.params);
+    return parts;
+  }
+
+  private checkGroup(group: string | number, weight: number, params: Readonly<ParamMap>): void {
+    const what = group === 'backbone' ? 'backbone' : `expert ${group}`;
+    if (!Number.isFinite(weight) || weight < 0) throw new InvalidArgumentError(`update's ${what} weight must be finite and >= 0 (got ${weight})`);
+    for (const name of this.names.get(group) ?? []) {
+      const x = params[name];
+      if (!x) throw new InvalidArgumentError(`update lacks tensor ${name}`);
+      const want = this.current[name]!.length;
+      if (x.length !== want) throw new InvalidArgumentError(`update tensor ${name} has length ${x.length}, the global one ${want}`);
+    }
+  }
+
+  /** Folds a group of an update that `checkGroup` accepted. */
   private addGroup(group: string | number, weight: number, params: Readonly<ParamMap>): void {
     let g = this.groups.get(group);
     if (!g) {
@@ -69,8 +105,7 @@ export class StreamingAggregator {
     g.contributors++;
     if (g.totalWeight > 0) g.plain = undefined;
     for (const name of this.names.get(group) ?? []) {
-      const x = params[name];
-      if (!x) throw new Error(`update lacks tensor ${name}`);
+      const x = params[name]!;
       accumulate(g.weighted, name, x, weight);
       if (g.plain) accumulate(g.plain, name, x, 1);
     }

@@ -1,22 +1,19 @@
 /**
- * `flexmoe server`: the coordinator. Composition root: parses options, builds logger, metrics,
- * strategy, coordinator, gRPC and HTTP servers, binds signals, prints the bound ports, and
- * drains gracefully on SIGTERM / SIGINT (a second signal forces the exit).
+ * `flexmoe server`: the coordinator. Parses the flags into `createCoordinator`'s options (the
+ * same API embedders use), starts it, prints the bound ports, and drains gracefully on SIGTERM /
+ * SIGINT (a second signal forces the exit).
  */
 import * as path from 'node:path';
 import { createLogger, parseCommand, ConfigError, type CommandSpec, type OptionValues } from '@flexmoe/shared';
-import { defaultModelConfig, type MoEConfig } from '@flexmoe/shared';
+import { backboneLayouts, defaultModelConfig, type MoEConfig } from '@flexmoe/shared';
 import { parseAggregationRule } from '../aggregation/rules';
-import { Coordinator, DEFAULT_NORM_POLICY, type CoordinatorOptions } from '../coordinator/coordinator';
-import { createAssignPort } from '../coordinator/strategy-port';
-import { startHttpServer } from '../http/http-server';
-import { createMetrics } from '../metrics/metrics';
+import { createCoordinator, type CoordinatorService } from '../api/create-coordinator';
+import { DEFAULT_NORM_POLICY, type CoordinatorOptions } from '../coordinator/coordinator';
+import type { StrategyPortOptions } from '../coordinator/strategy-port';
 import { readSecretFile, readTokensFile } from '../transport/auth';
-import { grpcBindHost, warnInsecure } from '../transport/exposure';
 import { serverCredentials } from '../transport/credentials';
-import { startGrpcServer } from '../transport/grpc-server';
 import { FITNESS_SIGNALS, type FitnessSignal } from '../fitness/fitness-matrix';
-import { STRATEGY_NAMES } from '../strategies/strategy';
+import { strategyRegistry } from '../strategies';
 
 /** Options of `flexmoe server` (defaults documented in --help). */
 export const SERVER_COMMAND = {
@@ -28,7 +25,7 @@ export const SERVER_COMMAND = {
     metricsHost: { type: 'string', default: '0.0.0.0', help: 'HTTP listen address (/metrics, /healthz, /api/status, dashboard); /api/status answers loopback callers only unless --status-token' },
     metricsPort: { type: 'integer', default: 9464, min: 0, max: 65535, help: 'HTTP port (0 = any free port)' },
     dataDir: { type: 'string', default: './flexmoe-data', arg: 'DIR', help: 'checkpoint directory (resumed from on start)' },
-    strategy: { type: 'string', default: 'flexmoe', choices: STRATEGY_NAMES, help: 'assignment strategy (balanced: the flexmoe ILP with a flat Q)' },
+    strategy: { type: 'string', default: 'flexmoe', help: `assignment strategy, registered: ${strategyRegistry.names().join(', ')} (balanced: the flexmoe ILP with a flat Q)` },
     rounds: { type: 'integer', default: 20, min: 1, help: 'rounds to run' },
     experts: { type: 'integer', default: 8, min: 1, max: 1024, help: 'number of experts E' },
     fraction: { type: 'number', default: 1, min: 0, max: 1, help: 'fraction of ready clients sampled per round' },
@@ -42,7 +39,7 @@ export const SERVER_COMMAND = {
     batchSize: { type: 'integer', default: 32, min: 1, help: 'client minibatch size' },
     localEpochs: { type: 'integer', default: 1, min: 1, help: 'local epochs per round' },
     topR: { type: 'integer', default: 1, min: 1, help: 'routing top-r (capped at the experts assigned; r >= k shares the per-expert feedback)' },
-    backbone: { type: 'string', default: 'mlp', choices: ['mlp', 'cnn', 'resnet'], help: 'backbone kind' },
+    backbone: { type: 'string', default: 'mlp', choices: backboneLayouts.names(), help: 'backbone (the registered ones)' },
     inputShape: { type: 'string', default: '1,28,28', arg: 'C,H,W', help: 'per-sample input shape' },
     classes: { type: 'integer', default: 10, min: 2, help: 'number of classes' },
     featureDim: { type: 'integer', default: 128, min: 1, help: 'backbone output width' },
@@ -120,8 +117,6 @@ export function coordinatorOptions(o: ServerOptions): CoordinatorOptions {
       localEpochs: o.localEpochs,
       topR: o.topR,
       seed: o.seed,
-      weighting: o.expertWeighting as 'usage' | 'samples',
-      aggregation: parseAggregationRule(o.aggregation),
     }),
     norms: Object.freeze({ ...DEFAULT_NORM_POLICY, clipMultiplier: o.clipMultiplier, rejectMultiplier: o.rejectMultiplier }),
     fitness: Object.freeze({
@@ -129,6 +124,18 @@ export function coordinatorOptions(o: ServerOptions): CoordinatorOptions {
       normalize: o.fitnessNormalize, exploreAfter: o.exploreAfter,
     }),
   });
+}
+
+/** The strategy options the flags set (solver limit, bounds, deficits, aggregation). */
+export function strategyOptionsOf(o: ServerOptions): StrategyPortOptions {
+  return {
+    timeLimitSeconds: o.solverTimeLimit,
+    delta: o.delta,
+    gamma: o.gamma,
+    deficitDecay: o.deficitDecay,
+    aggregation: parseAggregationRule(o.aggregation),
+    weighting: o.expertWeighting as 'usage' | 'samples',
+  };
 }
 
 /** Entry point of `flexmoe server`; resolves with the exit code once the coordinator stops. */
@@ -141,62 +148,52 @@ export async function run(argv: string[]): Promise<number> {
   const o = parsed.options;
   const options = coordinatorOptions(o);
   const logger = createLogger({ level: o.logLevel, name: 'flexmoe-server' });
-  const metrics = createMetrics();
-  const strategy = createAssignPort(o.strategy, {
-    timeLimitSeconds: o.solverTimeLimit,
-    delta: o.delta,
-    gamma: o.gamma,
-    deficitDecay: o.deficitDecay,
-    logger: logger.child({ component: 'strategy' }),
-  });
   const tls = serverCredentials({ cert: o.tlsCert, key: o.tlsKey, ca: o.tlsCa });
   const tokens = o.tokens ? readTokensFile(o.tokens) : undefined;
-  const host = grpcBindHost({ host: o.host, tokens: tokens !== undefined, mutualTls: tls.mutual, insecure: o.insecure }, logger);
-  const statusToken = o.statusToken ? readSecretFile(o.statusToken) : undefined;
-  const stopWarning = !tokens && !tls.mutual ? warnInsecure(logger) : () => undefined;
-  const coordinator = Coordinator.open(options, { logger, metrics, strategy });
-  const grpcServer = await startGrpcServer(coordinator, {
-    host,
-    port: o.port,
-    credentials: tls.credentials,
-    auth: { tokens, mutualTls: tls.mutual, allowedClients: o.allowedClients ? new Set(o.allowedClients) : undefined },
-    logger: logger.child({ component: 'transport' }),
+  const service = createCoordinator({
+    strategy: o.strategy,
+    strategyOptions: { ...strategyOptionsOf(o), logger: logger.child({ component: 'strategy' }) },
+    dataDir: options.dataDir,
+    model: options.model,
+    rounds: options.totalRounds,
+    round: options.round,
+    fitness: options.fitness,
+    norms: options.norms,
+    heartbeatIntervalMs: options.heartbeatIntervalMs,
+    livenessTimeoutMs: options.livenessTimeoutMs,
+    maxClients: options.maxClients,
+    forgetAfterMs: options.forgetAfterMs,
+    grpc: {
+      host: o.host,
+      port: o.port,
+      credentials: tls.credentials,
+      auth: { tokens, mutualTls: tls.mutual, allowedClients: o.allowedClients ? new Set(o.allowedClients) : undefined },
+      insecure: o.insecure,
+    },
+    http: { host: o.metricsHost, port: o.metricsPort, statusToken: o.statusToken ? readSecretFile(o.statusToken) : undefined },
+    logger,
   });
-  const httpServer = await startHttpServer(o.metricsHost, o.metricsPort, {
-    metrics: metrics.registry,
-    healthy: () => coordinator.state !== 'draining' && coordinator.state !== 'stopped' && coordinator.state !== 'failed',
-    status: () => coordinator.status(),
-    statusToken,
-    logger: logger.child({ component: 'http' }),
-  });
-  logger.info({ host, port: grpcServer.port, metricsPort: httpServer.port, tls: !!o.tlsCert, mtls: tls.mutual, tokens: !!tokens, statusToken: !!statusToken }, 'coordinator listening');
-  console.log(`flexmoe server listening grpc=${host}:${grpcServer.port} metrics=${o.metricsHost}:${httpServer.port}`);
-  try {
-    return await lifecycle(coordinator, { grpcServer, httpServer, keepServing: o.keepServing, drainGraceMs: o.drainGrace * 1000, logger });
-  } finally {
-    stopWarning();
-  }
+  const bound = await service.start();
+  const host = bound.address.slice(0, bound.address.lastIndexOf(':'));
+  logger.info({ host, port: bound.grpcPort, metricsPort: bound.httpPort, tls: !!o.tlsCert, mtls: tls.mutual, tokens: !!tokens, statusToken: !!o.statusToken }, 'coordinator listening');
+  console.log(`flexmoe server listening grpc=${bound.address} metrics=${o.metricsHost}:${bound.httpPort}`);
+  return lifecycle(service, { keepServing: o.keepServing, drainGraceMs: o.drainGrace * 1000, logger });
 }
 
 interface Lifecycle {
-  grpcServer: Awaited<ReturnType<typeof startGrpcServer>>;
-  httpServer: Awaited<ReturnType<typeof startHttpServer>>;
   keepServing: boolean;
   drainGraceMs: number;
   logger: ReturnType<typeof createLogger>;
 }
 
 /** Runs until the run ends (unless --keep-serving) or a signal arrives; then drains and stops. */
-async function lifecycle(coordinator: Coordinator, l: Lifecycle): Promise<number> {
+async function lifecycle(service: CoordinatorService, l: Lifecycle): Promise<number> {
   let stopping: Promise<void> | undefined;
   const stop = (why: string) => {
     stopping ??= (async () => {
       l.logger.info({ why }, 'draining');
-      l.grpcServer.health.setAll('NOT_SERVING');
-      await coordinator.drain(l.drainGraceMs);
-      await l.grpcServer.stop(2000);
-      await l.httpServer.close();
-      l.logger.info({ completedRounds: coordinator.completedRounds }, 'coordinator stopped');
+      await service.stop(l.drainGraceMs);
+      l.logger.info({ completedRounds: service.completedRounds }, 'coordinator stopped');
     })();
     return stopping;
   };
@@ -212,9 +209,9 @@ async function lifecycle(coordinator: Coordinator, l: Lifecycle): Promise<number
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
-  await coordinator.start();
+  await service.done();
   // A failed coordinator exits 1 so a supervisor restarts it from the last checkpoint.
-  const failed = coordinator.state === 'failed';
+  const failed = service.state === 'failed';
   if (failed && !stopping) await stop('round attempts keep failing');
   if (!stopping && !l.keepServing) {
     // Let task streams deliver RunComplete before the server goes away.

@@ -22,3 +22,6 @@ export const DEFAULT_ATTEMPT_ERROR_POLICY: AttemptErrorPolicy = Object.freeze({ 
 export function attemptErrorDelayMs(policy: AttemptErrorPolicy, consecutive: number): number {
   return Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, consecutive - 1));
 }
+
+/** Pause before retrying a round that ended without enough updates. */
+export const RETRY_DELAY_MS = 250;

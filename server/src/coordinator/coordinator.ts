@@ -1,99 +1,38 @@
 /**
- * The coordinator: global weights, Q, the strategy state (deficits, warm start), the client
+ * The coordinator: global weights, Q, the strategy and its state (deficits, warm start), the client
  * registry, the round loop and the run history, with explicit lifecycle states (waiting ->
  * running -> finished, or draining -> stopped). Transport-agnostic: transport/ turns gRPC calls
  * into the request methods below.
  */
 import { randomUUID } from 'node:crypto';
-import type { Logger } from '@flexmoe/shared';
-import type { MoEConfig } from '@flexmoe/shared';
+import { realClock, type Clock, type ClockTimer, type Logger } from '@flexmoe/shared';
 import type { ParamMap } from '@flexmoe/shared';
-import { PROTOCOL_VERSION, byteLength, type JoinRequest__Output, type SubmitHeader__Output, type TensorChunk, type TensorSpec, type WireTensor } from '@flexmoe/proto';
-import { NormHistory, type NormPolicy } from '../aggregation/norms';
+import { PROTOCOL_VERSION, byteLength, modelConfigToWire, type JoinRequest__Output, type SubmitHeader__Output, type TensorChunk, type TensorSpec, type WireTensor } from '@flexmoe/proto';
+import { NormHistory } from '../aggregation/norms';
 import { DrainingError, StaleRoundError } from '../errors';
-import type { CoordinatorMetrics } from '../metrics/metrics';
 import { ClientRegistry } from '../registry/client-registry';
 import type { SessionEvent } from '../registry/session-proxy';
-import type { RoundRecord } from '../rounds/history';
-import type { AssignPort } from '../rounds/ports';
-import { DIVERGED_PREFIX, RoundEngine, type RoundConfig, type RoundOutcome } from '../rounds/round-engine';
+import { DIVERGED_PREFIX, RoundEngine, type RoundOutcome } from '../rounds/round-engine';
 import { RunHistory } from '../rounds/run-history';
-import { loadLatestCheckpoint, writeCheckpoint, type Checkpoint } from '../state/checkpoint';
-import { sleep } from '@flexmoe/shared';
-import { attemptErrorDelayMs, DEFAULT_ATTEMPT_ERROR_POLICY, type AttemptErrorPolicy } from './attempt-errors';
+import { loadLatestCheckpoint, type Checkpoint } from '../state/checkpoint';
+import { appendLogged, checkpointLogged } from './persistence';
+import { attemptErrorDelayMs, DEFAULT_ATTEMPT_ERROR_POLICY, RETRY_DELAY_MS } from './attempt-errors';
+import { failureLabel, recordRoundMetrics } from './round-metrics';
+import { DEFAULT_NORM_POLICY, type CoordinatorDeps, type CoordinatorOptions, type CoordinatorPhase, type JoinResult, type SubmitContext } from './config';
 import { DownloadChunkCache } from './download-cache';
-import { FitnessState, type FitnessOptions } from './fitness-state';
-import { capToDeclared, checkTaskInFlight, completeTensors, planSubmit, taskSpecs, taskTensors, validateJoin, type SubmitPlan } from './requests';
+import { FitnessState } from './fitness-state';
+import { capToDeclared, checkTaskInFlight, completeTensors, planSubmit, taskSpecs, taskTensors, updateOf, validateJoin } from './requests';
 import { checkCompatible, globalParameters } from './resume';
 import { buildStatus, type CoordinatorStatus } from './status';
 
 export { globalParameters } from './resume';
-
-/** Lifecycle states. */
-/** `failed`: round attempts threw `attemptErrors.maxConsecutive` times in a row; the loop has stopped. */
-export type CoordinatorPhase = 'waiting' | 'running' | 'draining' | 'finished' | 'failed' | 'stopped';
-
-/** Everything the coordinator is configured with (validated by the CLI). */
-export interface CoordinatorOptions {
-  readonly model: MoEConfig;
-  readonly totalRounds: number;
-  readonly strategyName: string;
-  readonly round: RoundConfig;
-  readonly fitness: FitnessOptions;
-  readonly dataDir: string;
-  readonly heartbeatIntervalMs: number;
-  readonly livenessTimeoutMs: number;
-  /**
-   * Refuse an echoed attempt of 0 for a later attempt of the round (default false: clients and
-   * transports that do not carry `attempt` send 0, and only a nonzero mismatch is refused).
-   */
-  readonly strictAttempts?: boolean;
-  /** Backoff and give-up point for round attempts that throw (defaults in attempt-errors.ts). */
-  readonly attemptErrors?: Partial<AttemptErrorPolicy>;
-  /** Client records kept at most (default 10,000); see ClientRegistry. */
-  readonly maxClients?: number;
-  /** Records of clients gone this long are dropped (ms, default 7 days). */
-  readonly forgetAfterMs?: number;
-  /** Clipping and outlier tuning (defaults: DEFAULT_NORM_POLICY). */
-  readonly norms?: NormPolicy;
-}
-
-/** Documented defaults of the clipping bound and the outlier test (see docs/operations.md). */
-export const DEFAULT_NORM_POLICY: NormPolicy = Object.freeze({ clipMultiplier: 3, rejectMultiplier: 10, bootstrapRatio: 0.5 });
+export * from './config';
 
 /** Characters of a client's failure text kept in logs and the history. */
 const MAX_FAILURE_CHARS = 200;
 
 /** Global parameters kept for rolling back after training diverged. */
 const ROLLBACK_DEPTH = 3;
-
-/** Collaborators built at the composition root. */
-export interface CoordinatorDeps {
-  readonly logger: Logger;
-  readonly metrics: CoordinatorMetrics;
-  /** The assignment strategy, with its checkpointable state. */
-  readonly strategy: AssignPort & { snapshot(): unknown; restore(state: unknown): void };
-}
-
-/** What a successful Join returns. */
-export interface JoinResult {
-  readonly sessionId: string;
-  readonly capacity: number;
-  readonly protocolVersion: number;
-  readonly modelConfigJson: string;
-  readonly numExperts: number;
-  readonly heartbeatIntervalMs: number;
-  readonly run: { runId: string; totalRounds: number; completedRounds: number; strategy: string; seed: number };
-}
-
-/** A Submit whose header passed validation. */
-export interface SubmitContext {
-  readonly clientId: string;
-  readonly sessionId: string;
-  readonly plan: SubmitPlan;
-  /** Frees the task's upload slot (call when the Submit ends, however it ends). */
-  readonly release: () => void;
-}
 
 /** The coordinator service. Create with `Coordinator.open`, then `start()`. */
 export class Coordinator {
@@ -107,7 +46,8 @@ export class Coordinator {
   private readonly runId: string;
   private readonly abort = new AbortController();
   private loop: Promise<void> | undefined;
-  private sweeper: NodeJS.Timeout | undefined;
+  private sweeper: ClockTimer | undefined;
+  private readonly clock: Clock;
   private readonly log: Logger;
   private readonly chunkCache = new DownloadChunkCache();
   private readonly norms: NormHistory;
@@ -116,6 +56,7 @@ export class Coordinator {
 
   private constructor(private readonly options: CoordinatorOptions, private readonly deps: CoordinatorDeps, checkpoint?: Checkpoint) {
     this.log = deps.logger.child({ component: 'coordinator' });
+    this.clock = deps.clock ?? realClock;
     this.norms = new NormHistory(options.norms ?? DEFAULT_NORM_POLICY);
     this.registry = new ClientRegistry({
       livenessTimeoutMs: options.livenessTimeoutMs,
@@ -123,6 +64,7 @@ export class Coordinator {
       forgetAfterMs: options.forgetAfterMs,
       logger: deps.logger.child({ component: 'registry' }),
       onChange: () => deps.metrics.clientsConnected.set(this.registry.liveCount),
+      clock: this.clock,
     });
     const s = checkpoint?.state;
     this.runId = s?.runId ?? randomUUID();
@@ -151,7 +93,7 @@ export class Coordinator {
 
   /** Starts the round loop and the liveness sweeper (until `drain`); resolves when the loop ends. */
   start(): Promise<void> {
-    this.sweeper = setInterval(() => {
+    this.sweeper = this.clock.setInterval(() => {
       this.registry.sweep();
       this.registry.prune();
     }, Math.max(200, this.options.heartbeatIntervalMs));
@@ -177,6 +119,7 @@ export class Coordinator {
       fitness: this.fitness,
       norms: this.norms,
       logger: this.deps.logger.child({ component: 'rounds' }),
+      clock: this.clock,
       onSolve: (s, answer) => {
         this.deps.metrics.solveSeconds.observe(s);
         if (answer.timedOut) this.deps.metrics.solveTimeouts.inc();
@@ -201,7 +144,7 @@ export class Coordinator {
           this.fail(round, errors);
           return;
         }
-        await sleep(errors > 0 ? attemptErrorDelayMs(policy, errors) : RETRY_DELAY_MS, this.abort.signal);
+        await this.clock.sleep(errors > 0 ? attemptErrorDelayMs(policy, errors) : RETRY_DELAY_MS, this.abort.signal);
       }
     }
     this.currentRound = 0;
@@ -257,36 +200,13 @@ export class Coordinator {
     this.params = outcome.params;
     this.completed = r.round;
     for (const id of r.reported) this.registry.recordRoundCompleted(id);
-    this.appendHistory(r);
-    const m = this.deps.metrics;
-    m.round.set(r.round);
-    m.roundDuration.observe(r.seconds);
-    r.load.forEach((v, e) => m.expertLoad.set({ expert: String(e) }, v));
-    m.expertLoadCv.set(r.loadCv);
-    m.routedLoadCv.set(r.routedLoadCv);
-    m.evalAccuracy.set(r.accuracy);
-    m.roundAccuracy.set({ kind: 'post_local' }, r.accuracy);
-    if (typeof r.preLocalAccuracy === 'number') m.roundAccuracy.set({ kind: 'pre_local' }, r.preLocalAccuracy);
-    if (typeof r.globalAccuracy === 'number') m.roundAccuracy.set({ kind: 'global' }, r.globalAccuracy);
-    for (const f of r.failures) m.roundFailures.inc({ reason: failureLabel(f.reason) });
+    appendLogged(this.history, r, this.log);
+    recordRoundMetrics(this.deps.metrics, r);
     this.checkpoint();
   }
 
-  private appendHistory(r: RoundRecord): void {
-    try {
-      this.history.append(r);
-    } catch (err) {
-      this.log.error({ round: r.round, err: (err as Error).message }, 'history append failed');
-    }
-  }
-
   private checkpoint(): void {
-    try {
-      const file = writeCheckpoint(this.options.dataDir, { state: this.snapshotState(), params: this.params });
-      this.log.info({ round: this.completed, file }, 'checkpoint written');
-    } catch (err) {
-      this.log.error({ round: this.completed, err: (err as Error).message }, 'checkpoint failed');
-    }
+    checkpointLogged(this.options.dataDir, { state: this.snapshotState(), params: this.params }, this.log);
   }
 
   private snapshotState(): Checkpoint['state'] {
@@ -323,13 +243,15 @@ export class Coordinator {
     if (this.loop && !wasFinished) {
       // A round still waiting for clients has nothing to finish: abandon it at once.
       const inFlight = this.registry.liveSessions().some((s) => s.proxy.currentTask() !== undefined);
-      const timer = setTimeout(() => this.abort.abort(new DrainingError('coordinator shutting down')), inFlight ? graceMs : 0);
+      const abandon = (): void => this.abort.abort(new DrainingError('coordinator shutting down'));
+      const timer = inFlight ? this.clock.setTimeout(abandon, graceMs) : undefined;
+      if (!inFlight) abandon();
       await this.loop;
-      clearTimeout(timer);
+      this.clock.clearTimeout(timer);
     }
     this.abort.abort(new DrainingError('coordinator shutting down'));
     if (this.completed > 0) this.checkpoint();
-    clearInterval(this.sweeper);
+    this.clock.clearInterval(this.sweeper);
     for (const s of this.registry.liveSessions()) s.proxy.close('coordinator stopped');
     this.phase = 'stopped';
   }
@@ -346,6 +268,7 @@ export class Coordinator {
       capacity: info.capacity,
       protocolVersion: PROTOCOL_VERSION,
       modelConfigJson: JSON.stringify(this.options.model),
+      model: modelConfigToWire(this.options.model),
       numExperts: this.options.model.experts,
       heartbeatIntervalMs: this.options.heartbeatIntervalMs,
       run: {
@@ -444,21 +367,7 @@ export class Coordinator {
       // A new attempt (or round) began while this update was uploading.
       throw new StaleRoundError(`the task of round ${p.task.round} attempt ${p.task.attempt} is over for this client`);
     }
-    const params = completeTensors(ctx.plan, tensors);
-    session.proxy.deliver({
-      clientId: ctx.clientId,
-      round: p.task.round,
-      samples: p.samples,
-      experts: p.experts,
-      train: p.train,
-      test: p.test,
-      preLocal: p.preLocal,
-      global: p.global,
-      params,
-      bytesUp,
-      bytesDown: session.proxy.bytesDown(),
-      trainSeconds: p.trainSeconds,
-    });
+    session.proxy.deliver(updateOf(ctx.clientId, p, completeTensors(p, tensors), { up: bytesUp, down: session.proxy.bytesDown() }));
     this.deps.metrics.transferBytes.inc({ direction: 'up' }, bytesUp);
     this.deps.metrics.updatesTotal.inc({ result: 'accepted' });
     this.log.debug({ round: p.task.round, client: ctx.clientId, bytes: bytesUp }, 'update accepted');
@@ -492,13 +401,4 @@ export class Coordinator {
   private lastAccuracy(): number {
     return this.history.last()?.accuracy ?? 0;
   }
-}
-
-/** Pause before retrying a round that ended without enough updates. */
-const RETRY_DELAY_MS = 250;
-
-function failureLabel(reason: string): string {
-  if (reason === 'late' || reason === 'aborted') return reason;
-  for (const label of ['dropped', 'rejected', 'reported']) if (reason.startsWith(label)) return label;
-  return 'other';
 }

@@ -8,9 +8,9 @@ import { backboneSpecs, expertSpecs } from '@flexmoe/shared';
 import type { ParamMap } from '@flexmoe/shared';
 import { PROTOCOL_VERSION, TooLargeError, byteLength, type TensorSpec, type WireTensor } from '@flexmoe/proto';
 import type { JoinRequest__Output, SubmitHeader__Output } from '@flexmoe/proto';
-import { PreconditionError, StaleRoundError } from '../errors';
+import { ProtocolVersionError, StaleRoundError } from '../errors';
 import type { JoinInfo } from '../registry/client-registry';
-import type { ExpertReport, MetricReport, RoundTaskSpec } from '../rounds/types';
+import type { ClientUpdate, ExpertReport, MetricReport, RoundTaskSpec } from '../rounds/types';
 
 /** Longest client id accepted. */
 export const MAX_ID_CHARS = 128;
@@ -20,7 +20,7 @@ export const MAX_DEVICE_CHARS = 256;
 /** Checks a Join and turns it into registry input (capacity capped at E, device strings cut). */
 export function validateJoin(clientId: string, req: JoinRequest__Output, experts: number): JoinInfo {
   if (req.protocolVersion !== PROTOCOL_VERSION) {
-    throw new PreconditionError(`protocol version ${req.protocolVersion} not supported (coordinator speaks ${PROTOCOL_VERSION})`);
+    throw new ProtocolVersionError(`protocol version ${req.protocolVersion} not supported (coordinator speaks ${PROTOCOL_VERSION})`);
   }
   if (req.clientId !== clientId) throw new InvalidArgumentError(`join client_id '${req.clientId}' differs from metadata '${clientId}'`);
   if (!Number.isInteger(req.capacity) || req.capacity < 1) throw new InvalidArgumentError(`capacity must be >= 1 (got ${req.capacity})`);
@@ -177,4 +177,10 @@ export function capToDeclared(plan: SubmitPlan, declared: { samples: number; tes
   const train = { ...plan.train, samples: cap('train.num_samples', plan.train.samples, declared.samples) };
   const test = { ...plan.test, samples: cap('test.num_samples', plan.test.samples, declared.testSamples) };
   return { plan: { ...plan, samples, experts, train, test }, capped };
+}
+
+/** The round engine's update from a Submit's plan and its received tensors. */
+export function updateOf(clientId: string, p: SubmitPlan, params: ParamMap, bytes: { up: number; down: number }): ClientUpdate {
+  const { samples, experts, train, test, preLocal, global, trainSeconds } = p;
+  return { clientId, round: p.task.round, samples, experts, train, test, preLocal, global, params, bytesUp: bytes.up, bytesDown: bytes.down, trainSeconds };
 }

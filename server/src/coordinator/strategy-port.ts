@@ -1,9 +1,9 @@
 /**
- * Connects the round engine to server/src/strategies: the named strategy with the run's options,
- * as the engine's AssignPort plus its checkpointable state.
+ * Connects the round engine to server/src/strategies: the named strategy from the registry with
+ * the run's options, as the engine's StrategyPort plus its checkpointable state.
  */
 import { ConfigError, type Logger } from '@flexmoe/shared';
-import { createStrategy, type Strategy } from '../strategies';
+import { strategyRegistry, type Strategy, type StrategyOptions } from '../strategies';
 
 /** Options the coordinator passes to the strategy factory. */
 export interface StrategyPortOptions {
@@ -11,13 +11,15 @@ export interface StrategyPortOptions {
   readonly delta: number;
   readonly gamma: number;
   readonly deficitDecay: number;
+  readonly aggregation?: StrategyOptions['aggregation'];
+  readonly weighting?: StrategyOptions['weighting'];
   readonly logger?: Logger;
 }
 
 /** The named strategy; ConfigError for an unknown name. */
 export function createAssignPort(name: string, options: StrategyPortOptions): Strategy {
   try {
-    return createStrategy(name, options);
+    return strategyRegistry.create(name, options);
   } catch (err) {
     throw new ConfigError(`--strategy: ${(err as Error).message}`, { cause: err });
   }

@@ -4,16 +4,13 @@
  * aggregate when at least min-clients reported, update Q and deficits, and describe the round.
  */
 import { setMaxListeners } from 'node:events';
-import type { Logger } from '@flexmoe/shared';
+import { realClock, type Clock, type ClockTimer, type Logger } from '@flexmoe/shared';
 import type { ParamMap } from '@flexmoe/shared';
-import type { ExpertWeighting } from '../aggregation/aggregate';
 import type { NormHistory } from '../aggregation/norms';
-import { RobustAggregator } from '../aggregation/robust';
-import type { AggregationRule } from '../aggregation/rules';
 import type { ClientRegistry, ClientSession } from '../registry/client-registry';
 import { assignedLoad, summarizeLoad } from '../fitness/load-metrics';
 import { minimalLoadCv } from '../fitness/balanced-load';
-import type { AssignPort, AssignmentAnswer, FitnessPort } from './ports';
+import type { AssignmentAnswer, FitnessPort, RoundAggregator, StrategyPort } from './ports';
 import { sampleClients } from './sampling';
 import type { ClientUpdate, RoundTaskSpec } from './types';
 import type { RoundRecord } from './history';
@@ -38,21 +35,21 @@ export interface RoundConfig {
   readonly localEpochs: number;
   readonly topR: number;
   readonly seed: number;
-  readonly weighting: ExpertWeighting;
-  /** Rule applied per parameter group (default FedAvg), after clipping. */
-  readonly aggregation?: AggregationRule;
 }
 
 /** Collaborators of the engine. */
 export interface RoundDeps {
   readonly registry: ClientRegistry;
-  readonly strategy: AssignPort;
+  /** Assigns, aggregates, and hears about completed rounds. */
+  readonly strategy: StrategyPort;
   readonly fitness: FitnessPort;
   readonly logger: Logger;
   /** Median accepted update distances of recent rounds: the clipping bounds come from them. */
   readonly norms: NormHistory;
   /** Called with the solve time (seconds) of each assignment. */
   readonly onSolve?: (seconds: number, answer: AssignmentAnswer) => void;
+  /** Deadlines, quorum grace and round timestamps (default: the real clock). */
+  readonly clock?: Clock;
 }
 
 /** What a round attempt produced. */
@@ -84,14 +81,17 @@ interface RoundId {
 /** Runs round attempts; holds no state between rounds (the coordinator does). */
 export class RoundEngine {
   private sharedFeedbackLogged = false;
+  private readonly clock: Clock;
 
-  constructor(private readonly config: RoundConfig, private readonly deps: RoundDeps) {}
+  constructor(private readonly config: RoundConfig, private readonly deps: RoundDeps) {
+    this.clock = deps.clock ?? realClock;
+  }
 
   /** One attempt of `round` on `params`; waits for min-clients ready clients first. */
   async run(round: number, attempt: number, params: Readonly<ParamMap>, signal: AbortSignal): Promise<RoundOutcome> {
     const log = this.deps.logger.child({ round, attempt });
     await this.deps.registry.waitForReady(Math.max(this.config.minClients, this.config.minAvailable), signal);
-    const started = Date.now();
+    const started = this.clock.now();
     const sessions = this.sample(round, attempt);
     const solveStart = performance.now();
     const answer = await this.assign(round, sessions, signal);
@@ -102,8 +102,7 @@ export class RoundEngine {
     const collectStart = performance.now();
     // Updates within the clipping bound are folded in as they arrive and their tensors dropped;
     // the rest are held until the round closes. A retry drops everything.
-    const rule = this.config.aggregation ?? { kind: 'fedavg' };
-    const aggregator = new RobustAggregator(params, this.config.experts, rule, this.config.weighting, this.deps.norms);
+    const aggregator = this.deps.strategy.aggregator({ round, attempt, params, experts: this.config.experts, norms: this.deps.norms });
     const collected = await this.collect({ round, attempt }, sessions, answer, aggregator, signal);
     const collectSeconds = (performance.now() - collectStart) / 1000;
     const aggStart = performance.now();
@@ -112,7 +111,7 @@ export class RoundEngine {
     const updates = collected.updates.filter((u) => !refused.has(u.clientId));
     const failures = [...collected.failures, ...robust.rejected];
     for (const f of failures) log.warn({ client: f.clientId, reason: f.reason }, 'client failed this round');
-    if (robust.clipped.length > 0) log.info({ clients: robust.clipped }, 'updates clipped to the norm bound');
+    if (robust.clipped && robust.clipped.length > 0) log.info({ clients: robust.clipped }, 'updates clipped to the norm bound');
     if (updates.length < this.config.minClients) {
       const divergedCount = failures.filter((f) => f.reason.startsWith(DIVERGED_PREFIX)).length;
       const diverged = divergedCount > updates.length;
@@ -122,17 +121,19 @@ export class RoundEngine {
       log.warn({ reported: updates.length, diverged }, `round not aggregated: ${reason}`);
       return { kind: 'retry', reason, failures, diverged };
     }
-    const backbone = robust.accepted.get('backbone') ?? [];
-    log.info({ bound: aggregator.bound('backbone'), distances: backbone.map((d) => Number(d.toPrecision(3))).slice(0, 16) }, 'backbone update distances');
-    this.deps.norms.record(robust.accepted);
+    if (robust.accepted) {
+      const backbone = robust.accepted.get('backbone') ?? [];
+      log.info({ bound: aggregator.bound?.('backbone'), distances: backbone.map((d) => Number(d.toPrecision(3))).slice(0, 16) }, 'backbone update distances');
+      this.deps.norms.record(robust.accepted);
+    }
     const next = robust.params;
-    for (const u of updates) this.deps.fitness.update(u.clientId, u.experts);
     const load = assignedLoad(answer.assignment, sessions.map((s) => s.info.samples), this.config.experts);
     const aggregateSeconds = (performance.now() - aggStart) / 1000;
     const timings = { solve: solveSeconds, collect: collectSeconds, aggregate: aggregateSeconds };
     const capacities = sessions.map((s) => Math.min(this.config.experts, s.info.capacity));
     const loadCvMin = minimalLoadCv(sessions.map((s) => s.info.samples), capacities, this.config.experts);
-    const record = describeRound({ round, attempt, started, sessions, answer, updates, failures, load, loadCvMin, timings, experts: this.config.experts });
+    const record = describeRound({ round, attempt, started, ended: this.clock.now(), sessions, answer, updates, failures, load, loadCvMin, timings, experts: this.config.experts });
+    this.deps.strategy.roundCompleted({ round, attempt, updates, record, fitness: this.deps.fitness });
     log.info({ accuracy: record.accuracy, reported: updates.length, loadCv: record.loadCv, seconds: record.seconds }, 'round completed');
     return { kind: 'completed', params: next, record };
   }
@@ -167,21 +168,22 @@ export class RoundEngine {
     );
   }
 
-  private async collect(id: RoundId, sessions: readonly ClientSession[], answer: AssignmentAnswer, aggregator: RobustAggregator, outer: AbortSignal) {
-    const deadline = Date.now() + this.config.roundDeadlineMs;
+  private async collect(id: RoundId, sessions: readonly ClientSession[], answer: AssignmentAnswer, aggregator: RoundAggregator, outer: AbortSignal) {
+    const clock = this.clock;
+    const deadline = clock.now() + this.config.roundDeadlineMs;
     // An explicit timer, not AbortSignal.timeout: inside AbortSignal.any, Node 20 holds the
     // timeout signal only weakly, a full GC collects it and the round would wait forever.
     const closed = new AbortController();
-    const timer = setTimeout(
+    const timer = clock.setTimeout(
       () => closed.abort(new DOMException('round deadline passed', 'TimeoutError')),
       this.config.roundDeadlineMs,
     );
-    let graceTimer: NodeJS.Timeout | undefined;
+    let graceTimer: ClockTimer | undefined;
     const quorum = this.quorumSize(sessions.length);
     let reported = 0;
     const onReport = (): void => {
       if (++reported !== quorum || reported === sessions.length) return;
-      graceTimer = setTimeout(
+      graceTimer = clock.setTimeout(
         () => closed.abort(new DOMException(`report quorum ${quorum} of ${sessions.length} reached`, 'QuorumClosedError')),
         this.config.quorumGraceMs,
       );
@@ -200,8 +202,8 @@ export class RoundEngine {
         ),
       );
     } finally {
-      clearTimeout(timer);
-      clearTimeout(graceTimer);
+      clock.clearTimeout(timer);
+      clock.clearTimeout(graceTimer);
     }
     const updates: ClientUpdate[] = [];
     const failures: ClientFailure[] = [];
@@ -248,6 +250,7 @@ interface RoundFacts {
   round: number;
   attempt: number;
   started: number;
+  ended: number;
   sessions: readonly ClientSession[];
   answer: AssignmentAnswer;
   updates: readonly ClientUpdate[];
@@ -280,7 +283,7 @@ function describeRound(f: RoundFacts): RoundRecord {
     round: f.round,
     attempt: f.attempt,
     startedAtMs: f.started,
-    seconds: (Date.now() - f.started) / 1000,
+    seconds: (f.ended - f.started) / 1000,
     detail: true,
     participantCount: f.sessions.length,
     reportedCount: f.updates.length,

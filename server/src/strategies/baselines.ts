@@ -3,32 +3,18 @@
  * `random` (uniform k_c experts, seeded by run seed and round), `dense` (every client trains all
  * E experts, the capacity-free reference). They keep no state. Their answers are checked against the
  * same load bounds, so greedy's imbalance shows as an `elastic` status with its violation.
+ * Aggregation and the Q update are BaseStrategy's.
  */
 import { denseAssignment } from '../assignment/baselines';
 import { toInstance } from '../assignment/instance';
 import { buildResult, startClock } from '../assignment/result';
 import { solveAssignment } from '../assignment/solve';
 import type { AssignmentProblem, AssignmentResult } from '../assignment/types';
-import type { Strategy, StrategyOptions } from './strategy';
-
-abstract class Stateless {
-  /** No state to checkpoint. */
-  snapshot(): null {
-    return null;
-  }
-
-  /** Nothing to restore. */
-  restore(): void {
-    // Stateless.
-  }
-}
+import { BaseStrategy } from './base';
 
 /** Each client takes its top k_c experts by Q. */
-export class GreedyStrategy extends Stateless implements Strategy {
-  readonly name = 'greedy' as const;
-  constructor(private readonly options: StrategyOptions = {}) {
-    super();
-  }
+export class GreedyStrategy extends BaseStrategy {
+  readonly name = 'greedy';
 
   /** Top-k_c by Q per client. */
   assign(problem: AssignmentProblem): Promise<AssignmentResult> {
@@ -37,11 +23,8 @@ export class GreedyStrategy extends Stateless implements Strategy {
 }
 
 /** Each client takes k_c experts uniformly at random. */
-export class RandomStrategy extends Stateless implements Strategy {
-  readonly name = 'random' as const;
-  constructor(private readonly options: StrategyOptions = {}) {
-    super();
-  }
+export class RandomStrategy extends BaseStrategy {
+  readonly name = 'random';
 
   /** Uniform k_c experts per client, seeded by the run seed and round. */
   assign(problem: AssignmentProblem): Promise<AssignmentResult> {
@@ -50,11 +33,8 @@ export class RandomStrategy extends Stateless implements Strategy {
 }
 
 /** Every client trains every expert (its capacity is ignored). */
-export class DenseStrategy extends Stateless implements Strategy {
-  readonly name = 'dense' as const;
-  constructor(private readonly options: StrategyOptions = {}) {
-    super();
-  }
+export class DenseStrategy extends BaseStrategy {
+  readonly name = 'dense';
 
   /** All E experts per client. */
   assign(problem: AssignmentProblem): Promise<AssignmentResult> {

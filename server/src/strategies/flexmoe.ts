@@ -3,13 +3,14 @@
  * delta and the historical deficits. After each solve it records the assigned load into the
  * deficits (d = decay * d + (T - load) / T) and keeps the prices and assignment as the next
  * round's warm start. A repeated round first undoes its earlier record, so a retried round counts once.
+ * Aggregation and the Q update are BaseStrategy's.
  */
 import { FileFormatError } from '@flexmoe/shared';
 import { solveAssignment } from '../assignment/solve';
 import type { AssignmentProblem, AssignmentResult } from '../assignment/types';
 import { achievableLoadBounds } from '../fitness/bounds';
 import { DeficitTracker, type DeficitJSON } from '../fitness/deficits';
-import type { Strategy, StrategyOptions } from './strategy';
+import { BaseStrategy } from './base';
 
 interface FlexMoESnapshot {
   readonly deficits: DeficitJSON | null;
@@ -20,15 +21,13 @@ interface FlexMoESnapshot {
 }
 
 /** Load-balanced assignment with deficits and warm starts. */
-export class FlexMoEStrategy implements Strategy {
-  readonly name: 'flexmoe' | 'balanced' = 'flexmoe';
+export class FlexMoEStrategy extends BaseStrategy {
+  readonly name: string = 'flexmoe';
   private deficits: DeficitTracker | null = null;
   private prices: number[] | null = null;
   private lastAssignment = new Map<string, number[]>();
   private lastRound: number | null = null;
   private beforeLastRound: DeficitJSON | null = null;
-
-  constructor(private readonly options: StrategyOptions = {}) {}
 
   /** Solves the round with bounds from the deficits (unless given), then records the round. */
   async assign(given: AssignmentProblem, signal?: AbortSignal): Promise<AssignmentResult> {
@@ -79,7 +78,7 @@ export class FlexMoEStrategy implements Strategy {
   }
 
   /** Deficits, warm-start prices and assignment, and the retry bookkeeping, as plain JSON. */
-  snapshot(): FlexMoESnapshot {
+  override snapshot(): FlexMoESnapshot {
     return {
       deficits: this.deficits?.toJSON() ?? null,
       prices: this.prices,
@@ -90,7 +89,7 @@ export class FlexMoEStrategy implements Strategy {
   }
 
   /** Restores `snapshot()` output; throws `FileFormatError` naming the bad field. */
-  restore(state: unknown): void {
+  override restore(state: unknown): void {
     const s = state as Partial<FlexMoESnapshot> | null;
     if (!s || typeof s !== 'object') throw new FileFormatError('flexmoe strategy state: expected an object');
     if (s.prices !== null && !(Array.isArray(s.prices) && s.prices.every(Number.isFinite))) throw new FileFormatError('flexmoe strategy state: prices must be finite numbers or null');
@@ -111,7 +110,7 @@ export class FlexMoEStrategy implements Strategy {
  * `flexmoe`, with every Q entry equal, so only load balance (and the solver's tie-breaking) decides.
  */
 export class BalancedStrategy extends FlexMoEStrategy {
-  override readonly name = 'balanced' as const;
+  override readonly name: string = 'balanced';
 
   /** Q replaced by ones. */
   protected override prepare(problem: AssignmentProblem): AssignmentProblem {

@@ -1,27 +1,24 @@
-/** The assignment strategies and their factory. */
-import { InvalidArgumentError } from '@flexmoe/shared';
+/** The strategy lifecycle, the built-in strategies and the registry that names them. */
 import { DenseStrategy, GreedyStrategy, RandomStrategy } from './baselines';
 import { BalancedStrategy, FlexMoEStrategy } from './flexmoe';
-import { STRATEGY_NAMES, type Strategy, type StrategyOptions } from './strategy';
+import { StrategyRegistry } from './registry';
+import type { Strategy, StrategyOptions } from './strategy';
 
 export * from './strategy';
+export { BaseStrategy } from './base';
+export { StrategyRegistry, type StrategyEntry, type StrategyFactory } from './registry';
 export { BalancedStrategy, FlexMoEStrategy } from './flexmoe';
 export { DenseStrategy, GreedyStrategy, RandomStrategy } from './baselines';
 
-/** Creates a strategy by name (`flexmoe` is the default policy of the product). */
+/** The built-in strategies (`flexmoe` is the product's default policy). */
+export const strategyRegistry = new StrategyRegistry()
+  .register('flexmoe', (o) => new FlexMoEStrategy(o), 'load-balanced assignment ILP over Q with deficits and warm starts')
+  .register('balanced', (o) => new BalancedStrategy(o), 'the flexmoe ILP with a flat Q (what load balance alone does)')
+  .register('greedy', (o) => new GreedyStrategy(o), "each client's top-k experts by Q, load ignored")
+  .register('random', (o) => new RandomStrategy(o), 'k experts per client uniformly at random (seeded)')
+  .register('dense', (o) => new DenseStrategy(o), 'every client trains every expert (capacity ignored)');
+
+/** A built-in strategy by name; `ConfigError` listing the registered names for an unknown one. */
 export function createStrategy(name: string, options: StrategyOptions = {}): Strategy {
-  switch (name) {
-    case 'flexmoe':
-      return new FlexMoEStrategy(options);
-    case 'balanced':
-      return new BalancedStrategy(options);
-    case 'greedy':
-      return new GreedyStrategy(options);
-    case 'random':
-      return new RandomStrategy(options);
-    case 'dense':
-      return new DenseStrategy(options);
-    default:
-      throw new InvalidArgumentError(`unknown strategy '${name}' (expected one of ${STRATEGY_NAMES.join(', ')})`);
-  }
+  return strategyRegistry.create(name, options);
 }

@@ -1,30 +1,27 @@
 /**
- * The per-round assignment policy the coordinator calls (Flower-style strategy): given the round's
- * clients, their fitness rows and capacities, choose each client's experts.
+ * The strategy: the coordinator's per-round policy, in the shape of Flower's Strategy. It
+ * configures each round (`assign`: which experts each sampled client trains), aggregates it
+ * (`aggregator`: how the updates fold into the next global parameters) and hears when a round was
+ * aggregated (`roundCompleted`: e.g. fold the clients' feedback into Q). Its own state goes into
+ * the coordinator's checkpoints through `snapshot` / `restore`. Extend `BaseStrategy` to keep the
+ * built-in aggregation and Q update and write only `assign`; see docs/writing-a-strategy.md.
  */
 import type { Logger } from '@flexmoe/shared';
-import type { AssignmentProblem, AssignmentResult } from '../assignment/types';
+import type { ExpertWeighting } from '../aggregation/aggregate';
+import type { AggregationRule } from '../aggregation/rules';
+import type { StrategyPort } from '../rounds/ports';
 
-/** Names `createStrategy` accepts. */
-export const STRATEGY_NAMES = ['flexmoe', 'balanced', 'greedy', 'random', 'dense'] as const;
-export type StrategyName = (typeof STRATEGY_NAMES)[number];
-
-/** One round's policy. */
-export interface Strategy {
-  readonly name: StrategyName;
-  /**
-   * Assigns experts for one round. Never throws for infeasible bounds (the answer is `elastic`);
-   * throws `InvalidArgumentError` only for a malformed problem. Calling it again for the same
-   * round (a retried round) replaces that round's effect on the strategy's state.
-   */
-  assign(problem: AssignmentProblem, signal?: AbortSignal): Promise<AssignmentResult>;
-  /** The strategy's state for a checkpoint (plain JSON). */
+/** A round policy the coordinator runs. */
+export interface Strategy extends StrategyPort {
+  /** The name the run is recorded under (checkpoints refuse to resume with another name). */
+  readonly name: string;
+  /** The strategy's state for a checkpoint (plain JSON; null when it keeps none). */
   snapshot(): unknown;
   /** Restores `snapshot()` output; throws `FileFormatError` when it is malformed. */
   restore(state: unknown): void;
 }
 
-/** Options of the strategies (SPEC defaults). */
+/** Options of the built-in strategies (SPEC defaults). */
 export interface StrategyOptions {
   /** Bound slack around the balanced share (default 0.1). */
   readonly delta?: number;
@@ -44,6 +41,10 @@ export interface StrategyOptions {
    * run to assign exactly as an uninterrupted one, or turn this off.
    */
   readonly warmStart?: boolean;
+  /** Rule applied per parameter group after clipping (default FedAvg). */
+  readonly aggregation?: AggregationRule;
+  /** How expert updates are weighted: by routed usage (default) or by samples. */
+  readonly weighting?: ExpertWeighting;
   /** Child logger for one line per solve (path, status, gap, time); silent when absent. */
   readonly logger?: Logger;
 }

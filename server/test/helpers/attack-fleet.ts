@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RoundTask__Output, WireTensor } from '@flexmoe/proto';
 import { REPO_ROOT, getStatus, startServer, stopProcess, waitForStatus, type ServerProcess } from './processes';
-import { TestClient, makeUpdate, submitMessages } from './protocol-client';
+import { TestClient, makeUpdate, submitMessages } from './test-client';
 
 const BIN = join(REPO_ROOT, 'bin', 'flexmoe.js');
 

@@ -2,12 +2,10 @@
  * The MoE model configuration: documented defaults, validated once into a frozen object.
  */
 import { ConfigError } from '../errors';
+import { backboneLayout, type BackboneLayout } from './backbones';
 
-/** Feature extractor family. */
-export type BackboneKind = 'mlp' | 'cnn' | 'resnet';
-
-/** Every backbone kind, for option parsers. */
-export const BACKBONE_KINDS: readonly BackboneKind[] = Object.freeze(['mlp', 'cnn', 'resnet'] as BackboneKind[]);
+/** Feature extractor: the name of a registered backbone (`backboneLayouts`; mlp, cnn and resnet are built in). */
+export type BackboneKind = string;
 
 /** Everything that fixes the model's parameter names and shapes, plus the two loss knobs. */
 export interface MoEConfig {
@@ -58,8 +56,11 @@ export const MODEL_DEFAULTS: MoEConfig = Object.freeze({
  */
 export function defaultModelConfig(partial: Partial<MoEConfig> = {}): MoEConfig {
   const cfg = { ...MODEL_DEFAULTS, ...stripUndefined(partial) };
-  if (!BACKBONE_KINDS.includes(cfg.backbone)) {
-    throw new ConfigError(`model.backbone must be one of ${BACKBONE_KINDS.join(', ')} (got ${JSON.stringify(cfg.backbone)})`);
+  let layout: BackboneLayout;
+  try {
+    layout = backboneLayout(cfg);
+  } catch (err) {
+    throw new ConfigError(`model.backbone: ${(err as Error).message}`, { cause: err });
   }
   checkShape('model.inputShape', cfg.inputShape, 3);
   checkInt('model.classes', cfg.classes, 2);
@@ -73,8 +74,7 @@ export function defaultModelConfig(partial: Partial<MoEConfig> = {}): MoEConfig 
   checkShape('model.convChannels', cfg.convChannels, 2);
   checkShape('model.resnetWidths', cfg.resnetWidths, 3);
   checkInt('model.resnetGroups', cfg.resnetGroups, 1);
-  if (cfg.backbone === 'cnn') checkCnnInput(cfg.inputShape);
-  if (cfg.backbone === 'resnet') checkResnetGroups(cfg.resnetWidths, cfg.resnetGroups);
+  layout.check?.(cfg);
   return Object.freeze({
     ...cfg,
     inputShape: Object.freeze([...cfg.inputShape]) as readonly [number, number, number],
@@ -103,17 +103,4 @@ function checkShape(field: string, v: unknown, length: number): void {
     throw new ConfigError(`${field} must be an array of ${length} positive integers (got ${JSON.stringify(v)})`);
   }
   v.forEach((d, i) => checkInt(`${field}[${i}]`, d, 1));
-}
-
-/** GroupNorm needs every width split into equal groups. */
-function checkResnetGroups(widths: readonly number[], groups: number): void {
-  const bad = widths.find((w) => w % groups !== 0);
-  if (bad !== undefined) throw new ConfigError(`model.resnetGroups (${groups}) must divide every resnet width (got ${widths.join(', ')})`);
-}
-
-/** Two stride-2 halvings must leave at least a 1x1 map. */
-function checkCnnInput(shape: readonly [number, number, number]): void {
-  if (shape[1] < 4 || shape[2] < 4) {
-    throw new ConfigError(`model.inputShape must be at least 4x4 for the cnn backbone (got ${shape.join('x')})`);
-  }
 }

@@ -6,7 +6,9 @@
 import { SeededRandom } from '../util/random';
 import { InvalidArgumentError } from '../errors';
 import { MoEConfig } from './config';
-import { resnetSpecs } from './resnet-layout';
+import { backboneLayout } from './backbones';
+
+export { cnnFeatureMap } from './backbones';
 
 /** Name and shape of one parameter tensor (always float32 outside gradient tests). */
 export interface ParamSpec {
@@ -17,32 +19,9 @@ export interface ParamSpec {
 /** Named float32 parameter tensors. */
 export type ParamMap = Record<string, Float32Array>;
 
-/** Spatial size after the CNN's two halvings (2x2 max-pool: floor; 3x3 stride-2 pad-1 conv: ceil). */
-export function cnnFeatureMap(cfg: MoEConfig): [number, number] {
-  const down = (n: number): number => Math.ceil(Math.floor(n / 2) / 2);
-  return [down(cfg.inputShape[1]), down(cfg.inputShape[2])];
-}
-
-/** Backbone parameter specs (names start with `backbone.`). */
+/** Backbone parameter specs (names start with `backbone.`), from the registered backbone's layout. */
 export function backboneSpecs(cfg: MoEConfig): ParamSpec[] {
-  const [c, h, w] = cfg.inputShape;
-  if (cfg.backbone === 'resnet') return resnetSpecs(cfg);
-  if (cfg.backbone === 'mlp') {
-    return [
-      { name: 'backbone.fc.weight', shape: [c * h * w, cfg.featureDim] },
-      { name: 'backbone.fc.bias', shape: [cfg.featureDim] },
-    ];
-  }
-  const [c1, c2] = cfg.convChannels;
-  const [fh, fw] = cnnFeatureMap(cfg);
-  return [
-    { name: 'backbone.conv1.weight', shape: [c1, c, 3, 3] },
-    { name: 'backbone.conv1.bias', shape: [c1] },
-    { name: 'backbone.conv2.weight', shape: [c2, c1, 3, 3] },
-    { name: 'backbone.conv2.bias', shape: [c2] },
-    { name: 'backbone.fc.weight', shape: [c2 * fh * fw, cfg.featureDim] },
-    { name: 'backbone.fc.bias', shape: [cfg.featureDim] },
-  ];
+  return backboneLayout(cfg).specs(cfg);
 }
 
 /** Gate parameter specs: a linear map from features to all E expert scores. */

@@ -1,6 +1,6 @@
 /**
  * Loopback transfer probe for the system benchmark: a coordinator process with a wide backbone
- * and one protocol client that downloads and submits whole rounds through the real codec
+ * and the shared protocol client downloading and submitting whole rounds through the real codec
  * (chunking, CRC-32, validation on both sides). Compared with raw TCP on the same loopback.
  */
 import { spawn } from 'node:child_process';
@@ -8,23 +8,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import * as grpc from '@grpc/grpc-js';
 import { defaultModelConfig } from '@flexmoe/shared';
 import { backboneSpecs, expertSpecs } from '@flexmoe/shared';
-import {
-  CHANNEL_OPTIONS,
-  METADATA_CLIENT_ID,
-  PROTOCOL_VERSION,
-  TensorAssembler,
-  chunkTensors,
-  loadProtocol,
-  type CoordinatorClient,
-  type RoundTask__Output,
-  type TaskEvent__Output,
-  type TensorChunk__Output,
-  type TensorSpec,
-  type WireTensor,
-} from '@flexmoe/proto';
+import { ProtocolClient, type RoundTask__Output, type TensorSpec } from '@flexmoe/proto';
 
 import { FLEXMOE_BIN as BIN } from '../paths';
 const FEATURE_DIM = 2048;
@@ -51,68 +37,80 @@ interface RoundTripTimes {
   submitSeconds: number;
 }
 
-function unary<T>(start: (cb: (err: grpc.ServiceError | null, v?: T) => void) => void): Promise<T> {
-  return new Promise((resolve, reject) => start((err, v) => (err ? reject(err) : resolve(v as T))));
-}
-
-async function roundTrip(client: CoordinatorClient, md: grpc.Metadata, sessionId: string, task: RoundTask__Output): Promise<RoundTripTimes> {
+async function roundTrip(client: ProtocolClient, sessionId: string, task: RoundTask__Output): Promise<RoundTripTimes> {
   const t0 = performance.now();
   const cfg = defaultModelConfig({ featureDim: FEATURE_DIM });
-  const specs = new Map<string, TensorSpec>(
-    [...backboneSpecs(cfg), ...task.experts.flatMap((e) => expertSpecs(cfg, e))].map((s) => [s.name, { name: s.name, dtype: 'float32', shape: s.shape }]),
-  );
-  const asm = new TensorAssembler({ expect: (n) => specs.get(n), maxBytes: 1e9 });
-  for await (const chunk of client.download({ sessionId, round: task.round }, md, { deadline: Date.now() + 60_000 })) asm.push(chunk as TensorChunk__Output);
-  const tensors: WireTensor[] = [...asm.finish().values()];
-  const bytes = tensors.reduce((s, t) => s + t.data.byteLength, 0);
+  const specs: TensorSpec[] = [...backboneSpecs(cfg), ...task.experts.flatMap((e) => expertSpecs(cfg, e))].map((s) => ({
+    name: s.name,
+    dtype: 'float32',
+    shape: s.shape,
+  }));
+  const { tensors, bytes } = await client.download({ sessionId, round: task.round, attempt: task.attempt }, { specs });
   const t1 = performance.now();
   const header = {
-    sessionId, round: task.round, numSamples: 100, tensorCount: tensors.length, totalBytes: bytes,
+    sessionId,
+    round: task.round,
+    attempt: task.attempt,
+    numSamples: 100,
     expertStats: task.experts.map((expert) => ({ expert, usage: 50, accuracy: 0.5, loss: 1 })),
-    train: { loss: 1, accuracy: 0.5, numSamples: 100 }, test: { loss: 1, accuracy: 0.5, numSamples: 20 },
+    train: { loss: 1, accuracy: 0.5, numSamples: 100 },
+    test: { loss: 1, accuracy: 0.5, numSamples: 20 },
   };
-  await unary((cb) => {
-    const call = client.submit(md, { deadline: Date.now() + 60_000 }, cb);
-    (async () => {
-      call.write({ header });
-      for (const chunk of chunkTensors(tensors)) if (!call.write({ chunk })) await new Promise((r) => call.once('drain', r));
-      call.end();
-    })().catch(() => call.cancel()); // the callback reports the call's status
-  });
+  await client.submit(header, tensors);
   return { bytes, downloadSeconds: (t1 - t0) / 1000, submitSeconds: (performance.now() - t1) / 1000 };
 }
 
 /** Moves about `megabytes` MB (down + up) through the protocol and the same through raw TCP. */
 export async function measureTransfer(megabytes: number): Promise<TransferFigures> {
   const dir = mkdtempSync(path.join(tmpdir(), 'flexmoe-transfer-'));
-  const server = spawn(process.execPath, [
-    BIN, 'server', '--host', '127.0.0.1', '--port', '0', '--metrics-port', '0', '--metrics-host', '127.0.0.1', '--data-dir', dir,
-    '--rounds', '1000', '--min-clients', '1', '--insecure', '--feature-dim', String(FEATURE_DIM), '--log-level', 'warn',
-  ], { stdio: ['ignore', 'pipe', 'ignore'] });
-  const client = await new Promise<CoordinatorClient>((resolve, reject) => {
+  const server = spawn(
+    process.execPath,
+    [
+      BIN,
+      'server',
+      '--host',
+      '127.0.0.1',
+      '--port',
+      '0',
+      '--metrics-port',
+      '0',
+      '--metrics-host',
+      '127.0.0.1',
+      '--data-dir',
+      dir,
+      '--rounds',
+      '1000',
+      '--min-clients',
+      '1',
+      '--insecure',
+      '--feature-dim',
+      String(FEATURE_DIM),
+      '--log-level',
+      'warn',
+    ],
+    { stdio: ['ignore', 'pipe', 'ignore'] },
+  );
+  const client = await new Promise<ProtocolClient>((resolve, reject) => {
     let out = '';
     server.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
       const m = /grpc=[^:]+:(\d+)/.exec(out);
-      if (m) resolve(new (loadProtocol().flexmoe.v1.Coordinator)(`127.0.0.1:${m[1]}`, grpc.credentials.createInsecure(), CHANNEL_OPTIONS) as CoordinatorClient);
+      if (m) resolve(new ProtocolClient({ channel: { address: `127.0.0.1:${m[1]}` }, clientId: 'probe' }));
     });
     server.on('exit', () => reject(new Error('transfer probe: coordinator exited')));
   });
   try {
-    const md = new grpc.Metadata();
-    md.set(METADATA_CLIENT_ID, 'probe');
-    const join = await unary<{ sessionId: string }>((cb) => client.join({ clientId: 'probe', protocolVersion: PROTOCOL_VERSION, capacity: 2, numSamples: 100 }, md, { deadline: Date.now() + 10_000 }, cb));
-    const stream = client.waitTask({ sessionId: join.sessionId }, md, { deadline: Date.now() + 600_000 });
+    const join = await client.join({ capacity: 2, numSamples: 100 });
     const total: RoundTripTimes = { bytes: 0, downloadSeconds: 0, submitSeconds: 0 };
-    for await (const event of stream as AsyncIterable<TaskEvent__Output>) {
-      if (!event.task) continue;
-      const times = await roundTrip(client, md, join.sessionId, event.task);
+    // Leaving the loop closes the stream (the generator cancels its call).
+    for await (const event of client.tasks(join.sessionId)) {
+      if (event.kind !== 'task') continue;
+      const times = await roundTrip(client, join.sessionId, event.task);
       total.bytes += times.bytes;
       total.downloadSeconds += times.downloadSeconds;
       total.submitSeconds += times.submitSeconds;
       if (2 * total.bytes >= megabytes * 1e6) break;
     }
-    stream.cancel();
     const moved = 2 * total.bytes;
     return {
       grpcMBs: moved / 1e6 / (total.downloadSeconds + total.submitSeconds),

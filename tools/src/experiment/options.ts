@@ -3,14 +3,13 @@
  * and their translation into validated fleet configurations.
  */
 import * as path from 'node:path';
-import { ConfigError, type CommandSpec, type OptionValues } from '@flexmoe/shared';
+import { backboneLayouts, ConfigError, type CommandSpec, type OptionValues } from '@flexmoe/shared';
 import { parseDataSpec, parsePartitionSpec } from '@flexmoe/ml/data';
-import { FITNESS_SIGNALS } from '@flexmoe/server';
-import { STRATEGY_NAMES } from '@flexmoe/server';
+import { FITNESS_SIGNALS, strategyRegistry } from '@flexmoe/server';
 import type { FleetConfig, FleetTuning } from './fleet-config';
 
-/** The assignment strategies a fleet can run. */
-export const STRATEGIES = STRATEGY_NAMES;
+/** `--help` text naming the registered strategies (names are checked through the registry). */
+const STRATEGY_HELP = `registered: ${strategyRegistry.names().join(', ')}`;
 
 /** Options every fleet run takes (data, model size, client training, algorithm knobs). */
 const RUN_OPTIONS = {
@@ -29,7 +28,7 @@ const RUN_OPTIONS = {
   exploreAfter: { type: 'integer', arg: 'ROUNDS', min: 0, help: 'raise Q of a pair unassigned this many rounds back to q0, 0 = never (coordinator default 10)' },
   fitnessNormalize: { type: 'boolean', help: 'normalise each client\'s scores of a round by their mean (coordinator default on; --no-fitness-normalize: raw)' },
   alphaL: { type: 'number', min: 0, help: 'alpha_L of the loss signal exp(-alpha_L l) (coordinator default 1)' },
-  backbone: { type: 'string', choices: ['mlp', 'cnn', 'resnet'], help: 'backbone kind (coordinator default mlp)' },
+  backbone: { type: 'string', choices: backboneLayouts.names(), help: 'backbone, a registered one (coordinator default mlp)' },
   topR: { type: 'integer', min: 1, help: 'routing top-r, capped at the experts assigned (coordinator default 1; r >= capacity shares the per-expert feedback)' },
   expertWidth: { type: 'integer', arg: 'H', min: 1, help: 'hidden width of each expert (coordinator default 64)' },
   featureWidth: { type: 'integer', arg: 'F', min: 1, help: 'backbone output (feature) width (coordinator default 128)' },
@@ -48,7 +47,7 @@ export const FLEET_COMMAND = {
   options: {
     clients: { type: 'integer', arg: 'N', min: 1, max: 256, default: 4, help: 'client daemons' },
     rounds: { type: 'integer', arg: 'R', min: 1, default: 10, help: 'rounds' },
-    strategy: { type: 'string', choices: STRATEGIES, default: 'flexmoe', help: 'assignment strategy' },
+    strategy: { type: 'string', default: 'flexmoe', help: `assignment strategy (${STRATEGY_HELP})` },
     seed: { type: 'integer', min: 0, default: 1, help: 'run seed (also the partition seed unless --data-seed)' },
     dataSeed: { type: 'integer', min: 0, help: 'seed of the partition and held-out splits (default: --seed)' },
     ...RUN_OPTIONS,
@@ -66,7 +65,7 @@ export const EXPERIMENT_COMMAND = {
   options: {
     clients: { type: 'integer', arg: 'N', min: 1, max: 256, default: 10, help: 'client daemons per fleet' },
     rounds: { type: 'integer', arg: 'R', min: 1, default: 20, help: 'rounds per fleet' },
-    strategies: { type: 'list', choices: STRATEGIES, default: ['flexmoe', 'balanced', 'greedy', 'random'], help: 'strategies to compare' },
+    strategies: { type: 'list', default: ['flexmoe', 'balanced', 'greedy', 'random'], help: `strategies to compare (${STRATEGY_HELP})` },
     seeds: { type: 'list', default: ['1', '2', '3'], help: 'run seeds (initial weights, sampling, tie-breaking)' },
     dataSeed: { type: 'integer', min: 0, default: 1, help: 'seed of the partition, the same for every run' },
     ...RUN_OPTIONS,
@@ -78,6 +77,13 @@ export const EXPERIMENT_COMMAND = {
 type RunValues = OptionValues<typeof FLEET_COMMAND> | OptionValues<typeof EXPERIMENT_COMMAND>;
 
 function checkSpecs(o: RunValues): void {
+  for (const name of 'strategies' in o ? o.strategies : [o.strategy]) {
+    try {
+      strategyRegistry.check(name);
+    } catch (err) {
+      throw new ConfigError(`--${'strategies' in o ? 'strategies' : 'strategy'}: ${(err as Error).message}`, { cause: err });
+    }
+  }
   try {
     parseDataSpec(o.data);
   } catch (err) {

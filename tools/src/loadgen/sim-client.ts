@@ -8,11 +8,10 @@ import * as grpc from '@grpc/grpc-js';
 import { defaultModelConfig, type MoEConfig } from '@flexmoe/shared';
 import { backboneSpecs, expertSpecs } from '@flexmoe/shared';
 import { sleep } from '@flexmoe/shared';
-import { PROTOCOL_VERSION, type CoordinatorClient, type RoundTask__Output, type TaskEvent__Output, type TensorSpec } from '@flexmoe/proto';
+import { ProtocolClient, RpcError, type ClientPhase, type CoordinatorClient, type RoundTask__Output, type TensorSpec } from '@flexmoe/proto';
 import type { DownloadStore } from './download-store';
 import { expertStats, mixHash, perturbedCopy, summaryMetrics } from './fake-training';
 import type { LoadEvents } from './recorder';
-import * as wire from './wire';
 
 /** Who the simulated client is. */
 export interface ClientProfile {
@@ -41,12 +40,22 @@ export interface SimSettings {
 }
 
 /** Status codes after which joining again cannot help. */
-const FATAL = new Set<number>([grpc.status.UNAUTHENTICATED, grpc.status.INVALID_ARGUMENT, grpc.status.FAILED_PRECONDITION]);
+const FATAL = new Set<number>([grpc.status.UNAUTHENTICATED, grpc.status.INVALID_ARGUMENT]);
 
 class SessionGone extends Error {}
 
+/** The gRPC status code of a refused call, or undefined for a local error. */
+function statusCode(err: unknown): number | undefined {
+  return err instanceof RpcError ? err.status : undefined;
+}
+
+/** Refusals after which joining again cannot help: bad credentials or request, another protocol version. */
+function isFatal(err: unknown): boolean {
+  return err instanceof RpcError && (FATAL.has(err.status) || err.reason === 'ERROR_REASON_PROTOCOL_VERSION');
+}
+
 function codeName(err: unknown): string {
-  const code = wire.statusCode(err);
+  const code = statusCode(err);
   return code === undefined ? 'local' : (grpc.status[code] ?? String(code));
 }
 
@@ -54,22 +63,23 @@ function codeName(err: unknown): string {
 export class SimulatedClient {
   private failures = 0;
   private joined = false;
-  private phase = 'IDLE';
+  private phase: ClientPhase = 'IDLE';
   private round = 0;
   /** Upload buffers of the previous round, by tensor position (an update is sent before the next task). */
   private uploads: Float32Array[] = [];
   /** How the session ended. */
   outcome: 'complete' | 'fatal' | 'stopped' | undefined;
 
+  private readonly client: ProtocolClient;
+
+  /** `channel` is shared with other sessions (its owner closes it). */
   constructor(
     private readonly profile: ClientProfile,
-    private readonly channel: CoordinatorClient,
+    channel: CoordinatorClient,
     private readonly settings: SimSettings,
     private readonly recorder: LoadEvents,
-  ) {}
-
-  private get caller(): wire.Caller {
-    return { clientId: this.profile.clientId, token: this.profile.token };
+  ) {
+    this.client = new ProtocolClient({ channel, clientId: profile.clientId, token: profile.token });
   }
 
   /** Joins and serves tasks until the run is complete or `signal` aborts. */
@@ -79,9 +89,8 @@ export class SimulatedClient {
         const end = await this.session(signal);
         if (end === 'complete') return void (this.outcome = 'complete');
       } catch (err) {
-        const code = wire.statusCode(err);
         this.recorder.error(codeName(err));
-        if (code !== undefined && FATAL.has(code)) {
+        if (isFatal(err)) {
           this.recorder.fatal();
           return void (this.outcome = 'fatal');
         }
@@ -99,9 +108,7 @@ export class SimulatedClient {
   }
 
   private async session(outer: AbortSignal): Promise<'complete' | 'lost'> {
-    const reply = await wire.join(this.channel, this.caller, {
-      clientId: this.profile.clientId,
-      protocolVersion: PROTOCOL_VERSION,
+    const reply = await this.client.join({
       capacity: this.profile.capacity,
       numSamples: this.profile.samples,
       numTestSamples: Math.max(1, Math.round(this.profile.samples / 4)),
@@ -111,7 +118,7 @@ export class SimulatedClient {
     this.recorder.joined(this.joined);
     this.joined = true;
     this.failures = 0;
-    const model = defaultModelConfig(JSON.parse(reply.modelConfigJson) as Partial<MoEConfig>);
+    const model = defaultModelConfig(reply.modelConfig as Partial<MoEConfig>);
     const lost = new AbortController();
     const signal = AbortSignal.any([outer, lost.signal]);
     const beat = setInterval(() => {
@@ -126,31 +133,25 @@ export class SimulatedClient {
 
   private async beat(sessionId: string, lost: AbortController): Promise<void> {
     try {
-      await wire.heartbeat(this.channel, this.caller, sessionId, this.phase, this.round);
+      await this.client.heartbeat({ sessionId, phase: this.phase, round: this.round, progress: 0 });
     } catch (err) {
       this.recorder.error(codeName(err));
-      if (wire.statusCode(err) === grpc.status.NOT_FOUND) lost.abort(new SessionGone('session unknown'));
+      if (statusCode(err) === grpc.status.NOT_FOUND) lost.abort(new SessionGone('session unknown'));
     }
   }
 
   private async serveTasks(sessionId: string, model: MoEConfig, signal: AbortSignal): Promise<'complete' | 'lost'> {
     for (;;) {
       const opened = Date.now();
-      const stream = wire.waitTask(this.channel, this.caller, sessionId, this.settings.taskStreamMs);
-      const cancel = (): void => stream.cancel();
-      signal.addEventListener('abort', cancel, { once: true });
       try {
-        for await (const event of stream as AsyncIterable<TaskEvent__Output>) {
-          if (event.event === 'complete') return 'complete';
-          if (event.event === 'task' && event.task && (await this.runTask(sessionId, model, event.task, signal)) === 'left') return 'lost';
+        // Ends normally when its own lifetime runs out; then it is reopened.
+        for await (const event of this.client.tasks(sessionId, { signal, streamMs: this.settings.taskStreamMs })) {
+          if (event.kind === 'complete') return 'complete';
+          if (event.kind === 'task' && (await this.runTask(sessionId, model, event.task, signal)) === 'left') return 'lost';
         }
       } catch (err) {
         if (signal.aborted) return 'lost';
-        const ownDeadline = wire.statusCode(err) === grpc.status.DEADLINE_EXCEEDED && Date.now() - opened >= this.settings.taskStreamMs;
-        if (!ownDeadline) throw err;
-      } finally {
-        signal.removeEventListener('abort', cancel);
-        stream.cancel();
+        throw err;
       }
       if (signal.aborted || Date.now() - opened < 1000) return 'lost';
     }
@@ -164,7 +165,7 @@ export class SimulatedClient {
     if (roll < this.settings.dropProbability) {
       this.recorder.drop(task.round);
       if (this.settings.dropMode === 'silent') return 'done';
-      await wire.leave(this.channel, this.caller, sessionId, 'simulated drop').catch((err: unknown) => this.recorder.error(codeName(err)));
+      await this.client.leave(sessionId, 'simulated drop').catch((err: unknown) => this.recorder.error(codeName(err)));
       return 'left';
     }
     await this.work(sessionId, model, task, signal);
@@ -177,7 +178,8 @@ export class SimulatedClient {
     try {
       this.phase = 'DOWNLOADING';
       const specs = taskSpecs(model, task.experts);
-      const downloaded = await wire.download(this.channel, this.caller, sessionId, task.round, specs, this.settings.downloads);
+      const target = { sessionId, round: task.round, attempt: task.attempt };
+      const downloaded = await this.client.download(target, { specs, store: this.settings.downloads }, { signal });
       this.recorder.downloaded(task.round, downloaded.bytes);
       this.phase = 'TRAINING';
       await sleep(thinkMs, signal);
@@ -188,14 +190,14 @@ export class SimulatedClient {
       const tensors = downloaded.tensors.map((t, i) => ({ ...t, data: this.uploads[i]! }));
       const stats = expertStats(clientId, task.experts, this.profile.samples, task.routingTopK);
       const metrics = summaryMetrics(stats, this.profile.samples);
-      const header = { sessionId, round: task.round, numSamples: this.profile.samples, expertStats: stats, train: metrics, test: metrics, trainSeconds: thinkMs / 1000 };
-      const ack = await wire.submit(this.channel, this.caller, header, tensors);
+      const header = { sessionId, round: task.round, attempt: task.attempt, numSamples: this.profile.samples, expertStats: stats, train: metrics, test: metrics, trainSeconds: thinkMs / 1000 };
+      const ack = await this.client.submit(header, tensors);
       if (ack.accepted) this.recorder.accepted(task.round, ack.bytesReceived);
       else this.recorder.refused(task.round, 'not-accepted');
     } catch (err) {
       if (signal.aborted) return;
       this.recorder.refused(task.round, codeName(err));
-      const code = wire.statusCode(err);
+      const code = statusCode(err);
       if (code === grpc.status.NOT_FOUND || code === grpc.status.UNAVAILABLE) throw err;
     } finally {
       this.phase = 'IDLE';

@@ -5,7 +5,7 @@ import type { DeviceInfo as _flexmoe_v1_DeviceInfo, DeviceInfo__Output as _flexm
 export interface JoinRequest {
   'clientId'?: (string);
   /**
-   * PROTOCOL_VERSION of shared/src/protocol
+   * PROTOCOL_VERSION of @flexmoe/proto
    */
   'protocolVersion'?: (number);
   /**
@@ -30,7 +30,7 @@ export interface JoinRequest {
 export interface JoinRequest__Output {
   'clientId': (string);
   /**
-   * PROTOCOL_VERSION of shared/src/protocol
+   * PROTOCOL_VERSION of @flexmoe/proto
    */
   'protocolVersion': (number);
   /**

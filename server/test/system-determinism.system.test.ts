@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { TestClient, makeUpdate, submitMessages } from './helpers/protocol-client';
+import { TestClient, makeUpdate, submitMessages } from './helpers/test-client';
 import { startServer, stopProcess, waitForStatus } from './helpers/processes';
 
 const ROUNDS = 3;

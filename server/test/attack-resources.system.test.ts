@@ -10,8 +10,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { status as Status } from '@grpc/grpc-js';
-import { chunkTensors } from '@flexmoe/proto';
-import { TestClient, makeUpdate, submitMessages, type CallError } from './helpers/protocol-client';
+import { chunkTensors, type RpcError, type SubmitMessage } from '@flexmoe/proto';
+import { TestClient, makeUpdate, submitMessages } from './helpers/test-client';
 import { startServer, stopProcess, waitForStatus } from './helpers/processes';
 
 const STREAMS = 1000;
@@ -38,16 +38,23 @@ test('1,000 stalled Submit streams from one client: refused or ended at the dead
     // Each stream: a valid header and the first chunk of the update, then silence.
     const update = makeUpdate(stallTask, stallTensors, 300, 0.01);
     const [firstChunk] = chunkTensors(update.tensors);
+    let release = (): void => undefined;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    async function* stalled(): AsyncGenerator<SubmitMessage> {
+      yield { header: { ...update.header, sessionId: staller.session!.sessionId } };
+      yield { chunk: firstChunk };
+      await released;
+    }
     const outcomes = Array.from({ length: STREAMS }, () =>
-      new Promise<number>((resolve) => {
-        const call = staller.client.submit(staller.metadata(), { deadline: Date.now() + 120_000 }, (err) => resolve(err ? (err as CallError).code : Status.OK));
-        call.write({ header: { ...update.header, sessionId: staller.session!.sessionId } });
-        call.write({ chunk: firstChunk });
-      }),
+      staller.submitRaw(stalled(), 120_000).then(
+        () => Status.OK,
+        (err: unknown) => (err as RpcError).status,
+      ),
     );
     await honest.submitRaw(submitMessages(honest.session!.sessionId, makeUpdate(task, tensors, 300, 0.01)));
     const codes = await Promise.all(outcomes);
-    const count = (c: number) => codes.filter((x) => x === c).length;
+    release();
+    const count = (c: Status) => codes.filter((x) => x === c).length;
     t.diagnostic(`codes: ${JSON.stringify(Object.fromEntries([...new Set(codes)].map((c) => [Status[c], count(c)])))}`);
     assert.equal(count(Status.RESOURCE_EXHAUSTED), STREAMS - 1, 'one Submit per task: the others are refused at their header');
     assert.equal(count(Status.FAILED_PRECONDITION), 1, 'the stalled Submit is ended by the coordinator at the round deadline');
@@ -74,7 +81,7 @@ test('a replaced session\'s task stream is ended at once', { timeout: 60_000 }, 
     await first.join({ capacity: 2, samples: 100 });
     first.subscribe();
     await second.join({ capacity: 2, samples: 100, replace: true });
-    await assert.rejects(first.nextTask(10_000), (err: CallError) => err.code === Status.NOT_FOUND && /replaced by a new session/.test(err.details));
+    await assert.rejects(first.nextTask(10_000), (err: RpcError) => err.status === Status.NOT_FOUND && err.reason === 'ERROR_REASON_UNKNOWN_SESSION' && /replaced by a new session/.test(err.details));
   } finally {
     first.close();
     second.close();

@@ -9,14 +9,15 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { status as Status } from '@grpc/grpc-js';
-import { TestClient, healthCheck, makeUpdate, submitMessages, type CallError } from './helpers/protocol-client';
+import type { RpcError } from '@flexmoe/proto';
+import { TestClient, healthCheck, makeUpdate, submitMessages } from './helpers/test-client';
 import { getStatus, httpGet, metricValue, startServer, stopProcess, waitForStatus } from './helpers/processes';
 
 const SMALL_MODEL = ['--experts', '4', '--feature-dim', '8', '--expert-hidden', '8', '--input-shape', '1,6,6', '--classes', '3'];
 
 async function expectStatus(p: Promise<unknown>, code: Status, pattern?: RegExp): Promise<void> {
-  await assert.rejects(p, (err: CallError) => {
-    assert.equal(err.code, code, `expected ${Status[code]}, got ${Status[err.code]}: ${err.details}`);
+  await assert.rejects(p, (err: RpcError) => {
+    assert.equal(err.status, code, `expected ${Status[code]}, got ${Status[err.status]}: ${err.details}`);
     if (pattern) assert.match(err.details, pattern);
     return true;
   });

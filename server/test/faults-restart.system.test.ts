@@ -9,7 +9,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { TestClient, healthCheck, makeUpdate, serveRounds, submitMessages } from './helpers/protocol-client';
+import { status as Status } from '@grpc/grpc-js';
+import type { RpcError } from '@flexmoe/proto';
+import { TestClient, healthCheck, makeUpdate, serveRounds, submitMessages } from './helpers/test-client';
 import { getStatus, httpGet, metricValue, runFlexmoe, startServer, stopProcess, waitForStatus } from './helpers/processes';
 
 const SMALL_MODEL = ['--experts', '4', '--feature-dim', '8', '--expert-hidden', '8', '--input-shape', '1,6,6', '--classes', '3'];
@@ -97,7 +99,7 @@ test('a client slower than the deadline is counted late; the round aggregates th
     const metrics = (await httpGet(server.metricsPort, '/metrics')).body;
     assert.equal(metricValue(metrics, 'flexmoe_client_failures_total', '{reason="late"}'), 1);
     // Its update now is for a round that is over.
-    await assert.rejects(slow!.submitRaw(submitMessages(slow!.session!.sessionId, makeUpdate(task, tensors, 200, 0.01))), (e: { code: number }) => e.code === 9);
+    await assert.rejects(slow!.submitRaw(submitMessages(slow!.session!.sessionId, makeUpdate(task, tensors, 200, 0.01))), (e: RpcError) => e.status === Status.FAILED_PRECONDITION && e.reason === 'ERROR_REASON_STALE_ROUND');
     await Promise.all([fastDone, serveRounds(slow!, 200, 0.01, 1)]);
     assert.equal(await server.exited, 0);
     const finished = JSON.parse(server.logs().split('\n').find((l) => l.includes('"run finished"'))!);
@@ -120,7 +122,7 @@ test('SIGTERM mid-round: health NOT_SERVING, joins refused, the round in flight 
     server.proc.kill('SIGTERM');
     await waitForHealth(server.address, 'NOT_SERVING');
     const late = new TestClient({ address: server.address, clientId: 'late' });
-    await assert.rejects(late.join({ capacity: 2, samples: 10 }), (e: { code: number }) => e.code === 14);
+    await assert.rejects(late.join({ capacity: 2, samples: 10 }), (e: RpcError) => e.status === Status.UNAVAILABLE && e.reason === 'ERROR_REASON_DRAINING');
     late.close();
     // The round in flight may still finish within the drain grace.
     for (const [i, c] of clients.entries()) {

@@ -10,7 +10,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RoundTask__Output } from '@flexmoe/proto';
-import { TestClient, makeUpdate, submitMessages } from './helpers/protocol-client';
+import { TestClient, makeUpdate, submitMessages } from './helpers/test-client';
 import { startServer, stopProcess, waitForStatus } from './helpers/processes';
 
 const SMALL_MODEL = ['--experts', '4', '--feature-dim', '8', '--expert-hidden', '8', '--input-shape', '1,6,6', '--classes', '3'];

@@ -12,7 +12,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
-import { TestClient, type CallError } from './helpers/protocol-client';
+import type { RpcError } from '@flexmoe/proto';
+import { TestClient } from './helpers/test-client';
 import { startServer, stopProcess } from './helpers/processes';
 
 const SMALL_MODEL = ['--experts', '4', '--feature-dim', '8', '--expert-hidden', '8', '--input-shape', '1,6,6', '--classes', '3', '--rounds', '1', '--min-clients', '2'];
@@ -44,7 +45,7 @@ async function joinCode(c: TestClient): Promise<grpc.status | 'ok'> {
     await c.join({ capacity: 2, samples: 50 });
     return 'ok';
   } catch (err) {
-    return (err as CallError).code;
+    return (err as RpcError).status;
   } finally {
     c.close();
   }

@@ -5,7 +5,9 @@
  * the last round with weights that moved away from the initial ones.
  *
  * Silent drops (a client that stays connected but never reports) rely on the round deadline;
- * the second test runs them under frequent full GCs, which once made the deadline disappear.
+ * the second test runs them under frequent full GCs, which once made the deadline disappear (a
+ * property of the real runtime's timers, so it stays a process test). Quorum, grace and deadline
+ * semantics are tested on the fake clock in server/test/inproc/round-collection.test.ts.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -31,7 +33,9 @@ test('50 simulated clients (in 2 load generator threads) with drops complete 10 
     dropMode: 'leave',
     seed: 5,
     modelArgs: MODEL_ARGS,
-    roundDeadlineSeconds: 1,
+    // Drops leave (they do not go silent), so no round waits for its deadline: a generous one
+    // keeps a loaded machine from failing slow-but-live clients.
+    roundDeadlineSeconds: 10,
     minClients: 25,
     serverArgs: ['--solver-time-limit', '0.5'],
     keepDir: true,
@@ -80,34 +84,4 @@ test('a silently dropped client fails at the round deadline even when full GCs r
   });
   assert.deepEqual(result.rounds.map((r) => r.round), [1, 2]);
   assert.ok(result.rounds.some((r) => r.failures > 0), 'some client dropped silently and was failed at the deadline');
-});
-
-test('with a report quorum, rounds with silent dropouts close after the grace instead of at the deadline', { timeout: 90_000 }, async () => {
-  // A 60 s deadline and a 40 s cap: without the quorum the first silent drop alone would exceed it.
-  const result = await runScaleCase({
-    clients: 20,
-    experts: 4,
-    rounds: 4,
-    thinkMs: 0,
-    dropProbability: 0.15,
-    dropMode: 'silent',
-    seed: 4,
-    modelArgs: MODEL_ARGS,
-    roundDeadlineSeconds: 60,
-    minClients: 5,
-    // Every round samples all 20 (the first would otherwise start with the first 5 ready).
-    serverArgs: ['--min-available', '20', '--report-quorum', '0.75', '--quorum-grace', '0.3'],
-    maxSeconds: 40,
-    keepDir: true,
-  });
-  try {
-    assert.deepEqual(result.rounds.map((r) => r.round), [1, 2, 3, 4]);
-    const history = loadLatestCheckpoint(path.join(result.dataDir, 'data'))!.checkpoint.state.history;
-    const reasons = history.flatMap((h) => h.failures.map((f) => f.reason));
-    assert.ok(reasons.length > 0, 'some client dropped');
-    assert.ok(reasons.every((r) => /report quorum 15 of 20 reached/.test(r)), `failure reasons: ${reasons.join('; ')}`);
-    for (const r of result.rounds) assert.ok(r.reported >= 15, `round ${r.round}: ${r.reported} reports, quorum 15`);
-  } finally {
-    rmSync(result.dataDir, { recursive: true, force: true });
-  }
 });

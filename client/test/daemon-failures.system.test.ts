@@ -1,10 +1,9 @@
 /**
- * Daemons that fail, against a real coordinator: training that diverges (a learning rate of
- * 1e30) is reported, so the coordinator fails the round at once instead of waiting for its
- * 10-minute deadline; two daemons sharing one id are told apart from a restart, on both sides.
+ * Two daemon processes sharing one id, against a real coordinator: the replace loop is told apart
+ * from a restart and logged on both sides (the log line is what the operator gets). A reported
+ * divergence and a replaced session are tested in-process in server/test/inproc/.
  */
 import { test } from 'node:test';
-import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -23,22 +22,6 @@ async function fleet(dir: string, serverArgs: string[], ids: string[], procs: Fl
   });
   return { server, clients };
 }
-
-test('a diverging daemon reports it and the round fails at once, not at its deadline', { timeout: 120_000 }, async () => {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'flexmoe-diverge-'));
-  const procs: FlexmoeProcess[] = [];
-  try {
-    const { server, clients } = await fleet(dir, ['--rounds', '1', '--min-clients', '2', '--round-deadline', '600', '--learning-rate', '1e30'], ['d0', 'd1'], procs);
-    await server.waitFor('a diverged round', (l) => /training diverged \(non-finite loss\) on 2 of 2 clients/.test(String(l.msg)), 90_000);
-    for (const c of clients) {
-      await c.waitFor('the failure reported', (l) => l.msg === 'round failure reported to the coordinator', 30_000);
-    }
-    assert.ok(server.messages('client reported a failure').every((l) => /^reported: diverged: /.test(String(l.reason))));
-  } finally {
-    procs.forEach((p) => killQuietly(p));
-    await rm(dir, { recursive: true, force: true });
-  }
-});
 
 test('two daemons with the same id: the replace loop is logged as a duplicate id on both sides', { timeout: 120_000 }, async () => {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'flexmoe-dupid-'));
