@@ -28,9 +28,9 @@ const EMULATED_TESTS = [
   'ml/dist/test/onnx/gradients.test.js',
   'ml/dist/test/onnx/helpers.test.js',
   'ml/dist/test/train-gradients.test.js',
-  'ml/dist/test/train-stats.test.js',
-  'ml/dist/test/train-errors.test.js',
-  'ml/dist/test/train-learning.test.js',
+  'ml/dist/test/train-stats.system.test.js',
+  'ml/dist/test/train-errors.system.test.js',
+  'ml/dist/test/train-learning.system.test.js',
 ];
 const FLEET_CHECK = 'client/dist/test/arm64-fleet.check.js';
 const EM_ARM64 = 183; // ELF e_machine of AArch64

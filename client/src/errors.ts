@@ -7,17 +7,7 @@ import type { ErrorReasonName } from '@flexmoe/proto';
 
 /** Why the coordinator refused a call, in the daemon's own words (not gRPC's). */
 export type RejectionKind =
-  | 'unauthenticated'
-  | 'precondition'
-  | 'conflict'
-  | 'invalid'
-  | 'too-large'
-  | 'data-loss'
-  | 'unavailable'
-  | 'deadline'
-  | 'cancelled'
-  | 'not-found'
-  | 'internal';
+  'unauthenticated' | 'precondition' | 'conflict' | 'invalid' | 'too-large' | 'data-loss' | 'unavailable' | 'deadline' | 'cancelled' | 'not-found' | 'internal';
 
 /** The coordinator answered with an error status, or could not be reached. */
 export class CoordinatorError extends FlexMoEError {

@@ -8,8 +8,12 @@ export { createBackoff } from './daemon/backoff';
 export { sleep } from '@flexmoe/shared';
 export type { Backoff, BackoffOptions } from './daemon/backoff';
 export { loadLocalData } from './daemon/data';
+export type { LocalData } from './daemon/data';
 export type { LocalDataOptions } from './daemon/data';
-export type { CoordinatorLink, RoundTask, Session, TaskEvent, Update } from './daemon/link';
+export type * from './daemon/link';
+export type { RejectionKind } from './errors';
+/** Status-to-error mapping of the wire, for in-process transports that must fail as gRPC does. */
+export { toCoordinatorError } from './transport/status';
 export type { RoundOutcome } from './daemon/round';
 export { workerTrainerFactory } from './daemon/trainer';
 export type { TrainerFactory, TrainerLike } from './daemon/trainer';

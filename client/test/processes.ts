@@ -65,11 +65,13 @@ export function startFlexmoe(args: string[], env: Record<string, string> = {}, l
     events.emit('line');
   });
   let exitCode: number | undefined;
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => {
-    exitCode = code ?? -1;
-    events.emit('line');
-    resolve(code);
-  }));
+  const exited = new Promise<number | null>((resolve) =>
+    child.on('exit', (code) => {
+      exitCode = code ?? -1;
+      events.emit('line');
+      resolve(code);
+    }),
+  );
   return {
     child,
     lines,

@@ -185,9 +185,7 @@ export class TensorAssembler {
       throw new InvalidArgumentError(`tensor ${chunk.name}: chunk at offset ${chunk.offset}, expected ${p.received}`);
     }
     if (p.received + data.length > p.byteLength) {
-      throw new InvalidArgumentError(
-        `tensor ${chunk.name}: ${p.received + data.length} bytes received, ${p.byteLength} declared`,
-      );
+      throw new InvalidArgumentError(`tensor ${chunk.name}: ${p.received + data.length} bytes received, ${p.byteLength} declared`);
     }
     if (p.buffer) {
       data.copy(p.buffer, p.received);
@@ -237,7 +235,18 @@ export class TensorAssembler {
     const crc = h.crc32 >>> 0;
     const stored = this.options.store?.get(spec, crc);
     if (stored) {
-      this.pending = { spec, byteLength: expected, buffer: undefined, stored, received: 0, crc32: crc, runningCrc: 0, floats: undefined, scanned: 0, nonFinite: -1 };
+      this.pending = {
+        spec,
+        byteLength: expected,
+        buffer: undefined,
+        stored,
+        received: 0,
+        crc32: crc,
+        runningCrc: 0,
+        floats: undefined,
+        scanned: 0,
+        nonFinite: -1,
+      };
       return;
     }
     // Unzeroed memory is safe: a tensor leaves the assembler only once every byte was written.

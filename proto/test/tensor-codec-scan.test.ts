@@ -54,7 +54,12 @@ test('firstNonFinite agrees with a per-element Number.isFinite search on every r
     for (let i = from; i < to; i++) if (!Number.isFinite(data[i])) return i;
     return -1;
   };
-  for (const [index, bad] of [[-1, 0], [0, Number.NaN], [22, Number.POSITIVE_INFINITY], [13, Number.NEGATIVE_INFINITY]] as const) {
+  for (const [index, bad] of [
+    [-1, 0],
+    [0, Number.NaN],
+    [22, Number.POSITIVE_INFINITY],
+    [13, Number.NEGATIVE_INFINITY],
+  ] as const) {
     const saved = index >= 0 ? data[index]! : 0;
     if (index >= 0) data[index] = bad;
     for (let from = 0; from <= data.length; from += 3) {

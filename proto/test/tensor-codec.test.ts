@@ -65,9 +65,12 @@ test('NaN and infinity are refused naming the tensor and index', () => {
   const t = seededTensor('expert.0.w', [50], 6);
   (t.data as Float32Array)[17] = Number.NaN;
   const chunks = asOutput(tensorToChunks(t));
-  assert.throws(() => assembleTensors(chunks, { expect: specsOf([t]), maxBytes: 1e9 }), (e: unknown) => {
-    return e instanceof NonFiniteError && /expert\.0\.w.*index 17/.test(e.message);
-  });
+  assert.throws(
+    () => assembleTensors(chunks, { expect: specsOf([t]), maxBytes: 1e9 }),
+    (e: unknown) => {
+      return e instanceof NonFiniteError && /expert\.0\.w.*index 17/.test(e.message);
+    },
+  );
 });
 
 test('declared vs received bytes: a missing or extra chunk is refused', () => {

@@ -1,19 +1,27 @@
 /**
- * Static checks of the container build: both Dockerfiles build from node:20-bookworm-slim in two
- * stages (compile on the build platform, install per target platform), copy only files that
- * exist and that .dockerignore lets through, run as a non-root user behind tini, and check health
- * without curl on the port the command serves. Also the client entrypoint's shard derivation.
+ * What the real image tests (`npm run test:docker`: offline builds, uid, healthchecks, SIGTERM,
+ * a compose fleet) cannot see in the Dockerfiles: which platform each stage runs on, and tini as
+ * PID 1. Everything else they check by building and running the images. Also the client
+ * entrypoint's shard derivation rules on given lookup answers.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readRepo, repoHas, ROOT } from './ops-fixtures';
+import { readRepo, ROOT } from './ops-fixtures';
 import { join } from 'node:path';
 
-interface Instruction { op: string; args: string; stage: number }
+interface Instruction {
+  op: string;
+  args: string;
+  stage: number;
+}
 
 /** Dockerfile instructions with continuation lines joined, tagged with their stage index. */
 function parseDockerfile(path: string): Instruction[] {
-  const lines = readRepo(path).replace(/\\\n/g, ' ').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+  const lines = readRepo(path)
+    .replace(/\\\n/g, ' ')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'));
   let stage = -1;
   return lines.map((line) => {
     const [op, ...rest] = line.split(/\s+/);
@@ -22,79 +30,33 @@ function parseDockerfile(path: string): Instruction[] {
   });
 }
 
-function ignorePatterns(): RegExp[] {
-  return readRepo('.dockerignore').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#')).map((p) => {
-    const re = p.replace(/[.+^$()|[\]]/g, '\\$&').replace(/\*\*\//g, '(?:.*/)?').replace(/\*/g, '[^/]*');
-    return new RegExp(`^${re}(?:/.*)?$`);
-  });
-}
-
 const entrypoint = require(join(ROOT, 'deploy', 'docker', 'entrypoint.js'));
 
 for (const file of ['Dockerfile.server', 'Dockerfile.client']) {
-  test(`${file}: two stages on node:20-bookworm-slim, build on the build platform`, () => {
-    const ins = parseDockerfile(file);
-    const arg = /ARG NODE_IMAGE=(\S+)/.exec(readRepo(file));
-    assert.equal(arg?.[1], 'node:20-bookworm-slim');
-    const froms = ins.filter((i) => i.op === 'FROM');
+  // `npm run test:docker` builds both images natively, so it cannot see which platform each stage
+  // runs on; only the arm64 cross-build (client image) would notice, and only for the client.
+  test(`${file}: the build stage runs on the build platform, the runtime stage on the target`, () => {
+    const froms = parseDockerfile(file).filter((i) => i.op === 'FROM');
     assert.equal(froms.length, 2);
     assert.match(froms[0]!.args, /^--platform=\$BUILDPLATFORM \$\{(BUILD_)?NODE_IMAGE\} AS build$/);
-    const buildArg = /ARG BUILD_NODE_IMAGE=(\S+)/.exec(readRepo(file));
-    if (buildArg) assert.equal(buildArg[1], arg?.[1], 'the build stage defaults to the same base image');
     assert.doesNotMatch(froms[1]!.args, /--platform/, 'the runtime stage must follow the target platform');
-    const runs = (stage: number) => ins.filter((i) => i.op === 'RUN' && i.stage === stage).map((i) => i.args).join('\n');
-    assert.match(runs(0), /npm ci\b/);
-    assert.match(runs(0), /tsc -b/);
-    assert.match(runs(1), /npm ci --omit=dev/);
-    assert.doesNotMatch(runs(1), /tsc|curl|wget/);
   });
 
-  test(`${file}: no \`# syntax=\` line (it makes every build fetch a frontend image from a registry)`, () => {
-    assert.doesNotMatch(readRepo(file), /^#\s*syntax\s*=/im);
-  });
-
-  test(`${file}: every COPY source exists and passes .dockerignore`, () => {
-    const ignored = ignorePatterns();
-    const copies = parseDockerfile(file).filter((i) => i.op === 'COPY' && !i.args.includes('--from='));
-    assert.ok(copies.length > 5);
-    for (const c of copies) {
-      const parts = c.args.split(/\s+/).filter((p) => !p.startsWith('--'));
-      for (const src of parts.slice(0, -1)) {
-        assert.ok(repoHas(src), `${file}: COPY ${src} does not exist in the repository`);
-        const blocked = ignored.find((re) => re.test(src));
-        assert.equal(blocked, undefined, `${file}: COPY ${src} is excluded by .dockerignore (${blocked})`);
-      }
-    }
-  });
-
-  test(`${file}: non-root, tini as PID 1, healthcheck without curl on the metrics port`, () => {
+  // The real tests see a healthy, non-root container that stops on SIGTERM, which a shell or
+  // node as PID 1 would also give; zombie reaping and signal forwarding need tini.
+  test(`${file}: tini is PID 1`, () => {
     const ins = parseDockerfile(file).filter((i) => i.stage === 1);
-    const user = ins.filter((i) => i.op === 'USER').pop();
-    assert.ok(user && !/^(root|0)$/.test(user.args), 'runtime stage must switch to a non-root user');
-    assert.match(ins.filter((i) => i.op === 'RUN').map((i) => i.args).join(' '), /apt-get install -y --no-install-recommends tini/);
+    assert.match(
+      ins
+        .filter((i) => i.op === 'RUN')
+        .map((i) => i.args)
+        .join(' '),
+      /apt-get install -y --no-install-recommends tini/,
+    );
     const entry = JSON.parse(ins.find((i) => i.op === 'ENTRYPOINT')!.args) as string[];
     assert.deepEqual(entry.slice(0, 3), ['/usr/bin/tini', '--', 'node']);
-    assert.ok(repoHas(entry[3]!.replace(/^\/app\//, '')), `entrypoint script ${entry[3]} is not in the repository`);
-    const health = ins.find((i) => i.op === 'HEALTHCHECK')!.args;
-    assert.doesNotMatch(health, /curl|wget/);
-    assert.match(health, /CMD \["node", "-e"/);
-    const port = /FLEXMOE_METRICS_PORT=(\d+)/.exec(ins.filter((i) => i.op === 'ENV').map((i) => i.args).join(' '))?.[1];
-    assert.ok(port, 'image sets FLEXMOE_METRICS_PORT');
-    assert.ok(health.includes(`FLEXMOE_METRICS_PORT||${port}`), 'healthcheck falls back to the image metrics port');
-    assert.ok(ins.some((i) => i.op === 'EXPOSE' && i.args.split(/\s+/).includes(port)), `EXPOSE ${port}`);
   });
 }
-
-test('Dockerfile.client: the build-time data cache step calls a function the build really has', () => {
-  const runs = parseDockerfile('Dockerfile.client').filter((i) => i.op === 'RUN').map((i) => i.args).join('\n');
-  const calls = [...runs.matchAll(/require\('([^']+)'\)\.(\w+)\(/g)];
-  assert.ok(calls.length >= 1, 'the client image prebuilds the Fashion-MNIST cache');
-  for (const [, spec, fn] of calls) {
-    const mod = spec!.startsWith('.') ? require(join(ROOT, spec!)) : require(spec!);
-    assert.equal(typeof mod[fn!], 'function', `${spec} exports ${fn}`);
-  }
-  assert.match(readRepo('Dockerfile.client'), /COPY --from=build \/src\/\.cache \.cache/);
-});
 
 // The rules of the entrypoint on given lookup answers. The lookups themselves are exercised for
 // real by `npm run test:docker` (Docker's embedded DNS, a Docker-written /etc/hosts).
@@ -140,7 +102,13 @@ test('entrypoint: StatefulSet pods 0, 1, 2 take shards 0, 1, 2 even with kubelet
   }
   assert.deepEqual(shards, ['0/3', '1/3', '2/3']);
   await assert.rejects(
-    entrypoint.rewriteArgs(['client', '--shard', 'auto/2'], { env: { KUBERNETES_SERVICE_HOST: '10.96.0.1' }, hostname: 'flexmoe-client-abcde', addresses: [], resolvePtr: none, reverse: none }),
+    entrypoint.rewriteArgs(['client', '--shard', 'auto/2'], {
+      env: { KUBERNETES_SERVICE_HOST: '10.96.0.1' },
+      hostname: 'flexmoe-client-abcde',
+      addresses: [],
+      resolvePtr: none,
+      reverse: none,
+    }),
     /on Kubernetes from hostname 'flexmoe-client-abcde'/,
     'a Deployment pod (random suffix) has no ordinal',
   );
@@ -150,13 +118,27 @@ test('entrypoint: explicit index, env form, {replica} in the token file, and cle
   const base = { addresses: [], resolvePtr: none, reverse: none };
   const explicit = await entrypoint.rewriteArgs(['client'], { ...base, env: { FLEXMOE_SHARD: 'auto/5', FLEXMOE_REPLICA_INDEX: '4' }, hostname: 'x' });
   assert.deepEqual(explicit.env, { FLEXMOE_SHARD: '4/5' });
-  const token = await entrypoint.rewriteArgs(['client', '--id=client-{replica}'], { ...base, env: { FLEXMOE_REPLICA_INDEX: '1', FLEXMOE_TOKEN_FILE: '/run/flexmoe/tokens/client-{replica}' }, hostname: 'x' });
+  const token = await entrypoint.rewriteArgs(['client', '--id=client-{replica}'], {
+    ...base,
+    env: { FLEXMOE_REPLICA_INDEX: '1', FLEXMOE_TOKEN_FILE: '/run/flexmoe/tokens/client-{replica}' },
+    hostname: 'x',
+  });
   assert.deepEqual(token, { argv: ['client', '--id=client-1'], env: { FLEXMOE_TOKEN_FILE: '/run/flexmoe/tokens/client-1' } });
   const untouched = await entrypoint.rewriteArgs(['client', '--shard', '1/4'], { ...base, env: {}, hostname: 'x' });
   assert.deepEqual(untouched.argv, ['client', '--shard', '1/4']);
-  await assert.rejects(entrypoint.rewriteArgs(['client', '--shard', 'auto/2'], { ...base, env: { KUBERNETES_SERVICE_HOST: 'k' }, hostname: 'flexmoe-client-2' }), /outside --shard auto\/2/);
-  await assert.rejects(entrypoint.rewriteArgs(['client', '--shard', 'auto/2'], { ...base, env: {}, hostname: 'flexmoe-client-1' }), /cannot derive a replica index/, 'outside Kubernetes a hostname alone does not count');
-  await assert.rejects(entrypoint.rewriteArgs(['client', '--shard', 'auto/2'], { ...base, env: { FLEXMOE_REPLICA_INDEX: '-1' }, hostname: 'x' }), /FLEXMOE_REPLICA_INDEX/);
+  await assert.rejects(
+    entrypoint.rewriteArgs(['client', '--shard', 'auto/2'], { ...base, env: { KUBERNETES_SERVICE_HOST: 'k' }, hostname: 'flexmoe-client-2' }),
+    /outside --shard auto\/2/,
+  );
+  await assert.rejects(
+    entrypoint.rewriteArgs(['client', '--shard', 'auto/2'], { ...base, env: {}, hostname: 'flexmoe-client-1' }),
+    /cannot derive a replica index/,
+    'outside Kubernetes a hostname alone does not count',
+  );
+  await assert.rejects(
+    entrypoint.rewriteArgs(['client', '--shard', 'auto/2'], { ...base, env: { FLEXMOE_REPLICA_INDEX: '-1' }, hostname: 'x' }),
+    /FLEXMOE_REPLICA_INDEX/,
+  );
 });
 
 test('entrypoint: the token file becomes FLEXMOE_TOKEN, a missing or empty file is an error', () => {

@@ -20,13 +20,16 @@ export function readRepo(path: string): string {
 
 /** Compose variable interpolation: `${VAR}`, `${VAR:-default}`, `${VAR-default}`, `$$`. */
 export function interpolate(text: string, env: Readonly<Record<string, string | undefined>> = {}): string {
-  return text.replace(/\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?-)([^}]*))?\}/g, (all, name: string | undefined, op: string | undefined, def: string | undefined) => {
-    if (all === '$$') return '$';
-    const value = env[name!];
-    if (op === ':-') return value === undefined || value === '' ? def! : value;
-    if (op === '-') return value === undefined ? def! : value;
-    return value ?? '';
-  });
+  return text.replace(
+    /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?-)([^}]*))?\}/g,
+    (all, name: string | undefined, op: string | undefined, def: string | undefined) => {
+      if (all === '$$') return '$';
+      const value = env[name!];
+      if (op === ':-') return value === undefined || value === '' ? def! : value;
+      if (op === '-') return value === undefined ? def! : value;
+      return value ?? '';
+    },
+  );
 }
 
 /** One YAML document of a repository file (interpolated when `env` is given). */

@@ -112,16 +112,33 @@ export function composeCommand(service: string, overrides: Record<string, string
 }
 
 async function startCoordinator(o: FleetOptions, dir: string, log: string[]): Promise<{ proc: ChildProcess; grpcPort: number; httpPort: number }> {
-  const args = composeCommand('coordinator', { port: '0', 'metrics-port': '0', host: '127.0.0.1', 'metrics-host': '127.0.0.1',
-    'data-dir': join(dir, 'coordinator'), rounds: String(o.rounds), experts: String(o.experts), 'min-clients': String(o.clients),
-    'round-deadline': '60', 'log-level': 'warn', insecure: true, tokens: null, 'status-token': null });
+  const args = composeCommand('coordinator', {
+    port: '0',
+    'metrics-port': '0',
+    host: '127.0.0.1',
+    'metrics-host': '127.0.0.1',
+    'data-dir': join(dir, 'coordinator'),
+    rounds: String(o.rounds),
+    experts: String(o.experts),
+    'min-clients': String(o.clients),
+    'round-deadline': '60',
+    'log-level': 'warn',
+    insecure: true,
+    tokens: null,
+    'status-token': null,
+  });
   const proc = startProcess(process.execPath, ['--require', SERVER_IMAGE_PRELOAD, BIN, ...args], log, 'server');
   // The server prints its bound ports: `flexmoe server listening grpc=HOST:PORT metrics=HOST:PORT`.
-  const ports = await waitFor('the coordinator to listen', async () => {
-    const m = /listening grpc=\S+:(\d+) metrics=\S+:(\d+)/.exec(log.join(''));
-    if (proc.exitCode !== null) throw new WaitAborted('the coordinator exited');
-    return m ? { grpcPort: Number(m[1]), httpPort: Number(m[2]) } : undefined;
-  }, 20_000, () => log.join(''));
+  const ports = await waitFor(
+    'the coordinator to listen',
+    async () => {
+      const m = /listening grpc=\S+:(\d+) metrics=\S+:(\d+)/.exec(log.join(''));
+      if (proc.exitCode !== null) throw new WaitAborted('the coordinator exited');
+      return m ? { grpcPort: Number(m[1]), httpPort: Number(m[2]) } : undefined;
+    },
+    20_000,
+    () => log.join(''),
+  );
   return { proc, ...ports };
 }
 
@@ -142,8 +159,20 @@ export async function startFleet(o: FleetOptions): Promise<Fleet> {
     for (let i = 0; i < o.clients; i++) {
       const id = `ops-client-${i}`;
       const port = await freePort();
-      const args = composeCommand('client', { server: `127.0.0.1:${coord.grpcPort}`, capacity: String(o.capacity), id, 'state-dir': join(dir, id),
-        'metrics-port': String(port), 'metrics-host': '127.0.0.1', 'max-samples': '300', 'log-level': 'warn' }, { FLEXMOE_CLIENTS: String(o.clients) });
+      const args = composeCommand(
+        'client',
+        {
+          server: `127.0.0.1:${coord.grpcPort}`,
+          capacity: String(o.capacity),
+          id,
+          'state-dir': join(dir, id),
+          'metrics-port': String(port),
+          'metrics-host': '127.0.0.1',
+          'max-samples': '300',
+          'log-level': 'warn',
+        },
+        { FLEXMOE_CLIENTS: String(o.clients) },
+      );
       procs.push(startProcess(process.execPath, [ENTRYPOINT, ...args], log, id, { FLEXMOE_REPLICA_INDEX: String(i) }));
       clientIds.push(id);
       clientMetricsPorts.push(port);

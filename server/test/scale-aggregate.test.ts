@@ -26,10 +26,16 @@ function makeUpdates(current: ParamMap, rng: SeededRandom): ClientUpdate[] {
     }
     const samples = 10 + rng.int(500);
     return {
-      clientId: `c${c}`, round: 1, samples,
+      clientId: `c${c}`,
+      round: 1,
+      samples,
       experts: experts.map((e) => ({ expert: e, usage: e === 4 ? 0 : rng.int(samples + 1), accuracy: 0.5, loss: 0.7 })),
-      train: { loss: 0.7, accuracy: 0.5, samples }, test: { loss: 0.7, accuracy: 0.5, samples },
-      params, bytesUp: 0, bytesDown: 0, trainSeconds: 0,
+      train: { loss: 0.7, accuracy: 0.5, samples },
+      test: { loss: 0.7, accuracy: 0.5, samples },
+      params,
+      bytesUp: 0,
+      bytesDown: 0,
+      trainSeconds: 0,
     };
   });
 }
@@ -47,7 +53,8 @@ for (const weighting of ['usage', 'samples'] as ExpertWeighting[]) {
     for (const [name, want] of Object.entries(expected.params)) {
       const have = got.params[name]!;
       assert.equal(have.length, want.length, name);
-      for (let i = 0; i < want.length; i++) assert.ok(Math.abs(have[i]! - want[i]!) <= 1e-6 * (1 + Math.abs(want[i]!)), `${name}[${i}]: ${have[i]} vs ${want[i]}`);
+      for (let i = 0; i < want.length; i++)
+        assert.ok(Math.abs(have[i]! - want[i]!) <= 1e-6 * (1 + Math.abs(want[i]!)), `${name}[${i}]: ${have[i]} vs ${want[i]}`);
     }
     const untrained = Object.keys(current).find((n) => n.startsWith('expert.5.'))!;
     assert.equal(got.params[untrained], current[untrained], 'an expert nobody trained keeps its tensor');

@@ -38,7 +38,10 @@ test('flexmoe records deficits once per round, warm-starts and restores from a s
   restored.restore(s.snapshot());
   const next = { ...p, round: 1 };
   assert.deepEqual((await restored.assign(next)).assignment, (await s.assign(next)).assignment);
-  assert.ok(deficitsOf(s.snapshot()).some((d) => d !== 0), 'deficits follow the assigned loads');
+  assert.ok(
+    deficitsOf(s.snapshot()).some((d) => d !== 0),
+    'deficits follow the assigned loads',
+  );
   assert.throws(() => restored.restore({ prices: ['x'], assignment: {} }), /prices/);
 });
 

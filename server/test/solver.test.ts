@@ -146,7 +146,10 @@ test('glpk is abandoned at the hard deadline and the solve falls back', async ()
   assert.equal(r.timedOut, true);
   assert.equal(r.solver, 'lagrangian', 'the time-out falls back to the heuristic answer');
   assert.equal(r.violation, 0);
-  assert.ok(r.notes.some((n) => n.startsWith('glpk')), r.notes.join('; '));
+  assert.ok(
+    r.notes.some((n) => n.startsWith('glpk')),
+    r.notes.join('; '),
+  );
   const heuristic = await solveAssignment(p, { solver: 'heuristic' });
   assert.deepEqual(r.assignment, heuristic.assignment, 'the fallback is the deterministic heuristic answer');
 });
@@ -169,5 +172,8 @@ test('an abort returns the heuristic answer instead of waiting for glpk', async 
   const r = await solveAssignment(p, { solver: 'glpk', signal: controller.signal, timeLimitSeconds: 30 });
   assertValid(p, r);
   assert.equal(r.solver, 'lagrangian');
-  assert.ok(r.notes.some((n) => n.includes('aborted')), r.notes.join('; '));
+  assert.ok(
+    r.notes.some((n) => n.includes('aborted')),
+    r.notes.join('; '),
+  );
 });

@@ -20,3 +20,4 @@ export { resnetSpecs, resnetBlocks } from './model-layout/resnet-layout';
 export type { BlockShape } from './model-layout/resnet-layout';
 export { backboneLayouts, backboneLayout } from './model-layout/backbones';
 export type { BackboneLayout } from './model-layout/backbones';
+export * from './util/clock';

@@ -28,8 +28,5 @@ export interface Logger {
  * `silent`. Logs go to stderr so stdout stays free for a command's own output (tables, JSON).
  */
 export function createLogger(options: { level?: string; name?: string } = {}): Logger {
-  return pino(
-    { name: options.name ?? 'flexmoe', level: options.level ?? 'info', base: { pid: process.pid } },
-    pino.destination({ fd: 2, sync: true }),
-  );
+  return pino({ name: options.name ?? 'flexmoe', level: options.level ?? 'info', base: { pid: process.pid } }, pino.destination({ fd: 2, sync: true }));
 }

@@ -82,26 +82,44 @@ export async function run(argv: string[]): Promise<number> {
   const clientId = await state.resolveClientId(options.id, defaultClientId(shard));
   const logger = log.child({ component: 'daemon', client: clientId });
   const data = await loadLocalData({
-    spec: options.data, partition: options.partition, shard, seed: options.seed,
-    testFraction: options.testFraction, maxSamples: options.maxSamples, globalTest: options.globalTest, logger,
+    spec: options.data,
+    partition: options.partition,
+    shard,
+    seed: options.seed,
+    testFraction: options.testFraction,
+    maxSamples: options.maxSamples,
+    globalTest: options.globalTest,
+    logger,
   });
   // Loading a shard reads the whole Fashion-MNIST cache (55 MB) to copy a few thousand samples,
   // an IDX file with a held-out split is read once and copied into both splits; the daemon then
   // allocates too little for V8 to run a full collection on its own, so the dead buffers would
   // stay resident for the whole run, under the training worker's memory (40-70 MB of the peak).
   await releaseGarbage();
-  logger.info({ train: data.train.n, test: data.test.n, stateDir: state.dir, server: address, rssBytes: currentResidentBytes(), peakRssBytes: peakResidentBytes() }, 'local data ready');
+  logger.info(
+    { train: data.train.n, test: data.test.n, stateDir: state.dir, server: address, rssBytes: currentResidentBytes(), peakRssBytes: peakResidentBytes() },
+    'local data ready',
+  );
   const metrics = createClientMetrics();
   const stopSampler = startRssSampler(metrics);
   const link = createGrpcLink({
-    address, clientId, token: options.token,
+    address,
+    clientId,
+    token: options.token,
     tls: { ca: options.tlsCa, cert: options.tlsCert, key: options.tlsKey, serverName: options.tlsServerName },
     observe: (direction, bytes) => metrics.transferBytes.inc({ direction }, bytes),
   });
   const garbage = new ArrayBufferBudget(ROUND_GARBAGE_SLACK_BYTES);
   const daemon = new ClientDaemon({
-    clientId, capacity: options.capacity, link, state, data, metrics, logger,
-    trainerFactory: workerTrainerFactory(options.threads, options.lowMemory ? LOW_MEMORY_YOUNG_GENERATION_MB : undefined), exitOnComplete: options.exitOnComplete,
+    clientId,
+    capacity: options.capacity,
+    link,
+    state,
+    data,
+    metrics,
+    logger,
+    trainerFactory: workerTrainerFactory(options.threads, options.lowMemory ? LOW_MEMORY_YOUNG_GENERATION_MB : undefined),
+    exitOnComplete: options.exitOnComplete,
     onRound: () => garbage.settle(),
   });
   let http: MetricsServer | undefined;

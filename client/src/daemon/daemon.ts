@@ -5,12 +5,11 @@
  */
 import type { TrainTest } from '@flexmoe/ml/data';
 import type { LocalData } from './data';
-import type { Logger } from '@flexmoe/shared';
+import { realClock, type Clock, type Logger } from '@flexmoe/shared';
 import type { MoEConfig } from '@flexmoe/shared';
 import { AbortedError, CoordinatorError } from '../errors';
 import type { ClientMetrics } from '../observability/metrics';
 import type { StateDir } from '../state/state-dir';
-import { sleep } from '@flexmoe/shared';
 import { PROTOCOL_VERSION } from '@flexmoe/proto';
 import { createBackoff, type Backoff, type BackoffOptions } from './backoff';
 import { deviceFacts } from './device';
@@ -36,6 +35,8 @@ export interface DaemonOptions {
   exitOnComplete?: boolean;
   /** Observer of every round's outcome. */
   onRound?: (outcome: RoundOutcome) => void;
+  /** Backoff waits, heartbeats and session timing (default: the real clock). */
+  clock?: Clock;
 }
 
 /** How the daemon ended: exit code 0 (run complete or stopped) or 2 (refused for good). */
@@ -68,6 +69,7 @@ export class ClientDaemon {
   /** When our session was recently replaced by another Join with our id. */
   private replacedAt: number[] = [];
   private readonly log: Logger;
+  private readonly clock: Clock;
   private trainer: { model: string; instance: TrainerLike } | undefined;
   private runner: SessionRunner | undefined;
   private phase: Phase = 'idle';
@@ -78,6 +80,7 @@ export class ClientDaemon {
     this.backoff = createBackoff(options.backoff);
     this.gates = new GateStore(options.state, options.clientId);
     this.log = options.logger;
+    this.clock = options.clock ?? realClock;
   }
 
   /** State, phase and round, for `/healthz`. */
@@ -127,7 +130,7 @@ export class ClientDaemon {
       // Backoff on a rejoin too: a session refused again and again must not become a tight loop.
       if (end.kind === 'lost' || end.kind === 'rejoin') await this.pause();
       // Staying after a complete run: look for the next run now and then, not in a tight loop.
-      if (end.kind === 'complete') await sleep(IDLE_AFTER_RUN_MS, this.stopControl.signal);
+      if (end.kind === 'complete') await this.clock.sleep(IDLE_AFTER_RUN_MS, this.stopControl.signal);
     }
     return { code: 0, reason: 'stopped' };
   }
@@ -159,7 +162,7 @@ export class ClientDaemon {
   private async serve(session: Session): Promise<SessionEnd> {
     this.joined = true;
     this.options.metrics.connected.set(1);
-    const opened = Date.now();
+    const opened = this.clock.now();
     try {
       // Start the trainer now so the first round does not pay for it (and a broken one shows early).
       await this.trainerFor(session.model);
@@ -169,7 +172,7 @@ export class ClientDaemon {
       this.joined = false;
       this.options.metrics.connected.set(0);
       // A session that stayed up a while was healthy: the next outage starts a fresh schedule.
-      if (Date.now() - opened > 30_000) this.backoff.reset();
+      if (this.clock.now() - opened > 30_000) this.backoff.reset();
     }
   }
 
@@ -178,6 +181,7 @@ export class ClientDaemon {
       session,
       {
         ...this.options,
+        clock: this.clock,
         trainerFor: (model) => this.trainerFor(model),
         gates: this.gates,
         onRound: (outcome) => {
@@ -205,10 +209,13 @@ export class ClientDaemon {
    * Our session was taken over by a Join with our id. Once is a restart race; three times within
    * a minute means another daemon uses the same id (a cloned image): say so loudly.
    */
-  private noteReplaced(now = Date.now()): void {
+  private noteReplaced(now = this.clock.now()): void {
     this.replacedAt = [...this.replacedAt.filter((t) => now - t < 60_000), now];
     if (this.replacedAt.length >= 3) {
-      this.log.error({ client: this.options.clientId, replacements: this.replacedAt.length }, 'duplicate client id: another daemon keeps taking over this id; give each daemon its own --id');
+      this.log.error(
+        { client: this.options.clientId, replacements: this.replacedAt.length },
+        'duplicate client id: another daemon keeps taking over this id; give each daemon its own --id',
+      );
     }
   }
 
@@ -246,7 +253,7 @@ export class ClientDaemon {
   private async pause(): Promise<void> {
     const ms = this.backoff.next();
     this.log.debug({ ms: Math.round(ms) }, 'backing off');
-    await sleep(ms, this.stopControl.signal);
+    await this.clock.sleep(ms, this.stopControl.signal);
   }
 
   /** The trainer for `model`, started once and replaced when the coordinator's model changes. */

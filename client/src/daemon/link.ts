@@ -60,10 +60,7 @@ export interface RoundTask {
 }
 
 /** An event of the task stream. */
-export type TaskEvent =
-  | { kind: 'task'; task: RoundTask }
-  | { kind: 'complete'; completedRounds: number; finalAccuracy: number }
-  | { kind: 'keep-alive' };
+export type TaskEvent = { kind: 'task'; task: RoundTask } | { kind: 'complete'; completedRounds: number; finalAccuracy: number } | { kind: 'keep-alive' };
 
 /** Loss and accuracy over some samples. */
 export interface SplitMetrics {

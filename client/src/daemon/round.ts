@@ -112,7 +112,18 @@ export async function runRound(ctx: RoundContext, task: RoundTask, signal: Abort
   const test = await ctx.trainer.evaluate({ params: trained.params, assigned: task.experts, data: ctx.data.test });
   await ctx.gates.save(model, ctx.session.run.runId, trained.params);
   log.info(
-    { trained: trained.experts.map((x) => x.expert), loss: trained.loss, accuracy: trained.accuracy, preLocalAccuracy: preLocal.accuracy, testAccuracy: test.accuracy, globalAccuracy: global?.accuracy, seconds: trained.seconds, samplesPerSecond: Math.round(trained.samplesPerSecond), rssBytes: ctx.metrics.sampleRss(), peakRssBytes: ctx.metrics.peakRssBytes() },
+    {
+      trained: trained.experts.map((x) => x.expert),
+      loss: trained.loss,
+      accuracy: trained.accuracy,
+      preLocalAccuracy: preLocal.accuracy,
+      testAccuracy: test.accuracy,
+      globalAccuracy: global?.accuracy,
+      seconds: trained.seconds,
+      samplesPerSecond: Math.round(trained.samplesPerSecond),
+      rssBytes: ctx.metrics.sampleRss(),
+      peakRssBytes: ctx.metrics.peakRssBytes(),
+    },
     'local training done',
   );
   const update: Update = {

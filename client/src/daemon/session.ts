@@ -3,7 +3,7 @@
  * the task stream, and one round at a time. Ends with why it ended so the daemon can rejoin,
  * back off, or exit.
  */
-import type { Logger } from '@flexmoe/shared';
+import { realClock, type Clock, type Logger } from '@flexmoe/shared';
 import { AbortedError, CoordinatorError } from '../errors';
 import type { Phase, RoundTask, Session } from './link';
 import { runRound, type RoundContext, type RoundOutcome } from './round';
@@ -40,6 +40,8 @@ export interface SessionDeps extends Omit<RoundContext, 'session' | 'setPhase' |
   onRoundError?: (error: Error) => void;
   /** Called whenever the phase changes (status, /healthz). */
   onPhase?: (phase: Phase, round: number) => void;
+  /** Heartbeat timer and stream timing (default: the real clock). */
+  clock?: Clock;
 }
 
 /** Serves `session` until it ends; `stop` aborts everything in flight. */
@@ -49,6 +51,7 @@ export class SessionRunner {
   private current: { round: number; abort: AbortController } | undefined;
   private readonly control = new AbortController();
   private readonly log: Logger;
+  private readonly clock: Clock;
   /** Resolves when the round in flight (if any) settles. */
   private inFlight: Promise<void> = Promise.resolve();
   /** The task to run next (only the newest one counts). */
@@ -65,6 +68,7 @@ export class SessionRunner {
     private readonly stop: AbortSignal,
   ) {
     this.log = deps.logger;
+    this.clock = deps.clock ?? realClock;
     stop.addEventListener('abort', this.onStop, { once: true });
     if (stop.aborted) this.control.abort(stop.reason);
   }
@@ -81,7 +85,7 @@ export class SessionRunner {
 
   /** Runs the session to its end. */
   async run(): Promise<SessionEnd> {
-    const heartbeat = setInterval(() => {
+    const heartbeat = this.clock.setInterval(() => {
       this.beat().catch((err: unknown) => this.log.warn({ err }, 'heartbeat failed'));
     }, this.session.heartbeatIntervalMs);
     try {
@@ -89,7 +93,7 @@ export class SessionRunner {
     } catch (err) {
       return this.classify(err);
     } finally {
-      clearInterval(heartbeat);
+      this.clock.clearInterval(heartbeat);
       this.stop.removeEventListener('abort', this.onStop);
       this.pending = undefined;
       this.current?.abort.abort(new AbortedError('session ended'));
@@ -105,7 +109,7 @@ export class SessionRunner {
   private async serveTasks(): Promise<SessionEnd> {
     const { link } = this.deps;
     for (;;) {
-      const opened = Date.now();
+      const opened = this.clock.now();
       for await (const event of link.tasks(this.session.sessionId, this.control.signal)) {
         if (event.kind === 'task') this.accept(event.task);
         else if (event.kind === 'complete') {
@@ -115,7 +119,7 @@ export class SessionRunner {
         }
       }
       // A stream that closes at once (not at its own deadline) means the coordinator is going away.
-      if (Date.now() - opened < 1000) return { kind: 'lost', reason: 'task stream closed by the coordinator' };
+      if (this.clock.now() - opened < 1000) return { kind: 'lost', reason: 'task stream closed by the coordinator' };
       this.log.debug('task stream reopened');
     }
   }
@@ -178,7 +182,10 @@ export class SessionRunner {
       const context: RoundContext = { ...this.deps, trainer, session: this.session, setPhase: (p, r) => this.setPhase(p, r) };
       return runRound(context, task, abort.signal);
     });
-    this.inFlight = done.then(() => undefined, () => undefined);
+    this.inFlight = done.then(
+      () => undefined,
+      () => undefined,
+    );
     try {
       this.deps.onRound?.(await done);
     } catch (err) {

@@ -3,13 +3,7 @@
  * Trainer in its worker thread (so gRPC streams and heartbeats stay live while it trains).
  */
 import type { MoEConfig } from '@flexmoe/shared';
-import type {
-  EvaluateRequest,
-  EvaluateResult,
-  ExportRequest,
-  TrainRequest,
-  TrainResult,
-} from '@flexmoe/ml/training';
+import type { EvaluateRequest, EvaluateResult, ExportRequest, TrainRequest, TrainResult } from '@flexmoe/ml/training';
 import type * as TrainerModule from '@flexmoe/ml/training';
 
 /** The Trainer calls the daemon makes. */

@@ -17,12 +17,7 @@ export interface HealthStatus {
 export type MetricsServer = ListeningHttpServer;
 
 /** Starts the endpoint on `host:port` (port 0 picks a free one). */
-export async function startMetricsServer(
-  registry: Registry,
-  health: () => HealthStatus,
-  port: number,
-  host = '0.0.0.0',
-): Promise<MetricsServer> {
+export async function startMetricsServer(registry: Registry, health: () => HealthStatus, port: number, host = '0.0.0.0'): Promise<MetricsServer> {
   const server = http.createServer((req, res) => {
     // respond() answers every error itself with a 500; this catch is for a socket already gone.
     respond(req, res, registry, health).catch(() => res.destroy());

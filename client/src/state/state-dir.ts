@@ -30,7 +30,11 @@ export function validateClientId(id: string, field = 'client id'): string {
 
 /** The default id: stable for this machine and shard (hostname, plus `-sI-N` for a simulated shard). */
 export function defaultClientId(shard?: ShardRef, hostname = os.hostname()): string {
-  const host = hostname.replace(/[^A-Za-z0-9._-]/g, '-').replace(/^[^A-Za-z0-9]+/, '').slice(0, 100) || 'client';
+  const host =
+    hostname
+      .replace(/[^A-Za-z0-9._-]/g, '-')
+      .replace(/^[^A-Za-z0-9]+/, '')
+      .slice(0, 100) || 'client';
   return shard ? `${host}-s${shard.index}-${shard.count}` : host;
 }
 
@@ -73,7 +77,10 @@ export class StateDir {
   async resolveClientId(requested: string | undefined, fallback: string): Promise<string> {
     const file = path.join(this.dir, ID_FILE);
     if (requested !== undefined) validateClientId(requested, '--id');
-    const stored = await fs.readFile(file, 'utf8').then((s) => s.trim(), () => undefined);
+    const stored = await fs.readFile(file, 'utf8').then(
+      (s) => s.trim(),
+      () => undefined,
+    );
     const id = requested ?? (stored ? validateClientId(stored, file) : validateClientId(fallback));
     if (id !== stored) await writeFileAtomic(file, `${id}\n`);
     return id;

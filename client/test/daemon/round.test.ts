@@ -19,8 +19,13 @@ test('expert reports: usage per epoch, accuracy and mean loss over the routed sa
 test('an update carries the backbone and the assigned experts, never the gate or other experts', () => {
   const t = new Float32Array(1);
   const params = {
-    'backbone.fc.weight': t, 'backbone.fc.bias': t, 'gate.weight': t, 'gate.bias': t,
-    'expert.0.fc1.weight': t, 'expert.2.fc1.weight': t, 'expert.12.fc1.weight': t,
+    'backbone.fc.weight': t,
+    'backbone.fc.bias': t,
+    'gate.weight': t,
+    'gate.bias': t,
+    'expert.0.fc1.weight': t,
+    'expert.2.fc1.weight': t,
+    'expert.12.fc1.weight': t,
   };
   assert.deepEqual(Object.keys(updateTensors(params, [2, 1])).sort(), ['backbone.fc.bias', 'backbone.fc.weight', 'expert.2.fc1.weight']);
 });

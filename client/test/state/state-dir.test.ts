@@ -14,11 +14,23 @@ test('gate persists across restarts (a fresh StateDir on the same directory)', a
   try {
     const w = Float32Array.from({ length: 12 }, (_, i) => Math.sin(i) * 1e-3 + i);
     const first = await StateDir.open(dir);
-    await first.saveGate([{ name: 'gate.w', shape: [3, 4], data: w }, { name: 'gate.b', shape: [4], data: new Float32Array([1, -2, 3.5, 0]) }], 'sig-a');
+    await first.saveGate(
+      [
+        { name: 'gate.w', shape: [3, 4], data: w },
+        { name: 'gate.b', shape: [4], data: new Float32Array([1, -2, 3.5, 0]) },
+      ],
+      'sig-a',
+    );
     const second = await StateDir.open(dir);
     const gate = await second.loadGate('sig-a');
     assert.ok(gate);
-    assert.deepEqual(gate.map((t) => [t.name, t.shape]), [['gate.w', [3, 4]], ['gate.b', [4]]]);
+    assert.deepEqual(
+      gate.map((t) => [t.name, t.shape]),
+      [
+        ['gate.w', [3, 4]],
+        ['gate.b', [4]],
+      ],
+    );
     assert.deepEqual(Array.from(gate[0].data), Array.from(w));
     assert.equal(await second.loadGate('sig-other-model'), null);
   } finally {

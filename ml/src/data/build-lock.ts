@@ -9,7 +9,6 @@ import { sleep } from '@flexmoe/shared';
 const STALE_MS = 60_000;
 const POLL_MS = 100;
 
-
 /**
  * Waits for and takes the lock at `lockPath` (created exclusively), returning its release
  * function; undefined when the lock cannot be created at all (e.g. read-only directory), in which
@@ -25,7 +24,10 @@ export async function acquireBuildLock(lockPath: string): Promise<(() => Promise
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') return undefined;
     }
-    const age = await stat(lockPath).then((s) => Date.now() - s.mtimeMs, () => 0);
+    const age = await stat(lockPath).then(
+      (s) => Date.now() - s.mtimeMs,
+      () => 0,
+    );
     if (age > STALE_MS) await unlink(lockPath).catch(() => undefined);
     else await sleep(POLL_MS);
   }

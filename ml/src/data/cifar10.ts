@@ -56,7 +56,10 @@ function joinBatches(batches: CifarBatch[]): CifarBatch {
 }
 
 async function isDirectory(path: string): Promise<boolean> {
-  return stat(path).then((s) => s.isDirectory(), () => false);
+  return stat(path).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
 }
 
 /** The directory actually holding the batches: `dir` or its `cifar-10-batches-bin/`. */

@@ -89,9 +89,7 @@ export async function buildFashionImages(): Promise<CachedImages> {
     const data = await readClassFile(cls, buffer); // one file at a time keeps peak memory low
     for (let i = 0; i < FASHION_TRAIN_PER_CLASS + FASHION_TEST_PER_CLASS; i++) {
       const isTest = i >= FASHION_TRAIN_PER_CLASS;
-      const slot = isTest
-        ? nTrain + (i - FASHION_TRAIN_PER_CLASS) * FASHION_CLASSES + cls
-        : i * FASHION_CLASSES + cls;
+      const slot = isTest ? nTrain + (i - FASHION_TRAIN_PER_CLASS) * FASHION_CLASSES + cls : i * FASHION_CLASSES + cls;
       labels[slot] = cls;
       pixels.set(data.subarray(i * PIXELS, (i + 1) * PIXELS), slot * PIXELS);
     }
@@ -102,7 +100,10 @@ export async function buildFashionImages(): Promise<CachedImages> {
 function isFashionShaped(images: CachedImages): boolean {
   const [c, h, w] = images.shape;
   return (
-    c === 1 && h === SIDE && w === SIDE && images.classes === FASHION_CLASSES &&
+    c === 1 &&
+    h === SIDE &&
+    w === SIDE &&
+    images.classes === FASHION_CLASSES &&
     images.nTrain === FASHION_CLASSES * FASHION_TRAIN_PER_CLASS &&
     images.n === images.nTrain + FASHION_CLASSES * FASHION_TEST_PER_CLASS
   );

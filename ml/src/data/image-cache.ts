@@ -63,7 +63,7 @@ export async function readImageCache(path: string): Promise<CachedImages> {
   }
   const labels = new Uint8Array(buf.buffer, buf.byteOffset + HEADER_BYTES, n);
   const pixels = new Uint8Array(buf.buffer, buf.byteOffset + HEADER_BYTES + n, n * perSample);
-  if ((crc32(pixels, crc32(labels)) >>> 0) !== field(8)) {
+  if (crc32(pixels, crc32(labels)) >>> 0 !== field(8)) {
     throw new FileFormatError(`${path}: cache checksum mismatch (corrupt file)`);
   }
   const classes = field(6);

@@ -4,10 +4,7 @@
 import { InvalidArgumentError } from '@flexmoe/shared';
 
 /** How training data is split over simulated clients. */
-export type PartitionSpec =
-  | { kind: 'iid' }
-  | { kind: 'dirichlet'; alpha: number }
-  | { kind: 'classes'; k: number };
+export type PartitionSpec = { kind: 'iid' } | { kind: 'dirichlet'; alpha: number } | { kind: 'classes'; k: number };
 
 /** Which share a client takes: `index` in `0..count-1` of `count` clients. */
 export interface ShardRef {
@@ -25,8 +22,7 @@ const isDecimal = (s: string): boolean => /^\s*[+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d
 export function parsePartitionSpec(text: string): PartitionSpec {
   const spec = text.trim();
   const [kind, arg, extra] = spec.split(':');
-  const bad = (why: string): InvalidArgumentError =>
-    new InvalidArgumentError(`partition '${text}': ${why}; ${PARTITION_USAGE}`);
+  const bad = (why: string): InvalidArgumentError => new InvalidArgumentError(`partition '${text}': ${why}; ${PARTITION_USAGE}`);
   if (extra !== undefined) throw bad('too many parts');
   if (kind === 'iid') {
     if (arg !== undefined) throw bad('iid takes no argument');

@@ -108,7 +108,10 @@ function partitionClasses(ds: LabelledSet, k: number, clients: number, rng: Seed
     const owners = holders[cls]!;
     if (owners.length === 0) return;
     const shuffled = shuffleInPlace(group.slice(), rng);
-    splitByWeights(shuffled, owners.map(() => 1)).forEach((piece, j) => parts[owners[j]!]!.push(...piece));
+    splitByWeights(
+      shuffled,
+      owners.map(() => 1),
+    ).forEach((piece, j) => parts[owners[j]!]!.push(...piece));
   });
   return parts;
 }

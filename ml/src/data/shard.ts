@@ -48,7 +48,9 @@ function testIndicesFor(test: LabelledSet, trainHists: readonly number[][], inde
 
 /** A seeded random subset of `count` of `indices`, sorted. */
 function sample(indices: readonly number[], count: number, rng: SeededRandom): number[] {
-  return shuffleInPlace(indices.slice(), rng).slice(0, count).sort((a, b) => a - b);
+  return shuffleInPlace(indices.slice(), rng)
+    .slice(0, count)
+    .sort((a, b) => a - b);
 }
 
 /** A test sample of the client's most common train class, for shares too small to get one. */
@@ -102,13 +104,7 @@ export function shardIndices(
  * same class distribution (held out, same distribution), disjoint between clients. With
  * `maxSamples`, train is capped to a seeded random subset and test shrinks by the same factor.
  */
-export function clientShard(
-  tt: TrainTest,
-  spec: string | PartitionSpec,
-  shard: ShardRef,
-  seed: number,
-  opts: ShardOptions = {},
-): TrainTest {
+export function clientShard(tt: TrainTest, spec: string | PartitionSpec, shard: ShardRef, seed: number, opts: ShardOptions = {}): TrainTest {
   const idx = shardIndices(tt.train, tt.test, spec, shard, seed, opts);
   return {
     train: subset(tt.train, idx.train, `${tt.train.name}${idx.tag}`),

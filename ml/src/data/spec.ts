@@ -23,8 +23,7 @@ export type DataSpec =
   | { kind: 'csv'; file: string; testFile?: string }
   | { kind: 'cifar10'; dir: string };
 
-const USAGE =
-  'expected fashion-mnist, idx:IMAGES,LABELS[,TEST_IMAGES,TEST_LABELS], csv:FILE[,TEST_FILE] or cifar10:DIR';
+const USAGE = 'expected fashion-mnist, idx:IMAGES,LABELS[,TEST_IMAGES,TEST_LABELS], csv:FILE[,TEST_FILE] or cifar10:DIR';
 
 /** Parses a `--data` spec; relative paths resolve against the current directory. */
 export function parseDataSpec(spec: string): DataSpec {
@@ -32,7 +31,13 @@ export function parseDataSpec(spec: string): DataSpec {
   if (text === 'fashion-mnist') return { kind: 'fashion-mnist' };
   const colon = text.indexOf(':');
   const kind = colon < 0 ? text : text.slice(0, colon);
-  const args = colon < 0 ? [] : text.slice(colon + 1).split(',').map((s) => s.trim());
+  const args =
+    colon < 0
+      ? []
+      : text
+          .slice(colon + 1)
+          .split(',')
+          .map((s) => s.trim());
   const paths = args.map((p) => resolve(p));
   const bad = (why: string): InvalidArgumentError => new InvalidArgumentError(`data spec '${spec}': ${why}; ${USAGE}`);
   if (args.some((a) => a === '')) throw bad('empty path');
@@ -93,8 +98,7 @@ async function loadCsv(spec: Extract<DataSpec, { kind: 'csv' }>, opts: LoadOptio
 
 async function loadCifar(spec: Extract<DataSpec, { kind: 'cifar10' }>, opts: LoadOptions): Promise<TrainTest> {
   const { train, test } = await readCifar10(spec.dir);
-  const toDataset = (name: string, b: CifarBatch): Dataset =>
-    datasetFromBytes(name, b.pixels, b.labels, [3, 32, 32], CIFAR10_CLASSES);
+  const toDataset = (name: string, b: CifarBatch): Dataset => datasetFromBytes(name, b.pixels, b.labels, [3, 32, 32], CIFAR10_CLASSES);
   const base = `cifar10:${spec.dir}`;
   if (train && test) return { train: toDataset(`${base}:train`, train), test: toDataset(`${base}:test`, test) };
   return withTest(toDataset(base, (train ?? test)!), undefined, opts);

@@ -39,9 +39,7 @@ export interface ForwardValues {
 }
 
 /** Emits the MoE forward pass for k expert slots; `gateMask` is [E], `slotSelect` is [E, k]. */
-export function emitForward(
-  g: GraphBuilder, cfg: MoEConfig, k: number, x: Value, p: ParamValues, gateMask: Value, slotSelect: Value,
-): ForwardValues {
+export function emitForward(g: GraphBuilder, cfg: MoEConfig, k: number, x: Value, p: ParamValues, gateMask: Value, slotSelect: Value): ForwardValues {
   const feats = backboneGraph(cfg).emit(g, cfg, x, p);
   const scores = g.add(g.linear(feats, p['gate.weight'], p['gate.bias']), gateMask);
   const slotProbs = g.matmul(g.softmax(scores, -1), slotSelect);
@@ -56,9 +54,7 @@ export function emitForward(
  * The k experts on packed weights (see packing.ts) and their mixture, as two wide Gemms:
  * h = relu(f W1 + b1) [N, k*H]; z = (h scaled per block by w_j) W2 + w B2 = sum_j w_j o_j.
  */
-function emitExperts(
-  g: GraphBuilder, cfg: MoEConfig, k: number, feats: Value, weights: Value, p: ParamValues,
-): { mixed: Value; hidden: Value } {
+function emitExperts(g: GraphBuilder, cfg: MoEConfig, k: number, feats: Value, weights: Value, p: ParamValues): { mixed: Value; hidden: Value } {
   const h = cfg.expertHidden;
   const n = feats.shape[0];
   const hidden = g.reshape(g.relu(g.linear(feats, p['experts.fc1.weight'], p['experts.fc1.bias'])), [n, k, h]);

@@ -29,7 +29,10 @@ export function graphParamSpecs(cfg: MoEConfig, k: number): ParamSpec[] {
 
 /** Global-named parameters (backbone, gate, `expert.<e>.*` for e in `assigned`) -> graph layout. */
 export function packParams<T extends FloatArray>(
-  cfg: MoEConfig, assigned: readonly number[], params: Readonly<Record<string, FloatArray>>, make: (n: number) => T,
+  cfg: MoEConfig,
+  assigned: readonly number[],
+  params: Readonly<Record<string, FloatArray>>,
+  make: (n: number) => T,
 ): Record<string, T> {
   const specs = graphParamSpecs(cfg, assigned.length);
   const out: Record<string, T> = {};
@@ -46,7 +49,10 @@ export function packParams<T extends FloatArray>(
 
 /** Graph layout -> global-named parameters (backbone, gate, `expert.<e>.*` for e in `assigned`). */
 export function unpackParams<T extends FloatArray>(
-  cfg: MoEConfig, assigned: readonly number[], graph: Readonly<Record<string, FloatArray>>, make: (n: number) => T,
+  cfg: MoEConfig,
+  assigned: readonly number[],
+  graph: Readonly<Record<string, FloatArray>>,
+  make: (n: number) => T,
 ): Record<string, T> {
   const out: Record<string, T> = {};
   for (const s of [...backboneSpecs(cfg), ...gateSpecs(cfg)]) {
@@ -68,7 +74,9 @@ export function unpackParams<T extends FloatArray>(
  * first at offset `at`, successive runs `stride` apart.
  */
 function forEachBlock(
-  cfg: MoEConfig, k: number, j: number,
+  cfg: MoEConfig,
+  k: number,
+  j: number,
   visit: (name: string, graphName: string, at: number, len: number, stride: number, rows: number) => void,
 ): void {
   const { featureDim: f, expertHidden: h, classes: c } = cfg;

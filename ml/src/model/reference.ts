@@ -34,16 +34,30 @@ export interface RefForward {
 
 /** Runs the model on `n` samples (`x` NCHW flattened, `y` labels) for the `assigned` experts. */
 export function referenceForward(
-  cfg: MoEConfig, params: RefParams, assigned: readonly number[], x: ArrayLike<number>, y: ArrayLike<number>, n: number,
+  cfg: MoEConfig,
+  params: RefParams,
+  assigned: readonly number[],
+  x: ArrayLike<number>,
+  y: ArrayLike<number>,
+  n: number,
 ): RefForward {
-  if (cfg.backbone === 'resnet') throw new Error('referenceForward covers the mlp and cnn backbones (resnet is checked against PyTorch and finite differences)');
+  if (cfg.backbone === 'resnet')
+    throw new Error('referenceForward covers the mlp and cnn backbones (resnet is checked against PyTorch and finite differences)');
   const feats = cfg.backbone === 'mlp' ? mlpFeatures(cfg, params, x, n) : cnnFeatures(cfg, params, x, n);
   const k = assigned.length;
   const r = effectiveTopR(cfg, k);
   const out: RefForward = {
-    loss: 0, aux: 0, objective: 0, ce: [], predictions: [], selected: [],
-    usage: new Array<number>(k).fill(0), correct: new Array<number>(k).fill(0), lossSum: new Array<number>(k).fill(0),
-    ownCorrect: new Array<number>(k).fill(0), ownLossSum: new Array<number>(k).fill(0),
+    loss: 0,
+    aux: 0,
+    objective: 0,
+    ce: [],
+    predictions: [],
+    selected: [],
+    usage: new Array<number>(k).fill(0),
+    correct: new Array<number>(k).fill(0),
+    lossSum: new Array<number>(k).fill(0),
+    ownCorrect: new Array<number>(k).fill(0),
+    ownLossSum: new Array<number>(k).fill(0),
   };
   const meanProb = new Array<number>(k).fill(0);
   for (let i = 0; i < n; i++) {

@@ -11,9 +11,7 @@ import { type Node, type Value, formatShape } from './types';
 /** Input positions of `node` that gradients may flow into. */
 function diffPositions(node: Node, reached: Set<Value>): number[] {
   const allowed = getOp(node.opType).diffInputs;
-  return node.inputs
-    .map((v, i) => (v && v.isFloat && reached.has(v) && (!allowed || allowed.includes(i)) ? i : -1))
-    .filter((i) => i >= 0);
+  return node.inputs.map((v, i) => (v && v.isFloat && reached.has(v) && (!allowed || allowed.includes(i)) ? i : -1)).filter((i) => i >= 0);
 }
 
 /** Values that depend differentiably on some wrt value. */
@@ -69,7 +67,9 @@ export function gradients(g: GraphBuilder, loss: Value, wrt: readonly Value[], s
     const spec = getOp(node.opType);
     if (positions.length === 0 || spec.grad === 'none') continue;
     if (!spec.grad) {
-      throw new InvalidArgumentError(`grad: op ${node.opType} (node ${node.name}) has no gradient rule but lies on a path to the loss; wrap its input in stopGradient if intended`);
+      throw new InvalidArgumentError(
+        `grad: op ${node.opType} (node ${node.name}) has no gradient rule but lies on a path to the loss; wrap its input in stopGradient if intended`,
+      );
     }
     const dOut = node.outputs.map((o) => total(g, grads, o));
     const dIn = spec.grad(g, node, dOut);

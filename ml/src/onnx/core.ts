@@ -131,9 +131,7 @@ export class GraphCore {
     }
     const sigs = spec.infer(inputs, attrs);
     const id = this.fresh(opType);
-    const outputs = sigs.map(
-      (s, i) => new Value(this, outName ?? (sigs.length === 1 ? id : `${id}_${i}`), s.dtype, s.shape, 'node', null, s.known ?? null),
-    );
+    const outputs = sigs.map((s, i) => new Value(this, outName ?? (sigs.length === 1 ? id : `${id}_${i}`), s.dtype, s.shape, 'node', null, s.known ?? null));
     const node: Node = { opType, name: id, inputs: [...inputs], outputs, attrs };
     for (const o of outputs) o.producer = node;
     this.nodeList.push(node);

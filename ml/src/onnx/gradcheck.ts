@@ -61,7 +61,10 @@ function buildCheckGraph(c: GradCheckCase, rand: () => number): CheckGraph {
   const out = c.build(g);
   const size = staticSize(out.shape);
   if (size === null || !out.isFloat) throw new ShapeError(`gradcheck: output ${out.describe()} must be float with a static shape`);
-  const weights = g.constant(Array.from({ length: size }, () => rand() * 2 - 1), out.shape as number[]);
+  const weights = g.constant(
+    Array.from({ length: size }, () => rand() * 2 - 1),
+    out.shape as number[],
+  );
   const loss = g.reduceSum(g.mul(out, weights));
   const params = g.inputValues().filter((v) => v.kind === 'param');
   g.grad(loss, params).forEach((d, i) => g.output(d, `grad.${i}`));

@@ -35,11 +35,21 @@ function rawBytes(data: ConstantData): Uint8Array {
   const v = data.values;
   let arr: ArrayBufferView;
   switch (data.dtype) {
-    case 'float32': arr = Float32Array.from(v); break;
-    case 'float64': arr = Float64Array.from(v); break;
-    case 'int64': arr = BigInt64Array.from(v, (x) => BigInt(x)); break;
-    case 'int32': arr = Int32Array.from(v); break;
-    case 'bool': arr = Uint8Array.from(v, (x) => (x ? 1 : 0)); break;
+    case 'float32':
+      arr = Float32Array.from(v);
+      break;
+    case 'float64':
+      arr = Float64Array.from(v);
+      break;
+    case 'int64':
+      arr = BigInt64Array.from(v, (x) => BigInt(x));
+      break;
+    case 'int32':
+      arr = Int32Array.from(v);
+      break;
+    case 'bool':
+      arr = Uint8Array.from(v, (x) => (x ? 1 : 0));
+      break;
   }
   // Typed arrays are little-endian on every platform Node supports, as ONNX raw_data requires.
   return new Uint8Array(arr.buffer, arr.byteOffset, arr.byteLength);
@@ -57,12 +67,18 @@ function valueInfo(name: string, dtype: DType, shape: Shape): onnx.IValueInfoPro
 function attributeProto(name: string, a: Attr): onnx.IAttributeProto {
   const T = onnx.AttributeProto.AttributeType;
   switch (a.kind) {
-    case 'int': return { name, type: T.INT, i: a.value };
-    case 'float': return { name, type: T.FLOAT, f: a.value };
-    case 'ints': return { name, type: T.INTS, ints: [...a.value] };
-    case 'floats': return { name, type: T.FLOATS, floats: [...a.value] };
-    case 'string': return { name, type: T.STRING, s: new TextEncoder().encode(a.value) };
-    case 'tensor': return { name, type: T.TENSOR, t: tensorProto('', a.value) };
+    case 'int':
+      return { name, type: T.INT, i: a.value };
+    case 'float':
+      return { name, type: T.FLOAT, f: a.value };
+    case 'ints':
+      return { name, type: T.INTS, ints: [...a.value] };
+    case 'floats':
+      return { name, type: T.FLOATS, floats: [...a.value] };
+    case 'string':
+      return { name, type: T.STRING, s: new TextEncoder().encode(a.value) };
+    case 'tensor':
+      return { name, type: T.TENSOR, t: tensorProto('', a.value) };
   }
 }
 

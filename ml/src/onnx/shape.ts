@@ -59,13 +59,17 @@ export function staticSize(shape: Shape): number | null {
   return n;
 }
 
-/** Splits a shape into the product of its static dims and the list of its symbols. */
+/** Splits a shape into the product of its static dims and the list of its symbols (`S*k` counts as S and k). */
 function factor(shape: Shape): { n: number; syms: string[] } {
   let n = 1;
   const syms: string[] = [];
   for (const d of shape) {
+    const merged = typeof d === 'string' ? /^(.+)\*(\d+)$/.exec(d) : null;
     if (typeof d === 'number') n *= d;
-    else syms.push(d);
+    else if (merged) {
+      syms.push(merged[1]);
+      n *= Number(merged[2]);
+    } else syms.push(d);
   }
   return { n, syms };
 }
@@ -93,11 +97,21 @@ export function reshapeShape(op: string, input: Shape, target: Shape): Dim[] {
     }
     return out;
   }
-  if (src.n % dst.n !== 0 || rest.length > 1 || (rest.length === 1 && src.n !== dst.n)) {
+  if (src.n % dst.n !== 0 || rest.length > 1) {
     shapeFail(op, `cannot infer -1 reshaping ${formatShape(input)} to ${formatShape(target)}`);
   }
-  const fill: Dim = rest.length === 1 ? rest[0] : src.n / dst.n;
+  // One symbol left over: -1 is that symbol times the leftover static factor (a merged dim).
+  const fill: Dim = rest.length === 1 ? mergedDim(rest[0], src.n / dst.n) : src.n / dst.n;
   return out.map((d) => (d === -1 ? fill : d));
+}
+
+/**
+ * A dim of `size` times `factor` elements: a number when `size` is static, else the merged symbol
+ * `S*factor` (for example the batch and the positions of a map merged into one axis). Reshape
+ * infers it for a -1 and splits it back into S and static dims.
+ */
+export function mergedDim(size: Dim, factor: number): Dim {
+  return typeof size === 'number' ? size * factor : factor === 1 ? size : `${size}*${factor}`;
 }
 
 /** Output size of a sliding window along one spatial dim (conv / pooling). */

@@ -53,6 +53,10 @@ export class TensorBuilder extends MathBuilder {
   concat(xs: readonly Value[], axis: number): Value {
     return this.op1('Concat', xs, { axis: attr.int(axis) });
   }
+  /** Splits along `axis` into pieces of the given sizes (they must add up to the axis). */
+  split(x: Value, axis: number, sizes: readonly number[]): Value[] {
+    return this.op('Split', [x, this.int64s(sizes)], { axis: attr.int(axis) });
+  }
   /** Slices `[starts, ends)` with optional steps along `axes`. */
   slice(x: Value, axes: readonly number[], starts: readonly number[], ends: readonly number[], steps?: readonly number[]): Value {
     const inputs = [x, this.int64s(starts), this.int64s(ends), this.int64s(axes)];

@@ -2,9 +2,7 @@
  * Trainer-specific errors and the (de)serialisation of errors across the worker boundary, so a
  * `ShapeError` thrown in the worker reaches the caller as a `ShapeError`.
  */
-import {
-  ConfigError, FileFormatError, FlexMoEError, InvalidArgumentError, NonFiniteError, ShapeError,
-} from '@flexmoe/shared';
+import { ConfigError, FileFormatError, FlexMoEError, InvalidArgumentError, NonFiniteError, ShapeError } from '@flexmoe/shared';
 
 /** The training worker died or could not start; pending calls fail with this. */
 export class TrainerWorkerError extends FlexMoEError {
@@ -37,7 +35,12 @@ export function serializeError(err: unknown): SerializedError {
 }
 
 const CLASSES: Record<string, new (message: string) => Error> = {
-  ShapeError, NonFiniteError, InvalidArgumentError, ConfigError, FileFormatError, TrainerWorkerError,
+  ShapeError,
+  NonFiniteError,
+  InvalidArgumentError,
+  ConfigError,
+  FileFormatError,
+  TrainerWorkerError,
 };
 
 /** Rebuilds an error of the original class (plain `Error` for classes we do not know). */

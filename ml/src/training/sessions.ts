@@ -11,7 +11,7 @@ import { optimizerKey, PLAIN_SGD, type OptimizerConfig } from '../model/optimize
 /** Which graph a session runs. */
 export type GraphKind = 'train' | 'eval';
 
-/** Session options every graph shares: `threads` intra-op threads, sequential, no memory patterns, quiet logs. */
+/** Session options every graph shares: `threads` intra-op threads, sequential, CPU arena, no memory patterns, quiet logs. */
 export function sessionOptions(threads: number): ort.InferenceSession.SessionOptions {
   return {
     intraOpNumThreads: threads,
@@ -22,9 +22,11 @@ export function sessionOptions(threads: number): ort.InferenceSession.SessionOpt
     // Memory patterns pre-plan buffers per input shape: ~70 MB more resident memory for the cnn
     // step and no measurable speed gain here (the daemon has a 200 MB budget).
     enableMemPattern: false,
-    // The CPU arena keeps freed blocks for reuse; for these small tensors it mostly holds on to
-    // resident memory (about 20 MB in a daemon) without a measurable speed gain.
-    enableCpuMemArena: false,
+    // The CPU arena keeps freed blocks for reuse: without it every step maps fresh pages for its
+    // large activations. Measured on one thread at batch 64: the cnn step 13-18% faster, the mlp
+    // step unchanged, and resident memory lower, not higher (cnn +73 MB instead of +84 MB over 60
+    // steps, resnet +157 MB instead of +284 MB: malloc fragmented more than the arena holds).
+    enableCpuMemArena: true,
   };
 }
 

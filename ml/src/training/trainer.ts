@@ -12,9 +12,7 @@ import { defaultModelConfig, type MoEConfig } from '@flexmoe/shared';
 import type * as EngineModule from './engine';
 import type { EngineOptions, TrainingEngine } from './engine';
 import { abortReason, deserializeError, TrainerClosedError, TrainerWorkerError } from './errors';
-import type {
-  EvaluateRequest, EvaluateResult, ExportRequest, TrainerOptions, TrainRequest, TrainResult,
-} from './types';
+import type { EvaluateRequest, EvaluateResult, ExportRequest, TrainerOptions, TrainRequest, TrainResult } from './types';
 import { checkPositiveInt } from './validation';
 import type { WorkerReply, WorkerRequest } from './worker';
 

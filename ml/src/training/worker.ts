@@ -23,9 +23,7 @@ export interface WorkerRequest {
 }
 
 /** The reply to one request. */
-export type WorkerReply =
-  | { id: number; ok: true; result: unknown }
-  | { id: number; ok: false; error: ReturnType<typeof serializeError> };
+export type WorkerReply = { id: number; ok: true; result: unknown } | { id: number; ok: false; error: ReturnType<typeof serializeError> };
 
 /**
  * Dead ArrayBuffer bytes the worker may hold between requests. Every graph call returns fresh

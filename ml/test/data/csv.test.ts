@@ -28,7 +28,12 @@ async function withFile<T>(name: string, content: string | Buffer, fn: (file: st
   }
 }
 
-for (const [scale, header] of [[1, false], [1, true], [255, true], [255, false]] as const) {
+for (const [scale, header] of [
+  [1, false],
+  [1, true],
+  [255, true],
+  [255, false],
+] as const) {
   test(`csv scale 0..${scale} ${header ? 'with' : 'without'} header loads to 0..1`, async () => {
     await withFile('d.csv', csvText(10, 3, scale, header), async (file) => {
       const tt = await loadDataSpec(`csv:${file}`, { testFraction: 0.4, seed: 1 });
@@ -47,7 +52,11 @@ for (const [scale, header] of [[1, false], [1, true], [255, true], [255, false]]
 }
 
 test('csv shape is inferred from the row width', async () => {
-  const cases: Array<[number, number[]]> = [[784, [1, 28, 28]], [3072, [3, 32, 32]], [5, [1, 1, 5]]];
+  const cases: Array<[number, number[]]> = [
+    [784, [1, 28, 28]],
+    [3072, [3, 32, 32]],
+    [5, [1, 1, 5]],
+  ];
   for (const [features, shape] of cases) {
     await withFile('w.csv', csvText(4, features, 255, false), async (file) => {
       const tt = await loadDataSpec(`csv:${file}`, { testFraction: 0.5 });

@@ -21,7 +21,10 @@ test('the byte scanner accepts whitespace and empty entries, and rejects malform
   const two = scan(` { "data" : [ [], ${row(255)} ,\n ${row(7).replace(',', ' , ')} ] } `);
   assert.deepEqual([two[0], two[783], two[784], two[1567]], [255, 255, 7, 7]);
   const bad = (text: string, why: RegExp): void =>
-    assert.throws(() => scan(text), (err: unknown) => err instanceof FileFormatError && err.message.startsWith('c.json: ') && why.test(err.message));
+    assert.throws(
+      () => scan(text),
+      (err: unknown) => err instanceof FileFormatError && err.message.startsWith('c.json: ') && why.test(err.message),
+    );
   bad('{"images":[]}', /expected \{data: \[\.\.\.\]\}/);
   bad(`{"data":[${row(1)}]}`, /1 images, expected at least 2/);
   bad(`{"data":[${row(1)},${row(1, 783)}]}`, /image 1 does not have 784 values/);

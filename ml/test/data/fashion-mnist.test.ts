@@ -39,10 +39,7 @@ test('fashion-mnist: a corrupt cache is rebuilt once by concurrent loads and rew
     writeFileSync(path, 'not a cache');
     const lines: string[] = [];
     const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(line) });
-    const [a, b] = await Promise.all([
-      loadDataSpec('fashion-mnist', { cacheDir: dir, logger }),
-      loadDataSpec('fashion-mnist', { cacheDir: dir, logger }),
-    ]);
+    const [a, b] = await Promise.all([loadDataSpec('fashion-mnist', { cacheDir: dir, logger }), loadDataSpec('fashion-mnist', { cacheDir: dir, logger })]);
     assert.equal(a.train.n + a.test.n, 70000);
     assert.deepEqual(b.train.y, a.train.y);
     assert.equal(lines.filter((l) => l.includes('fashion-mnist cache written')).length, 1);

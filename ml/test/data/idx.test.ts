@@ -22,7 +22,15 @@ function writePair(dir: string, gzip: boolean, tag = ''): { images: string; labe
   const images = join(dir, `images${tag}.idx${gzip ? '.gz' : ''}`);
   const labels = join(dir, `labels${tag}.idx${gzip ? '.gz' : ''}`);
   writeFileSync(images, wrap(idxBytes([N, 2, 3], pixels)));
-  writeFileSync(labels, wrap(idxBytes([N], Array.from({ length: N }, (_, i) => labelOf(i)))));
+  writeFileSync(
+    labels,
+    wrap(
+      idxBytes(
+        [N],
+        Array.from({ length: N }, (_, i) => labelOf(i)),
+      ),
+    ),
+  );
   return { images, labels };
 }
 
@@ -55,7 +63,10 @@ for (const gzip of [false, true]) {
       assert.deepEqual(tt.train.shape, [1, 2, 3]);
       assert.equal(tt.train.classes, 3);
       const ids = [...sourceIds(tt.train), ...sourceIds(tt.test)].sort((a, b) => a - b);
-      assert.deepEqual(ids, Array.from({ length: N }, (_, i) => i));
+      assert.deepEqual(
+        ids,
+        Array.from({ length: N }, (_, i) => i),
+      );
       // classes hold 4, 3, 3 images; 20% of each rounds to 1
       assert.deepEqual([...tt.test.y].sort(), [0, 1, 2]);
     } finally {
@@ -72,7 +83,10 @@ test('idx with four paths keeps the given train/test split', async () => {
     const tt = await loadDataSpec(`idx:${a.images},${a.labels},${b.images},${b.labels}`);
     assert.equal(tt.train.n, N);
     assert.equal(tt.test.n, N);
-    assert.deepEqual(sourceIds(tt.test), Array.from({ length: N }, (_, i) => i));
+    assert.deepEqual(
+      sourceIds(tt.test),
+      Array.from({ length: N }, (_, i) => i),
+    );
   } finally {
     cleanup();
   }

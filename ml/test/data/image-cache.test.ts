@@ -22,8 +22,7 @@ test('image cache round-trips and leaves no temporary file', async () => {
     const path = join(dir, 'sub', 'c.bin');
     await writeImageCache(path, images);
     const back = await readImageCache(path);
-    assert.deepEqual({ ...back, labels: [...back.labels], pixels: [...back.pixels] },
-      { ...images, labels: [...images.labels], pixels: [...images.pixels] });
+    assert.deepEqual({ ...back, labels: [...back.labels], pixels: [...back.pixels] }, { ...images, labels: [...images.labels], pixels: [...images.pixels] });
     assert.deepEqual(readdirSync(join(dir, 'sub')), ['c.bin']);
   } finally {
     cleanup();
@@ -38,8 +37,7 @@ test('image cache rejects a flipped byte, a truncated file and a foreign file', 
     const good = readFileSync(path);
     const expectBroken = async (bytes: Buffer, problem: RegExp): Promise<void> => {
       writeFileSync(path, bytes);
-      await assert.rejects(readImageCache(path), (err: unknown) =>
-        err instanceof FileFormatError && err.message.includes(path) && problem.test(err.message));
+      await assert.rejects(readImageCache(path), (err: unknown) => err instanceof FileFormatError && err.message.includes(path) && problem.test(err.message));
     };
     const flipped = Buffer.from(good);
     flipped[good.length - 3]! ^= 0xff;

@@ -32,8 +32,20 @@ test('loadDataShard on user data equals clientShard of the full load', async () 
     const n = 60;
     const images = join(dir, 'i.idx');
     const labels = join(dir, 'l.idx');
-    writeFileSync(images, idxBytes([n, 2, 2], Array.from({ length: n * 4 }, (_, k) => k % 251)));
-    writeFileSync(labels, idxBytes([n], Array.from({ length: n }, (_, i) => i % 4)));
+    writeFileSync(
+      images,
+      idxBytes(
+        [n, 2, 2],
+        Array.from({ length: n * 4 }, (_, k) => k % 251),
+      ),
+    );
+    writeFileSync(
+      labels,
+      idxBytes(
+        [n],
+        Array.from({ length: n }, (_, i) => i % 4),
+      ),
+    );
     const spec = `idx:${images},${labels}`;
     const sel = { partition: 'classes:2', shard: { index: 1, count: 3 }, seed: 8 };
     const full = clientShard(await loadDataSpec(spec, { seed: 5 }), sel.partition, sel.shard, sel.seed);

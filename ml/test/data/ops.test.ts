@@ -6,7 +6,10 @@ import { parseDataSpec, loadDataSpec } from '../../src/data/spec';
 import { seededShuffle } from '@flexmoe/shared';
 import { labelledDataset } from './test-fixtures';
 
-const ds = labelledDataset(Array.from({ length: 200 }, (_, i) => (i % 7 === 0 ? 1 : 0)), 2);
+const ds = labelledDataset(
+  Array.from({ length: 200 }, (_, i) => (i % 7 === 0 ? 1 : 0)),
+  2,
+);
 
 test('hold-out is seeded, stratified and a disjoint cover', () => {
   const a = holdOut(ds, 0.25, 5);
@@ -18,7 +21,10 @@ test('hold-out is seeded, stratified and a disjoint cover', () => {
   assert.equal(ones(a.test.y), 7);
   assert.equal(a.test.n, 50);
   const ids = [...a.train.x, ...a.test.x].map((v) => Math.round(v * 200)).sort((p, q) => p - q);
-  assert.deepEqual(ids, Array.from({ length: 200 }, (_, i) => i));
+  assert.deepEqual(
+    ids,
+    Array.from({ length: 200 }, (_, i) => i),
+  );
   assert.throws(() => holdOut(ds, 1, 0), InvalidArgumentError);
 });
 
@@ -39,7 +45,10 @@ test('seeded shuffle is a deterministic permutation', () => {
   const a = seededShuffle(items, 1);
   assert.deepEqual(a, seededShuffle(items, 1));
   assert.notDeepEqual(a, seededShuffle(items, 2));
-  assert.deepEqual([...a].sort((p, q) => p - q), items);
+  assert.deepEqual(
+    [...a].sort((p, q) => p - q),
+    items,
+  );
 });
 
 test('data specs are parsed, with clear errors for bad ones', async () => {

@@ -10,12 +10,18 @@ import type { Dataset } from '../../src/data/types';
 
 const CLASSES = 10;
 /** 3,000 samples, 300 per class, labels interleaved. */
-const data = labelledDataset(Array.from({ length: 3000 }, (_, i) => i % CLASSES), CLASSES);
+const data = labelledDataset(
+  Array.from({ length: 3000 }, (_, i) => i % CLASSES),
+  CLASSES,
+);
 
 function assertExactCover(parts: number[][], n: number): void {
   const seen = new Uint8Array(n);
   for (const p of parts) for (const i of p) seen[i]! += 1;
-  assert.ok(seen.every((count) => count === 1), 'every sample assigned exactly once');
+  assert.ok(
+    seen.every((count) => count === 1),
+    'every sample assigned exactly once',
+  );
 }
 
 function classCounts(ds: Dataset, indices: readonly number[]): number[] {
@@ -69,7 +75,12 @@ test('dirichlet gives every client at least the minimum even at tiny alpha', () 
 });
 
 test('classes:K gives each client exactly K classes', () => {
-  for (const [k, clients] of [[1, 10], [2, 10], [3, 7], [5, 4]] as const) {
+  for (const [k, clients] of [
+    [1, 10],
+    [2, 10],
+    [3, 7],
+    [5, 4],
+  ] as const) {
     const parts = partition(data, `classes:${k}`, clients, 11);
     for (const p of parts) assert.equal(classCounts(data, p).filter((c) => c > 0).length, k);
   }
@@ -77,23 +88,38 @@ test('classes:K gives each client exactly K classes', () => {
 
 test('client shard: test split matches the train class mix, disjoint across clients', () => {
   const train = data;
-  const test = labelledDataset(Array.from({ length: 600 }, (_, i) => i % CLASSES), CLASSES);
+  const test = labelledDataset(
+    Array.from({ length: 600 }, (_, i) => i % CLASSES),
+    CLASSES,
+  );
   const count = 6;
   const seen = new Uint8Array(test.n);
   for (let index = 0; index < count; index++) {
     const shard = clientShard({ train, test }, 'dirichlet:0.3', { index, count }, 9);
-    const trainCounts = classCounts(shard.train, Array.from({ length: shard.train.n }, (_, i) => i));
-    const testCounts = classCounts(shard.test, Array.from({ length: shard.test.n }, (_, i) => i));
+    const trainCounts = classCounts(
+      shard.train,
+      Array.from({ length: shard.train.n }, (_, i) => i),
+    );
+    const testCounts = classCounts(
+      shard.test,
+      Array.from({ length: shard.test.n }, (_, i) => i),
+    );
     // the global test set holds 1/5 as many samples per class as train
     trainCounts.forEach((c, cls) => assert.ok(Math.abs(testCounts[cls]! - c / 5) <= 1, `class ${cls}: ${c} vs ${testCounts[cls]}`));
     // test values are i / n of the source: recover the source index to check disjointness
     for (let s = 0; s < shard.test.n; s++) seen[Math.round(shard.test.x[s]! * test.n)]! += 1;
   }
-  assert.ok(seen.every((c) => c === 1), 'client test splits are disjoint and cover the test set');
+  assert.ok(
+    seen.every((c) => c === 1),
+    'client test splits are disjoint and cover the test set',
+  );
 });
 
 test('client shard honours maxSamples and rejects a bad index', () => {
-  const test = labelledDataset(Array.from({ length: 600 }, (_, i) => i % CLASSES), CLASSES);
+  const test = labelledDataset(
+    Array.from({ length: 600 }, (_, i) => i % CLASSES),
+    CLASSES,
+  );
   const shard = clientShard({ train: data, test }, 'iid', { index: 1, count: 3 }, 2, { maxSamples: 100 });
   assert.equal(shard.train.n, 100);
   assert.equal(shard.test.n, 20);

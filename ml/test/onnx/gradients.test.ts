@@ -55,6 +55,13 @@ const cases: Case[] = [
     build: (g) => g.softmaxCrossEntropy(g.param('logits', [4, 5]), g.input('y', 'int64', [4])),
     feeds: { y: i64([1, 4, 0, 1], [4]) },
   },
+  {
+    name: 'Split into three along axis 1 (the middle piece unused)',
+    build: (g) => {
+      const [a, , c] = g.split(g.param('a', [2, 7]), 1, [2, 3, 2]);
+      return g.concat([g.mul(c, 2), a], 1);
+    },
+  },
   { name: 'MatMul 2-D', build: (g) => g.matmul(g.param('a', [3, 4]), g.param('b', [4, 2])) },
   { name: 'MatMul batched', build: (g) => g.matmul(g.param('a', [2, 3, 4]), g.param('b', [2, 4, 2])) },
   { name: 'MatMul batch broadcast (b shared)', build: (g) => g.matmul(g.param('a', [2, 3, 4]), g.param('b', [4, 2])) },

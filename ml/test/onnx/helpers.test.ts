@@ -18,7 +18,11 @@ test('index and mask helpers compute what plain TypeScript computes, in the decl
   g.output(g.shapeOf(x), 'shape');
   g.output(g.reduceMax(x, [1]), 'rowmax');
   g.output(g.where(g.greater(x, 0), x, -1e9), 'masked');
-  const rows = [[0.1, 0.9, -0.3, 0.2], [2, -1, 3, 0.5], [-0.5, -0.2, -0.9, -0.1]];
+  const rows = [
+    [0.1, 0.9, -0.3, 0.2],
+    [2, -1, 3, 0.5],
+    [-0.5, -0.2, -0.9, -0.1],
+  ];
   const lab = [1, 0, 3];
   const out = await runModelOnce(g.build(), {
     x: { data: Float64Array.from(rows.flat()), dims: [3, 4] },
@@ -27,13 +31,25 @@ test('index and mask helpers compute what plain TypeScript computes, in the decl
   const argmax = rows.map((r) => r.indexOf(Math.max(...r)));
   const top2 = rows.map((r) => [...r.keys()].sort((a, b) => r[b] - r[a]).slice(0, 2));
   assert.ok(out.onehot.data instanceof Float64Array);
-  assert.deepEqual(Array.from(out.onehot.data as Float64Array), lab.flatMap((l) => [0, 1, 2, 3].map((c) => (c === l ? 1 : 0))));
+  assert.deepEqual(
+    Array.from(out.onehot.data as Float64Array),
+    lab.flatMap((l) => [0, 1, 2, 3].map((c) => (c === l ? 1 : 0))),
+  );
   assert.deepEqual(Array.from(out.argmax.data as BigInt64Array, Number), argmax);
   assert.deepEqual(Array.from(out.top2.data as BigInt64Array, Number), top2.flat());
-  assert.deepEqual(Array.from(out.hit.data as Float64Array), argmax.map((a, i) => (a === lab[i] ? 1 : 0)));
+  assert.deepEqual(
+    Array.from(out.hit.data as Float64Array),
+    argmax.map((a, i) => (a === lab[i] ? 1 : 0)),
+  );
   assert.deepEqual(Array.from(out.shape.data as BigInt64Array, Number), [3, 4]);
-  assert.deepEqual(Array.from(out.rowmax.data as Float64Array), rows.map((r) => Math.max(...r)));
-  assert.deepEqual(Array.from(out.masked.data as Float64Array), rows.flat().map((v) => (v > 0 ? v : -1e9)));
+  assert.deepEqual(
+    Array.from(out.rowmax.data as Float64Array),
+    rows.map((r) => Math.max(...r)),
+  );
+  assert.deepEqual(
+    Array.from(out.masked.data as Float64Array),
+    rows.flat().map((v) => (v > 0 ? v : -1e9)),
+  );
 });
 
 test('gradients flow through float casts and reshapes that move the batch symbol', async () => {
@@ -50,6 +66,9 @@ test('gradients flow through float casts and reshapes that move the batch symbol
   const out = await runModelOnce(g.build(), { x: { data: Float64Array.from(xs), dims: [2, 3] }, c: { data: Float64Array.of(0.5, -2), dims: [1, 2] } });
   assert.ok(out.dx.data instanceof Float64Array);
   // moved[n, j] = xs[2n + j]; d/dx = 3 c[j]; d/dc[j] = 3 sum_n xs[2n + j].
-  assert.deepEqual(Array.from(out.dx.data as Float64Array), xs.map((_, i) => 3 * [0.5, -2][i % 2]));
+  assert.deepEqual(
+    Array.from(out.dx.data as Float64Array),
+    xs.map((_, i) => 3 * [0.5, -2][i % 2]),
+  );
   assert.deepEqual(Array.from(out.dc.data as Float64Array), [3 * (1 + 3 + 5), 3 * (2 + 4 + 6)]);
 });

@@ -1,5 +1,5 @@
 /** The typed protocol client and its parts: channels, call options, transfer results. */
 export * from './channel';
-export { identityMetadata, type CallOptions } from './call';
+export { identityMetadata, toCallError, type CallOptions } from './call';
 export * from './protocol-client';
 export type { DownloadExpectation, Downloaded } from './transfer';

@@ -33,16 +33,14 @@ export function weightedMean(tensors: readonly Float32Array[], weights: readonly
 }
 
 /** Aggregates validated updates into new global parameters (the input is not modified). */
-export function aggregate(
-  current: Readonly<ParamMap>,
-  updates: readonly ClientUpdate[],
-  experts: number,
-  weighting: ExpertWeighting,
-): AggregationResult {
+export function aggregate(current: Readonly<ParamMap>, updates: readonly ClientUpdate[], experts: number, weighting: ExpertWeighting): AggregationResult {
   const params: ParamMap = { ...current };
   if (updates.length === 0) return { params, trainedExperts: [] };
   for (const name of Object.keys(current).filter((n) => n.startsWith('backbone.'))) {
-    params[name] = weightedMean(updates.map((u) => u.params[name]!), updates.map((u) => u.samples));
+    params[name] = weightedMean(
+      updates.map((u) => u.params[name]!),
+      updates.map((u) => u.samples),
+    );
   }
   const trained: number[] = [];
   for (let e = 0; e < experts; e++) {
@@ -51,7 +49,10 @@ export function aggregate(
     trained.push(e);
     const weights = trainers.map((u) => (weighting === 'usage' ? u.experts.find((r) => r.expert === e)!.usage : u.samples));
     for (const name of Object.keys(current).filter((n) => n.startsWith(`expert.${e}.`))) {
-      params[name] = weightedMean(trainers.map((u) => u.params[name]!), weights);
+      params[name] = weightedMean(
+        trainers.map((u) => u.params[name]!),
+        weights,
+      );
     }
   }
   return { params, trainedExperts: trained };

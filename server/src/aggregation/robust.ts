@@ -152,7 +152,11 @@ export class RobustAggregator {
     for (const [g, names] of this.names) {
       const trainers = keep.filter((u) => g === 'backbone' || u.experts.some((r) => r.expert === g));
       if (trainers.length === 0) continue;
-      for (const name of names) params[name] = coordinateWise(trainers.map((u) => u.params[name]!), fraction);
+      for (const name of names)
+        params[name] = coordinateWise(
+          trainers.map((u) => u.params[name]!),
+          fraction,
+        );
     }
     return params;
   }

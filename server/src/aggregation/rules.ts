@@ -8,10 +8,7 @@
 import { ConfigError } from '@flexmoe/shared';
 
 /** A parsed `--aggregation` value. */
-export type AggregationRule =
-  | { readonly kind: 'fedavg' }
-  | { readonly kind: 'median' }
-  | { readonly kind: 'trimmed-mean'; readonly fraction: number };
+export type AggregationRule = { readonly kind: 'fedavg' } | { readonly kind: 'median' } | { readonly kind: 'trimmed-mean'; readonly fraction: number };
 
 /** Parses `fedavg`, `median` or `trimmed-mean:F` (0 <= F < 0.5); ConfigError otherwise. */
 export function parseAggregationRule(text: string): AggregationRule {

@@ -22,7 +22,10 @@ export class WorkBudget {
    * @param limit  work units this budget allows (deterministic)
    * @param net    shared safety net: wall-clock deadline and abort signal
    */
-  constructor(readonly limit: number, private readonly net: SafetyNet) {}
+  constructor(
+    readonly limit: number,
+    private readonly net: SafetyNet,
+  ) {}
 
   /** Records `units` of work; false once the allowance is spent or the safety net fired. */
   charge(units: number): boolean {
@@ -50,7 +53,10 @@ export class WorkBudget {
 export class SafetyNet {
   private why: 'deadline' | 'aborted' | null = null;
 
-  constructor(private readonly deadline: number, private readonly signal?: AbortSignal) {}
+  constructor(
+    private readonly deadline: number,
+    private readonly signal?: AbortSignal,
+  ) {}
 
   /** True once the deadline passed or the solve was aborted (checked now). */
   fired(): boolean {

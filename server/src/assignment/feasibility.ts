@@ -55,7 +55,9 @@ function clientReason(inst: Instance): string | null {
  */
 function coverReason(inst: Instance): string | null {
   const { clients: C, experts: E, samples, capacity, lower } = inst;
-  const sizes = Array.from(samples).filter((n) => n > 0).sort((a, b) => b - a);
+  const sizes = Array.from(samples)
+    .filter((n) => n > 0)
+    .sort((a, b) => b - a);
   const prefix = [0];
   for (const n of sizes) prefix.push(prefix[prefix.length - 1] + n);
   let slots = 0;

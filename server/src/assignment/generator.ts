@@ -32,10 +32,12 @@ export function generateProblem(o: GeneratorOptions): AssignmentProblem {
     const g = pickWeighted(rng, clusterWeight, totalWeight);
     const samples = Math.max(10, Math.round((o.medianSamples ?? 600) * Math.exp(rng.normal())));
     clients.push({ id: `client-${c}`, samples, capacity: 1 + rng.int(maxK) });
-    q.push(Array.from({ length: E }, (_, e) => {
-      const base = favourites[g].includes(e) ? 0.75 : 0.35;
-      return Math.min(1, Math.max(0, base + 0.12 * rng.normal()));
-    }));
+    q.push(
+      Array.from({ length: E }, (_, e) => {
+        const base = favourites[g].includes(e) ? 0.75 : 0.35;
+        return Math.min(1, Math.max(0, base + 0.12 * rng.normal()));
+      }),
+    );
   }
   return { clients, experts: E, q, round: 0, seed: o.seed };
 }

@@ -8,7 +8,10 @@ import type { Instance } from './instance';
 /** glpk.js constants we use (stable across glpk.js versions; see its types). */
 export const GLP = { MAX: 2, FR: 1, LO: 2, UP: 3, DB: 4, FX: 5, MSG_OFF: 0, UNDEF: 1, FEAS: 2, INFEAS: 3, NOFEAS: 4, OPT: 5 } as const;
 
-interface Term { name: string; coef: number }
+interface Term {
+  name: string;
+  coef: number;
+}
 /** The glpk.js LP shape (see `glpk.js` types). */
 export interface GlpkModel {
   name: string;

@@ -39,9 +39,11 @@ function takeWorker(): Worker {
 function spawnWorker(): Worker {
   const worker = new Worker(path.join(__dirname, 'glpk-worker.js'));
   // An idle worker that dies is simply forgotten; a busy one reports through the job's handlers.
-  worker.on('error', () => undefined).on('exit', () => {
-    if (idleWorker === worker) idleWorker = null;
-  });
+  worker
+    .on('error', () => undefined)
+    .on('exit', () => {
+      if (idleWorker === worker) idleWorker = null;
+    });
   return worker;
 }
 

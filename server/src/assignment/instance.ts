@@ -53,7 +53,10 @@ export function validateProblem(p: AssignmentProblem): void {
 
 function validateBounds(p: AssignmentProblem, bad: (msg: string) => never): void {
   if ((p.lower === undefined) !== (p.upper === undefined)) bad('lower and upper must be given together');
-  for (const [name, v] of [['lower', p.lower], ['upper', p.upper]] as const) {
+  for (const [name, v] of [
+    ['lower', p.lower],
+    ['upper', p.upper],
+  ] as const) {
     if (v === undefined) continue;
     if (!Array.isArray(v) || v.length !== p.experts) bad(`${name} must have ${p.experts} entries`);
     v.forEach((x, e) => {
@@ -87,9 +90,7 @@ export function toInstance(p: AssignmentProblem, delta = 0.1): Instance {
   const qT = new Float64Array(C * E);
   for (let i = 0; i < q.length; i++) q[i] = qRaw[i] + JITTER * scale * rng.next();
   for (let c = 0; c < C; c++) for (let e = 0; e < E; e++) qT[e * C + c] = q[c * E + e];
-  const bounds = p.lower && p.upper
-    ? { lower: [...p.lower], upper: [...p.upper] }
-    : loadBounds([...samples], [...capacity], E, { delta });
+  const bounds = p.lower && p.upper ? { lower: [...p.lower], upper: [...p.upper] } : loadBounds([...samples], [...capacity], E, { delta });
   return {
     clients: C,
     experts: E,

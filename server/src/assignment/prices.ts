@@ -15,7 +15,10 @@ export class PriceStepper {
   /** |p_e| never exceeds this: beyond it no client's choice changes, so only infeasible bounds would push further. */
   readonly cap: number;
 
-  constructor(private readonly inst: Instance, private readonly ranking: Ranking) {
+  constructor(
+    private readonly inst: Instance,
+    private readonly ranking: Ranking,
+  ) {
     this.breakpoints = new Float64Array(inst.clients);
     this.weights = new Float64Array(inst.clients);
     this.cap = priceCap(inst);

@@ -23,7 +23,10 @@ export class Ranking {
   /** load(e) of the current top-k choice. */
   readonly load: Float64Array;
 
-  constructor(private readonly inst: Instance, readonly prices: Float64Array) {
+  constructor(
+    private readonly inst: Instance,
+    readonly prices: Float64Array,
+  ) {
     const C = inst.clients;
     this.size = new Int32Array(C);
     this.offset = new Int32Array(C + 1);

@@ -8,7 +8,13 @@
 import type { WorkBudget } from './budget';
 import type { AssignmentState } from './state';
 
-interface Swap { x: number; y: number; e: number; f: number; score: number }
+interface Swap {
+  x: number;
+  y: number;
+  e: number;
+  f: number;
+  score: number;
+}
 
 /**
  * Applies the best violation-reducing swap at the first of `violated` (worst first) that has one;

@@ -9,7 +9,12 @@ import type { WorkBudget } from './budget';
 import { bestRepairSwap } from './repair-swaps';
 import type { AssignmentState } from './state';
 
-interface Move { client: number; from: number; to: number; score: number }
+interface Move {
+  client: number;
+  from: number;
+  to: number;
+  score: number;
+}
 
 /**
  * Moves clients until no bound is violated, no move reduces the violation or the budget is spent.

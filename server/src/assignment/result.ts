@@ -98,7 +98,7 @@ export function buildResult(inst: Instance, assignment: number[][], how: Provena
     solver: how.solver,
     ...elapsed(how.started),
     timedOut: how.timedOut ?? false,
-    infeasibility: elastic ? how.infeasibility ?? null : null,
+    infeasibility: elastic ? (how.infeasibility ?? null) : null,
     load,
     lower: Array.from(lower),
     upper: Array.from(upper),

@@ -80,7 +80,12 @@ function warmChoice(inst: Instance, problem: AssignmentProblem, warm?: WarmStart
   };
 }
 
-interface ExactContext { explicit: boolean; deadline: number; signal?: AbortSignal; clock: SolveClock }
+interface ExactContext {
+  explicit: boolean;
+  deadline: number;
+  signal?: AbortSignal;
+  clock: SolveClock;
+}
 
 /**
  * glpk.js on the exact elastic MIP until the safety net. Only a proved optimum is used: glpk stops

@@ -13,7 +13,10 @@ export class AssignmentState {
   readonly has: Uint8Array;
   readonly load: Float64Array;
 
-  constructor(readonly inst: Instance, choose: (c: number) => ArrayLike<number>) {
+  constructor(
+    readonly inst: Instance,
+    choose: (c: number) => ArrayLike<number>,
+  ) {
     const { clients: C, experts: E, capacity, samples } = inst;
     this.start = new Int32Array(C + 1);
     for (let c = 0; c < C; c++) this.start[c + 1] = this.start[c] + capacity[c];

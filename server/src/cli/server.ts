@@ -22,19 +22,40 @@ export const SERVER_COMMAND = {
   options: {
     host: { type: 'string', default: '0.0.0.0', help: 'gRPC listen address (an --insecure coordinator binds 127.0.0.1 whatever is given)' },
     port: { type: 'integer', default: 50051, min: 0, max: 65535, help: 'gRPC port (0 = any free port, printed at startup)' },
-    metricsHost: { type: 'string', default: '0.0.0.0', help: 'HTTP listen address (/metrics, /healthz, /api/status, dashboard); /api/status answers loopback callers only unless --status-token' },
+    metricsHost: {
+      type: 'string',
+      default: '0.0.0.0',
+      help: 'HTTP listen address (/metrics, /healthz, /api/status, dashboard); /api/status answers loopback callers only unless --status-token',
+    },
     metricsPort: { type: 'integer', default: 9464, min: 0, max: 65535, help: 'HTTP port (0 = any free port)' },
     dataDir: { type: 'string', default: './flexmoe-data', arg: 'DIR', help: 'checkpoint directory (resumed from on start)' },
-    strategy: { type: 'string', default: 'flexmoe', help: `assignment strategy, registered: ${strategyRegistry.names().join(', ')} (balanced: the flexmoe ILP with a flat Q)` },
+    strategy: {
+      type: 'string',
+      default: 'flexmoe',
+      help: `assignment strategy, registered: ${strategyRegistry.names().join(', ')} (balanced: the flexmoe ILP with a flat Q)`,
+    },
     rounds: { type: 'integer', default: 20, min: 1, help: 'rounds to run' },
     experts: { type: 'integer', default: 8, min: 1, max: 1024, help: 'number of experts E' },
     fraction: { type: 'number', default: 1, min: 0, max: 1, help: 'fraction of ready clients sampled per round' },
     minClients: { type: 'integer', default: 2, min: 1, help: 'clients that must report for a round to aggregate' },
     minAvailable: { type: 'integer', default: 0, min: 0, help: 'ready clients needed before a round starts (0 = --min-clients)' },
     roundDeadline: { type: 'number', default: 300, min: 0.1, arg: 'SECONDS', help: 'round deadline; later clients count as failed' },
-    reportQuorum: { type: 'number', default: 0.75, min: 0.01, max: 1, arg: 'Q', help: 'close a round once this fraction of its sampled clients (at least --min-clients) reported, then --quorum-grace; 1 = wait for all or the deadline' },
+    reportQuorum: {
+      type: 'number',
+      default: 0.75,
+      min: 0.01,
+      max: 1,
+      arg: 'Q',
+      help: 'close a round once this fraction of its sampled clients (at least --min-clients) reported, then --quorum-grace; 1 = wait for all or the deadline',
+    },
     quorumGrace: { type: 'number', default: 10, min: 0, arg: 'SECONDS', help: 'time stragglers still get once the report quorum is reached' },
-    solverTimeLimit: { type: 'number', default: 30, min: 0.000001, arg: 'SECONDS', help: 'assignment solver safety net (the search is bounded by counted work; a solve cut by this is marked timeout)' },
+    solverTimeLimit: {
+      type: 'number',
+      default: 30,
+      min: 0.000001,
+      arg: 'SECONDS',
+      help: 'assignment solver safety net (the search is bounded by counted work; a solve cut by this is marked timeout)',
+    },
     learningRate: { type: 'number', default: 0.05, min: 0, help: 'client SGD learning rate' },
     batchSize: { type: 'integer', default: 32, min: 1, help: 'client minibatch size' },
     localEpochs: { type: 'integer', default: 1, min: 1, help: 'local epochs per round' },
@@ -45,21 +66,53 @@ export const SERVER_COMMAND = {
     featureDim: { type: 'integer', default: 128, min: 1, help: 'backbone output width' },
     expertHidden: { type: 'integer', default: 64, min: 1, help: 'hidden width of each expert' },
     beta: { type: 'number', default: 0.5, min: 0, max: 1, help: 'EMA weight of the fitness update' },
-    fitnessSignal: { type: 'string', default: 'expert-loss', choices: FITNESS_SIGNALS, help: 'fitness signal s_ce: the mixed model\'s loss or accuracy on the routed samples, or the expert\'s own (expert-*)' },
-    fitnessNormalize: { type: 'boolean', default: true, help: 'divide a client\'s scores of a round by their mean (--no-fitness-normalize: raw scores)' },
-    exploreAfter: { type: 'integer', default: 10, min: 0, arg: 'ROUNDS', help: 'raise Q of a pair unassigned this many of the client\'s rounds back to q0 (0 = never)' },
+    fitnessSignal: {
+      type: 'string',
+      default: 'expert-loss',
+      choices: FITNESS_SIGNALS,
+      help: "fitness signal s_ce: the mixed model's loss or accuracy on the routed samples, or the expert's own (expert-*)",
+    },
+    fitnessNormalize: { type: 'boolean', default: true, help: "divide a client's scores of a round by their mean (--no-fitness-normalize: raw scores)" },
+    exploreAfter: {
+      type: 'integer',
+      default: 10,
+      min: 0,
+      arg: 'ROUNDS',
+      help: "raise Q of a pair unassigned this many of the client's rounds back to q0 (0 = never)",
+    },
     alphaL: { type: 'number', default: 1, min: 0.000001, help: 'alpha_L of the loss signal exp(-alpha_L l)' },
     delta: { type: 'number', default: 0.1, min: 0, max: 1, help: 'load slack around the balanced share' },
     gamma: { type: 'number', default: 0.1, min: 0, help: 'weight of the historical deficit in the bounds' },
     deficitDecay: { type: 'number', default: 0.9, min: 0, max: 1, help: 'per-round decay of the load deficits' },
-    aggregation: { type: 'string', default: 'fedavg', arg: 'RULE', help: 'per parameter group (backbone, each expert over its trainers): fedavg | median | trimmed-mean:F (drop fraction F at each end)' },
-    clipMultiplier: { type: 'number', default: 3, min: 1, help: "clip each update's distance from the global parameters to this x the last round's median accepted distance (first round: the group's norm)" },
-    rejectMultiplier: { type: 'number', default: 10, min: 1, help: "reject an update beyond the clip bound whose distance exceeds this x the round's median distance" },
+    aggregation: {
+      type: 'string',
+      default: 'fedavg',
+      arg: 'RULE',
+      help: 'per parameter group (backbone, each expert over its trainers): fedavg | median | trimmed-mean:F (drop fraction F at each end)',
+    },
+    clipMultiplier: {
+      type: 'number',
+      default: 3,
+      min: 1,
+      help: "clip each update's distance from the global parameters to this x the last round's median accepted distance (first round: the group's norm)",
+    },
+    rejectMultiplier: {
+      type: 'number',
+      default: 10,
+      min: 1,
+      help: "reject an update beyond the clip bound whose distance exceeds this x the round's median distance",
+    },
     expertWeighting: { type: 'string', default: 'usage', choices: ['usage', 'samples'], help: 'expert aggregation weights' },
     heartbeatInterval: { type: 'number', default: 5, min: 0.05, arg: 'SECONDS', help: 'client heartbeat interval' },
     livenessTimeout: { type: 'number', default: 20, min: 0.1, arg: 'SECONDS', help: 'silence after which a client is dropped' },
     maxClients: { type: 'integer', default: 10000, min: 1, help: 'client ids the coordinator keeps records of; a new id beyond it is refused' },
-    forgetAfter: { type: 'number', default: 168, min: 0.01, arg: 'HOURS', help: 'records (and checkpoint entries) of clients not seen for this long are dropped' },
+    forgetAfter: {
+      type: 'number',
+      default: 168,
+      min: 0.01,
+      arg: 'HOURS',
+      help: 'records (and checkpoint entries) of clients not seen for this long are dropped',
+    },
     drainGrace: { type: 'number', default: 10, min: 0, arg: 'SECONDS', help: 'on SIGTERM, time the round in flight may take to finish' },
     keepServing: { type: 'boolean', default: false, help: 'stay up after the last round (status page)' },
     seed: { type: 'integer', default: 1, min: 0, help: 'run seed (initial weights, sampling, tie-breaking)' },
@@ -67,9 +120,21 @@ export const SERVER_COMMAND = {
     tlsKey: { type: 'string', arg: 'FILE', help: 'TLS private key (PEM)' },
     tlsCa: { type: 'string', arg: 'FILE', help: 'CA of client certificates: enables mutual TLS' },
     tokens: { type: 'string', arg: 'FILE', help: "client tokens: JSON {id: token} or lines 'id token'" },
-    allowedClients: { type: 'list', arg: 'IDS', help: 'only these client ids may call (comma-separated; with mutual TLS, the certificate must also name the id)' },
-    insecure: { type: 'boolean', default: false, help: 'run without client authentication (no --tokens, no mutual TLS): binds 127.0.0.1 and warns every minute' },
-    statusToken: { type: 'string', arg: 'FILE', help: 'file holding a bearer token for /api/status (the dashboard sends it); without it /api/status answers loopback callers only' },
+    allowedClients: {
+      type: 'list',
+      arg: 'IDS',
+      help: 'only these client ids may call (comma-separated; with mutual TLS, the certificate must also name the id)',
+    },
+    insecure: {
+      type: 'boolean',
+      default: false,
+      help: 'run without client authentication (no --tokens, no mutual TLS): binds 127.0.0.1 and warns every minute',
+    },
+    statusToken: {
+      type: 'string',
+      arg: 'FILE',
+      help: 'file holding a bearer token for /api/status (the dashboard sends it); without it /api/status answers loopback callers only',
+    },
     logLevel: { type: 'string', default: 'info', choices: ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], help: 'log level' },
   },
 } as const satisfies CommandSpec;
@@ -120,8 +185,13 @@ export function coordinatorOptions(o: ServerOptions): CoordinatorOptions {
     }),
     norms: Object.freeze({ ...DEFAULT_NORM_POLICY, clipMultiplier: o.clipMultiplier, rejectMultiplier: o.rejectMultiplier }),
     fitness: Object.freeze({
-      experts: model.experts, beta: o.beta, q0: 1, signal: o.fitnessSignal as FitnessSignal, alphaL: o.alphaL,
-      normalize: o.fitnessNormalize, exploreAfter: o.exploreAfter,
+      experts: model.experts,
+      beta: o.beta,
+      q0: 1,
+      signal: o.fitnessSignal as FitnessSignal,
+      alphaL: o.alphaL,
+      normalize: o.fitnessNormalize,
+      exploreAfter: o.exploreAfter,
     }),
   });
 }
@@ -175,7 +245,10 @@ export async function run(argv: string[]): Promise<number> {
   });
   const bound = await service.start();
   const host = bound.address.slice(0, bound.address.lastIndexOf(':'));
-  logger.info({ host, port: bound.grpcPort, metricsPort: bound.httpPort, tls: !!o.tlsCert, mtls: tls.mutual, tokens: !!tokens, statusToken: !!o.statusToken }, 'coordinator listening');
+  logger.info(
+    { host, port: bound.grpcPort, metricsPort: bound.httpPort, tls: !!o.tlsCert, mtls: tls.mutual, tokens: !!tokens, statusToken: !!o.statusToken },
+    'coordinator listening',
+  );
   console.log(`flexmoe server listening grpc=${bound.address} metrics=${o.metricsHost}:${bound.httpPort}`);
   return lifecycle(service, { keepServing: o.keepServing, drainGraceMs: o.drainGrace * 1000, logger });
 }

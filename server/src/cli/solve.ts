@@ -23,13 +23,22 @@ const SPEC = {
     instance: { type: 'string', arg: 'FILE', required: true, help: 'instance JSON {"q","samples","capacity","lower"?,"upper"?,"delta"?}' },
     json: { type: 'string', arg: 'OUT', help: 'write the answer as JSON to OUT' },
     solver: { type: 'string', default: 'auto', choices: ['auto', 'glpk', 'heuristic', 'greedy', 'random'], help: 'solver path' },
-    timeLimit: { type: 'number', default: 30, min: 0.000001, arg: 'SECONDS', help: 'wall-clock safety net of the solve (the search itself is bounded by counted work)' },
+    timeLimit: {
+      type: 'number',
+      default: 30,
+      min: 0.000001,
+      arg: 'SECONDS',
+      help: 'wall-clock safety net of the solve (the search itself is bounded by counted work)',
+    },
     seed: { type: 'integer', default: 0, help: 'seed of the tie-breaking jitter and random baseline' },
   },
 } as const satisfies CommandSpec;
 
 /** Parsed instance file. */
-interface InstanceFile { problem: AssignmentProblem; delta?: number }
+interface InstanceFile {
+  problem: AssignmentProblem;
+  delta?: number;
+}
 
 /** Reads and validates an instance file; errors name the file and the field. */
 export async function readInstance(file: string, seed = 0): Promise<InstanceFile> {

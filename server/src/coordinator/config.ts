@@ -2,7 +2,7 @@
  * The coordinator's configuration and the shapes its request methods exchange with the
  * transport: options, collaborators, lifecycle phases, Join results and validated Submits.
  */
-import type { Logger } from '@flexmoe/shared';
+import type { Clock, Logger } from '@flexmoe/shared';
 import type { ModelConfig } from '@flexmoe/proto';
 import type { MoEConfig } from '@flexmoe/shared';
 import type { NormPolicy } from '../aggregation/norms';
@@ -51,6 +51,8 @@ export interface CoordinatorDeps {
   readonly metrics: CoordinatorMetrics;
   /** The round policy (assignment, aggregation, round-completed hook), with its checkpointable state. */
   readonly strategy: Strategy;
+  /** Round deadlines, retry waits, liveness and the sweeper (default: the real clock). */
+  readonly clock?: Clock;
 }
 
 /** What a successful Join returns. */

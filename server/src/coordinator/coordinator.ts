@@ -5,9 +5,18 @@
  * into the request methods below.
  */
 import { randomUUID } from 'node:crypto';
-import type { Logger } from '@flexmoe/shared';
+import { realClock, type Clock, type ClockTimer, type Logger } from '@flexmoe/shared';
 import type { ParamMap } from '@flexmoe/shared';
-import { PROTOCOL_VERSION, byteLength, modelConfigToWire, type JoinRequest__Output, type SubmitHeader__Output, type TensorChunk, type TensorSpec, type WireTensor } from '@flexmoe/proto';
+import {
+  PROTOCOL_VERSION,
+  byteLength,
+  modelConfigToWire,
+  type JoinRequest__Output,
+  type SubmitHeader__Output,
+  type TensorChunk,
+  type TensorSpec,
+  type WireTensor,
+} from '@flexmoe/proto';
 import { NormHistory } from '../aggregation/norms';
 import { DrainingError, StaleRoundError } from '../errors';
 import { ClientRegistry } from '../registry/client-registry';
@@ -16,7 +25,6 @@ import { DIVERGED_PREFIX, RoundEngine, type RoundOutcome } from '../rounds/round
 import { RunHistory } from '../rounds/run-history';
 import { loadLatestCheckpoint, type Checkpoint } from '../state/checkpoint';
 import { appendLogged, checkpointLogged } from './persistence';
-import { sleep } from '@flexmoe/shared';
 import { attemptErrorDelayMs, DEFAULT_ATTEMPT_ERROR_POLICY, RETRY_DELAY_MS } from './attempt-errors';
 import { failureLabel, recordRoundMetrics } from './round-metrics';
 import { DEFAULT_NORM_POLICY, type CoordinatorDeps, type CoordinatorOptions, type CoordinatorPhase, type JoinResult, type SubmitContext } from './config';
@@ -47,15 +55,21 @@ export class Coordinator {
   private readonly runId: string;
   private readonly abort = new AbortController();
   private loop: Promise<void> | undefined;
-  private sweeper: NodeJS.Timeout | undefined;
+  private sweeper: ClockTimer | undefined;
+  private readonly clock: Clock;
   private readonly log: Logger;
   private readonly chunkCache = new DownloadChunkCache();
   private readonly norms: NormHistory;
   /** Global parameters before each of the last rounds, newest last (rollback targets). */
   private readonly goodParams: ParamMap[] = [];
 
-  private constructor(private readonly options: CoordinatorOptions, private readonly deps: CoordinatorDeps, checkpoint?: Checkpoint) {
+  private constructor(
+    private readonly options: CoordinatorOptions,
+    private readonly deps: CoordinatorDeps,
+    checkpoint?: Checkpoint,
+  ) {
     this.log = deps.logger.child({ component: 'coordinator' });
+    this.clock = deps.clock ?? realClock;
     this.norms = new NormHistory(options.norms ?? DEFAULT_NORM_POLICY);
     this.registry = new ClientRegistry({
       livenessTimeoutMs: options.livenessTimeoutMs,
@@ -63,6 +77,7 @@ export class Coordinator {
       forgetAfterMs: options.forgetAfterMs,
       logger: deps.logger.child({ component: 'registry' }),
       onChange: () => deps.metrics.clientsConnected.set(this.registry.liveCount),
+      clock: this.clock,
     });
     const s = checkpoint?.state;
     this.runId = s?.runId ?? randomUUID();
@@ -91,10 +106,13 @@ export class Coordinator {
 
   /** Starts the round loop and the liveness sweeper (until `drain`); resolves when the loop ends. */
   start(): Promise<void> {
-    this.sweeper = setInterval(() => {
-      this.registry.sweep();
-      this.registry.prune();
-    }, Math.max(200, this.options.heartbeatIntervalMs));
+    this.sweeper = this.clock.setInterval(
+      () => {
+        this.registry.sweep();
+        this.registry.prune();
+      },
+      Math.max(200, this.options.heartbeatIntervalMs),
+    );
     this.sweeper.unref();
     this.loop ??= this.runLoop();
     return this.loop;
@@ -117,6 +135,7 @@ export class Coordinator {
       fitness: this.fitness,
       norms: this.norms,
       logger: this.deps.logger.child({ component: 'rounds' }),
+      clock: this.clock,
       onSolve: (s, answer) => {
         this.deps.metrics.solveSeconds.observe(s);
         if (answer.timedOut) this.deps.metrics.solveTimeouts.inc();
@@ -141,7 +160,7 @@ export class Coordinator {
           this.fail(round, errors);
           return;
         }
-        await sleep(errors > 0 ? attemptErrorDelayMs(policy, errors) : RETRY_DELAY_MS, this.abort.signal);
+        await this.clock.sleep(errors > 0 ? attemptErrorDelayMs(policy, errors) : RETRY_DELAY_MS, this.abort.signal);
       }
     }
     this.currentRound = 0;
@@ -240,13 +259,15 @@ export class Coordinator {
     if (this.loop && !wasFinished) {
       // A round still waiting for clients has nothing to finish: abandon it at once.
       const inFlight = this.registry.liveSessions().some((s) => s.proxy.currentTask() !== undefined);
-      const timer = setTimeout(() => this.abort.abort(new DrainingError('coordinator shutting down')), inFlight ? graceMs : 0);
+      const abandon = (): void => this.abort.abort(new DrainingError('coordinator shutting down'));
+      const timer = inFlight ? this.clock.setTimeout(abandon, graceMs) : undefined;
+      if (!inFlight) abandon();
       await this.loop;
-      clearTimeout(timer);
+      this.clock.clearTimeout(timer);
     }
     this.abort.abort(new DrainingError('coordinator shutting down'));
     if (this.completed > 0) this.checkpoint();
-    clearInterval(this.sweeper);
+    this.clock.clearInterval(this.sweeper);
     for (const s of this.registry.liveSessions()) s.proxy.close('coordinator stopped');
     this.phase = 'stopped';
   }

@@ -27,7 +27,10 @@ export function checkCompatible(cp: Checkpoint, options: CoordinatorOptions, fil
     if (got?.length !== t.length) throw new CheckpointError(`checkpoint ${file}: tensor ${name} missing or of the wrong size`);
     // A checksum proves the bytes are what was written, not that they are sane.
     const bad = got.findIndex((v) => !Number.isFinite(v));
-    if (bad >= 0) throw new CheckpointError(`checkpoint ${file}: tensor ${name} holds a non-finite value at index ${bad}; move it aside to resume from an earlier checkpoint`);
+    if (bad >= 0)
+      throw new CheckpointError(
+        `checkpoint ${file}: tensor ${name} holds a non-finite value at index ${bad}; move it aside to resume from an earlier checkpoint`,
+      );
   }
   if (s.seed !== options.round.seed || s.strategy !== options.strategyName) {
     throw new CheckpointError(`checkpoint ${file} belongs to a run with seed ${s.seed} and strategy ${s.strategy}; use another --data-dir`);

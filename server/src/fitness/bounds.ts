@@ -37,12 +37,7 @@ export function balancedShare(samples: readonly number[], capacity: readonly num
  * U >= L >= 0 hold) and then halved until the bounds stay feasible in sum
  * (sum L <= E T <= sum U); with no deficits the bounds are symmetric around T.
  */
-export function loadBounds(
-  samples: readonly number[],
-  capacity: readonly number[],
-  experts: number,
-  options: LoadBoundOptions = {},
-): LoadBounds {
+export function loadBounds(samples: readonly number[], capacity: readonly number[], experts: number, options: LoadBoundOptions = {}): LoadBounds {
   const delta = options.delta ?? 0.1;
   const gamma = options.gamma ?? 0.1;
   if (!(delta >= 0) || !Number.isFinite(delta)) throw new InvalidArgumentError(`delta must be a finite number >= 0 (got ${delta})`);
@@ -52,7 +47,10 @@ export function loadBounds(
     throw new InvalidArgumentError(`deficits has ${deficits.length} entries for ${experts} experts`);
   }
   const share = balancedShare(samples, capacity, experts);
-  const shift = clippedShift(deficits.map((d) => gamma * (Number.isFinite(d) ? d : 0)), delta);
+  const shift = clippedShift(
+    deficits.map((d) => gamma * (Number.isFinite(d) ? d : 0)),
+    delta,
+  );
   return {
     share,
     lower: shift.map((g) => Math.max(0, share * (1 - delta + g))),
@@ -66,12 +64,7 @@ export function loadBounds(
  * the plain band, which the solver uses for problems without explicit bounds and to report a
  * baseline's violation.
  */
-export function achievableLoadBounds(
-  samples: readonly number[],
-  capacity: readonly number[],
-  experts: number,
-  options: LoadBoundOptions = {},
-): LoadBounds {
+export function achievableLoadBounds(samples: readonly number[], capacity: readonly number[], experts: number, options: LoadBoundOptions = {}): LoadBounds {
   const b = loadBounds(samples, capacity, experts, options);
   const lower = [...b.lower];
   const upper = [...b.upper];
@@ -87,9 +80,7 @@ export function achievableLoadBounds(
  * equal clients the loads can only be 2n or 3n) and force the assignment to rotate with the
  * deficits whatever Q says.
  */
-function admitBalancedAssignment(
-  lower: number[], upper: number[], samples: readonly number[], capacity: readonly number[], experts: number,
-): void {
+function admitBalancedAssignment(lower: number[], upper: number[], samples: readonly number[], capacity: readonly number[], experts: number): void {
   const loads = balancedLoads(samples, capacity, experts).load;
   const [lo, hi] = [Math.min(...loads), Math.max(...loads)];
   for (let e = 0; e < experts; e++) {

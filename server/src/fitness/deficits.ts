@@ -15,7 +15,10 @@ export class DeficitTracker {
   private values: number[];
 
   /** `decay` (default 0.9) multiplies the old deficits before each round's term is added. */
-  constructor(readonly experts: number, readonly decay = 0.9) {
+  constructor(
+    readonly experts: number,
+    readonly decay = 0.9,
+  ) {
     if (!Number.isInteger(experts) || experts < 1) throw new InvalidArgumentError(`experts must be an integer >= 1 (got ${experts})`);
     if (!(decay >= 0 && decay <= 1)) throw new InvalidArgumentError(`deficit decay must be in [0, 1] (got ${decay})`);
     this.values = new Array<number>(experts).fill(0);

@@ -93,7 +93,8 @@ export class FitnessMatrix {
     if (!Number.isFinite(this.q0)) throw new InvalidArgumentError(`q0 must be finite (got ${this.q0})`);
     if (!FITNESS_SIGNALS.includes(this.signal)) throw new InvalidArgumentError(`signal must be one of ${FITNESS_SIGNALS.join(', ')} (got ${this.signal})`);
     if (!(this.alphaL > 0) || !Number.isFinite(this.alphaL)) throw new InvalidArgumentError(`alphaL must be a finite number > 0 (got ${this.alphaL})`);
-    if (!Number.isInteger(this.exploreAfter) || this.exploreAfter < 0) throw new InvalidArgumentError(`exploreAfter must be an integer >= 0 (got ${this.exploreAfter})`);
+    if (!Number.isInteger(this.exploreAfter) || this.exploreAfter < 0)
+      throw new InvalidArgumentError(`exploreAfter must be an integer >= 0 (got ${this.exploreAfter})`);
   }
 
   /** Q row of a client (q0 everywhere for a client never seen); a copy. */
@@ -142,7 +143,11 @@ export class FitnessMatrix {
       const signal = this.normalize ? (mean > 0 ? s / mean : 1) : s;
       row[r.expert] = (1 - this.beta) * row[r.expert] + this.beta * signal;
     });
-    this.explore(clientId, row, reports.map((r) => r.expert));
+    this.explore(
+      clientId,
+      row,
+      reports.map((r) => r.expert),
+    );
     this.rows.set(clientId, row);
   }
 
@@ -165,7 +170,8 @@ export class FitnessMatrix {
       throw new InvalidArgumentError(`fitness report for client ${clientId}: expert ${r.expert} is not in 0..${this.experts - 1}`);
     }
     const s = this.score(r);
-    if (s !== null && !Number.isFinite(s)) throw new InvalidArgumentError(`fitness report for client ${clientId}, expert ${r.expert}: ${this.signal} is not finite`);
+    if (s !== null && !Number.isFinite(s))
+      throw new InvalidArgumentError(`fitness report for client ${clientId}, expert ${r.expert}: ${this.signal} is not finite`);
     return s;
   }
 
@@ -178,9 +184,15 @@ export class FitnessMatrix {
   /** Plain JSON for the checkpoint (`JSON.stringify` calls this). */
   toJSON(): FitnessJSON {
     return {
-      experts: this.experts, beta: this.beta, q0: this.q0, signal: this.signal, alphaL: this.alphaL,
-      normalize: this.normalize, exploreAfter: this.exploreAfter,
-      rows: Object.fromEntries(this.rows), ages: Object.fromEntries(this.ages),
+      experts: this.experts,
+      beta: this.beta,
+      q0: this.q0,
+      signal: this.signal,
+      alphaL: this.alphaL,
+      normalize: this.normalize,
+      exploreAfter: this.exploreAfter,
+      rows: Object.fromEntries(this.rows),
+      ages: Object.fromEntries(this.ages),
     };
   }
 
@@ -193,8 +205,13 @@ export class FitnessMatrix {
       // Checkpoints from before normalisation and exploration keep their old behaviour.
       const legacy = j.normalize === undefined;
       matrix = new FitnessMatrix({
-        experts: j.experts as number, beta: j.beta, q0: j.q0, signal: j.signal ?? 'loss', alphaL: j.alphaL,
-        normalize: legacy ? false : j.normalize, exploreAfter: legacy ? 0 : j.exploreAfter,
+        experts: j.experts as number,
+        beta: j.beta,
+        q0: j.q0,
+        signal: j.signal ?? 'loss',
+        alphaL: j.alphaL,
+        normalize: legacy ? false : j.normalize,
+        exploreAfter: legacy ? 0 : j.exploreAfter,
       });
     } catch (err) {
       throw new FileFormatError(`fitness: ${(err as Error).message}`, { cause: err });

@@ -54,7 +54,9 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse, s: Ht
 function statusRefusal(req: http.IncomingMessage, token: string | undefined): { code: number; text: string } | undefined {
   if (token === undefined) {
     const peer = (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
-    return isLoopback(peer) ? undefined : { code: 403, text: 'the status is served to loopback callers only (start the coordinator with --status-token to serve it remotely)' };
+    return isLoopback(peer)
+      ? undefined
+      : { code: 403, text: 'the status is served to loopback callers only (start the coordinator with --status-token to serve it remotely)' };
   }
   const given = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '';
   return sameSecret(given, token) ? undefined : { code: 401, text: 'bearer token required' };

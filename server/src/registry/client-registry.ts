@@ -5,7 +5,7 @@
  * heartbeats. Register rejects a duplicate of a live session; unregister is idempotent.
  */
 import { randomUUID } from 'node:crypto';
-import type { Logger } from '@flexmoe/shared';
+import { realClock, type Clock, type Logger } from '@flexmoe/shared';
 import { DuplicateSessionError, ResourceLimitError, UnknownSessionError } from '../errors';
 import { SessionProxy } from './session-proxy';
 
@@ -57,6 +57,8 @@ export interface RegistryOptions {
   readonly maxClients?: number;
   /** Records of clients not seen for this long (ms, no live session) are dropped; default 7 days. */
   readonly forgetAfterMs?: number;
+  /** Liveness and join times (default: the real clock). */
+  readonly clock?: Clock;
 }
 
 /** Replacements of one client id within REPLACE_WINDOW_MS that mean two daemons share the id. */
@@ -73,7 +75,11 @@ export class ClientRegistry {
   /** Recent replacement times per client id (duplicate-id detection). */
   private readonly replacements = new Map<string, number[]>();
 
-  constructor(private readonly options: RegistryOptions) {}
+  private readonly clock: Clock;
+
+  constructor(private readonly options: RegistryOptions) {
+    this.clock = options.clock ?? realClock;
+  }
 
   /** Restores records from a checkpoint (sessions are not restored: clients join again). */
   restore(records: readonly ClientRecord[]): void {
@@ -81,7 +87,7 @@ export class ClientRegistry {
   }
 
   /** Registers a session; throws DuplicateSessionError if the client has a live one and `replace` is false. */
-  register(info: JoinInfo, replace: boolean, now = Date.now()): ClientSession {
+  register(info: JoinInfo, replace: boolean, now = this.clock.now()): ClientSession {
     const existing = this.sessions.get(info.clientId);
     if (existing && this.isAlive(existing, now) && !replace) {
       throw new DuplicateSessionError(`client '${info.clientId}' already has a live session`);
@@ -92,7 +98,14 @@ export class ClientRegistry {
       this.unregister(info.clientId, 'replaced by a new session');
     }
     const sessionId = randomUUID();
-    const session: ClientSession = { sessionId, info, lastSeenMs: now, ready: false, phase: 'IDLE', proxy: new SessionProxy(info.clientId, info.samples, info.capacity) };
+    const session: ClientSession = {
+      sessionId,
+      info,
+      lastSeenMs: now,
+      ready: false,
+      phase: 'IDLE',
+      proxy: new SessionProxy(info.clientId, info.samples, info.capacity),
+    };
     this.sessions.set(info.clientId, session);
     const prev = this.records.get(info.clientId);
     this.records.set(info.clientId, {
@@ -115,7 +128,7 @@ export class ClientRegistry {
   }
 
   /** Drops the records of clients without a live session not seen for forgetAfterMs; returns their ids. */
-  prune(now = Date.now()): string[] {
+  prune(now = this.clock.now()): string[] {
     const limit = this.options.forgetAfterMs ?? 7 * 24 * 3600_000;
     const gone = [...this.records.values()].filter((r) => !this.sessions.has(r.clientId) && now - r.lastJoinedAt > limit).map((r) => r.clientId);
     for (const id of gone) this.records.delete(id);
@@ -129,7 +142,10 @@ export class ClientRegistry {
     recent.push(now);
     this.replacements.set(clientId, recent);
     if (recent.length >= REPLACE_LOOP_COUNT) {
-      this.options.logger.warn({ client: clientId, replacements: recent.length, windowSeconds: REPLACE_WINDOW_MS / 1000 }, 'duplicate client id: its session keeps being replaced; two daemons probably share this id (a cloned image?)');
+      this.options.logger.warn(
+        { client: clientId, replacements: recent.length, windowSeconds: REPLACE_WINDOW_MS / 1000 },
+        'duplicate client id: its session keeps being replaced; two daemons probably share this id (a cloned image?)',
+      );
     }
   }
 
@@ -145,7 +161,7 @@ export class ClientRegistry {
   }
 
   /** The live session of `clientId` with this session id, refreshing its liveness; else UnknownSessionError. */
-  touch(clientId: string, sessionId: string, now = Date.now()): ClientSession {
+  touch(clientId: string, sessionId: string, now = this.clock.now()): ClientSession {
     const session = this.sessions.get(clientId);
     if (!session || session.sessionId !== sessionId) {
       throw new UnknownSessionError(`unknown session for client '${clientId}': join again`);
@@ -155,7 +171,7 @@ export class ClientRegistry {
   }
 
   /** Marks the session ready (task stream open) or not. */
-  setReady(session: ClientSession, ready: boolean, now = Date.now()): void {
+  setReady(session: ClientSession, ready: boolean, now = this.clock.now()): void {
     if (this.sessions.get(session.info.clientId) !== session) return;
     if (session.ready !== ready) this.ready += ready ? 1 : -1;
     session.ready = ready;
@@ -170,7 +186,7 @@ export class ClientRegistry {
   }
 
   /** Drops sessions that have been silent past the liveness timeout; returns the ids dropped. */
-  sweep(now = Date.now()): string[] {
+  sweep(now = this.clock.now()): string[] {
     const dead = [...this.sessions.values()].filter((s) => !this.isAlive(s, now)).map((s) => s.info.clientId);
     for (const id of dead) this.unregister(id, 'liveness timeout');
     return dead;

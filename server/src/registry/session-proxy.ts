@@ -30,7 +30,11 @@ export class SessionProxy implements ClientProxy {
   private listener: ((event: SessionEvent) => void) | undefined;
   private closed: string | undefined;
 
-  constructor(readonly id: string, readonly samples: number, readonly capacity: number) {}
+  constructor(
+    readonly id: string,
+    readonly samples: number,
+    readonly capacity: number,
+  ) {}
 
   /** Dispatches `task` (now, or when the task stream attaches) and waits for the update. */
   fit(task: RoundTaskSpec, signal: AbortSignal): Promise<ClientUpdate> {

@@ -4,7 +4,7 @@
  * aggregate when at least min-clients reported, update Q and deficits, and describe the round.
  */
 import { setMaxListeners } from 'node:events';
-import type { Logger } from '@flexmoe/shared';
+import { realClock, type Clock, type ClockTimer, type Logger } from '@flexmoe/shared';
 import type { ParamMap } from '@flexmoe/shared';
 import type { NormHistory } from '../aggregation/norms';
 import type { ClientRegistry, ClientSession } from '../registry/client-registry';
@@ -48,6 +48,8 @@ export interface RoundDeps {
   readonly norms: NormHistory;
   /** Called with the solve time (seconds) of each assignment. */
   readonly onSolve?: (seconds: number, answer: AssignmentAnswer) => void;
+  /** Deadlines, quorum grace and round timestamps (default: the real clock). */
+  readonly clock?: Clock;
 }
 
 /** What a round attempt produced. */
@@ -79,21 +81,28 @@ interface RoundId {
 /** Runs round attempts; holds no state between rounds (the coordinator does). */
 export class RoundEngine {
   private sharedFeedbackLogged = false;
+  private readonly clock: Clock;
 
-  constructor(private readonly config: RoundConfig, private readonly deps: RoundDeps) {}
+  constructor(
+    private readonly config: RoundConfig,
+    private readonly deps: RoundDeps,
+  ) {
+    this.clock = deps.clock ?? realClock;
+  }
 
   /** One attempt of `round` on `params`; waits for min-clients ready clients first. */
   async run(round: number, attempt: number, params: Readonly<ParamMap>, signal: AbortSignal): Promise<RoundOutcome> {
     const log = this.deps.logger.child({ round, attempt });
     await this.deps.registry.waitForReady(Math.max(this.config.minClients, this.config.minAvailable), signal);
-    const started = Date.now();
+    const started = this.clock.now();
     const sessions = this.sample(round, attempt);
     const solveStart = performance.now();
     const answer = await this.assign(round, sessions, signal);
     const solveSeconds = (performance.now() - solveStart) / 1000;
     this.deps.onSolve?.(solveSeconds, answer);
     log.info({ clients: sessions.length, solver: answer.solver, status: answer.status, gap: answer.gap }, 'round assigned');
-    if (answer.timedOut) log.warn({ seconds: solveSeconds, status: answer.status }, 'assignment solve cut by the solver time limit: the answer depends on timing');
+    if (answer.timedOut)
+      log.warn({ seconds: solveSeconds, status: answer.status }, 'assignment solve cut by the solver time limit: the answer depends on timing');
     const collectStart = performance.now();
     // Updates within the clipping bound are folded in as they arrive and their tensors dropped;
     // the rest are held until the round closes. A retry drops everything.
@@ -122,12 +131,33 @@ export class RoundEngine {
       this.deps.norms.record(robust.accepted);
     }
     const next = robust.params;
-    const load = assignedLoad(answer.assignment, sessions.map((s) => s.info.samples), this.config.experts);
+    const load = assignedLoad(
+      answer.assignment,
+      sessions.map((s) => s.info.samples),
+      this.config.experts,
+    );
     const aggregateSeconds = (performance.now() - aggStart) / 1000;
     const timings = { solve: solveSeconds, collect: collectSeconds, aggregate: aggregateSeconds };
     const capacities = sessions.map((s) => Math.min(this.config.experts, s.info.capacity));
-    const loadCvMin = minimalLoadCv(sessions.map((s) => s.info.samples), capacities, this.config.experts);
-    const record = describeRound({ round, attempt, started, sessions, answer, updates, failures, load, loadCvMin, timings, experts: this.config.experts });
+    const loadCvMin = minimalLoadCv(
+      sessions.map((s) => s.info.samples),
+      capacities,
+      this.config.experts,
+    );
+    const record = describeRound({
+      round,
+      attempt,
+      started,
+      ended: this.clock.now(),
+      sessions,
+      answer,
+      updates,
+      failures,
+      load,
+      loadCvMin,
+      timings,
+      experts: this.config.experts,
+    });
     this.deps.strategy.roundCompleted({ round, attempt, updates, record, fitness: this.deps.fitness });
     log.info({ accuracy: record.accuracy, reported: updates.length, loadCv: record.loadCv, seconds: record.seconds }, 'round completed');
     return { kind: 'completed', params: next, record };
@@ -135,7 +165,14 @@ export class RoundEngine {
 
   private sample(round: number, attempt: number): ClientSession[] {
     const ready = this.deps.registry.readySessions();
-    const ids = sampleClients(ready.map((s) => s.info.clientId), this.config.fraction, this.config.minClients, this.config.seed, round, attempt);
+    const ids = sampleClients(
+      ready.map((s) => s.info.clientId),
+      this.config.fraction,
+      this.config.minClients,
+      this.config.seed,
+      round,
+      attempt,
+    );
     const chosen = new Set(ids);
     return ready.filter((s) => chosen.has(s.info.clientId));
   }
@@ -164,20 +201,18 @@ export class RoundEngine {
   }
 
   private async collect(id: RoundId, sessions: readonly ClientSession[], answer: AssignmentAnswer, aggregator: RoundAggregator, outer: AbortSignal) {
-    const deadline = Date.now() + this.config.roundDeadlineMs;
+    const clock = this.clock;
+    const deadline = clock.now() + this.config.roundDeadlineMs;
     // An explicit timer, not AbortSignal.timeout: inside AbortSignal.any, Node 20 holds the
     // timeout signal only weakly, a full GC collects it and the round would wait forever.
     const closed = new AbortController();
-    const timer = setTimeout(
-      () => closed.abort(new DOMException('round deadline passed', 'TimeoutError')),
-      this.config.roundDeadlineMs,
-    );
-    let graceTimer: NodeJS.Timeout | undefined;
+    const timer = clock.setTimeout(() => closed.abort(new DOMException('round deadline passed', 'TimeoutError')), this.config.roundDeadlineMs);
+    let graceTimer: ClockTimer | undefined;
     const quorum = this.quorumSize(sessions.length);
     let reported = 0;
     const onReport = (): void => {
       if (++reported !== quorum || reported === sessions.length) return;
-      graceTimer = setTimeout(
+      graceTimer = clock.setTimeout(
         () => closed.abort(new DOMException(`report quorum ${quorum} of ${sessions.length} reached`, 'QuorumClosedError')),
         this.config.quorumGraceMs,
       );
@@ -196,8 +231,8 @@ export class RoundEngine {
         ),
       );
     } finally {
-      clearTimeout(timer);
-      clearTimeout(graceTimer);
+      clock.clearTimeout(timer);
+      clock.clearTimeout(graceTimer);
     }
     const updates: ClientUpdate[] = [];
     const failures: ClientFailure[] = [];
@@ -229,7 +264,6 @@ export class RoundEngine {
       seed: (this.config.seed * 1_000_003 + round * 131 + index) >>> 0,
     };
   }
-
 }
 
 function failureReason(err: unknown, outer: AbortSignal): string {
@@ -244,6 +278,7 @@ interface RoundFacts {
   round: number;
   attempt: number;
   started: number;
+  ended: number;
   sessions: readonly ClientSession[];
   answer: AssignmentAnswer;
   updates: readonly ClientUpdate[];
@@ -276,7 +311,7 @@ function describeRound(f: RoundFacts): RoundRecord {
     round: f.round,
     attempt: f.attempt,
     startedAtMs: f.started,
-    seconds: (Date.now() - f.started) / 1000,
+    seconds: (f.ended - f.started) / 1000,
     detail: true,
     participantCount: f.sessions.length,
     reportedCount: f.updates.length,

@@ -54,7 +54,12 @@ export class RunHistory {
    * `records` from the checkpoint; `fileBytes` is the size of history.jsonl that checkpoint
    * matches: lines appended after it (a round not checkpointed before a crash) are cut off.
    */
-  constructor(dataDir: string, records: readonly RoundRecord[], fileBytes: number | undefined, private readonly bound = DEFAULT_DETAIL_BOUND) {
+  constructor(
+    dataDir: string,
+    records: readonly RoundRecord[],
+    fileBytes: number | undefined,
+    private readonly bound = DEFAULT_DETAIL_BOUND,
+  ) {
     this.file = path.join(dataDir, HISTORY_FILE);
     this.list = records.map(normalizeRecord);
     if (fileBytes !== undefined && fs.existsSync(this.file) && fs.statSync(this.file).size > fileBytes) {

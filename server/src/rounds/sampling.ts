@@ -5,14 +5,7 @@ import { SeededRandom } from '@flexmoe/shared';
  * Picks max(minClients, ceil(fraction * n)) of `ids` (capped at n) with a seeded shuffle, so the
  * same seed, round and attempt pick the same clients. The result is sorted.
  */
-export function sampleClients(
-  ids: readonly string[],
-  fraction: number,
-  minClients: number,
-  seed: number,
-  round: number,
-  attempt: number,
-): string[] {
+export function sampleClients(ids: readonly string[], fraction: number, minClients: number, seed: number, round: number, attempt: number): string[] {
   const sorted = [...ids].sort();
   const want = Math.min(sorted.length, Math.max(minClients, Math.ceil(fraction * sorted.length)));
   if (want >= sorted.length) return sorted;

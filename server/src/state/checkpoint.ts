@@ -80,7 +80,13 @@ export function decodeCheckpoint(bytes: Buffer, source: string): Checkpoint {
   if (bytes.length < MAGIC.length + 4 + 32) fail('file too short');
   if (!bytes.subarray(0, MAGIC.length).equals(MAGIC)) fail('not a FlexMoE checkpoint (bad magic)');
   const body = bytes.subarray(0, bytes.length - 32);
-  if (!createHash('sha256').update(body).digest().equals(bytes.subarray(bytes.length - 32))) fail('SHA-256 mismatch');
+  if (
+    !createHash('sha256')
+      .update(body)
+      .digest()
+      .equals(bytes.subarray(bytes.length - 32))
+  )
+    fail('SHA-256 mismatch');
   const headerLength = body.readUInt32LE(MAGIC.length);
   const start = MAGIC.length + 4;
   let header: { version: number; state: CheckpointState; tensors: TensorIndexEntry[] };
@@ -162,7 +168,10 @@ export function loadLatestCheckpoint(dataDir: string): { checkpoint: Checkpoint;
   try {
     return { checkpoint: decodeCheckpoint(fs.readFileSync(newest), newest), file: newest };
   } catch (err) {
-    const hint = older.length > 0 ? `; earlier checkpoints are kept (${older.map((f) => path.basename(f)).join(', ')}): move ${path.basename(newest)} aside to resume from the previous one` : '';
+    const hint =
+      older.length > 0
+        ? `; earlier checkpoints are kept (${older.map((f) => path.basename(f)).join(', ')}): move ${path.basename(newest)} aside to resume from the previous one`
+        : '';
     const message = err instanceof CheckpointError ? err.message : `cannot read checkpoint ${newest}: ${(err as Error).message}`;
     throw new CheckpointError(message + hint, { cause: err });
   }

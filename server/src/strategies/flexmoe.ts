@@ -47,7 +47,16 @@ export class FlexMoEStrategy extends BaseStrategy {
     this.prices = result.prices;
     problem.clients.forEach((c, i) => this.lastAssignment.set(c.id, result.assignment[i]));
     this.options.logger?.info(
-      { round: problem.round, clients: problem.clients.length, experts: problem.experts, status: result.status, solver: result.solver, gap: result.gap, violation: result.violation, seconds: result.seconds },
+      {
+        round: problem.round,
+        clients: problem.clients.length,
+        experts: problem.experts,
+        status: result.status,
+        solver: result.solver,
+        gap: result.gap,
+        violation: result.violation,
+        seconds: result.seconds,
+      },
       'assignment solved',
     );
     return result;
@@ -92,10 +101,12 @@ export class FlexMoEStrategy extends BaseStrategy {
   override restore(state: unknown): void {
     const s = state as Partial<FlexMoESnapshot> | null;
     if (!s || typeof s !== 'object') throw new FileFormatError('flexmoe strategy state: expected an object');
-    if (s.prices !== null && !(Array.isArray(s.prices) && s.prices.every(Number.isFinite))) throw new FileFormatError('flexmoe strategy state: prices must be finite numbers or null');
+    if (s.prices !== null && !(Array.isArray(s.prices) && s.prices.every(Number.isFinite)))
+      throw new FileFormatError('flexmoe strategy state: prices must be finite numbers or null');
     if (!s.assignment || typeof s.assignment !== 'object') throw new FileFormatError('flexmoe strategy state: assignment must be an object');
     for (const [id, list] of Object.entries(s.assignment)) {
-      if (!Array.isArray(list) || !list.every((e) => Number.isInteger(e) && e >= 0)) throw new FileFormatError(`flexmoe strategy state: assignment.${id} must be expert ids`);
+      if (!Array.isArray(list) || !list.every((e) => Number.isInteger(e) && e >= 0))
+        throw new FileFormatError(`flexmoe strategy state: assignment.${id} must be expert ids`);
     }
     this.deficits = s.deficits ? DeficitTracker.fromJSON(s.deficits) : null;
     this.beforeLastRound = s.beforeLastRound ? DeficitTracker.fromJSON(s.beforeLastRound).toJSON() : null;

@@ -30,7 +30,9 @@ export interface Exposure {
 export function grpcBindHost(e: Exposure, logger: Logger): string {
   if (e.tokens || e.mutualTls) return e.host;
   if (!e.insecure) {
-    throw new ConfigError('refusing to start without client authentication: give --tokens FILE or mutual TLS (--tls-cert, --tls-key, --tls-ca), or --insecure to run open on 127.0.0.1');
+    throw new ConfigError(
+      'refusing to start without client authentication: give --tokens FILE or mutual TLS (--tls-cert, --tls-key, --tls-ca), or --insecure to run open on 127.0.0.1',
+    );
   }
   if (isLoopback(e.host)) return e.host;
   logger.warn({ requested: e.host }, 'insecure coordinator: binding 127.0.0.1 instead of the requested host');

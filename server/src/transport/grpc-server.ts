@@ -101,14 +101,16 @@ function coordinatorHandlers(
   downloads: Set<DownloadCall>,
 ): CoordinatorHandlers {
   const log = o.logger;
-  const unary = <Req, Res>(name: string, fn: (clientId: string, req: Req) => Res): grpc.handleUnaryCall<Req, Res> => (call, callback) => {
-    try {
-      callback(null, fn(authenticate(call, o.auth), call.request));
-    } catch (err) {
-      log.warn({ rpc: name, err: (err as Error).message }, 'call refused');
-      callback(toGrpcStatus(err));
-    }
-  };
+  const unary =
+    <Req, Res>(name: string, fn: (clientId: string, req: Req) => Res): grpc.handleUnaryCall<Req, Res> =>
+    (call, callback) => {
+      try {
+        callback(null, fn(authenticate(call, o.auth), call.request));
+      } catch (err) {
+        log.warn({ rpc: name, err: (err as Error).message }, 'call refused');
+        callback(toGrpcStatus(err));
+      }
+    };
   return {
     Join: unary('Join', (clientId, req) => coordinator.join(clientId, req as never)),
     Heartbeat: unary('Heartbeat', (clientId, req: { sessionId: string; phase: string }) => ({

@@ -26,7 +26,15 @@ const current = {
 };
 
 test('backbone is n_c-weighted; experts are usage-weighted over their trainers; untrained experts keep their value', () => {
-  const a = update('a', 300, [[0, 30], [1, 10]], { 'backbone.w': [1, 2], 'expert.0.w': [10], 'expert.1.w': [20] });
+  const a = update(
+    'a',
+    300,
+    [
+      [0, 30],
+      [1, 10],
+    ],
+    { 'backbone.w': [1, 2], 'expert.0.w': [10], 'expert.1.w': [20] },
+  );
   const b = update('b', 100, [[0, 10]], { 'backbone.w': [5, 6], 'expert.0.w': [50] });
   const { params, trainedExperts } = aggregate(current, [a, b], 3, 'usage');
   assert.deepEqual(Array.from(params['backbone.w']!), [(300 * 1 + 100 * 5) / 400, (300 * 2 + 100 * 6) / 400]);

@@ -39,11 +39,18 @@ function maxDiff(a: ParamMap, b: ParamMap): number {
 test('aggregation rules parse, and bad ones are refused with the accepted forms', () => {
   assert.deepEqual(parseAggregationRule('median'), { kind: 'median' });
   assert.deepEqual(parseAggregationRule('trimmed-mean:0.2'), { kind: 'trimmed-mean', fraction: 0.2 });
-  for (const bad of ['mean', 'trimmed-mean:0.5', 'trimmed-mean:', 'trimmed-mean:-1']) assert.throws(() => parseAggregationRule(bad), /fedavg, median or trimmed-mean:F/);
+  for (const bad of ['mean', 'trimmed-mean:0.5', 'trimmed-mean:', 'trimmed-mean:-1'])
+    assert.throws(() => parseAggregationRule(bad), /fedavg, median or trimmed-mean:F/);
 });
 
 test('coordinate-wise median and trimmed mean', () => {
-  const ts = [[1, 10], [2, -5], [100, 0], [3, 1], [4, 2]].map((v) => Float32Array.from(v));
+  const ts = [
+    [1, 10],
+    [2, -5],
+    [100, 0],
+    [3, 1],
+    [4, 2],
+  ].map((v) => Float32Array.from(v));
   assert.deepEqual([...coordinateWise(ts)], [3, 1]);
   assert.deepEqual([...coordinateWise(ts, 0.2)], [3, 1]); // drops one at each end: mean of 2,3,4 and 0,1,2
   assert.deepEqual([...coordinateWise(ts.slice(0, 4))], [2.5, 0.5]);
@@ -61,7 +68,10 @@ for (const [what, poison] of [
     const good = [honest('a', [0, 1]), honest('b', [1, 2]), honest('c', [0, 3])];
     const bad = update('mallory', [0, 2], 480, poison);
     const { result } = run({ kind: 'fedavg' }, [good[0]!, bad, good[1]!, good[2]!]);
-    assert.deepEqual(result.rejected.map((r) => r.clientId), ['mallory']);
+    assert.deepEqual(
+      result.rejected.map((r) => r.clientId),
+      ['mallory'],
+    );
     assert.match(result.rejected[0]!.reason, /^rejected: outlier: backbone moved .* over 10 x the round's reference/);
     const clean = run({ kind: 'fedavg' }, good).result;
     assert.ok(maxDiff(result.params, clean.params) < 1e-7);

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createLogger, parseCommand } from '@flexmoe/shared';
+import { FakeClock } from '@flexmoe/shared/testing';
 import { PROTOCOL_VERSION, type JoinRequest__Output } from '@flexmoe/proto';
 import { coordinatorOptions, SERVER_COMMAND } from '../../src/cli/server';
 import { BaseStrategy } from '../../src/strategies/base';
@@ -29,30 +30,34 @@ function join(clientId: string): JoinRequest__Output {
   } as JoinRequest__Output;
 }
 
-test('a round attempt that keeps throwing ends in the failed state, counted, instead of retrying forever', { timeout: 60_000 }, async () => {
+test('a round attempt that keeps throwing backs off 250 ms, 500 ms, ... up to 30 s, then fails, counted, instead of retrying forever', async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'flexmoe-attempt-errors-'));
   try {
     const parsed = parseCommand(SERVER_COMMAND, ['--data-dir', dir, '--min-clients', '1', '--rounds', '3'], {});
-    const options = { ...coordinatorOptions(parsed.options!), attemptErrors: { baseDelayMs: 1, maxDelayMs: 4, maxConsecutive: 5 } };
+    const options = coordinatorOptions(parsed.options!);
     const metrics = createMetrics();
-    let calls = 0;
+    const clock = new FakeClock();
+    const calls: number[] = [];
     // A strategy with a bug: what a user's strategy or a broken solver does to the round loop.
     const strategy = new (class extends BaseStrategy {
       readonly name = 'flexmoe';
       assign() {
-        calls++;
+        calls.push(clock.now());
         return Promise.reject(new Error('strategy bug'));
       }
     })();
-    const coordinator = Coordinator.open(options, { logger: createLogger({ level: 'silent' }), metrics, strategy });
+    const coordinator = Coordinator.open(options, { logger: createLogger({ level: 'silent' }), metrics, strategy, clock });
     const { sessionId } = coordinator.join('c0', join('c0'));
     const unsubscribe = coordinator.subscribe('c0', sessionId, () => undefined);
-    await coordinator.start();
+    const loop = coordinator.start();
+    while (coordinator.state !== 'failed' && (await clock.runNext()));
+    await loop;
     unsubscribe();
     assert.equal(coordinator.state, 'failed');
-    assert.equal(calls, 5);
+    const waits = calls.slice(1).map((t, i) => t - calls[i]!);
+    assert.deepEqual(waits, [250, 500, 1000, 2000, 4000, 8000, 16_000, 30_000, 30_000], 'the default policy, in fake time');
     const counter = await metrics.roundAttemptErrors.get();
-    assert.equal(counter.values[0]?.value, 5);
+    assert.equal(counter.values[0]?.value, DEFAULT_ATTEMPT_ERROR_POLICY.maxConsecutive);
     assert.equal(coordinator.completedRounds, 0);
     await coordinator.drain(0);
   } finally {

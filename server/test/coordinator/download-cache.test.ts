@@ -21,13 +21,22 @@ test('cached download chunks equal fresh chunking, are shared within a round and
   const specsB = taskSpecs(model, [2, 3]);
   const fresh = [...chunkTensors(taskTensors(params, specsA))];
   const got = cache.chunksFor(params, specsA);
-  assert.deepEqual(got.map((c) => [c.name, c.offset, c.header?.crc32]), fresh.map((c) => [c.name, c.offset, c.header?.crc32]));
+  assert.deepEqual(
+    got.map((c) => [c.name, c.offset, c.header?.crc32]),
+    fresh.map((c) => [c.name, c.offset, c.header?.crc32]),
+  );
   const assembled = assemble(got, specsA);
   for (const s of specsA) assert.deepEqual(assembled.get(s.name)!.data, params[s.name], s.name);
   const again = cache.chunksFor(params, specsB);
   const expert2 = (cs: typeof got) => cs.filter((c) => c.name?.startsWith('expert.2.'));
-  assert.deepEqual(expert2(again).map((c) => c.header?.crc32), expert2(got).map((c) => c.header?.crc32));
-  assert.ok(expert2(again).every((c, i) => c === expert2(got)[i]), 'same chunk objects for the same round');
+  assert.deepEqual(
+    expert2(again).map((c) => c.header?.crc32),
+    expert2(got).map((c) => c.header?.crc32),
+  );
+  assert.ok(
+    expert2(again).every((c, i) => c === expert2(got)[i]),
+    'same chunk objects for the same round',
+  );
   const next = globalParameters(model, 2);
   const rebuilt = cache.chunksFor(next, specsA);
   assert.notEqual(rebuilt[0], got[0]);

@@ -22,7 +22,14 @@ test('a bad report leaves Q untouched', () => {
   const q = new FitnessMatrix({ experts: 2, signal: 'loss' });
   q.update('a', [{ expert: 0, loss: 1, accuracy: 0.5 }]);
   const before = q.row('a');
-  assert.throws(() => q.update('a', [{ expert: 1, loss: 1, accuracy: 1 }, { expert: 2, loss: 1, accuracy: 1 }]), /expert 2/);
+  assert.throws(
+    () =>
+      q.update('a', [
+        { expert: 1, loss: 1, accuracy: 1 },
+        { expert: 2, loss: 1, accuracy: 1 },
+      ]),
+    /expert 2/,
+  );
   assert.throws(() => q.update('a', [{ expert: 1, loss: NaN, accuracy: 1 }]), /not finite/);
   assert.deepEqual(q.row('a'), before);
 });
@@ -58,7 +65,11 @@ test('deficits decay and raise the bounds of under-loaded experts', () => {
 });
 
 test('load bounds stay ordered and feasible in sum even for extreme deficits', () => {
-  for (const deficits of [[50, -50, 0], [100, 100, 100], [-100, -100, 5]]) {
+  for (const deficits of [
+    [50, -50, 0],
+    [100, 100, 100],
+    [-100, -100, 5],
+  ]) {
     const b = loadBounds([10, 20, 30], [1, 2, 1], 3, { delta: 0.2, gamma: 1, deficits });
     const total = 10 + 40 + 30;
     assert.ok(b.lower.every((l, e) => l >= 0 && l <= b.upper[e]));
@@ -75,6 +86,18 @@ test('load metrics: assigned and routed loads, CV and max/mean', () => {
   const std = Math.sqrt(((10 - mean) ** 2 + (40 - mean) ** 2 + mean ** 2) / 3);
   assert.ok(Math.abs(s.cv - std / mean) < 1e-12);
   assert.ok(Math.abs(s.maxOverMean - 40 / mean) < 1e-12);
-  assert.deepEqual(routedLoad([[{ expert: 0, routed: 4 }], [{ expert: 0, routed: 1 }, { expert: 2, routed: 7 }]], 3), [5, 0, 7]);
+  assert.deepEqual(
+    routedLoad(
+      [
+        [{ expert: 0, routed: 4 }],
+        [
+          { expert: 0, routed: 1 },
+          { expert: 2, routed: 7 },
+        ],
+      ],
+      3,
+    ),
+    [5, 0, 7],
+  );
   assert.equal(summarizeLoad([0, 0]).cv, 0);
 });

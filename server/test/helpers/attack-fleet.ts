@@ -41,14 +41,52 @@ export const HONEST = ['honest-0', 'honest-1', 'honest-2'];
 export async function runAttackFleet(rounds: number, attack: Attack | undefined, extraServerArgs: string[] = []): Promise<FleetRun> {
   const dir = mkdtempSync(join(tmpdir(), 'flexmoe-attack-'));
   const server = await startServer([
-    '--data-dir', join(dir, 'data'), '--rounds', String(rounds), '--min-clients', '3', '--min-available', String(attack ? 4 : 3), '--seed', '7',
-    '--round-deadline', '120', '--keep-serving', '--log-level', 'info', ...extraServerArgs,
+    '--data-dir',
+    join(dir, 'data'),
+    '--rounds',
+    String(rounds),
+    '--min-clients',
+    '3',
+    '--min-available',
+    String(attack ? 4 : 3),
+    '--seed',
+    '7',
+    '--round-deadline',
+    '120',
+    '--keep-serving',
+    '--log-level',
+    'info',
+    ...extraServerArgs,
   ]);
   const clients: ChildProcess[] = HONEST.map((id, i) =>
-    spawn(process.execPath, [
-      BIN, 'client', '--server', server.address, '--id', id, '--data', 'fashion-mnist', '--partition', 'dirichlet:0.3', '--shard', `${i}/4`,
-      '--seed', '7', '--capacity', '2', '--max-samples', '1500', '--state-dir', join(dir, id), '--log-level', 'warn',
-    ], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', openSync(join(dir, `${id}.log`), 'w')] }),
+    spawn(
+      process.execPath,
+      [
+        BIN,
+        'client',
+        '--server',
+        server.address,
+        '--id',
+        id,
+        '--data',
+        'fashion-mnist',
+        '--partition',
+        'dirichlet:0.3',
+        '--shard',
+        `${i}/4`,
+        '--seed',
+        '7',
+        '--capacity',
+        '2',
+        '--max-samples',
+        '1500',
+        '--state-dir',
+        join(dir, id),
+        '--log-level',
+        'warn',
+      ],
+      { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', openSync(join(dir, `${id}.log`), 'w')] },
+    ),
   );
   const attacker = attack ? new TestClient({ address: server.address, clientId: 'mallory' }) : undefined;
   try {

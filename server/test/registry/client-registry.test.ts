@@ -18,7 +18,11 @@ test('register rejects a duplicate of a live session unless replacing; unregiste
   r.unregister('a', 'test');
   r.unregister('a', 'test');
   assert.equal(r.liveSessions().length, 0);
-  assert.deepEqual(r.allRecords().map((x) => x.clientId), ['a'], 'the record outlives the session');
+  assert.deepEqual(
+    r.allRecords().map((x) => x.clientId),
+    ['a'],
+    'the record outlives the session',
+  );
 });
 
 test('liveness is separate from progress: a silent session is swept, one with an open task stream is not', () => {
@@ -113,11 +117,18 @@ test('a client id replacing its own session again and again is logged as a dupli
 test('registrations are limited; records of long-gone clients are pruned to make room', () => {
   const r = new ClientRegistry({ livenessTimeoutMs: 1000, logger: createLogger({ level: 'silent' }), maxClients: 3, forgetAfterMs: 10_000 });
   for (const id of ['a', 'b', 'c']) r.register(info(id), false, 0);
-  assert.throws(() => r.register(info('d'), false, 5000), (e: Error) => e instanceof ResourceLimitError && /limit \(--max-clients 3\)/.test(e.message));
+  assert.throws(
+    () => r.register(info('d'), false, 5000),
+    (e: Error) => e instanceof ResourceLimitError && /limit \(--max-clients 3\)/.test(e.message),
+  );
   r.register(info('a'), true, 6000); // a known id always gets back in
   r.unregister('b', 'left');
   r.unregister('c', 'left');
   assert.throws(() => r.register(info('d'), false, 9000), ResourceLimitError, 'b and c left too recently to be forgotten');
   r.register(info('d'), false, 20_000);
-  assert.deepEqual(r.allRecords().map((x) => x.clientId), ['a', 'd'], 'b and c were forgotten; a is live');
+  assert.deepEqual(
+    r.allRecords().map((x) => x.clientId),
+    ['a', 'd'],
+    'b and c were forgotten; a is live',
+  );
 });

@@ -9,11 +9,30 @@ import { HISTORY_FILE, RunHistory, detailRounds, normalizeRecord, readHistoryFil
 function record(round: number, clients: number): RoundRecord {
   const ids = Array.from({ length: clients }, (_, c) => `c${c}`);
   return {
-    round, attempt: 0, startedAtMs: round * 1000, seconds: 1, detail: true, participantCount: clients, reportedCount: clients - 1,
-    participants: ids, assignment: Object.fromEntries(ids.map((id, c) => [id, [c % 4]])), reported: ids.slice(1),
-    failures: [{ clientId: 'c0', reason: 'late' }], accuracy: round / 100, loss: 1, trainAccuracy: 0.5, trainLoss: 1,
-    clientAccuracy: Object.fromEntries(ids.slice(1).map((id) => [id, 0.5])), load: [1, 2, 3, 4], routedLoad: [1, 1, 1, 1],
-    loadCv: 0.4, loadMaxMean: 1.6, routedLoadCv: 0, routedLoadMaxMean: 1, bytesDown: 10, bytesUp: 20,
+    round,
+    attempt: 0,
+    startedAtMs: round * 1000,
+    seconds: 1,
+    detail: true,
+    participantCount: clients,
+    reportedCount: clients - 1,
+    participants: ids,
+    assignment: Object.fromEntries(ids.map((id, c) => [id, [c % 4]])),
+    reported: ids.slice(1),
+    failures: [{ clientId: 'c0', reason: 'late' }],
+    accuracy: round / 100,
+    loss: 1,
+    trainAccuracy: 0.5,
+    trainLoss: 1,
+    clientAccuracy: Object.fromEntries(ids.slice(1).map((id) => [id, 0.5])),
+    load: [1, 2, 3, 4],
+    routedLoad: [1, 1, 1, 1],
+    loadCv: 0.4,
+    loadMaxMean: 1.6,
+    routedLoadCv: 0,
+    routedLoadMaxMean: 1,
+    bytesDown: 10,
+    bytesUp: 20,
     timings: { solve: 0.1, collect: 0.5, aggregate: 0.01, trainMean: 0.3 },
     solver: { name: 'lp', status: 'optimal', objective: 1, upperBound: 1, gap: 0, violation: 0, timedOut: false },
   };
@@ -34,13 +53,22 @@ test('older rounds lose per-client detail in memory but keep aggregates; history
   const h = new RunHistory(dir, [], 0, bound);
   for (let r = 1; r <= 12; r++) h.append(record(r, 10));
   const kept = h.records();
-  assert.deepEqual(kept.map((r) => r.round), [...Array(12).keys()].map((i) => i + 1));
-  assert.deepEqual(kept.map((r) => r.detail), [...Array(8).fill(false), ...Array(4).fill(true)]);
+  assert.deepEqual(
+    kept.map((r) => r.round),
+    [...Array(12).keys()].map((i) => i + 1),
+  );
+  assert.deepEqual(
+    kept.map((r) => r.detail),
+    [...Array(8).fill(false), ...Array(4).fill(true)],
+  );
   const old = kept[0]!;
   assert.deepEqual([old.participants, old.reported, old.assignment, old.clientAccuracy], [[], [], {}, {}]);
   assert.deepEqual([old.participantCount, old.reportedCount, old.failures.length, old.accuracy, old.load], [10, 9, 1, 0.01, [1, 2, 3, 4]]);
   assert.deepEqual(kept[11], record(12, 10));
-  assert.deepEqual(readHistoryFile(dir), [...Array(12).keys()].map((i) => record(i + 1, 10)));
+  assert.deepEqual(
+    readHistoryFile(dir),
+    [...Array(12).keys()].map((i) => record(i + 1, 10)),
+  );
 });
 
 test('a restart cuts history.jsonl back to its checkpoint; a fresh run starts it empty', () => {
@@ -52,9 +80,15 @@ test('a restart cuts history.jsonl back to its checkpoint; a fresh run starts it
   h.append(record(3, 5)); // completed but not checkpointed before a crash
   fs.appendFileSync(path.join(dir, HISTORY_FILE), '{"round":4,"trunc');
   const resumed = new RunHistory(dir, h.records().slice(0, 2), atCheckpoint, bound);
-  assert.deepEqual(readHistoryFile(dir).map((r) => r.round), [1, 2]);
+  assert.deepEqual(
+    readHistoryFile(dir).map((r) => r.round),
+    [1, 2],
+  );
   resumed.append(record(3, 5));
-  assert.deepEqual(readHistoryFile(dir).map((r) => r.round), [1, 2, 3]);
+  assert.deepEqual(
+    readHistoryFile(dir).map((r) => r.round),
+    [1, 2, 3],
+  );
   new RunHistory(dir, [], 0, bound);
   assert.deepEqual(readHistoryFile(dir), []);
 });
@@ -76,5 +110,9 @@ test('a partial last line of history.jsonl is dropped on open and before the nex
   reopened.append(record(2, 3));
   fs.appendFileSync(file, '{"round":3'); // cut short again, in the same process
   reopened.append(record(3, 3));
-  assert.deepEqual(readHistoryFile(dir).map((r) => r.round), [1, 2, 3], 'every line parses; no record glued to a partial one');
+  assert.deepEqual(
+    readHistoryFile(dir).map((r) => r.round),
+    [1, 2, 3],
+    'every line parses; no record glued to a partial one',
+  );
 });

@@ -10,8 +10,16 @@ import { loadLatestCheckpoint, writeCheckpoint, type Checkpoint } from '../../sr
 function checkpoint(round: number): Checkpoint {
   return {
     state: {
-      runId: 'run', seed: 1, strategy: 'flexmoe', model: defaultModelConfig({ experts: 2 }), totalRounds: 9, completedRounds: round,
-      fitness: { rows: { a: [1, 0.5] } }, strategyState: null, clients: [], history: [],
+      runId: 'run',
+      seed: 1,
+      strategy: 'flexmoe',
+      model: defaultModelConfig({ experts: 2 }),
+      totalRounds: 9,
+      completedRounds: round,
+      fitness: { rows: { a: [1, 0.5] } },
+      strategyState: null,
+      clients: [],
+      history: [],
     },
     params: { 'backbone.w': Float32Array.from([round, -1.5, 3e-8]), 'expert.0.b': Float32Array.from([Math.PI]) },
   };
@@ -35,7 +43,10 @@ test('a corrupt or truncated newest checkpoint is a clear error naming the file;
   const file = writeCheckpoint(dir, checkpoint(2));
   const bytes = readFileSync(file);
   writeFileSync(file, bytes.subarray(0, bytes.length - 10));
-  assert.throws(() => loadLatestCheckpoint(dir), (e: unknown) => e instanceof CheckpointError && /round-000002\.ckpt is corrupt.*round-000001\.ckpt/.test(e.message));
+  assert.throws(
+    () => loadLatestCheckpoint(dir),
+    (e: unknown) => e instanceof CheckpointError && /round-000002\.ckpt is corrupt.*round-000001\.ckpt/.test(e.message),
+  );
   writeFileSync(file, 'not a checkpoint at all, just some text that is long enough to pass the size check');
   assert.throws(() => loadLatestCheckpoint(dir), /bad magic/);
   assert.equal(readdirSync(dir).length, 2);

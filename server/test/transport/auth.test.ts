@@ -23,9 +23,24 @@ function call(md: Record<string, string>, cn?: string, san?: string) {
 }
 
 test('tokens files: JSON object or "id token" lines; malformed files name the problem', () => {
-  assert.deepEqual([...readTokensFile(file('{"a":"x","b":"y"}'))], [['a', 'x'], ['b', 'y']]);
-  assert.deepEqual([...readTokensFile(file('# fleet\n\na x\nb   y\n'))], [['a', 'x'], ['b', 'y']]);
-  assert.throws(() => readTokensFile(file('a x extra\n')), (e: unknown) => e instanceof FileFormatError && /:1: expected 'client-id token'/.test(e.message));
+  assert.deepEqual(
+    [...readTokensFile(file('{"a":"x","b":"y"}'))],
+    [
+      ['a', 'x'],
+      ['b', 'y'],
+    ],
+  );
+  assert.deepEqual(
+    [...readTokensFile(file('# fleet\n\na x\nb   y\n'))],
+    [
+      ['a', 'x'],
+      ['b', 'y'],
+    ],
+  );
+  assert.throws(
+    () => readTokensFile(file('a x extra\n')),
+    (e: unknown) => e instanceof FileFormatError && /:1: expected 'client-id token'/.test(e.message),
+  );
   assert.throws(() => readTokensFile(file('{"a": 3}')), /token of client 'a'/);
   assert.throws(() => readTokensFile(file('# nothing\n')), /lists no clients/);
   assert.throws(() => readTokensFile('/does/not/exist'), /cannot read tokens file/);
@@ -62,6 +77,9 @@ test('mTLS identity comes from the SAN or the CN; a certificate with neither is 
   assert.throws(() => authenticate(call(md, '', ''), { mutualTls: true }), /names no identity/);
   assert.throws(() => authenticate(call(md, undefined, 'IP Address:10.0.0.1'), { mutualTls: true }), /names no identity/);
   const allowedClients = new Set(['client-a']);
-  assert.throws(() => authenticate(call(md, 'client-b'), { mutualTls: true, allowedClients }), (e: Error) => e.message === AUTH_FAILED);
+  assert.throws(
+    () => authenticate(call(md, 'client-b'), { mutualTls: true, allowedClients }),
+    (e: Error) => e.message === AUTH_FAILED,
+  );
   assert.equal(authenticate(call({ 'x-flexmoe-client-id': 'client-a' }, 'client-a'), { mutualTls: true, allowedClients }), 'client-a');
 });

@@ -12,7 +12,10 @@ function recordingLogger(lines: string[]) {
 test('an unauthenticated coordinator refuses to start unless --insecure, and then binds loopback', () => {
   const lines: string[] = [];
   const log = recordingLogger(lines);
-  assert.throws(() => grpcBindHost({ host: '0.0.0.0', tokens: false, mutualTls: false, insecure: false }, log), (e: Error) => e instanceof ConfigError && /--insecure/.test(e.message));
+  assert.throws(
+    () => grpcBindHost({ host: '0.0.0.0', tokens: false, mutualTls: false, insecure: false }, log),
+    (e: Error) => e instanceof ConfigError && /--insecure/.test(e.message),
+  );
   assert.equal(grpcBindHost({ host: '0.0.0.0', tokens: true, mutualTls: false, insecure: false }, log), '0.0.0.0');
   assert.equal(grpcBindHost({ host: '0.0.0.0', tokens: false, mutualTls: true, insecure: false }, log), '0.0.0.0');
   assert.equal(grpcBindHost({ host: '0.0.0.0', tokens: false, mutualTls: false, insecure: true }, log), '127.0.0.1');

@@ -45,8 +45,7 @@ export type OptionValues<S extends CommandSpec> = {
 
 /** `--help` asked: the text to print. Otherwise the resolved options. */
 export type ParsedCommand<S extends CommandSpec> =
-  | { readonly help: string; readonly options?: undefined }
-  | { readonly help: null; readonly options: OptionValues<S> };
+  { readonly help: string; readonly options?: undefined } | { readonly help: null; readonly options: OptionValues<S> };
 
 /** `metricsPort` -> `metrics-port`. */
 export function flagName(key: string): string {
@@ -80,11 +79,7 @@ export function formatHelp(spec: CommandSpec): string {
  * validates every value once and returns them frozen. Throws `ConfigError` naming the source
  * (flag, variable or file) of a bad value.
  */
-export function parseCommand<S extends CommandSpec>(
-  spec: S,
-  argv: readonly string[],
-  env: Readonly<Record<string, string | undefined>>,
-): ParsedCommand<S> {
+export function parseCommand<S extends CommandSpec>(spec: S, argv: readonly string[], env: Readonly<Record<string, string | undefined>>): ParsedCommand<S> {
   if (argv.includes('--help') || argv.includes('-h')) return { help: formatHelp(spec) };
   const flags = readFlags(spec, argv);
   const configFlag = flags.get('config');
@@ -177,7 +172,12 @@ function coerce(o: OptionSpec, raw: unknown, source: string): unknown {
       return n;
     }
     case 'list': {
-      const items = Array.isArray(raw) ? raw.map(String) : String(raw).split(',').map((s) => s.trim()).filter(Boolean);
+      const items = Array.isArray(raw)
+        ? raw.map(String)
+        : String(raw)
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean);
       if (items.length === 0) return bad('expected a comma-separated list');
       for (const item of items) if (o.choices && !o.choices.includes(item)) bad(`'${item}' is not one of ${o.choices.join(', ')}`);
       return Object.freeze(items);

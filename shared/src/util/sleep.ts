@@ -3,16 +3,27 @@
  * rejects) on abort, so loops write `await sleep(ms, signal)` and then test the signal themselves.
  */
 
-/** Resolves after `ms`, or as soon as `signal` aborts (at once if it already has). */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+/** The timer functions a sleep needs (the global ones, or a Clock's). */
+export interface SleepTimers {
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(timer: never): void;
+}
+
+const globalTimers: SleepTimers = {
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (timer) => clearTimeout(timer),
+};
+
+/** Resolves after `ms`, or as soon as `signal` aborts (at once if it already has); `timers` default to the global ones. */
+export function sleep(ms: number, signal?: AbortSignal, timers: SleepTimers = globalTimers): Promise<void> {
   return new Promise((resolve) => {
     if (signal?.aborted) {
       resolve();
       return;
     }
-    const timer = setTimeout(done, ms);
+    const timer = timers.setTimeout(done, ms);
     function done(): void {
-      clearTimeout(timer);
+      timers.clearTimeout(timer as never);
       signal?.removeEventListener('abort', done);
       resolve();
     }

@@ -68,7 +68,13 @@ export function memoryCgroupSupport(): { version: 'v1' | 'v2'; parent: string } 
   const v1 = path.join(ROOT, 'memory');
   if (existsSync(path.join(v1, 'memory.limit_in_bytes'))) {
     // Nested under this process's own memory cgroup: any limit already on it still applies.
-    return { version: 'v1', parent: path.join(v1, ownPath((c) => c.split(',').includes('memory'))) };
+    return {
+      version: 'v1',
+      parent: path.join(
+        v1,
+        ownPath((c) => c.split(',').includes('memory')),
+      ),
+    };
   }
   return { unavailable: 'no cgroup v2 memory controller and no v1 memory hierarchy under /sys/fs/cgroup' };
 }

@@ -53,10 +53,16 @@ export interface ClientMemoryResult {
   readonly log: string;
 }
 
-interface RoundLine { seconds: number; testAccuracy: number }
+interface RoundLine {
+  seconds: number;
+  testAccuracy: number;
+}
 
 function roundLines(log: string, trainSamples: number): { perSecond: number; testAccuracy: number; count: number } {
-  const lines = log.split('\n').filter((l) => l.includes('"local training done"')).map((l) => JSON.parse(l) as RoundLine);
+  const lines = log
+    .split('\n')
+    .filter((l) => l.includes('"local training done"'))
+    .map((l) => JSON.parse(l) as RoundLine);
   const last = lines[lines.length - 1];
   return { perSecond: last ? trainSamples / last.seconds : NaN, testAccuracy: last?.testAccuracy ?? NaN, count: lines.length };
 }
@@ -64,7 +70,7 @@ function roundLines(log: string, trainSamples: number): { perSecond: number; tes
 /** The daemon's own peak figure: `peakRssBytes` of its `exiting` log line (NaN when absent). */
 export function exitPeakRssBytes(log: string): number {
   const line = log.split('\n').find((l) => l.includes('"msg":"exiting"'));
-  return Number(line === undefined ? NaN : /"peakRssBytes":(\d+)/.exec(line)?.[1] ?? NaN);
+  return Number(line === undefined ? NaN : (/"peakRssBytes":(\d+)/.exec(line)?.[1] ?? NaN));
 }
 
 function trainSamplesOf(log: string): number {
@@ -78,19 +84,52 @@ export async function measureClientMemory(opts: ClientMemoryOptions): Promise<Cl
   const procs: Proc[] = [];
   try {
     const server = start([
-      'server', '--host', '127.0.0.1', '--port', '0', '--metrics-host', '127.0.0.1', '--metrics-port', '0',
-      '--data-dir', path.join(dir, 'c'), '--rounds', String(opts.rounds ?? 1), '--min-clients', '1', '--insecure', '--log-level', 'warn', '--seed', '1',
-      '--round-deadline', '1800',
+      'server',
+      '--host',
+      '127.0.0.1',
+      '--port',
+      '0',
+      '--metrics-host',
+      '127.0.0.1',
+      '--metrics-port',
+      '0',
+      '--data-dir',
+      path.join(dir, 'c'),
+      '--rounds',
+      String(opts.rounds ?? 1),
+      '--min-clients',
+      '1',
+      '--insecure',
+      '--log-level',
+      'warn',
+      '--seed',
+      '1',
+      '--round-deadline',
+      '1800',
     ]);
     procs.push(server);
     const [, port] = await until('coordinator start', () => /grpc=[^:]+:(\d+)/.exec(server.out()) ?? undefined, 60_000);
-    const data = opts.data === undefined
-      ? ['--data', 'fashion-mnist', '--partition', 'iid', '--shard', '0/1', '--max-samples', String(opts.samples)]
-      : ['--data', opts.data];
-    const client = start([
-      'client', '--server', `127.0.0.1:${port}`, ...data, '--capacity', '2', '--id', 'memory-probe',
-      '--state-dir', path.join(dir, 'd'), '--log-level', 'info',
-    ], { procsFile: cgroup?.procsFile, nodeFlags: DAEMON_NODE_FLAGS });
+    const data =
+      opts.data === undefined
+        ? ['--data', 'fashion-mnist', '--partition', 'iid', '--shard', '0/1', '--max-samples', String(opts.samples)]
+        : ['--data', opts.data];
+    const client = start(
+      [
+        'client',
+        '--server',
+        `127.0.0.1:${port}`,
+        ...data,
+        '--capacity',
+        '2',
+        '--id',
+        'memory-probe',
+        '--state-dir',
+        path.join(dir, 'd'),
+        '--log-level',
+        'info',
+      ],
+      { procsFile: cgroup?.procsFile, nodeFlags: DAEMON_NODE_FLAGS },
+    );
     procs.push(client);
     let peak = 0;
     const poll = setInterval(() => {

@@ -22,7 +22,10 @@ interface CaseSpec {
 }
 
 const FULL_CASES: readonly CaseSpec[] = [100, 500, 1000].flatMap((clients) => [8, 64].map((experts) => ({ clients, experts })));
-const QUICK_CASES: readonly CaseSpec[] = [{ clients: 50, experts: 8 }, { clients: 50, experts: 64 }];
+const QUICK_CASES: readonly CaseSpec[] = [
+  { clients: 50, experts: 8 },
+  { clients: 50, experts: 64 },
+];
 /** A small model for the quick variant; the full run uses the default model. */
 const QUICK_MODEL = ['--feature-dim', '32', '--expert-hidden', '16'];
 
@@ -48,7 +51,10 @@ export async function runScaleSuite(opts: { quick?: boolean; logger?: Logger } =
       loadgenThreads: LOADGEN_THREADS,
     });
     rows.push(...caseRows(result, { thinkMs, model: quick ? 'mlp 784-32, experts 32-16-10' : 'default (mlp 784-128, experts 128-64-10)' }));
-    opts.logger?.info({ clients: c.clients, experts: c.experts, overheadP99: result.overheadP99, peakRssMiB: result.peakRssBytes / 2 ** 20 }, 'scale case finished');
+    opts.logger?.info(
+      { clients: c.clients, experts: c.experts, overheadP99: result.overheadP99, peakRssMiB: result.peakRssBytes / 2 ** 20 },
+      'scale case finished',
+    );
   }
   rows.push(await aggregationRow(quick ? 100 : 1000));
   return rows;
@@ -104,8 +110,14 @@ export function caseRows(r: ScaleCaseResult, setup: { thinkMs: number; model: st
   return [
     row('rounds per minute', r.roundsPerMinute, 'rounds/min'),
     row('round overhead p50 (round time - slowest think)', r.overheadP50, 's'),
-    row('round overhead p99 (round time - slowest think)', r.overheadP99, 's', { target: SCALE_TARGETS.overheadSeconds, meetsTarget: r.overheadP99 < SCALE_TARGETS.overheadSeconds }),
-    row('coordinator peak RSS (VmHWM)', mib(r.peakRssBytes), 'MiB', { target: SCALE_TARGETS.peakRssMiB, meetsTarget: mib(r.peakRssBytes) < SCALE_TARGETS.peakRssMiB }),
+    row('round overhead p99 (round time - slowest think)', r.overheadP99, 's', {
+      target: SCALE_TARGETS.overheadSeconds,
+      meetsTarget: r.overheadP99 < SCALE_TARGETS.overheadSeconds,
+    }),
+    row('coordinator peak RSS (VmHWM)', mib(r.peakRssBytes), 'MiB', {
+      target: SCALE_TARGETS.peakRssMiB,
+      meetsTarget: mib(r.peakRssBytes) < SCALE_TARGETS.peakRssMiB,
+    }),
     row('coordinator CPU per round', r.cpuSecondsPerRound, 's'),
     row(`load generator CPU per round (same machine, ${r.loadgenThreads} thread(s))`, r.loadgenCpuSecondsPerRound, 's'),
     row('bytes per round (down + up)', mib(r.bytesPerRound), 'MiB'),

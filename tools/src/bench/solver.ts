@@ -16,7 +16,11 @@ import type { AssignmentProblem, AssignmentResult } from '@flexmoe/server';
 import { summarizeLoad } from '@flexmoe/server';
 import { withCpuHogs } from './cpu-hogs';
 
-const SIZES: readonly [number, number][] = [[100, 16], [1000, 64], [10000, 128]];
+const SIZES: readonly [number, number][] = [
+  [100, 16],
+  [1000, 64],
+  [10000, 128],
+];
 /** CPU-second targets of the default solve on this machine (issue 13). */
 const CPU_TARGETS: Readonly<Record<string, number>> = { '1000x64': 0.1, '10000x128': 1 };
 /** glpk.js's model objects take about 1 KB per variable (1.2 GB at 10,000 x 128): not attempted beyond this. */
@@ -41,9 +45,19 @@ export async function runSolverSuite(opts: { quick?: boolean } = {}): Promise<Be
 }
 
 /** Repeated solves of one instance: all answers, and the least wall and CPU seconds among them. */
-interface Timed { all: AssignmentResult[]; best: AssignmentResult; wall: number; cpu: number }
+interface Timed {
+  all: AssignmentResult[];
+  best: AssignmentResult;
+  wall: number;
+  cpu: number;
+}
 /** One size solved idle and with a spinning thread on every core. */
-interface LoadCheck { size: string; idle: Timed; loaded: Timed; identical: boolean }
+interface LoadCheck {
+  size: string;
+  idle: Timed;
+  loaded: Timed;
+  identical: boolean;
+}
 
 /** `repeats` default solves (the first one warms the JIT when repeats > 1). */
 async function timed(problem: AssignmentProblem, repeats: number): Promise<Timed> {
@@ -93,7 +107,18 @@ function identicalRow(checks: LoadCheck[]): BenchRow {
     baseline: null,
     ratio: null,
     identical: same === checks.length,
-    sizes: Object.fromEntries(checks.map((c) => [c.size, { identical: c.identical, status: c.idle.best.status, violation: c.idle.best.violation, loadedWallSeconds: c.loaded.wall, loadedCpuSeconds: c.loaded.cpu }])),
+    sizes: Object.fromEntries(
+      checks.map((c) => [
+        c.size,
+        {
+          identical: c.identical,
+          status: c.idle.best.status,
+          violation: c.idle.best.violation,
+          loadedWallSeconds: c.loaded.wall,
+          loadedCpuSeconds: c.loaded.cpu,
+        },
+      ]),
+    ),
   };
 }
 

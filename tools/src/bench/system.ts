@@ -56,23 +56,68 @@ function row(name: string, value: number, unit: string, baseline: number | null,
 /** Runs the fleet, returns the coordinator's history and the daemons' peak RSS (bytes). */
 async function runFleet(rounds: number, samples: number, dir: string, log?: Logger): Promise<{ history: HistoryEntry[]; rss: number[] }> {
   const server = start([
-    'server', '--host', '127.0.0.1', '--port', '0', '--metrics-host', '127.0.0.1', '--metrics-port', '0', '--data-dir', path.join(dir, 'c'),
-    '--rounds', String(rounds), '--min-clients', String(CLIENTS), '--keep-serving', '--insecure', '--log-level', 'warn', '--seed', '1',
+    'server',
+    '--host',
+    '127.0.0.1',
+    '--port',
+    '0',
+    '--metrics-host',
+    '127.0.0.1',
+    '--metrics-port',
+    '0',
+    '--data-dir',
+    path.join(dir, 'c'),
+    '--rounds',
+    String(rounds),
+    '--min-clients',
+    String(CLIENTS),
+    '--keep-serving',
+    '--insecure',
+    '--log-level',
+    'warn',
+    '--seed',
+    '1',
   ]);
   const procs: Proc[] = [server];
   try {
     const [, port, metricsPort] = await until('coordinator start', () => /grpc=[^:]+:(\d+) metrics=[^:]+:(\d+)/.exec(server.out()) ?? undefined, 30_000);
     for (let i = 0; i < CLIENTS; i++) {
-      procs.push(start([
-        'client', '--server', `127.0.0.1:${port}`, '--data', 'fashion-mnist', '--partition', 'iid', '--shard', `${i}/${CLIENTS}`,
-        '--max-samples', String(samples), '--capacity', '2', '--id', `bench-${i}`, '--state-dir', path.join(dir, `d${i}`), '--log-level', 'info',
-      ], { nodeFlags: DAEMON_NODE_FLAGS }));
+      procs.push(
+        start(
+          [
+            'client',
+            '--server',
+            `127.0.0.1:${port}`,
+            '--data',
+            'fashion-mnist',
+            '--partition',
+            'iid',
+            '--shard',
+            `${i}/${CLIENTS}`,
+            '--max-samples',
+            String(samples),
+            '--capacity',
+            '2',
+            '--id',
+            `bench-${i}`,
+            '--state-dir',
+            path.join(dir, `d${i}`),
+            '--log-level',
+            'info',
+          ],
+          { nodeFlags: DAEMON_NODE_FLAGS },
+        ),
+      );
     }
     log?.info({ rounds, samples }, 'system suite fleet started');
-    const done = await until('the rounds', async () => {
-      const s = await status(Number(metricsPort)).catch(() => undefined);
-      return s && s.round >= rounds ? s : undefined;
-    }, 600_000);
+    const done = await until(
+      'the rounds',
+      async () => {
+        const s = await status(Number(metricsPort)).catch(() => undefined);
+        return s && s.round >= rounds ? s : undefined;
+      },
+      600_000,
+    );
     await Promise.all(procs.slice(1).map((p) => p.exited));
     const rss = procs.slice(1).map((p) => exitPeakRssBytes(p.err()));
     return { history: done.history, rss };
@@ -89,9 +134,13 @@ async function clientMemoryRows(log?: Logger): Promise<BenchRow[]> {
     log?.info({ samples, peakRssMiB: r.peakRssBytes / 2 ** 20, exitCode: r.exitCode }, 'client memory case finished');
     if (r.exitCode !== 0) throw new Error(`client memory case (${samples} samples): daemon exited ${r.exitCode ?? r.signal}`);
     const value = r.peakRssBytes / 2 ** 20;
-    rows.push(row(`client daemon peak RSS (VmHWM), ${samples.toLocaleString('en-US')}-sample shard vs 256 MiB goal`, value, 'MiB', SHARD_RSS_GOAL_MIB, {
-      meetsTarget: value < SHARD_RSS_GOAL_MIB, samplesPerSecond: Math.round(r.samplesPerSecond), testAccuracy: r.testAccuracy,
-    }));
+    rows.push(
+      row(`client daemon peak RSS (VmHWM), ${samples.toLocaleString('en-US')}-sample shard vs 256 MiB goal`, value, 'MiB', SHARD_RSS_GOAL_MIB, {
+        meetsTarget: value < SHARD_RSS_GOAL_MIB,
+        samplesPerSecond: Math.round(r.samplesPerSecond),
+        testAccuracy: r.testAccuracy,
+      }),
+    );
   }
   return rows;
 }
@@ -113,11 +162,37 @@ export async function runSystemSuite(opts: SystemSuiteOptions = {}): Promise<Ben
       row('client daemon peak RSS (default model) vs 200 MB goal', Math.max(...rss) / 2 ** 20, 'MB', RSS_GOAL_MB, { perDaemonMB: rss.map((b) => b / 2 ** 20) }),
       row('bytes per client per round (k=2 of E=8) vs dense model', perClient / 1e6, 'MB', dense / 1e6, { direction: 'down+up' }),
       row('gRPC tensor transfer vs raw TCP (loopback)', transfer.grpcMBs, 'MB/s', transfer.tcpMBs, { megabytes: transfer.megabytes }),
-      row('round time, 4 clients: total', mean((h) => h.seconds), 's', null, { rounds: steady.map((h) => h.round) }),
-      row('round time, 4 clients: training (mean client)', mean((h) => h.timings.trainMean), 's', null),
-      row('round time, 4 clients: transfer and waiting (collect - training)', mean((h) => Math.max(0, h.timings.collect - h.timings.trainMean)), 's', null),
-      row('round time, 4 clients: assignment solve', mean((h) => h.timings.solve), 's', null),
-      row('round time, 4 clients: aggregation', mean((h) => h.timings.aggregate), 's', null),
+      row(
+        'round time, 4 clients: total',
+        mean((h) => h.seconds),
+        's',
+        null,
+        { rounds: steady.map((h) => h.round) },
+      ),
+      row(
+        'round time, 4 clients: training (mean client)',
+        mean((h) => h.timings.trainMean),
+        's',
+        null,
+      ),
+      row(
+        'round time, 4 clients: transfer and waiting (collect - training)',
+        mean((h) => Math.max(0, h.timings.collect - h.timings.trainMean)),
+        's',
+        null,
+      ),
+      row(
+        'round time, 4 clients: assignment solve',
+        mean((h) => h.timings.solve),
+        's',
+        null,
+      ),
+      row(
+        'round time, 4 clients: aggregation',
+        mean((h) => h.timings.aggregate),
+        's',
+        null,
+      ),
     ];
   } finally {
     rmSync(dir, { recursive: true, force: true });

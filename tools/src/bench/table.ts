@@ -35,6 +35,10 @@ export function formatTable(rows: readonly BenchRow[]): string {
   const header = [...COLUMNS];
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)));
   const numeric = new Set([2, 3, 5, 6]);
-  const line = (r: string[]): string => r.map((c, i) => (numeric.has(i) ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
+  const line = (r: string[]): string =>
+    r
+      .map((c, i) => (numeric.has(i) ? c.padStart(widths[i]) : c.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
 }

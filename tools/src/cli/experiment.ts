@@ -24,7 +24,9 @@ export async function run(argv: string[]): Promise<number> {
   const print = (line: string): void => console.log(line);
   const dataShape = await announce(planFor(o.strategies[0]!, seeds[0]!), print);
   const configFor = (strategy: string, seed: number) => ({ ...planFor(strategy, seed), dataShape });
-  print(`strategies ${o.strategies.join(', ')} x seeds ${seeds.join(', ')}: ${o.strategies.length * seeds.length} fleets, one after another; output in ${outDir}`);
+  print(
+    `strategies ${o.strategies.join(', ')} x seeds ${seeds.join(', ')}: ${o.strategies.length * seeds.length} fleets, one after another; output in ${outDir}`,
+  );
   return runInterruptible(print, async (signal) => {
     const { config: _file, fresh: _fresh, ...options } = o;
     const config = { ...options, seeds };

@@ -21,7 +21,12 @@ const SPEC = {
     capacity: { type: 'string', default: 'fixed:2', arg: 'DIST', help: 'k_c per client (capped at E by the coordinator)' },
     thinkMs: { type: 'number', default: 500, min: 0, arg: 'MS', help: 'simulated training time per round' },
     drop: { type: 'number', default: 0, min: 0, max: 0.99, arg: 'P', help: 'probability a client drops out of a round it was given (see --drop-mode)' },
-    dropMode: { type: 'string', default: 'silent', choices: ['silent', 'leave'], help: 'silent: skip the round, stay connected; leave: Leave, then join again' },
+    dropMode: {
+      type: 'string',
+      default: 'silent',
+      choices: ['silent', 'leave'],
+      help: 'silent: skip the round, stay connected; leave: Leave, then join again',
+    },
     seed: { type: 'integer', default: 1, min: 0, help: 'seed of the fleet (sizes, capacities, drops)' },
     tokenFile: { type: 'string', arg: 'FILE', help: "tokens file of the coordinator (JSON {id: token} or lines 'id token')" },
     durationRounds: { type: 'integer', min: 1, arg: 'R', help: 'stop after R rounds (default: until the run completes)' },
@@ -86,7 +91,10 @@ export async function run(argv: string[]): Promise<number> {
 
 function summary(r: LoadReport): string {
   const t = r.recorder.totals;
-  const errors = Object.entries(t.errors).map(([k, v]) => `${k}=${v}`).join(' ') || 'none';
+  const errors =
+    Object.entries(t.errors)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ') || 'none';
   return `loadgen done (${r.stoppedBy}): ${r.complete}/${r.clients} saw the run complete, joins ${t.joins}, rejoins ${t.rejoins}, fatal ${r.fatal}, call errors ${errors}`;
 }
 

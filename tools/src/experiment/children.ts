@@ -41,7 +41,11 @@ export class FleetChild {
   private stopRequested = false;
   private exitInfo: ChildExit | undefined;
 
-  constructor(readonly spec: ChildSpec, readonly proc: ChildProcess, log: WriteStream) {
+  constructor(
+    readonly spec: ChildSpec,
+    readonly proc: ChildProcess,
+    log: WriteStream,
+  ) {
     proc.stdout?.on('data', (d: Buffer) => {
       log.write(d);
       if (this.stdoutText.length < 65536) this.stdoutText += d.toString();
@@ -125,7 +129,11 @@ export class ProcessGroup {
       .then((exit) => {
         if (!exit.requested) this.options.onUnexpectedExit?.(child, exit);
       })
-      .catch((err: unknown) => process.nextTick(() => { throw err; }));
+      .catch((err: unknown) =>
+        process.nextTick(() => {
+          throw err;
+        }),
+      );
     return child;
   }
 

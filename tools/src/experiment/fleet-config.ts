@@ -68,19 +68,55 @@ export interface FleetConfig {
  */
 export function serverArgs(c: FleetConfig, dataDir: string): string[] {
   const args = [
-    'server', '--host', '127.0.0.1', '--port', '0', '--metrics-host', '127.0.0.1', '--metrics-port', '0',
-    '--data-dir', dataDir, '--strategy', c.strategy, '--rounds', String(c.rounds), '--experts', String(c.experts),
-    '--seed', String(c.seed), '--fraction', '1', '--min-clients', String(c.clients),
-    '--learning-rate', String(c.lr), '--batch-size', String(c.batchSize), '--local-epochs', String(c.epochs),
-    '--round-deadline', String(c.roundDeadline), '--drain-grace', '2',
+    'server',
+    '--host',
+    '127.0.0.1',
+    '--port',
+    '0',
+    '--metrics-host',
+    '127.0.0.1',
+    '--metrics-port',
+    '0',
+    '--data-dir',
+    dataDir,
+    '--strategy',
+    c.strategy,
+    '--rounds',
+    String(c.rounds),
+    '--experts',
+    String(c.experts),
+    '--seed',
+    String(c.seed),
+    '--fraction',
+    '1',
+    '--min-clients',
+    String(c.clients),
+    '--learning-rate',
+    String(c.lr),
+    '--batch-size',
+    String(c.batchSize),
+    '--local-epochs',
+    String(c.epochs),
+    '--round-deadline',
+    String(c.roundDeadline),
+    '--drain-grace',
+    '2',
     // Loopback only, and short-lived: the coordinator runs open (it warns so) for local fleets.
     '--insecure',
   ];
   if (c.dataShape) args.push('--input-shape', c.dataShape.shape.join(','), '--classes', String(c.dataShape.classes));
   const t = c.tuning;
   const extra: Array<[string, number | string | undefined]> = [
-    ['--beta', t.beta], ['--delta', t.delta], ['--gamma', t.gamma], ['--fitness-signal', t.fitnessSignal], ['--alpha-l', t.alphaL], ['--top-r', t.topR], ['--backbone', t.backbone],
-    ['--expert-hidden', t.expertWidth], ['--feature-dim', t.featureWidth], ['--explore-after', t.exploreAfter],
+    ['--beta', t.beta],
+    ['--delta', t.delta],
+    ['--gamma', t.gamma],
+    ['--fitness-signal', t.fitnessSignal],
+    ['--alpha-l', t.alphaL],
+    ['--top-r', t.topR],
+    ['--backbone', t.backbone],
+    ['--expert-hidden', t.expertWidth],
+    ['--feature-dim', t.featureWidth],
+    ['--explore-after', t.exploreAfter],
   ];
   for (const [flag, v] of extra) if (v !== undefined) args.push(flag, String(v));
   if (t.fitnessNormalize === false) args.push('--no-fitness-normalize');
@@ -90,10 +126,26 @@ export function serverArgs(c: FleetConfig, dataDir: string): string[] {
 /** `flexmoe client` arguments for client `index` of a fleet. */
 export function clientArgs(c: FleetConfig, index: number, address: string, stateDir: string): string[] {
   const args = [
-    'client', '--server', address, '--data', c.data, '--partition', c.partition, '--shard', `${index}/${c.clients}`,
-    '--seed', String(c.dataSeed), '--capacity', String(c.capacity), '--id', clientId(index), '--state-dir', stateDir,
+    'client',
+    '--server',
+    address,
+    '--data',
+    c.data,
+    '--partition',
+    c.partition,
+    '--shard',
+    `${index}/${c.clients}`,
+    '--seed',
+    String(c.dataSeed),
+    '--capacity',
+    String(c.capacity),
+    '--id',
+    clientId(index),
+    '--state-dir',
+    stateDir,
     // The daemons share this machine's cores: one intra-op thread each (a daemon's default is all cores).
-    '--threads', '1',
+    '--threads',
+    '1',
   ];
   if (c.maxSamples !== undefined) args.push('--max-samples', String(c.maxSamples));
   if (c.globalTest !== undefined) args.push('--global-test', String(c.globalTest));

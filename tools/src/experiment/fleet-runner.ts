@@ -96,7 +96,10 @@ class FleetWatch {
   private wake = new AbortController();
   private printed = 0;
 
-  constructor(private readonly c: FleetConfig, private readonly io: FleetIO) {}
+  constructor(
+    private readonly c: FleetConfig,
+    private readonly io: FleetIO,
+  ) {}
 
   /**
    * Records a child that ended on its own. Clients exit 0 when the run completes, and the
@@ -147,7 +150,8 @@ class FleetWatch {
         status = await fetchStatus('127.0.0.1', metricsPort);
         errors = 0;
       } catch (err) {
-        if (!this.serverEnded && ++errors > MAX_STATUS_ERRORS) throw new FleetError(`coordinator status unreachable: ${(err as Error).message}`, { cause: err });
+        if (!this.serverEnded && ++errors > MAX_STATUS_ERRORS)
+          throw new FleetError(`coordinator status unreachable: ${(err as Error).message}`, { cause: err });
       }
       this.check();
       if (status) {

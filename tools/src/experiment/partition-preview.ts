@@ -3,15 +3,7 @@
  * builds the Fashion-MNIST cache the client daemons then read), and computes every client's share
  * exactly as the daemons will (same partition, seed and cap) to print the partition table.
  */
-import {
-  formatPartitionTable,
-  loadDataSpec,
-  parseDataSpec,
-  partitionSummary,
-  shardIndices,
-  type LabelledSet,
-  type PartitionSummary,
-} from '@flexmoe/ml/data';
+import { formatPartitionTable, loadDataSpec, parseDataSpec, partitionSummary, shardIndices, type LabelledSet, type PartitionSummary } from '@flexmoe/ml/data';
 import { loadFashionImages } from '@flexmoe/ml/data';
 
 /** What the daemons of a fleet will load. */
@@ -62,7 +54,10 @@ export async function previewPartition(o: PartitionPreviewOptions): Promise<Part
   const shares = Array.from({ length: o.clients }, (_, index) =>
     shardIndices(train, test, o.partition, { index, count: o.clients }, o.seed, { maxSamples: o.maxSamples }),
   );
-  const summary = partitionSummary(train, shares.map((s) => s.train));
+  const summary = partitionSummary(
+    train,
+    shares.map((s) => s.train),
+  );
   const testSamples = shares.map((s) => s.test.length);
   const table = `${formatPartitionTable(summary)}\ntest samples per client: ${testSamples.join(' ')}`;
   return { shape, classes: train.classes, summary, testSamples, table };

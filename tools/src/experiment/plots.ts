@@ -84,7 +84,9 @@ export function heatmapPanels(
     p.rows.forEach((row, r) =>
       row.forEach((v, e) => {
         const shade = Math.round(255 * (1 - v / max));
-        parts.push(`<rect x="${x + e * cell}" y="${50 + r * cell}" width="${cell - 1}" height="${cell - 1}" fill="rgb(${shade},${shade},255)"><title>round ${r + 1}, expert ${e}: ${v}</title></rect>`);
+        parts.push(
+          `<rect x="${x + e * cell}" y="${50 + r * cell}" width="${cell - 1}" height="${cell - 1}" fill="rgb(${shade},${shade},255)"><title>round ${r + 1}, expert ${e}: ${v}</title></rect>`,
+        );
       }),
     );
     parts.push(`<text x="${x + widths[i] / 2}" y="${h - 20}" text-anchor="middle">experts (x) by round (y)</text>`);

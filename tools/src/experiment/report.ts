@@ -54,20 +54,40 @@ export function experimentPlots(runs: readonly RunResult[]): Record<string, stri
     const yMin = Number.isFinite(lowest) ? Math.max(0, Math.floor(lowest * 20) / 20) : 0;
     return lineChart(title, 'round', 'accuracy', series, { yMin });
   };
-  const measured = (pick: (r: RunResult['rounds'][number]) => number | null | undefined) => runs.some((run) => run.rounds.some((r) => typeof pick(r) === 'number'));
+  const measured = (pick: (r: RunResult['rounds'][number]) => number | null | undefined) =>
+    runs.some((run) => run.rounds.some((r) => typeof pick(r) === 'number'));
   const extra: Record<string, string> = {};
   if (measured((r) => r.preLocalAccuracy)) {
-    extra['pre-local-accuracy.svg'] = accuracyChart('Pre-local accuracy: aggregated model, own gate, before local training (mean over seeds)', (r) => r.preLocalAccuracy);
+    extra['pre-local-accuracy.svg'] = accuracyChart(
+      'Pre-local accuracy: aggregated model, own gate, before local training (mean over seeds)',
+      (r) => r.preLocalAccuracy,
+    );
   }
   if (measured((r) => r.globalAccuracy)) {
-    extra['global-accuracy.svg'] = accuracyChart('Global accuracy: aggregated model, own gate, on the class-balanced test set (mean over seeds)', (r) => r.globalAccuracy);
+    extra['global-accuracy.svg'] = accuracyChart(
+      'Global accuracy: aggregated model, own gate, on the class-balanced test set (mean over seeds)',
+      (r) => r.globalAccuracy,
+    );
   }
   return {
     'accuracy.svg': accuracyChart('Post-local accuracy: after local training, own held-out split (mean over seeds)', (r) => r.accuracy),
     ...extra,
-    'load-cv.svg': lineChart('Assigned expert load CV per round (mean over seeds)', 'round', 'load CV (std/mean)', meanSeries(runs, (r) => r.loadCv).map(label)),
-    'expert-load.svg': heatmapPanels('Assigned expert load per round (darker = more, scaled per strategy)', loadPanels(runs, (r) => r.load), 'panel'),
-    'routed-load.svg': heatmapPanels('Routed expert load per round (samples the gates sent; scaled per strategy)', loadPanels(runs, (r) => r.routedLoad), 'panel'),
+    'load-cv.svg': lineChart(
+      'Assigned expert load CV per round (mean over seeds)',
+      'round',
+      'load CV (std/mean)',
+      meanSeries(runs, (r) => r.loadCv).map(label),
+    ),
+    'expert-load.svg': heatmapPanels(
+      'Assigned expert load per round (darker = more, scaled per strategy)',
+      loadPanels(runs, (r) => r.load),
+      'panel',
+    ),
+    'routed-load.svg': heatmapPanels(
+      'Routed expert load per round (samples the gates sent; scaled per strategy)',
+      loadPanels(runs, (r) => r.routedLoad),
+      'panel',
+    ),
   };
 }
 

@@ -12,7 +12,9 @@ const NOT_SETUP = new Set(['strategies', 'seeds', 'out', 'json', 'grace', 'round
 
 /** The options that determine a run's results, as a comparable string. */
 export function setupKey(config: Record<string, unknown>): string {
-  const keys = Object.keys(config).filter((k) => !NOT_SETUP.has(k) && config[k] !== undefined).sort();
+  const keys = Object.keys(config)
+    .filter((k) => !NOT_SETUP.has(k) && config[k] !== undefined)
+    .sort();
   return JSON.stringify(keys.map((k) => [k, config[k]]));
 }
 

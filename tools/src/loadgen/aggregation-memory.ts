@@ -50,7 +50,18 @@ function makeUpdate(current: ParamMap, experts: number, c: number, capacity: num
   }
   const samples = 100 + (c % 400);
   const stats = { loss: 1, accuracy: 0.5, samples };
-  return { clientId: `c${c}`, round: 1, samples, experts: unique.map((e) => ({ expert: e, usage: samples, accuracy: 0.5, loss: 1 })), train: stats, test: stats, params, bytesUp: 0, bytesDown: 0, trainSeconds: 0 };
+  return {
+    clientId: `c${c}`,
+    round: 1,
+    samples,
+    experts: unique.map((e) => ({ expert: e, usage: samples, accuracy: 0.5, loss: 1 })),
+    train: stats,
+    test: stats,
+    params,
+    bytesUp: 0,
+    bytesDown: 0,
+    trainSeconds: 0,
+  };
 }
 
 /** Compares both ways for `updates` clients of capacity 2 on the default model with `experts` experts. */

@@ -56,8 +56,7 @@ export function drawInteger(d: DistributionSpec, rng: SeededRandom, min: number,
     const lo = Math.ceil(d.low);
     const span = Math.floor(d.high) - lo + 1;
     x = span > 0 ? lo + rng.int(span) : d.low;
-  }
-  else x = Math.exp(d.mu + d.sigma * rng.normal());
+  } else x = Math.exp(d.mu + d.sigma * rng.normal());
   return Math.min(max, Math.max(min, Math.round(x)));
 }
 

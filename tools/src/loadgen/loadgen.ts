@@ -60,9 +60,12 @@ export function validateLoadOptions(o: LoadGenOptions): void {
   if (!Number.isInteger(o.clients) || o.clients < 1) throw new InvalidArgumentError(`clients must be a positive integer (got ${o.clients})`);
   if (!(o.thinkMs >= 0)) throw new InvalidArgumentError(`think-ms must be >= 0 (got ${o.thinkMs})`);
   if (!(o.dropProbability >= 0 && o.dropProbability < 1)) throw new InvalidArgumentError(`drop must be in [0, 1) (got ${o.dropProbability})`);
-  if (o.dropMode !== undefined && o.dropMode !== 'silent' && o.dropMode !== 'leave') throw new InvalidArgumentError(`drop-mode must be silent or leave (got ${String(o.dropMode)})`);
-  if (o.channels !== undefined && (!Number.isInteger(o.channels) || o.channels < 1)) throw new InvalidArgumentError(`channels must be >= 1 (got ${o.channels})`);
-  if (o.threads !== undefined && (!Number.isInteger(o.threads) || o.threads < 1 || o.threads > 64)) throw new InvalidArgumentError(`threads must be an integer in [1, 64] (got ${o.threads})`);
+  if (o.dropMode !== undefined && o.dropMode !== 'silent' && o.dropMode !== 'leave')
+    throw new InvalidArgumentError(`drop-mode must be silent or leave (got ${String(o.dropMode)})`);
+  if (o.channels !== undefined && (!Number.isInteger(o.channels) || o.channels < 1))
+    throw new InvalidArgumentError(`channels must be >= 1 (got ${o.channels})`);
+  if (o.threads !== undefined && (!Number.isInteger(o.threads) || o.threads < 1 || o.threads > 64))
+    throw new InvalidArgumentError(`threads must be an integer in [1, 64] (got ${o.threads})`);
   if (o.durationRounds !== undefined && (!Number.isInteger(o.durationRounds) || o.durationRounds < 1)) {
     throw new InvalidArgumentError(`duration-rounds must be a positive integer (got ${o.durationRounds})`);
   }
@@ -112,7 +115,12 @@ export class LoadGenerator {
   private async runAll(): Promise<LoadReport> {
     const o = this.options;
     this.watchDuration();
-    const settings: SessionSettings = { dropProbability: o.dropProbability, dropMode: o.dropMode ?? 'silent', seed: o.seed, taskStreamMs: o.taskStreamMs ?? 3_600_000 };
+    const settings: SessionSettings = {
+      dropProbability: o.dropProbability,
+      dropMode: o.dropMode ?? 'silent',
+      seed: o.seed,
+      taskStreamMs: o.taskStreamMs ?? 3_600_000,
+    };
     const profiles = fleetProfiles(o);
     const threads = Math.min(o.threads ?? 1, profiles.length);
     const outcomes: SessionOutcome[] =

@@ -186,11 +186,22 @@ export class SimulatedClient {
       if (signal.aborted) return;
       this.phase = 'UPLOADING';
       // Perturbed just before sending, so the checksum pass finds the values still in cache.
-      this.uploads = downloaded.tensors.map((t, i) => perturbedCopy(t.data as Float32Array, mixHash(clientId, task.round * 1009 + i), task.learningRate * 0.01, this.uploads[i]));
+      this.uploads = downloaded.tensors.map((t, i) =>
+        perturbedCopy(t.data as Float32Array, mixHash(clientId, task.round * 1009 + i), task.learningRate * 0.01, this.uploads[i]),
+      );
       const tensors = downloaded.tensors.map((t, i) => ({ ...t, data: this.uploads[i]! }));
       const stats = expertStats(clientId, task.experts, this.profile.samples, task.routingTopK);
       const metrics = summaryMetrics(stats, this.profile.samples);
-      const header = { sessionId, round: task.round, attempt: task.attempt, numSamples: this.profile.samples, expertStats: stats, train: metrics, test: metrics, trainSeconds: thinkMs / 1000 };
+      const header = {
+        sessionId,
+        round: task.round,
+        attempt: task.attempt,
+        numSamples: this.profile.samples,
+        expertStats: stats,
+        train: metrics,
+        test: metrics,
+        trainSeconds: thinkMs / 1000,
+      };
       const ack = await this.client.submit(header, tensors);
       if (ack.accepted) this.recorder.accepted(task.round, ack.bytesReceived);
       else this.recorder.refused(task.round, 'not-accepted');

@@ -19,9 +19,7 @@ export interface WorkerInput {
 
 /** What a worker posts: an event for the recorder, its sessions' outcomes at the end, or a failure. */
 export type WorkerMessage =
-  | { readonly event: keyof LoadEvents; readonly args: readonly unknown[] }
-  | { readonly outcomes: SessionOutcome[] }
-  | { readonly failed: string };
+  { readonly event: keyof LoadEvents; readonly args: readonly unknown[] } | { readonly outcomes: SessionOutcome[] } | { readonly failed: string };
 
 const WORKER_FILE = path.join(__dirname, 'session-worker.js');
 

@@ -4,10 +4,7 @@ import { measureInterleaved } from '../../src/bench/measure';
 
 test('interleaved measurement runs every case in every window and reports best >= median', async () => {
   const order: string[] = [];
-  const m = await measureInterleaved(
-    { a: () => order.push('a'), b: async () => order.push('b') },
-    { warmupMs: 1, measureMs: 8, windows: 4 },
-  );
+  const m = await measureInterleaved({ a: () => order.push('a'), b: async () => order.push('b') }, { warmupMs: 1, measureMs: 8, windows: 4 });
   for (const k of ['a', 'b'] as const) {
     assert.ok(m[k].calls >= 4, `${k} ran ${m[k].calls} times`);
     assert.ok(m[k].callsPerSecond >= m[k].medianCallsPerSecond && m[k].medianCallsPerSecond > 0);

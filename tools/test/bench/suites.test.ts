@@ -18,7 +18,8 @@ function suiteDir(files: Record<string, string>): { dir: string; requireFn: (id:
 
 test('a missing suite module is skipped with a note, a present one is loaded and runs', async () => {
   const { dir, requireFn } = suiteDir({
-    'system.js': "exports.runSystemSuite = async (o) => [{ suite: 'system', name: 'x', batch: null, value: o.quick ? 1 : 2, unit: 'MB/s', baseline: null, ratio: null }];",
+    'system.js':
+      "exports.runSystemSuite = async (o) => [{ suite: 'system', name: 'x', batch: null, value: o.quick ? 1 : 2, unit: 'MB/s', baseline: null, ratio: null }];",
   });
   try {
     const solver = loadSuite('solver', requireFn);

@@ -5,9 +5,42 @@ import { SERVER_COMMAND } from '@flexmoe/server';
 import { FLEET_COMMAND, fleetConfig } from '../../src/experiment/options';
 import { clientArgs, clientId, serverArgs } from '../../src/experiment/fleet-config';
 
-const argv = ['--clients', '6', '--rounds', '7', '--strategy', 'greedy', '--seed', '3', '--data-seed', '9', '--lr', '0.1', '--epochs', '2',
-  '--batch-size', '16', '--beta', '0.3', '--delta', '0.05', '--gamma', '0.2', '--fitness-signal', 'accuracy', '--alpha-l', '2', '--top-r', '1',
-  '--experts', '4', '--capacity', '3', '--max-samples', '0'];
+const argv = [
+  '--clients',
+  '6',
+  '--rounds',
+  '7',
+  '--strategy',
+  'greedy',
+  '--seed',
+  '3',
+  '--data-seed',
+  '9',
+  '--lr',
+  '0.1',
+  '--epochs',
+  '2',
+  '--batch-size',
+  '16',
+  '--beta',
+  '0.3',
+  '--delta',
+  '0.05',
+  '--gamma',
+  '0.2',
+  '--fitness-signal',
+  'accuracy',
+  '--alpha-l',
+  '2',
+  '--top-r',
+  '1',
+  '--experts',
+  '4',
+  '--capacity',
+  '3',
+  '--max-samples',
+  '0',
+];
 
 function config() {
   const parsed = parseCommand(FLEET_COMMAND, argv, {});

@@ -17,6 +17,9 @@ const base: LoadGenOptions = {
 test('load generator options: a bad thread count is refused naming the option', () => {
   assert.doesNotThrow(() => validateLoadOptions({ ...base, threads: 4 }));
   for (const threads of [0, 1.5, 65]) {
-    assert.throws(() => validateLoadOptions({ ...base, threads }), (e: unknown) => e instanceof InvalidArgumentError && /threads must be an integer in \[1, 64\]/.test(e.message));
+    assert.throws(
+      () => validateLoadOptions({ ...base, threads }),
+      (e: unknown) => e instanceof InvalidArgumentError && /threads must be an integer in \[1, 64\]/.test(e.message),
+    );
   }
 });

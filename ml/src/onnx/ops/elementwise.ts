@@ -76,9 +76,18 @@ unary('Sigmoid', (g, _x, y) => g.mul(y, g.sub(1, y)));
 unary('Reciprocal', (g, _x, y) => g.neg(g.mul(y, y)));
 unary('Abs', (g, x) => g.op1('Sign', [x]));
 registerOp('Sign', { infer: unaryFloat('Sign'), grad: 'none' });
+/**
+ * dy where `mask` holds, else 0, as dy times the mask cast to 0/1: ONNX Runtime's Where
+ * broadcasts element by element and took about twice as long as Cast and Mul on the cnn step's
+ * [64, 16, 196] tensors. (Equal to Where for finite dy; a non-finite gradient fails training anyway.)
+ */
+function masked(g: GraphBuilder, mask: Value, dy: Value): Value {
+  return g.mul(dy, g.cast(mask, dy.dtype));
+}
+
 registerOp('Relu', {
   infer: unaryFloat('Relu'),
-  grad: (g, n, [dy]) => [g.where(g.greater(n.inputs[0]!, 0), dy!, 0)],
+  grad: (g, n, [dy]) => [masked(g, g.greater(n.inputs[0]!, 0), dy!)],
 });
 
 /** Elementwise Max/Min of two tensors; the gradient goes to the selected operand (a on ties). */
@@ -88,7 +97,9 @@ for (const op of ['Max', 'Min'] as const) {
     grad: (g, n, [dy]) => {
       const { a, b } = io(n);
       const pickA = op === 'Max' ? g.greaterOrEqual(a, b) : g.lessOrEqual(a, b);
-      return [g.sumToShape(g.where(pickA, dy!, 0), a.shape), g.sumToShape(g.where(pickA, 0, dy!), b.shape)];
+      const toA = masked(g, pickA, dy!);
+      // The rest of dy goes to b: dy - toA is exactly dy or exactly 0.
+      return [g.sumToShape(toA, a.shape), g.sumToShape(g.sub(dy!, toA), b.shape)];
     },
   });
 }

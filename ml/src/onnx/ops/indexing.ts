@@ -131,7 +131,10 @@ registerOp('TopK', {
     const d = x.shape[axis];
     if (typeof d === 'number' && (k < 1 || k > d)) shapeFail('TopK', `k = ${k} is out of range for axis size ${d}`, [x]);
     const shape = x.shape.map((e, i) => (i === axis ? k : e));
-    return [{ dtype: x.dtype, shape }, { dtype: 'int64', shape }];
+    return [
+      { dtype: x.dtype, shape },
+      { dtype: 'int64', shape },
+    ];
   },
   diffInputs: [0],
   grad: (g, n, [dv]) => {

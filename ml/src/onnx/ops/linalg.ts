@@ -20,10 +20,7 @@ registerOp('MatMul', {
   },
   grad: (g, node, [dy]) => {
     const [a, b] = node.inputs as Value[];
-    return [
-      g.sumToShape(g.matmul(dy!, g.transposeLast2(b)), a.shape),
-      g.sumToShape(g.matmul(g.transposeLast2(a), dy!), b.shape),
-    ];
+    return [g.sumToShape(g.matmul(dy!, g.transposeLast2(b)), a.shape), g.sumToShape(g.matmul(g.transposeLast2(a), dy!), b.shape)];
   },
 });
 
@@ -50,12 +47,8 @@ registerOp('Gemm', {
     const alpha = floatAttr(node.attrs, 'alpha', 1);
     const beta = floatAttr(node.attrs, 'beta', 1);
     // op(A) = dY op(B)^T, expressed with Gemm's own transpose flags.
-    const dA = tA
-      ? g.gemm(b!, dy!, null, { transA: tB, transB: 1, alpha })
-      : g.gemm(dy!, b!, null, { transB: 1 - tB, alpha });
-    const dB = tB
-      ? g.gemm(dy!, a!, null, { transA: 1, transB: tA, alpha })
-      : g.gemm(a!, dy!, null, { transA: 1 - tA, alpha });
+    const dA = tA ? g.gemm(b!, dy!, null, { transA: tB, transB: 1, alpha }) : g.gemm(dy!, b!, null, { transB: 1 - tB, alpha });
+    const dB = tB ? g.gemm(dy!, a!, null, { transA: 1, transB: tA, alpha }) : g.gemm(a!, dy!, null, { transA: 1 - tA, alpha });
     const dC = c ? g.sumToShape(beta === 1 ? dy! : g.mul(dy!, beta), c.shape) : null;
     return [dA, dB, dC];
   },

@@ -51,7 +51,10 @@ registerOp('ReduceMean', {
     const axes = reducedAxes('ReduceMean', node.inputs);
     const dims = axes.map((a) => x.shape[a]);
     const count = dims.every((d) => typeof d === 'number')
-      ? g.scalar((dims as number[]).reduce((p, q) => p * q, 1), x.dtype)
+      ? g.scalar(
+          (dims as number[]).reduce((p, q) => p * q, 1),
+          x.dtype,
+        )
       : g.div(g.cast(g.sizeOf(x), x.dtype), g.cast(g.sizeOf(node.outputs[0]), x.dtype));
     return [g.div(spread(g, node, dy!), count), null];
   },

@@ -1,5 +1,5 @@
 /**
- * Shape manipulation: Reshape, Flatten, Unsqueeze, Squeeze, Expand, Concat, Slice, Pad, Shape,
+ * Shape manipulation: Reshape, Flatten, Unsqueeze, Squeeze, Expand, Concat, Split, Slice, Pad, Shape,
  * Size, ConstantOfShape. Shape tensors must be known at build time (see `Value.known`).
  */
 import type { GraphBuilder } from '../builder';
@@ -98,6 +98,21 @@ registerOp('Concat', {
       return g.slice(dy!, [axis], [start - size], [start]);
     });
   },
+});
+
+registerOp('Split', {
+  infer: (inputs, attrs) => {
+    const x = req('Split', inputs, 0);
+    const sizes = knownInts('Split', req('Split', inputs, 1), 'split');
+    const axis = normAxis('Split', intAttr(attrs, 'axis', 0), x.rank);
+    if (sizes.reduce((p, q) => p + q, 0) !== x.shape[axis] || sizes.some((n) => n < 1)) {
+      shapeFail('Split', `sizes [${sizes.join(',')}] do not split axis ${axis}`, [x]);
+    }
+    return sizes.map((n) => ({ dtype: x.dtype, shape: x.shape.map((d, i) => (i === axis ? n : d)) }));
+  },
+  diffInputs: [0],
+  // The pieces' gradients concatenated back (zeros for a piece that does not reach the loss).
+  grad: (g, n, dys) => [g.concat(dys.map((d, i) => d ?? g.zerosLike(n.outputs[i])), intAttr(n.attrs, 'axis', 0)), null],
 });
 
 /** Static slice parameters of a Slice node, normalised and clamped as ONNX does. */

@@ -32,7 +32,9 @@ export function matmulModel(n: number, weights: Float32Array): Uint8Array {
     graph: {
       name: 'matmul_peak',
       node: [{ opType: 'MatMul', input: ['a', 'w'], output: ['c'], name: 'matmul' }],
-      initializer: [{ name: 'w', dims: [n, n], dataType: onnx.TensorProto.DataType.FLOAT, rawData: new Uint8Array(weights.buffer, weights.byteOffset, weights.byteLength) }],
+      initializer: [
+        { name: 'w', dims: [n, n], dataType: onnx.TensorProto.DataType.FLOAT, rawData: new Uint8Array(weights.buffer, weights.byteOffset, weights.byteLength) },
+      ],
       input: [tensorInfo('a', [n, n])],
       output: [tensorInfo('c', [n, n])],
     },

@@ -25,7 +25,12 @@ export class OnnxMoeStep {
 
   /** Builds the graph and session (one intra-op thread) and uploads parameters and batch. */
   static async create(
-    graphs: ModelGraphs, cfg: BenchMoeConfig, params: MoeParams, x: Float32Array, labels: Int32Array, stepsPerCall = 1,
+    graphs: ModelGraphs,
+    cfg: BenchMoeConfig,
+    params: MoeParams,
+    x: Float32Array,
+    labels: Int32Array,
+    stepsPerCall = 1,
   ): Promise<OnnxMoeStep> {
     const model = toModelConfig(cfg);
     const { assigned } = cfg;
@@ -49,7 +54,14 @@ export class OnnxMoeStep {
       feeds[`x.${s}`] = new ort.Tensor('float32', x, [labels.length, ...model.inputShape]);
       feeds[`target.${s}`] = new ort.Tensor('float32', target, [labels.length, cfg.numClasses]);
     }
-    return new OnnxMoeStep(graphs, cfg, session, feeds, inputs.map(([name]) => name), stepsPerCall);
+    return new OnnxMoeStep(
+      graphs,
+      cfg,
+      session,
+      feeds,
+      inputs.map(([name]) => name),
+      stepsPerCall,
+    );
   }
 
   /** One graph call (`stepsPerCall` SGD steps); the updated parameters feed the next call. */

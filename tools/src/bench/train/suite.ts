@@ -83,8 +83,12 @@ export async function runTrainSuite(opts: TrainSuiteOptions = {}): Promise<Bench
 
 /** Measures every implementation at one batch size, in interleaved windows. */
 async function measureBatch(
-  cfg: BenchMoeConfig, batch: number, tf: Awaited<ReturnType<typeof loadTfjsWasm>>, graphs: ModelGraphs | null,
-  matmul: MatMulRunner, budget: MeasureBudget,
+  cfg: BenchMoeConfig,
+  batch: number,
+  tf: Awaited<ReturnType<typeof loadTfjsWasm>>,
+  graphs: ModelGraphs | null,
+  matmul: MatMulRunner,
+  budget: MeasureBudget,
 ): Promise<BatchRates> {
   const params = initParams<Float32Array>(cfg, Float32Array, 1);
   const { x, labels } = randomBatch<Float32Array>(cfg, batch, Float32Array, 2);
@@ -129,10 +133,22 @@ export function trainRows(cfg: BenchMoeConfig, rates: readonly BatchRates[], pea
   const rows: BenchRow[] = [];
   const model = `mlp ${cfg.inputDim}-${cfg.hiddenDim}, E=${cfg.numExperts} k=${cfg.assigned.length} r=${cfg.topR}, experts ${cfg.hiddenDim}-${cfg.expertHidden}-${cfg.numClasses}`;
   const row = (name: string, batch: number, ours: Rate, unit: string, base: Rate, extra: Record<string, unknown> = {}): BenchRow => ({
-    suite: 'train', name, batch, value: round(ours.cpu), unit, baseline: round(base.cpu), ratio: round(ours.cpu / base.cpu, 3),
-    valueWallBest: round(ours.best), baselineWallBest: round(base.best), ratioWallBest: round(ours.best / base.best, 3),
-    valueWallMedian: round(ours.median), baselineWallMedian: round(base.median), ratioWallMedian: round(ours.median / base.median, 3),
-    threads: 1, model, ...extra,
+    suite: 'train',
+    name,
+    batch,
+    value: round(ours.cpu),
+    unit,
+    baseline: round(base.cpu),
+    ratio: round(ours.cpu / base.cpu, 3),
+    valueWallBest: round(ours.best),
+    baselineWallBest: round(base.best),
+    ratioWallBest: round(ours.best / base.best, 3),
+    valueWallMedian: round(ours.median),
+    baselineWallMedian: round(base.median),
+    ratioWallMedian: round(ours.median / base.median, 3),
+    threads: 1,
+    model,
+    ...extra,
   });
   const toGflops = (r: Rate): Rate => ({ best: (r.best * flops) / 1e9, median: (r.median * flops) / 1e9, cpu: (r.cpu * flops) / 1e9 });
   for (const r of rates) {

@@ -102,7 +102,7 @@ export class TfjsMoeStep {
     const stop = tf.customGrad(((p: TfTypes.Tensor) => ({
       value: tf.cast(tf.sum(tf.oneHot(tf.topk(p, r).indices, E), 1), 'float32'),
       gradFunc: (dy: TfTypes.Tensor) => tf.zerosLike(dy),
-    })) as unknown as Parameters<Tf["customGrad"]>[0]);
+    })) as unknown as Parameters<Tf['customGrad']>[0]);
     return stop(probs);
   }
 }

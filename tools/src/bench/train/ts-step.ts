@@ -120,7 +120,7 @@ export class TsMoeStep<A extends FloatArray> {
         if (w.probs[o + e] > max) max = w.probs[o + e];
       }
       let sum = 0;
-      for (let e = 0; e < E; e++) sum += (w.probs[o + e] = Math.exp(w.probs[o + e] - max));
+      for (let e = 0; e < E; e++) sum += w.probs[o + e] = Math.exp(w.probs[o + e] - max);
       for (let e = 0; e < E; e++) w.probs[o + e] /= sum;
     }
   }
@@ -170,7 +170,7 @@ export class TsMoeStep<A extends FloatArray> {
       let max = -Infinity;
       for (let c = 0; c < C; c++) if (w.logits[o + c] > max) max = w.logits[o + c];
       let sum = 0;
-      for (let c = 0; c < C; c++) sum += (w.dLogits[o + c] = Math.exp(w.logits[o + c] - max));
+      for (let c = 0; c < C; c++) sum += w.dLogits[o + c] = Math.exp(w.logits[o + c] - max);
       total += Math.log(sum) + max - w.logits[o + labels[b]];
       for (let c = 0; c < C; c++) w.dLogits[o + c] /= sum * B;
       w.dLogits[o + labels[b]] -= 1 / B;
