@@ -67,7 +67,13 @@ export class TorchProcess {
    */
   static async start(python = torchPython()): Promise<TorchProcess | { unavailable: string }> {
     if (!existsSync(TORCH_SCRIPT)) return { unavailable: `PyTorch baseline script missing (${TORCH_SCRIPT})` };
-    const child = spawn(python, [TORCH_SCRIPT], { stdio: ['pipe', 'pipe', 'pipe'] });
+    // OpenBLAS single-threaded: Debian's libopenblas0-pthread runs its own thread pool beside
+    // PyTorch's OpenMP threads. Measured on the 2-core machine (small MoE-sized steps): with both
+    // at 2 threads PyTorch's step fell to a third of its one-thread rate or less (oversubscription),
+    // and even at torch.set_num_threads(1) the BLAS pool made it 1.4-1.6x slower than with
+    // OPENBLAS_NUM_THREADS=1. Pinning it gives the baseline its fastest configuration.
+    const env = { ...process.env, OPENBLAS_NUM_THREADS: '1' };
+    const child = spawn(python, [TORCH_SCRIPT], { stdio: ['pipe', 'pipe', 'pipe'], env });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
     const spawned = await new Promise<Error | null>((res) => {
