@@ -18,7 +18,12 @@ function randomParams(cfg: MoEConfig, k: number, rng: SeededRandom): P64 {
   return out;
 }
 
-interface Batch64 { x: Float64Array; target: Float64Array; labels: number[]; n: number }
+interface Batch64 {
+  x: Float64Array;
+  target: Float64Array;
+  labels: number[];
+  n: number;
+}
 
 function randomBatch(cfg: MoEConfig, n: number, rng: SeededRandom): Batch64 {
   const per = sizeOf(cfg.inputShape);
@@ -29,7 +34,15 @@ function randomBatch(cfg: MoEConfig, n: number, rng: SeededRandom): Batch64 {
 }
 
 /** Runs one float64 training step; returns the objective at `params` and the gradients (p - p') / lr. */
-async function step(session: ort.InferenceSession, cfg: MoEConfig, assigned: number[], params: P64, b: Batch64, dtype: 'float64' | 'float32' = 'float64', lr = 1) {
+async function step(
+  session: ort.InferenceSession,
+  cfg: MoEConfig,
+  assigned: number[],
+  params: P64,
+  b: Batch64,
+  dtype: 'float64' | 'float32' = 'float64',
+  lr = 1,
+) {
   const k = assigned.length;
   const routing = routingFeeds(cfg, assigned);
   const cast = (v: ArrayLike<number>) => (dtype === 'float64' ? Float64Array.from(v) : Float32Array.from(v));
@@ -91,7 +104,10 @@ async function checkStep(cfg: MoEConfig, assigned: number[], seed: number): Prom
     const scale = Math.max(Math.hypot(...analytic), Math.hypot(...numeric), 1e-7);
     // An absolute floor of 1e-9: the finite-difference noise of an O(1) float64 objective at
     // eps 1e-6 (the weight-standardised resnet convolutions have gradients near 1e-7).
-    assert.ok(diff < 1e-5 * scale + 1e-9, `${name}: relative error ${(diff / scale).toExponential(2)} (analytic ${analytic.join(',')} numeric ${numeric.join(',')})`);
+    assert.ok(
+      diff < 1e-5 * scale + 1e-9,
+      `${name}: relative error ${(diff / scale).toExponential(2)} (analytic ${analytic.join(',')} numeric ${numeric.join(',')})`,
+    );
   }
   for (let e = 0; e < cfg.experts; e++) {
     if (assigned.includes(e)) continue;
@@ -101,7 +117,11 @@ async function checkStep(cfg: MoEConfig, assigned: number[], seed: number): Prom
   return { params, batch, grads: base.grads };
 }
 
-interface Gradients { params: P64; batch: Batch64; grads: P64 }
+interface Gradients {
+  params: P64;
+  batch: Batch64;
+  grads: P64;
+}
 
 function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
   const diff = Math.hypot(...Array.from(a, (v, i) => v - b[i]));
@@ -133,14 +153,29 @@ async function checkConvStep(cfg: MoEConfig, assigned: number[], seed: number): 
 
 test('cnn training step: the float64 twin matches finite differences, and the float32 Conv graph matches the twin', async () => {
   const cfg = defaultModelConfig({
-    backbone: 'cnn', inputShape: [2, 6, 6], convChannels: [3, 4], classes: 3, experts: 4, featureDim: 5, expertHidden: 4, auxWeight: 0.3,
+    backbone: 'cnn',
+    inputShape: [2, 6, 6],
+    convChannels: [3, 4],
+    classes: 3,
+    experts: 4,
+    featureDim: 5,
+    expertHidden: 4,
+    auxWeight: 0.3,
   });
   await checkConvStep(cfg, [1, 3, 0], 4);
 });
 
 test('resnet training step (GroupNorm, identity and projection shortcuts): finite differences and float32 vs twin', async () => {
   const cfg = defaultModelConfig({
-    backbone: 'resnet', inputShape: [2, 5, 6], resnetWidths: [2, 4, 4], resnetGroups: 2, classes: 3, experts: 3, featureDim: 4, expertHidden: 3, auxWeight: 0.3,
+    backbone: 'resnet',
+    inputShape: [2, 5, 6],
+    resnetWidths: [2, 4, 4],
+    resnetGroups: 2,
+    classes: 3,
+    experts: 3,
+    featureDim: 4,
+    expertHidden: 3,
+    auxWeight: 0.3,
   });
   await checkConvStep(cfg, [2, 0], 5);
 });

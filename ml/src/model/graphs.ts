@@ -81,7 +81,15 @@ export function buildTrainGraph(cfg: MoEConfig, k: number, options: TrainGraphOp
   }
   for (const [n, v] of Object.entries({ ...params, ...opt.state })) g.output(v, `next.${n}`);
   const outNames = ['ce_sum', 'aux_sum', 'correct_sum', 'slot_usage', 'slot_correct', 'slot_loss_sum', 'slot_own_correct', 'slot_own_loss_sum'];
-  outNames.forEach((name, i) => g.output(sumAll(g, totals.map((t) => t[i])), name));
+  outNames.forEach((name, i) =>
+    g.output(
+      sumAll(
+        g,
+        totals.map((t) => t[i]),
+      ),
+      name,
+    ),
+  );
   return g.build();
 }
 

@@ -65,7 +65,7 @@ export class TrainingEngine {
     const pacer = new Pacer(shouldStop);
     for (let epoch = 0; epoch < args.epochs; epoch++) {
       const order = epochOrder(data.n, args.seed, epoch);
-      for (let pos = 0; pos < data.n; ) {
+      for (let pos = 0; pos < data.n;) {
         await pacer.checkpoint();
         const useMulti = multi !== null && Math.floor((data.n - pos) / args.batchSize) >= steps;
         const batches: Batch[] = [];
@@ -85,7 +85,7 @@ export class TrainingEngine {
   async evaluate(args: EvaluateRequest): Promise<EvaluateResult> {
     validateParams(this.model, args.assigned, args.params);
     validateDataset(this.model, args.data);
-    const batchSize = args.batchSize ?? backboneGraph(this.model).evalBatch /* the backbone's, when the caller does not say */;
+    const batchSize = args.batchSize ?? backboneGraph(this.model).evalBatch; /* the backbone's, when the caller does not say */
     checkPositiveInt('batchSize', batchSize);
     const k = args.assigned.length;
     const session = await this.sessions.get('eval', k);
@@ -183,7 +183,10 @@ class TrainRun {
       const next = out[`next.${name}`];
       if (next) this.feeds[name] = next as ort.Tensor;
     }
-    this.stats.add(out, batches.reduce((s, b) => s + b.n, 0));
+    this.stats.add(
+      out,
+      batches.reduce((s, b) => s + b.n, 0),
+    );
     this.steps += batches.length;
   }
 

@@ -8,8 +8,6 @@ export type { LrSchedule } from './lr-schedule';
 export { resolveRecipe, TRAIN_RECIPES, DEFAULT_LR } from './recipe';
 export type { TrainRecipe, RecipeOverrides } from './recipe';
 export { TrainerWorkerError, TrainerClosedError } from './errors';
-export type {
-  ExpertStats, TrainerOptions, TrainRequest, TrainResult, EvaluateRequest, EvaluateResult, ExportRequest,
-} from './types';
+export type { ExpertStats, TrainerOptions, TrainRequest, TrainResult, EvaluateRequest, EvaluateResult, ExportRequest } from './types';
 export type * from './types';
 export { DAEMON_NODE_FLAGS, collectGarbage, releaseGarbage, ArrayBufferBudget } from './gc';

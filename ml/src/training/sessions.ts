@@ -44,9 +44,8 @@ export class SessionCache {
     const key = kind === 'train' ? `train:${k}:${steps}:${optimizerKey(optimizer)}` : `eval:${k}`;
     let s = this.sessions.get(key);
     if (!s) {
-      const bytes = kind === 'train'
-        ? buildTrainGraph(this.model, k, { dtype: 'float32', steps, optimizer })
-        : buildEvalGraph(this.model, k, { dtype: 'float32' });
+      const bytes =
+        kind === 'train' ? buildTrainGraph(this.model, k, { dtype: 'float32', steps, optimizer }) : buildEvalGraph(this.model, k, { dtype: 'float32' });
       s = ort.InferenceSession.create(bytes, sessionOptions(this.threads));
       s.catch(() => this.sessions.delete(key));
       this.sessions.set(key, s);

@@ -29,18 +29,35 @@ test('shapes are inferred through a symbolic batch dimension', () => {
   assert.equal(g.topK(h, 2).indices.dtype, 'int64');
   assert.deepEqual(g.oneHot(g.argMax(h, 1), 16).shape, ['N', 16]);
   assert.deepEqual(g.reduceMean(h, [0]).shape, [16]);
-  assert.deepEqual(g.conv(g.input('img', 'float', ['N', 3, 8, 8]), g.param('k', [4, 3, 3, 3]), null, { strides: [2, 2], pads: [1, 1, 1, 1] }).shape, ['N', 4, 4, 4]);
+  assert.deepEqual(g.conv(g.input('img', 'float', ['N', 3, 8, 8]), g.param('k', [4, 3, 3, 3]), null, { strides: [2, 2], pads: [1, 1, 1, 1] }).shape, [
+    'N',
+    4,
+    4,
+    4,
+  ]);
 });
 
 test('bad shapes, dtypes and unknown ops are refused with errors naming them', () => {
   const g = new GraphBuilder({ dtype: 'float32' });
   const x = g.input('x', 'float', ['N', 3]);
   const i = g.input('i', 'int64', ['N']);
-  assert.throws(() => g.op('Frobnicate', [x]), (e: unknown) => e instanceof InvalidArgumentError && /unknown op 'Frobnicate'/.test(e.message));
-  assert.throws(() => g.matmul(x, g.param('w', [4, 2])), (e: unknown) => e instanceof ShapeError && /MatMul.*3 and 4.*\[N,3\].*\[4,2\]/.test(e.message));
-  assert.throws(() => g.add(x, g.param('v', [4])), (e: unknown) => e instanceof ShapeError && /Add.*\[N,3\].*\[4\]/.test(e.message));
+  assert.throws(
+    () => g.op('Frobnicate', [x]),
+    (e: unknown) => e instanceof InvalidArgumentError && /unknown op 'Frobnicate'/.test(e.message),
+  );
+  assert.throws(
+    () => g.matmul(x, g.param('w', [4, 2])),
+    (e: unknown) => e instanceof ShapeError && /MatMul.*3 and 4.*\[N,3\].*\[4,2\]/.test(e.message),
+  );
+  assert.throws(
+    () => g.add(x, g.param('v', [4])),
+    (e: unknown) => e instanceof ShapeError && /Add.*\[N,3\].*\[4\]/.test(e.message),
+  );
   assert.throws(() => g.add(x, g.param('u', [5, 3])), /do not broadcast/);
-  assert.throws(() => g.mul(i, x), (e: unknown) => e instanceof ShapeError && /Mul: dtype mismatch.*int64.*float32/.test(e.message));
+  assert.throws(
+    () => g.mul(i, x),
+    (e: unknown) => e instanceof ShapeError && /Mul: dtype mismatch.*int64.*float32/.test(e.message),
+  );
   assert.throws(() => g.exp(i), /Exp: expected a float tensor/);
   assert.throws(() => g.reshape(x, [4, -1]), /Reshape/);
   assert.throws(() => g.softmax(x, 2), /Softmax: axis 2 is out of range/);
@@ -84,7 +101,10 @@ test('build prunes dead nodes, trims unused MaxPool indices and declares opset 1
   const graph = model.graph!;
   assert.equal(Number(model.irVersion), 8);
   assert.equal(Number(model.opsetImport![0].version), 18);
-  assert.deepEqual(graph.node!.map((n) => n.opType), ['MaxPool']);
+  assert.deepEqual(
+    graph.node!.map((n) => n.opType),
+    ['MaxPool'],
+  );
   assert.deepEqual(graph.node![0].output, ['y']);
   assert.equal(graph.node![0].output!.length, 1);
   assert.equal(graph.input![0].type!.tensorType!.shape!.dim![0].dimParam, 'N');
@@ -114,7 +134,12 @@ test('SGD steps on a float64 softmax regression lower the loss, parameters flowi
   let params = { w: { data: new Float64Array(12), dims: [4, 3] }, b: { data: new Float64Array(3), dims: [3] } };
   const losses: number[] = [];
   for (let step = 0; step < 20; step++) {
-    const out = await runGraph(session, { ...params, x: { data: xs, dims: [n, 4] }, y: { data: labels, dims: [n] }, lr: { data: Float64Array.of(0.5), dims: [] } });
+    const out = await runGraph(session, {
+      ...params,
+      x: { data: xs, dims: [n, 4] },
+      y: { data: labels, dims: [n] },
+      lr: { data: Float64Array.of(0.5), dims: [] },
+    });
     losses.push((out.loss.data as Float64Array)[0]);
     params = { w: out['w.new'] as typeof params.w, b: out['b.new'] as typeof params.b };
   }
@@ -134,5 +159,8 @@ test('a value can be published under several names, inputs included', async () =
   assert.deepEqual(Array.from(out.a.data as Float32Array), [0, 2]);
   assert.deepEqual(Array.from(out.b.data as Float32Array), [0, 2]);
   assert.deepEqual(Array.from(out.echo.data as Float32Array), [-1, 2]);
-  assert.deepEqual(g.signature().outputs.map((o) => o.name), ['a', 'b', 'echo']);
+  assert.deepEqual(
+    g.signature().outputs.map((o) => o.name),
+    ['a', 'b', 'echo'],
+  );
 });

@@ -10,7 +10,11 @@ import { runModelOnce } from '../../src/onnx/runtime';
 import type { Value } from '../../src/onnx/types';
 
 type Dims4 = [number, number, number, number];
-interface Geometry { kernel: [number, number]; strides: [number, number]; pads: [number, number, number, number] }
+interface Geometry {
+  kernel: [number, number];
+  strides: [number, number];
+  pads: [number, number, number, number];
+}
 
 const outSize = (size: number, k: number, s: number, p0: number, p1: number) => Math.floor((size + p0 + p1 - k) / s) + 1;
 const randomArray = (n: number, seed: number) => {
@@ -25,16 +29,21 @@ function convRef(x: Float64Array, xd: Dims4, w: Float64Array, wd: Dims4, b: Floa
   const oh = outSize(h, kh, geo.strides[0], geo.pads[0], geo.pads[2]);
   const ow = outSize(wid, kw, geo.strides[1], geo.pads[1], geo.pads[3]);
   const y = new Float64Array(n * m * oh * ow);
-  for (let ni = 0; ni < n; ni++) for (let mi = 0; mi < m; mi++) for (let i = 0; i < oh; i++) for (let j = 0; j < ow; j++) {
-    let acc = b[mi];
-    for (let ci = 0; ci < c; ci++) for (let u = 0; u < kh; u++) for (let v = 0; v < kw; v++) {
-      const r = i * geo.strides[0] - geo.pads[0] + u;
-      const q = j * geo.strides[1] - geo.pads[1] + v;
-      if (r < 0 || r >= h || q < 0 || q >= wid) continue;
-      acc += x[((ni * c + ci) * h + r) * wid + q] * w[((mi * c + ci) * kh + u) * kw + v];
-    }
-    y[((ni * m + mi) * oh + i) * ow + j] = acc;
-  }
+  for (let ni = 0; ni < n; ni++)
+    for (let mi = 0; mi < m; mi++)
+      for (let i = 0; i < oh; i++)
+        for (let j = 0; j < ow; j++) {
+          let acc = b[mi];
+          for (let ci = 0; ci < c; ci++)
+            for (let u = 0; u < kh; u++)
+              for (let v = 0; v < kw; v++) {
+                const r = i * geo.strides[0] - geo.pads[0] + u;
+                const q = j * geo.strides[1] - geo.pads[1] + v;
+                if (r < 0 || r >= h || q < 0 || q >= wid) continue;
+                acc += x[((ni * c + ci) * h + r) * wid + q] * w[((mi * c + ci) * kh + u) * kw + v];
+              }
+          y[((ni * m + mi) * oh + i) * ow + j] = acc;
+        }
   return { y, dims: [n, m, oh, ow] as Dims4 };
 }
 
@@ -45,20 +54,25 @@ function poolRef(x: Float64Array, xd: Dims4, geo: Geometry, kind: 'max' | 'avg')
   const ow = outSize(wid, geo.kernel[1], geo.strides[1], geo.pads[1], geo.pads[3]);
   const y = new Float64Array(n * c * oh * ow);
   const arg = new Int32Array(y.length);
-  for (let p = 0; p < n * c; p++) for (let i = 0; i < oh; i++) for (let j = 0; j < ow; j++) {
-    let best = -Infinity, at = -1, sum = 0;
-    for (let u = 0; u < geo.kernel[0]; u++) for (let v = 0; v < geo.kernel[1]; v++) {
-      const r = i * geo.strides[0] - geo.pads[0] + u;
-      const q = j * geo.strides[1] - geo.pads[1] + v;
-      if (r < 0 || r >= h || q < 0 || q >= wid) continue;
-      const k = (p * h + r) * wid + q;
-      sum += x[k];
-      if (x[k] > best) [best, at] = [x[k], k];
-    }
-    const o = (p * oh + i) * ow + j;
-    y[o] = kind === 'max' ? best : sum / (geo.kernel[0] * geo.kernel[1]);
-    arg[o] = at;
-  }
+  for (let p = 0; p < n * c; p++)
+    for (let i = 0; i < oh; i++)
+      for (let j = 0; j < ow; j++) {
+        let best = -Infinity,
+          at = -1,
+          sum = 0;
+        for (let u = 0; u < geo.kernel[0]; u++)
+          for (let v = 0; v < geo.kernel[1]; v++) {
+            const r = i * geo.strides[0] - geo.pads[0] + u;
+            const q = j * geo.strides[1] - geo.pads[1] + v;
+            if (r < 0 || r >= h || q < 0 || q >= wid) continue;
+            const k = (p * h + r) * wid + q;
+            sum += x[k];
+            if (x[k] > best) [best, at] = [x[k], k];
+          }
+        const o = (p * oh + i) * ow + j;
+        y[o] = kind === 'max' ? best : sum / (geo.kernel[0] * geo.kernel[1]);
+        arg[o] = at;
+      }
   return { y, arg, dims: [n, c, oh, ow] as Dims4 };
 }
 
@@ -102,15 +116,26 @@ const convCases: { name: string; xd: Dims4; wd: Dims4; geo: Geometry }[] = [
 
 for (const c of convCases) {
   test(`Conv ${c.name}: dX, dW, db match a float64 reference`, async () => {
-    const x = randomArray(c.xd.reduce((a, b) => a * b), 1);
-    const w = randomArray(c.wd.reduce((a, b) => a * b), 2);
+    const x = randomArray(
+      c.xd.reduce((a, b) => a * b),
+      1,
+    );
+    const w = randomArray(
+      c.wd.reduce((a, b) => a * b),
+      2,
+    );
     const b = randomArray(c.wd[0], 3);
     const ref = () => convRef(x, c.xd, w, c.wd, b, c.geo).y;
     const r = randomArray(ref().length, 4);
-    const out = await onnxGrads({ x: { data: x, dims: c.xd }, w: { data: w, dims: c.wd }, b: { data: b, dims: [c.wd[0]] } }, r,
-      (g, [xv, wv, bv]) => g.conv(xv, wv, bv, { strides: c.geo.strides, pads: c.geo.pads }));
+    const out = await onnxGrads({ x: { data: x, dims: c.xd }, w: { data: w, dims: c.wd }, b: { data: b, dims: [c.wd[0]] } }, r, (g, [xv, wv, bv]) =>
+      g.conv(xv, wv, bv, { strides: c.geo.strides, pads: c.geo.pads }),
+    );
     assert.ok(relativeError(out.y.data as Float32Array, ref()) < 1e-5, 'forward');
-    for (const [name, p] of [['x', x], ['w', w], ['b', b]] as const) {
+    for (const [name, p] of [
+      ['x', x],
+      ['w', w],
+      ['b', b],
+    ] as const) {
       const err = relativeError(out[`d.${name}`].data as Float32Array, referenceGrad(ref, p, r));
       assert.ok(err < 1e-5, `d${name} relative error ${err}`);
     }
@@ -135,7 +160,10 @@ test('MaxPool 3x3 stride 2 pad 1 gradient matches the reference', async () => {
   const geo: Geometry = { kernel: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1] };
   const r = randomArray(poolRef(x, xd, geo, 'max').y.length, 8);
   const out = await onnxGrads({ x: { data: x, dims: xd } }, r, (g, [xv]) => g.maxPool(xv, geo));
-  const err = relativeError(out['d.x'].data as Float32Array, referenceGrad(() => poolRef(x, xd, geo, 'max').y, x, r));
+  const err = relativeError(
+    out['d.x'].data as Float32Array,
+    referenceGrad(() => poolRef(x, xd, geo, 'max').y, x, r),
+  );
   assert.ok(err < 1e-5, `relative error ${err}`);
 });
 
@@ -172,10 +200,25 @@ test('a CNN step with a symbolic batch runs at two batch sizes with matching per
   g.output(dfc, 'dfc');
   const bytes = g.build();
   const xs = randomArray(72, 11);
-  const params = { w: { data: Float32Array.from(randomArray(18, 12)), dims: [2, 1, 3, 3] }, fc: { data: Float32Array.from(randomArray(24, 13)), dims: [8, 3] } };
-  const both = await runModelOnce(bytes, { ...params, x: { data: Float32Array.from(xs), dims: [2, 1, 6, 6] }, y: { data: BigInt64Array.from([1n, 2n]), dims: [2] } });
-  const first = await runModelOnce(bytes, { ...params, x: { data: Float32Array.from(xs.slice(0, 36)), dims: [1, 1, 6, 6] }, y: { data: BigInt64Array.from([1n]), dims: [1] } });
-  const second = await runModelOnce(bytes, { ...params, x: { data: Float32Array.from(xs.slice(36)), dims: [1, 1, 6, 6] }, y: { data: BigInt64Array.from([2n]), dims: [1] } });
+  const params = {
+    w: { data: Float32Array.from(randomArray(18, 12)), dims: [2, 1, 3, 3] },
+    fc: { data: Float32Array.from(randomArray(24, 13)), dims: [8, 3] },
+  };
+  const both = await runModelOnce(bytes, {
+    ...params,
+    x: { data: Float32Array.from(xs), dims: [2, 1, 6, 6] },
+    y: { data: BigInt64Array.from([1n, 2n]), dims: [2] },
+  });
+  const first = await runModelOnce(bytes, {
+    ...params,
+    x: { data: Float32Array.from(xs.slice(0, 36)), dims: [1, 1, 6, 6] },
+    y: { data: BigInt64Array.from([1n]), dims: [1] },
+  });
+  const second = await runModelOnce(bytes, {
+    ...params,
+    x: { data: Float32Array.from(xs.slice(36)), dims: [1, 1, 6, 6] },
+    y: { data: BigInt64Array.from([2n]), dims: [1] },
+  });
   for (const k of ['dw', 'dfc']) {
     const sum = (first[k].data as Float32Array).map((v, i) => v + (second[k].data as Float32Array)[i]);
     assert.ok(relativeError(both[k].data as Float32Array, sum) < 1e-5, k);
@@ -184,8 +227,14 @@ test('a CNN step with a symbolic batch runs at two batch sizes with matching per
 
 test('conv on a float64 graph (im2col lowering) equals the float64 reference', async () => {
   const c = convCases[1];
-  const x = randomArray(c.xd.reduce((a, b) => a * b), 14);
-  const w = randomArray(c.wd.reduce((a, b) => a * b), 15);
+  const x = randomArray(
+    c.xd.reduce((a, b) => a * b),
+    14,
+  );
+  const w = randomArray(
+    c.wd.reduce((a, b) => a * b),
+    15,
+  );
   const b = randomArray(c.wd[0], 16);
   const g = new GraphBuilder({ dtype: 'float64' });
   const y = g.conv(g.input('x', 'float', ['N', ...c.xd.slice(1)]), g.constant(w, c.wd), g.constant(b, [c.wd[0]]), { strides: c.geo.strides, pads: c.geo.pads });
@@ -204,7 +253,15 @@ test('inferred shapes equal the run-time ones for every value of the conv and po
     g.grad(g.reduceSum(y), [x, w]);
     const values = g.nodes().flatMap((n) => n.outputs);
     values.forEach((v, i) => g.output(v, `v${i}`));
-    const feed = (dims: Dims4, seed: number) => ({ data: Float32Array.from(randomArray(dims.reduce((a, b) => a * b), seed)), dims });
+    const feed = (dims: Dims4, seed: number) => ({
+      data: Float32Array.from(
+        randomArray(
+          dims.reduce((a, b) => a * b),
+          seed,
+        ),
+      ),
+      dims,
+    });
     const result = await runModelOnce(g.build(), { x: feed(c.xd, 1), w: feed(c.wd, 2) });
     values.forEach((v, i) => assert.deepEqual(result[`v${i}`].dims, v.shape, `${c.name}: ${v.producer!.opType}`));
   }

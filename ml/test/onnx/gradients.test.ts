@@ -161,7 +161,8 @@ const cases: Case[] = [
   },
   {
     name: 'GroupNormalization, 2 groups over [2, 4, 3, 2], per-group scale and bias',
-    build: (g) => g.op1('GroupNormalization', [g.param('x', [2, 4, 3, 2]), g.param('s', [2]), g.param('b', [2])], { num_groups: attr.int(2), epsilon: attr.float(1e-3) }),
+    build: (g) =>
+      g.op1('GroupNormalization', [g.param('x', [2, 4, 3, 2]), g.param('s', [2]), g.param('b', [2])], { num_groups: attr.int(2), epsilon: attr.float(1e-3) }),
   },
   {
     name: 'groupNorm helper (per-channel affine), 3 groups of 2 channels, rank 3',
@@ -201,7 +202,10 @@ test('every op with a gradient rule is checked here or against a float64 referen
     c.build(g);
     for (const n of g.nodes()) covered.add(n.opType);
   }
-  assert.deepEqual(opsWithGradient().filter((op) => !covered.has(op)), []);
+  assert.deepEqual(
+    opsWithGradient().filter((op) => !covered.has(op)),
+    [],
+  );
 });
 
 test('inferred dtypes and shapes equal the run-time ones for every value of every gradient graph', async () => {
@@ -214,7 +218,17 @@ test('inferred dtypes and shapes equal the run-time ones for every value of ever
     const values = g.nodes().flatMap((n) => n.outputs);
     values.forEach((v, i) => g.output(v, `v${i}`));
     const feeds: Record<string, HostTensor> = { ...c.feeds };
-    for (const p of params) feeds[p.name] = { data: c.params?.[p.name] ?? uniform(p.shape.reduce<number>((a, d) => a * (d as number), 1), -1, 1), dims: p.shape as number[] };
+    for (const p of params)
+      feeds[p.name] = {
+        data:
+          c.params?.[p.name] ??
+          uniform(
+            p.shape.reduce<number>((a, d) => a * (d as number), 1),
+            -1,
+            1,
+          ),
+        dims: p.shape as number[],
+      };
     const result = await runModelOnce(g.build(), feeds);
     values.forEach((v, i) => {
       const r = result[`v${i}`];
@@ -226,6 +240,11 @@ test('inferred dtypes and shapes equal the run-time ones for every value of ever
 
 test('the checker notices a wrong gradient', async () => {
   // Stop-gradient hides a dependency: the emitted gradient misses d/da of a*stop(a).
-  const r = await checkGradients({ build: (g) => { const a = g.param('a', [3]); return g.mul(a, g.stopGradient(a)); } });
+  const r = await checkGradients({
+    build: (g) => {
+      const a = g.param('a', [3]);
+      return g.mul(a, g.stopGradient(a));
+    },
+  });
   assert.ok(r.maxRelError > 0.1, `expected a large error, got ${r.maxRelError}`);
 });

@@ -32,7 +32,11 @@ export const TRAIN_COMMAND = {
     optimizer: { type: 'string', choices: ['sgd', 'adam'], help: 'update rule (default per backbone: adam for resnet, sgd for mlp and cnn)' },
     lr: { type: 'number', min: 0, help: 'peak learning rate (default per backbone: 0.002 for resnet with adam, 0.2 with sgd)' },
     momentum: { type: 'number', min: 0, help: 'SGD momentum (default 0)' },
-    schedule: { type: 'string', choices: ['epoch', 'step'], help: 'epoch: cosine per epoch to 10%; step: warm-up, then per-step cosine to 0 (default: step for resnet, epoch otherwise)' },
+    schedule: {
+      type: 'string',
+      choices: ['epoch', 'step'],
+      help: 'epoch: cosine per epoch to 10%; step: warm-up, then per-step cosine to 0 (default: step for resnet, epoch otherwise)',
+    },
     warmup: { type: 'integer', min: 0, help: 'linear warm-up steps of the step schedule (default 100 for resnet, 0 otherwise)' },
     lrDecay: { type: 'boolean', default: true, help: 'cosine learning-rate decay over the run (--no-lr-decay: constant after warm-up)' },
     seed: { type: 'integer', default: 0, help: 'seed of initialisation and shuffles' },
@@ -68,8 +72,12 @@ export async function run(argv: string[]): Promise<number> {
   const logger = createLogger({ level: o.logLevel }).child({ component: 'train' });
   const { train, test } = await loadData(o.data, o.seed, o.maxSamples, o.maxTestSamples);
   const model = defaultModelConfig({
-    backbone: o.backbone as MoEConfig['backbone'], inputShape: train.shape, classes: train.classes,
-    experts: o.experts, topR: o.topR, auxWeight: o.auxWeight,
+    backbone: o.backbone as MoEConfig['backbone'],
+    inputShape: train.shape,
+    classes: train.classes,
+    experts: o.experts,
+    topR: o.topR,
+    auxWeight: o.auxWeight,
   });
   const recipe = resolveRecipe(model.backbone, o);
   logger.info({ train: train.n, test: test.n, model, recipe }, 'central training');
@@ -87,8 +95,14 @@ export async function run(argv: string[]): Promise<number> {
       params = r.params;
       lastEval = await trainer.evaluate({ params, assigned, data: test });
       epochs.push({
-        epoch, loss: r.loss, accuracy: r.accuracy, testAccuracy: lastEval.accuracy, testLoss: lastEval.loss,
-        lr: lrSchedule ? lr * lrFactor(lrSchedule, lrSchedule.startStep) : lr, samplesPerSecond: r.samplesPerSecond, seconds: r.seconds,
+        epoch,
+        loss: r.loss,
+        accuracy: r.accuracy,
+        testAccuracy: lastEval.accuracy,
+        testLoss: lastEval.loss,
+        lr: lrSchedule ? lr * lrFactor(lrSchedule, lrSchedule.startStep) : lr,
+        samplesPerSecond: r.samplesPerSecond,
+        seconds: r.seconds,
       });
       console.log(formatEpoch(epochs[epochs.length - 1], o.epochs));
     }
@@ -109,7 +123,12 @@ export async function run(argv: string[]): Promise<number> {
  * The rate of one epoch's train call: for the epoch schedule one rate (cosine over the epochs),
  * for the step schedule the peak and where this epoch sits in the run's per-step schedule.
  */
-function epochRates(recipe: TrainRecipe, o: { lrDecay: boolean; epochs: number }, epoch: number, stepsPerEpoch: number): { lr: number; lrSchedule?: LrSchedule } {
+function epochRates(
+  recipe: TrainRecipe,
+  o: { lrDecay: boolean; epochs: number },
+  epoch: number,
+  stepsPerEpoch: number,
+): { lr: number; lrSchedule?: LrSchedule } {
   if (recipe.schedule === 'epoch') return { lr: o.lrDecay ? cosineLr(recipe.lr, epoch, o.epochs) : recipe.lr };
   const lrSchedule = {
     startStep: (epoch - 1) * stepsPerEpoch,
@@ -143,7 +162,11 @@ async function loadData(spec: string, seed: number, maxTrain?: number, maxTest?:
 /** A seeded subset of at most `max` samples (the whole set when it is small enough). */
 function limit(ds: Dataset, seed: number, max?: number): Dataset {
   if (max === undefined || max >= ds.n) return ds;
-  const picked = seededShuffle(Array.from({ length: ds.n }, (_, i) => i), seed, 'max-samples').slice(0, max);
+  const picked = seededShuffle(
+    Array.from({ length: ds.n }, (_, i) => i),
+    seed,
+    'max-samples',
+  ).slice(0, max);
   return subset(ds, picked, `${ds.name}[${max}]`);
 }
 
@@ -159,7 +182,11 @@ function formatEpoch(e: EpochRecord, total: number): string {
 
 function summarise(
   o: { data: string; batchSize: number; seed: number; recipe: TrainRecipe },
-  model: MoEConfig, train: Dataset, test: Dataset, epochs: EpochRecord[], finalEval: EvaluateResult,
+  model: MoEConfig,
+  train: Dataset,
+  test: Dataset,
+  epochs: EpochRecord[],
+  finalEval: EvaluateResult,
 ): Record<string, unknown> & { testAccuracy: number; samplesPerSecond: number } {
   const seconds = epochs.reduce((s, e) => s + e.seconds, 0);
   return {

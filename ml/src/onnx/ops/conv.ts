@@ -65,10 +65,7 @@ registerOp('Conv', {
 /** dX of a convolution: ConvTranspose(dY, W) with output_padding restoring the input size. */
 function convInputGrad(g: GraphBuilder, dy: Value, x: Value, w: Value, win: Window): Value {
   const [h, wd] = [x.shape[2] as number, x.shape[3] as number];
-  const outputPadding = [
-    (h + win.pads[0] + win.pads[2] - win.kernel[0]) % win.strides[0],
-    (wd + win.pads[1] + win.pads[3] - win.kernel[1]) % win.strides[1],
-  ];
+  const outputPadding = [(h + win.pads[0] + win.pads[2] - win.kernel[0]) % win.strides[0], (wd + win.pads[1] + win.pads[3] - win.kernel[1]) % win.strides[1]];
   return g.convTranspose(dy, w, { ...win, outputPadding });
 }
 
@@ -110,8 +107,7 @@ function convWeightGrad(g: GraphBuilder, dy: Value, x: Value, w: Value, win: Win
  */
 function stridedWeightGrad(g: GraphBuilder, dy: Value, x: Value, w: Value, win: Window): Value {
   // Rows and columns of Xpad the forward windows reached: pad up to there, or crop what they missed.
-  const reach = (axis: 0 | 1): number =>
-    (w.shape[2 + axis] as number) + win.strides[axis] * ((dy.shape[2 + axis] as number) - 1) - win.pads[axis];
+  const reach = (axis: 0 | 1): number => (w.shape[2 + axis] as number) + win.strides[axis] * ((dy.shape[2 + axis] as number) - 1) - win.pads[axis];
   const [h, wd] = [x.shape[2] as number, x.shape[3] as number];
   const [rh, rw] = [reach(0), reach(1)];
   const cropped = rh < h || rw < wd ? g.slice(x, [2, 3], [0, 0], [Math.min(rh, h), Math.min(rw, wd)]) : x;
@@ -168,7 +164,12 @@ function poolInfer(op: string) {
     const x = rankIs(op, float(op, req(op, inputs, 0)), 4);
     if (op === 'AveragePool') noFloat64(op, x);
     const shape = [x.shape[0], x.shape[1], ...spatialOut(op, x, windowOf(op, attrs))];
-    return op === 'MaxPool' ? [{ dtype: x.dtype, shape }, { dtype: 'int64' as const, shape }] : [{ dtype: x.dtype, shape }];
+    return op === 'MaxPool'
+      ? [
+          { dtype: x.dtype, shape },
+          { dtype: 'int64' as const, shape },
+        ]
+      : [{ dtype: x.dtype, shape }];
   };
 }
 

@@ -112,7 +112,13 @@ registerOp('Split', {
   },
   diffInputs: [0],
   // The pieces' gradients concatenated back (zeros for a piece that does not reach the loss).
-  grad: (g, n, dys) => [g.concat(dys.map((d, i) => d ?? g.zerosLike(n.outputs[i])), intAttr(n.attrs, 'axis', 0)), null],
+  grad: (g, n, dys) => [
+    g.concat(
+      dys.map((d, i) => d ?? g.zerosLike(n.outputs[i])),
+      intAttr(n.attrs, 'axis', 0),
+    ),
+    null,
+  ],
 });
 
 /** Static slice parameters of a Slice node, normalised and clamped as ONNX does. */
@@ -166,7 +172,10 @@ function unsliceAxis(g: GraphBuilder, d: Value, axis: number, start: number, ste
     const after = zeros(d.rank + 1);
     after[axis + 1] = step - 1;
     const spread = g.pad(g.unsqueeze(v, [axis + 1]), zeros(d.rank + 1), after);
-    v = g.reshape(spread, d.shape.map((dim, i) => (i === axis ? k * step : dim)));
+    v = g.reshape(
+      spread,
+      d.shape.map((dim, i) => (i === axis ? k * step : dim)),
+    );
     const len = Math.min(k * step, full - start);
     if (len < k * step) v = g.slice(v, [axis], [0], [len]);
   }
