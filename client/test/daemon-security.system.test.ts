@@ -5,11 +5,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { makeTestCertificates } from '@flexmoe/shared/testing';
 import { killQuietly, startFlexmoe, waitForStdout, type FlexmoeProcess } from './processes';
 
 const SMALL_MODEL = ['--experts', '4', '--feature-dim', '16', '--expert-hidden', '8', '--rounds', '2', '--min-clients', '2'];
@@ -62,45 +61,11 @@ test('tokens: a wrong token is refused with exit code 2, the right one joins, SI
   }
 });
 
-function openssl(dir: string, ...args: string[]): void {
-  execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
-}
-
-/** A CA, a server certificate for localhost/127.0.0.1 and a client certificate, all signed by the CA. */
-function makeCertificates(dir: string): void {
-  openssl(dir, 'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=flexmoe-test-ca', '-keyout', 'ca.key', '-out', 'ca.crt');
-  for (const [name, ext] of [
-    ['server', 'subjectAltName=DNS:localhost,IP:127.0.0.1'],
-    ['client', 'extendedKeyUsage=clientAuth'],
-  ]) {
-    openssl(dir, 'req', '-newkey', 'rsa:2048', '-nodes', '-subj', `/CN=${name}`, '-keyout', `${name}.key`, '-out', `${name}.csr`);
-    writeFileSync(path.join(dir, `${name}.ext`), `${ext}\n`);
-    openssl(
-      dir,
-      'x509',
-      '-req',
-      '-in',
-      `${name}.csr`,
-      '-CA',
-      'ca.crt',
-      '-CAkey',
-      'ca.key',
-      '-CAcreateserial',
-      '-days',
-      '1',
-      '-out',
-      `${name}.crt`,
-      '-extfile',
-      `${name}.ext`,
-    );
-  }
-}
-
 test('mutual TLS: the daemon joins with its certificate and leaves on SIGTERM', { timeout: 120_000 }, async () => {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'flexmoe-mtls-'));
   const procs: FlexmoeProcess[] = [];
   try {
-    makeCertificates(dir);
+    makeTestCertificates(dir, ['client']);
     const file = (name: string): string => path.join(dir, name);
     const port = await startServer(
       ['--tls-cert', file('server.crt'), '--tls-key', file('server.key'), '--tls-ca', file('ca.crt')],

@@ -7,12 +7,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import type { RpcError } from '@flexmoe/proto';
+import { makeTestCertificates } from '@flexmoe/shared/testing';
 import { TestClient } from './helpers/test-client';
 import { startServer, stopProcess } from './helpers/processes';
 
@@ -33,43 +33,6 @@ const SMALL_MODEL = [
   '2',
 ];
 
-function openssl(dir: string, ...args: string[]): void {
-  execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
-}
-
-/**
- * CA, server certificate for 127.0.0.1/localhost, client certificates with the given common
- * names, plus `extra` client certificates given as [file name, subject, extensions].
- */
-function makeCertificates(dir: string, clients: readonly string[], extra: ReadonlyArray<[string, string, string]> = []): void {
-  openssl(dir, 'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=test-ca', '-keyout', 'ca.key', '-out', 'ca.crt');
-  const issue = (name: string, cn: string, ext: string, subject = `/CN=${cn}`) => {
-    openssl(dir, 'req', '-newkey', 'rsa:2048', '-nodes', '-subj', subject, '-keyout', `${name}.key`, '-out', `${name}.csr`);
-    writeFileSync(join(dir, `${name}.ext`), `${ext}\n`);
-    openssl(
-      dir,
-      'x509',
-      '-req',
-      '-in',
-      `${name}.csr`,
-      '-CA',
-      'ca.crt',
-      '-CAkey',
-      'ca.key',
-      '-CAcreateserial',
-      '-days',
-      '1',
-      '-out',
-      `${name}.crt`,
-      '-extfile',
-      `${name}.ext`,
-    );
-  };
-  issue('server', 'localhost', 'subjectAltName=DNS:localhost,IP:127.0.0.1');
-  for (const cn of clients) issue(cn, cn, 'extendedKeyUsage=clientAuth');
-  for (const [name, subject, ext] of extra) issue(name, '', ext, subject);
-}
-
 const pem = (dir: string, name: string) => readFileSync(join(dir, name));
 
 async function joinCode(c: TestClient): Promise<grpc.status | 'ok'> {
@@ -85,7 +48,7 @@ async function joinCode(c: TestClient): Promise<grpc.status | 'ok'> {
 
 test('TLS: trusted clients join, plaintext clients cannot connect', { timeout: 60_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'flexmoe-tls-'));
-  makeCertificates(dir, []);
+  makeTestCertificates(dir, []);
   const server = await startServer([
     '--data-dir',
     join(dir, 'data'),
@@ -106,7 +69,7 @@ test('TLS: trusted clients join, plaintext clients cannot connect', { timeout: 6
 
 test('mutual TLS: a certificate is required and must name the client', { timeout: 60_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'flexmoe-mtls-'));
-  makeCertificates(dir, ['edge-1', 'edge-2']);
+  makeTestCertificates(dir, ['edge-1', 'edge-2']);
   const server = await startServer([
     '--data-dir',
     join(dir, 'data'),
@@ -134,7 +97,7 @@ test('mutual TLS: a certificate is required and must name the client', { timeout
 
 test('mutual TLS: identity from the SAN when there is no CN, no identity refused, allow-list enforced', { timeout: 60_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'flexmoe-mtls-san-'));
-  makeCertificates(
+  makeTestCertificates(
     dir,
     ['edge-1'],
     [

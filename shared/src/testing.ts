@@ -3,3 +3,4 @@
  * never imports them: `import { FakeClock } from '@flexmoe/shared/testing'`.
  */
 export { FakeClock } from './util/fake-clock';
+export { makeTestCertificates } from './util/test-certificates';

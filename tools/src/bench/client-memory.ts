@@ -12,6 +12,7 @@ import { DAEMON_NODE_FLAGS } from '@flexmoe/ml/training';
 import { createMemoryCgroup, type MemoryCgroup } from './cgroup';
 import { start, until, type Proc } from './procs';
 import { sampleProcess } from '../loadgen/proc-stats';
+import { loopbackServerArgs } from '../loopback';
 
 /** What to run. */
 export interface ClientMemoryOptions {
@@ -85,21 +86,11 @@ export async function measureClientMemory(opts: ClientMemoryOptions): Promise<Cl
   try {
     const server = start([
       'server',
-      '--host',
-      '127.0.0.1',
-      '--port',
-      '0',
-      '--metrics-host',
-      '127.0.0.1',
-      '--metrics-port',
-      '0',
-      '--data-dir',
-      path.join(dir, 'c'),
+      ...loopbackServerArgs(path.join(dir, 'c')),
       '--rounds',
       String(opts.rounds ?? 1),
       '--min-clients',
       '1',
-      '--insecure',
       '--log-level',
       'warn',
       '--seed',

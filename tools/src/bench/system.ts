@@ -16,6 +16,7 @@ import { backboneSpecs, expertSpecs, sizeOf } from '@flexmoe/shared';
 import { exitPeakRssBytes, measureClientMemory } from './client-memory';
 import { start, until, type Proc } from './procs';
 import { measureTransfer } from './transfer-probe';
+import { loopbackServerArgs } from '../loopback';
 
 const CLIENTS = 4;
 const RSS_GOAL_MB = 200;
@@ -57,22 +58,12 @@ function row(name: string, value: number, unit: string, baseline: number | null,
 async function runFleet(rounds: number, samples: number, dir: string, log?: Logger): Promise<{ history: HistoryEntry[]; rss: number[] }> {
   const server = start([
     'server',
-    '--host',
-    '127.0.0.1',
-    '--port',
-    '0',
-    '--metrics-host',
-    '127.0.0.1',
-    '--metrics-port',
-    '0',
-    '--data-dir',
-    path.join(dir, 'c'),
+    ...loopbackServerArgs(path.join(dir, 'c')),
     '--rounds',
     String(rounds),
     '--min-clients',
     String(CLIENTS),
     '--keep-serving',
-    '--insecure',
     '--log-level',
     'warn',
     '--seed',

@@ -2,6 +2,7 @@
  * What one local fleet runs: the data and partition, the run (strategy, rounds, model size,
  * seeds), the client training parameters and the algorithm knobs passed to the coordinator.
  */
+import { loopbackServerArgs } from '../loopback';
 
 /** Coordinator knobs a fleet may override (undefined = the coordinator's default). */
 export interface FleetTuning {
@@ -69,16 +70,7 @@ export interface FleetConfig {
 export function serverArgs(c: FleetConfig, dataDir: string): string[] {
   const args = [
     'server',
-    '--host',
-    '127.0.0.1',
-    '--port',
-    '0',
-    '--metrics-host',
-    '127.0.0.1',
-    '--metrics-port',
-    '0',
-    '--data-dir',
-    dataDir,
+    ...loopbackServerArgs(dataDir),
     '--strategy',
     c.strategy,
     '--rounds',
@@ -101,8 +93,6 @@ export function serverArgs(c: FleetConfig, dataDir: string): string[] {
     String(c.roundDeadline),
     '--drain-grace',
     '2',
-    // Loopback only, and short-lived: the coordinator runs open (it warns so) for local fleets.
-    '--insecure',
   ];
   if (c.dataShape) args.push('--input-shape', c.dataShape.shape.join(','), '--classes', String(c.dataShape.classes));
   const t = c.tuning;

@@ -11,6 +11,7 @@ import { CoordinatorProcess, CoordinatorProcessError } from './coordinator-proce
 import { parseDistribution } from './distributions';
 import { LoadGenerator, type LoadReport } from './loadgen';
 import type { ProcSample } from './proc-stats';
+import { loopbackServerArgs } from '../loopback';
 
 /** What to run. */
 export interface ScaleCaseOptions {
@@ -106,17 +107,7 @@ function serverArgs(o: ScaleCaseOptions, dataDir: string): string[] {
   const drops = (o.dropProbability ?? 0) > 0;
   const minClients = o.minClients ?? (drops ? Math.max(1, Math.floor(o.clients / 2)) : o.clients);
   return [
-    '--host',
-    '127.0.0.1',
-    '--port',
-    '0',
-    '--metrics-host',
-    '127.0.0.1',
-    '--metrics-port',
-    '0',
-    '--insecure',
-    '--data-dir',
-    dataDir,
+    ...loopbackServerArgs(dataDir),
     '--rounds',
     String(o.rounds),
     '--experts',
