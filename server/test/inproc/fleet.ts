@@ -11,7 +11,7 @@ import { FakeClock } from '@flexmoe/shared/testing';
 import type { MoEConfig } from '@flexmoe/shared';
 import type { Dataset } from '@flexmoe/ml/data';
 import { ClientDaemon, StateDir, createClientMetrics, type DaemonExit, type LocalData } from '@flexmoe/client';
-import { SERVER_COMMAND, coordinatorOptions } from '../../src/cli/server';
+import { SERVER_COMMAND, coordinatorOptions, strategyOptionsOf } from '../../src/cli/server';
 import { Coordinator, type CoordinatorOptions } from '../../src/coordinator/coordinator';
 import { createAssignPort } from '../../src/coordinator/strategy-port';
 import { createMetrics, type CoordinatorMetrics } from '../../src/metrics/metrics';
@@ -67,13 +67,7 @@ export class Fleet {
     const o = this.parse(args);
     const options = { ...coordinatorOptions(o), ...extra };
     const metrics = createMetrics();
-    const strategy = createAssignPort(o.strategy, {
-      timeLimitSeconds: o.solverTimeLimit,
-      delta: o.delta,
-      gamma: o.gamma,
-      deficitDecay: o.deficitDecay,
-      logger: this.logger,
-    });
+    const strategy = createAssignPort(o.strategy, { ...strategyOptionsOf(o), logger: this.logger });
     const coordinator = Coordinator.open(options, { logger: this.logger.child({ side: 'coordinator' }), metrics, strategy, clock: this.clock });
     this.coordinators.push(coordinator);
     const loop = coordinator.start();
