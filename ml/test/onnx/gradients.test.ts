@@ -165,6 +165,14 @@ const cases: Case[] = [
       g.op1('GroupNormalization', [g.param('x', [2, 4, 3, 2]), g.param('s', [2]), g.param('b', [2])], { num_groups: attr.int(2), epsilon: attr.float(1e-3) }),
   },
   {
+    name: 'LayerNormalization over the last two axes, per-element scale and bias',
+    build: (g) =>
+      g.op1('LayerNormalization', [g.param('x', [2, 3, 4]), g.param('s', [3, 4]), g.param('b', [4])], {
+        axis: attr.int(1),
+        epsilon: attr.float(1e-3),
+      }),
+  },
+  {
     name: 'groupNorm helper (per-channel affine), 3 groups of 2 channels, rank 3',
     build: (g) => g.groupNorm(g.param('x', [3, 6, 5]), g.param('gamma', [6]), g.param('beta', [6]), 3),
   },

@@ -1,9 +1,10 @@
 /**
- * GroupNormalization (opset 18 form: scale and bias per group). ONNX Runtime runs it in float32
- * and float64 alike. The gradient rule recomputes the group statistics from x (cheap [N, G]
- * reductions) instead of keeping them as extra outputs, which opset 18 does not have:
- * with x̂ = (x - μ) · r, r = 1/√(σ² + ε) over each (sample, group), and g = dy · scale,
+ * GroupNormalization (opset 18 form: scale and bias per group) and LayerNormalization (opset 17).
+ * ONNX Runtime runs both in float32 and float64. With x̂ = (x - μ) · r, r = 1/√(σ² + ε) over each
+ * normalised slice, and g = dy · scale, both gradients are
  * dx = r · (g - mean(g) - x̂ · mean(g · x̂)); dscale = Σ dy · x̂; dbias = Σ dy.
+ * GroupNormalization's rule recomputes the group statistics from x (opset 18 has no statistics
+ * outputs); LayerNormalization's reads them from its Mean and InvStdDev outputs.
  */
 import type { GraphBuilder } from '../builder';
 import { registerOp } from '../registry';
@@ -51,3 +52,64 @@ function groupNormGrad(g: GraphBuilder, x: Value, scale: Value, dy: Value, group
   const dbias = g.reduceSum(dyr, [0, 2]);
   return [dx, dscale, dbias];
 }
+
+const LN = 'LayerNormalization';
+
+/** Normalised axes [axis, rank) of a LayerNormalization node over `rank` dims. */
+function normAxes(attrs: Parameters<typeof intAttr>[0], rank: number): number[] {
+  const a = intAttr(attrs, 'axis', -1);
+  const axis = a < 0 ? a + rank : a;
+  return Array.from({ length: rank - axis }, (_, i) => axis + i);
+}
+
+/** True when `v` is absent or known to hold `value` everywhere: a constant, or one expanded. */
+function constantAll(v: Value | null | undefined, value: number): boolean {
+  if (v == null) return true;
+  const source = v.producer?.opType === 'Expand' ? v.producer.inputs[0] : v;
+  return source?.data != null && source.data.values.every((e) => e === value);
+}
+
+/**
+ * Mean and 1/√(σ² + ε) over `axes`, for float64 graphs: ONNX Runtime returns the statistics in
+ * float32 only, too coarse for a float64 twin, so the rule rebuilds them.
+ */
+function recomputeStats(g: GraphBuilder, x: Value, axes: number[], eps: number): [Value, Value] {
+  const mean = g.reduceMean(x, axes, true);
+  const centred = g.sub(x, mean);
+  return [mean, g.reciprocal(g.sqrt(g.add(g.reduceMean(g.mul(centred, centred), axes, true), eps)))];
+}
+
+registerOp(LN, {
+  infer: (inputs, attrs) => {
+    const x = float(LN, req(LN, inputs, 0));
+    const scale = req(LN, inputs, 1);
+    const bias = inputs[2] ?? null;
+    sameDtype(LN, x, scale, ...(bias ? [bias] : []));
+    const axes = normAxes(attrs, x.rank);
+    if (axes.length === 0 || axes.length > x.rank) shapeFail(LN, 'axis must lie within the input rank', [x]);
+    // ONNX Runtime's CPU kernels keep the statistics in float32 (stash_type 1) only, for float64 too.
+    if (intAttr(attrs, 'stash_type', 1) !== 1) shapeFail(LN, 'only stash_type 1 (float32 statistics) is supported');
+    const stats = x.shape.map((d, i) => (axes.includes(i) ? 1 : d));
+    return [
+      { dtype: x.dtype, shape: x.shape },
+      { dtype: 'float32', shape: stats },
+      { dtype: 'float32', shape: stats },
+    ];
+  },
+  trimOutputs: true,
+  grad: (g, node, [dy, dMean, dInvStd]) => {
+    if (dMean || dInvStd) shapeFail(LN, 'no gradient rule through the Mean and InvStdDev outputs');
+    const [x, scale, bias = null] = node.inputs as (Value | null)[];
+    const axes = normAxes(node.attrs, x!.rank);
+    const [mean, rstd] = x!.dtype === 'float64' ? recomputeStats(g, x!, axes, floatAttr(node.attrs, 'epsilon', 1e-5)) : node.outputs.slice(1);
+    const y = node.outputs[0];
+    const identity = constantAll(scale, 1) && constantAll(bias, 0);
+    // With unit scale and zero shift the output is x̂ itself: no pass over x to rebuild it.
+    const xhat = identity ? y : g.mul(g.sub(x!, mean), rstd);
+    const gx = constantAll(scale, 1) ? dy! : g.mul(dy!, scale!);
+    const m1 = g.reduceMean(gx, axes, true);
+    const m2 = g.reduceMean(g.mul(gx, xhat), axes, true);
+    const dx = g.sub(g.mul(g.sub(gx, m1), rstd), g.mul(xhat, g.mul(m2, rstd)));
+    return [dx, g.sumToShape(g.mul(dy!, xhat), scale!.shape), bias ? g.sumToShape(dy!, bias.shape) : null];
+  },
+});
