@@ -108,6 +108,8 @@ const convCases: { name: string; xd: Dims4; wd: Dims4; geo: Geometry }[] = [
   { name: '3x3 stride 1 pad 1', xd: [2, 2, 5, 5], wd: [3, 2, 3, 3], geo: { kernel: [3, 3], strides: [1, 1], pads: [1, 1, 1, 1] } },
   { name: '3x3 stride 2 pad 1 (output_padding 1)', xd: [2, 1, 6, 7], wd: [2, 1, 3, 3], geo: { kernel: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1] } },
   { name: '2x3 stride (2,1) asymmetric pads', xd: [1, 2, 5, 4], wd: [2, 2, 2, 3], geo: { kernel: [2, 3], strides: [2, 1], pads: [0, 1, 1, 0] } },
+  // Stride 1 takes dX as a Conv with the flipped kernel and pads k - 1 - p (here 0, 0, 1, 1).
+  { name: '2x3 stride 1 asymmetric pads', xd: [2, 2, 4, 5], wd: [3, 2, 2, 3], geo: { kernel: [2, 3], strides: [1, 1], pads: [1, 2, 0, 1] } },
   { name: '1x1 no padding', xd: [2, 3, 3, 3], wd: [2, 3, 1, 1], geo: { kernel: [1, 1], strides: [1, 1], pads: [0, 0, 0, 0] } },
   // Strided weight gradient (a dilated Conv) where the windows miss the last row and column.
   { name: '1x1 stride 2 on an even size', xd: [2, 3, 6, 6], wd: [4, 3, 1, 1], geo: { kernel: [1, 1], strides: [2, 2], pads: [0, 0, 0, 0] } },
