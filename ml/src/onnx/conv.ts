@@ -104,8 +104,19 @@ export class ConvBuilder extends TensorBuilder {
   groupNorm(x: Value, gamma: Value, beta: Value, groups: number, epsilon = 1e-5): Value {
     const eps = epsilon;
     const xhat = this.portable ? this.groupNormPortable(x, groups, eps) : this.standardiseGroups(x, groups, eps);
+    if (!this.portable) return this.channelAffine(xhat, gamma, beta);
     const perChannel = [x.shape[1] as number, ...x.shape.slice(2).map(() => 1)];
     return this.add(this.mul(xhat, this.reshape(gamma, perChannel)), this.reshape(beta, perChannel));
+  }
+
+  /**
+   * scale[c] · x + bias[c] over the channels of x [N, C, ...] in one node (BatchNormalization with
+   * zero mean, unit variance, epsilon 0), where a Mul and an Add take two passes over x.
+   */
+  channelAffine(x: Value, scale: Value, bias: Value): Value {
+    const c = x.shape[1] as number;
+    const stats = [this.constant(0, [c], x.dtype), this.constant(1, [c], x.dtype)];
+    return this.op1('ChannelAffine', [x, scale, bias, ...stats], { epsilon: attr.float(0) });
   }
 
   /**

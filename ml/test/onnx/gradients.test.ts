@@ -173,6 +173,10 @@ const cases: Case[] = [
       }),
   },
   {
+    name: 'channelAffine (BatchNormalization with zero mean, unit variance) over [2, 3, 2, 2]',
+    build: (g) => g.channelAffine(g.param('x', [2, 3, 2, 2]), g.param('s', [3]), g.param('b', [3])),
+  },
+  {
     name: 'groupNorm helper (per-channel affine), 3 groups of 2 channels, rank 3',
     build: (g) => g.groupNorm(g.param('x', [3, 6, 5]), g.param('gamma', [6]), g.param('beta', [6]), 3),
   },

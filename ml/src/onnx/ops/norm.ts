@@ -113,3 +113,30 @@ registerOp(LN, {
     return [dx, g.sumToShape(g.mul(dy!, xhat), scale!.shape), bias ? g.sumToShape(dy!, bias.shape) : null];
   },
 });
+
+const AFFINE = 'ChannelAffine';
+
+/**
+ * y = scale[c] · x + bias[c] over the channel axis 1 of x [N, C, ...], as ONNX
+ * BatchNormalization with zero mean, unit variance and epsilon 0 (so 1/√(var + ε) is exactly 1):
+ * one pass over x where a Mul and an Add take two. Rule: dx = dy · scale,
+ * dscale = Σ dy · x, dbias = Σ dy over every axis but the channels.
+ */
+registerOp(AFFINE, {
+  onnxType: 'BatchNormalization',
+  infer: (inputs) => {
+    const x = float(AFFINE, req(AFFINE, inputs, 0));
+    const params = [1, 2, 3, 4].map((i) => req(AFFINE, inputs, i));
+    sameDtype(AFFINE, x, ...params);
+    if (x.rank < 2 || typeof x.shape[1] !== 'number') shapeFail(AFFINE, 'input must be [N, C, ...] with static C', [x]);
+    for (const v of params) if (v.rank !== 1 || v.shape[0] !== x.shape[1]) shapeFail(AFFINE, 'scale, bias, mean and variance must be [C]', [x, v]);
+    return [{ dtype: x.dtype, shape: x.shape }];
+  },
+  diffInputs: [0, 1, 2],
+  grad: (g, node, [dy]) => {
+    const [x, scale] = node.inputs as Value[];
+    const perChannel = [x.shape[1] as number, ...x.shape.slice(2).map(() => 1)];
+    const others = x.shape.map((_, i) => i).filter((i) => i !== 1);
+    return [g.mul(dy!, g.reshape(scale, perChannel)), g.reduceSum(g.mul(dy!, x), others), g.reduceSum(dy!, others)];
+  },
+});
