@@ -90,11 +90,15 @@ function flippedKernelConv(g: GraphBuilder, dy: Value, w: Value, win: Window): V
 /**
  * dW of a convolution. Stride 1: for each tap (i, j), the shifted input window [N, C, OH*OW]
  * times dYᵀ [N, OH*OW, M], summed over the batch, gives the tap's [C, M] block; the blocks
- * stack into [kh*kw*C, M]. Strided: a convolution of X over dY with batch and channels swapped
+ * stack into [kh*kw*C, M]; a strided 1x1 kernel is its one tap taken with a strided Slice.
+ * Other strided kernels: a convolution of X over dY with batch and channels swapped
  * (`stridedWeightGrad`).
  */
 function convWeightGrad(g: GraphBuilder, dy: Value, x: Value, w: Value, win: Window): Value {
-  if (win.strides.some((s) => s > 1)) return stridedWeightGrad(g, dy, x, w, win);
+  // A strided 1x1 kernel has one tap: a strided Slice and one product beat the dilated Conv
+  // (0.79 -> ~0.3 ms for the resnet's 16 -> 32 projection at batch 64).
+  const oneTap = win.kernel[0] * win.kernel[1] === 1;
+  if (win.strides.some((s) => s > 1) && !oneTap) return stridedWeightGrad(g, dy, x, w, win);
   // Measured on one thread at batch 64 (resnet shapes, 16-64 channels): 1.3-1.7x faster than
   // an im2col Concat of all taps and one batched MatMul (the Concat copied the whole im2col
   // matrix once more, and the MatMul transposed it), and faster than a Conv over transposed tensors.
@@ -107,7 +111,9 @@ function convWeightGrad(g: GraphBuilder, dy: Value, x: Value, w: Value, win: Win
   const blocks: Value[] = [];
   for (let i = 0; i < kh; i++) {
     for (let j = 0; j < kw; j++) {
-      const tap = g.reshape(g.slice(xp, [2, 3], [i, j], [i + oh, j + ow]), [n, c, oh * ow]);
+      const [sh, sw] = win.strides;
+      const window = g.slice(xp, [2, 3], [i, j], [i + sh * (oh - 1) + 1, j + sw * (ow - 1) + 1], sh * sw > 1 ? win.strides : undefined);
+      const tap = g.reshape(window, [n, c, oh * ow]);
       blocks.push(g.reduceSum(g.matmul(tap, dyT), [0]));
     }
   }
