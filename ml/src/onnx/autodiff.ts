@@ -8,6 +8,25 @@ import { getOp } from './registry';
 import { sameShape, staticSize } from './shape';
 import { type Node, type Value, formatShape } from './types';
 
+/** A gradient rule for a whole subgraph: d(output) to one gradient (or null) per declared input. */
+export type SubgraphGradRule = (g: GraphBuilder, dOutput: Value) => (Value | null)[];
+
+interface CustomGradient {
+  readonly inputs: readonly Value[];
+  readonly rule: SubgraphGradRule;
+}
+
+const customGradients = new WeakMap<Value, CustomGradient>();
+
+/**
+ * Declares that the gradient of `output` reaches `inputs` through `rule`, in place of the rules of
+ * the nodes between them: for a composite op whose fused backward needs fewer passes than its
+ * parts' rules (a value between them that also feeds other nodes still gets their gradients).
+ */
+export function setCustomGradient(output: Value, inputs: readonly Value[], rule: SubgraphGradRule): void {
+  customGradients.set(output, { inputs, rule });
+}
+
 /** Input positions of `node` that gradients may flow into. */
 function diffPositions(node: Node, reached: Set<Value>): number[] {
   const allowed = getOp(node.opType).diffInputs;
@@ -47,6 +66,15 @@ function checkArgs(g: GraphBuilder, loss: Value, wrt: readonly Value[], seed: Va
   }
 }
 
+/** Adds one gradient contribution `d` of `x` (from the rule at `node`), checking its signature. */
+function accumulate(grads: Map<Value, Value[]>, node: Node, x: Value, d: Value | null): void {
+  if (!d) return;
+  if (!sameShape(d.shape, x.shape) || d.dtype !== x.dtype) {
+    throw new ShapeError(`grad: rule of ${node.opType} gave ${d.describe()} for input ${x.name} ${formatShape(x.shape)} ${x.dtype}`);
+  }
+  grads.set(x, [...(grads.get(x) ?? []), d]);
+}
+
 /**
  * Emits d(loss)/d(w) for each w in `wrt` (zeros for a w the loss does not depend on).
  * `seed` is the incoming gradient of `loss` (default: ones, for a one-element loss).
@@ -63,6 +91,14 @@ export function gradients(g: GraphBuilder, loss: Value, wrt: readonly Value[], s
   for (let i = nodes.length - 1; i >= 0; i--) {
     const node = nodes[i];
     if (!node.outputs.some((o) => grads.has(o))) continue;
+    const custom = node.outputs.length === 1 ? customGradients.get(node.outputs[0]) : undefined;
+    if (custom) {
+      const dIn = custom.rule(g, total(g, grads, node.outputs[0])!);
+      custom.inputs.forEach((x, p) => {
+        if (x.isFloat && reached.has(x)) accumulate(grads, node, x, dIn[p]);
+      });
+      continue;
+    }
     const positions = diffPositions(node, reached);
     const spec = getOp(node.opType);
     if (positions.length === 0 || spec.grad === 'none') continue;
@@ -73,15 +109,7 @@ export function gradients(g: GraphBuilder, loss: Value, wrt: readonly Value[], s
     }
     const dOut = node.outputs.map((o) => total(g, grads, o));
     const dIn = spec.grad(g, node, dOut);
-    for (const p of positions) {
-      const d = dIn[p];
-      const x = node.inputs[p]!;
-      if (!d) continue;
-      if (!sameShape(d.shape, x.shape) || d.dtype !== x.dtype) {
-        throw new ShapeError(`grad: rule of ${node.opType} gave ${d.describe()} for input ${x.name} ${formatShape(x.shape)} ${x.dtype}`);
-      }
-      grads.set(x, [...(grads.get(x) ?? []), d]);
-    }
+    for (const p of positions) accumulate(grads, node, node.inputs[p]!, dIn[p]);
   }
   return wrt.map((w) => total(g, grads, w) ?? g.zerosLike(w));
 }

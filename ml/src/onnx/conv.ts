@@ -3,7 +3,9 @@
  * ConvTranspose and AveragePool: `conv` lowers itself to im2col on float64 graphs, the other two
  * are float32 only. MaxPool works in both.
  */
+import { setCustomGradient } from './autodiff';
 import { type Window, windowOf } from './ops/conv';
+import { groupNormAffineGrad } from './ops/norm';
 import { TensorBuilder } from './tensor';
 import { type Attrs, type Value, attr } from './types';
 
@@ -103,8 +105,8 @@ export class ConvBuilder extends TensorBuilder {
    */
   groupNorm(x: Value, gamma: Value, beta: Value, groups: number, epsilon = 1e-5): Value {
     const eps = epsilon;
-    const xhat = this.portable ? this.groupNormPortable(x, groups, eps) : this.standardiseGroups(x, groups, eps);
-    if (!this.portable) return this.channelAffine(xhat, gamma, beta);
+    if (!this.portable) return this.groupNormFused(x, gamma, beta, groups, eps);
+    const xhat = this.groupNormPortable(x, groups, eps);
     const perChannel = [x.shape[1] as number, ...x.shape.slice(2).map(() => 1)];
     return this.add(this.mul(xhat, this.reshape(gamma, perChannel)), this.reshape(beta, perChannel));
   }
@@ -120,22 +122,21 @@ export class ConvBuilder extends TensorBuilder {
   }
 
   /**
-   * x̂ of group normalisation (unit scale, zero shift) as one LayerNormalization over the
-   * [N, groups, C/groups · spatial] view. ONNX Runtime's kernel reads each group once and keeps
-   * the group statistics as outputs, which the gradient rule reuses instead of recomputing them.
-   * Measured against ONNX GroupNormalization (opset 18, which ONNX Runtime runs as its function
-   * body of ReduceMean, Sub, Mul, Div nodes) in the resnet training step: see the commit message.
+   * One LayerNormalization over the [N, groups, C/groups · spatial] view (unit scale, so its
+   * output is x̂; ONNX Runtime's kernel reads each group once and returns the group statistics),
+   * then `channelAffine`. The backward is one fused rule (`groupNormAffineGrad`) that reuses x̂
+   * and the kernel's InvStdDev (float64 graphs rebuild it: the kernel returns float32 only).
    */
-  private standardiseGroups(x: Value, groups: number, eps: number): Value {
+  private groupNormFused(x: Value, gamma: Value, beta: Value, groups: number, eps: number): Value {
     const view = this.reshape(x, [x.shape[0], groups, -1]);
     // A scale of the full slice length: a broadcast [1] scale took ONNX Runtime's slow
     // per-element path (0.86 against 0.28 ms on [64, 16, 784]). The Expand folds at load time.
     const ones = this.expand(this.scalar(1, x.dtype), [view.shape[2] as number]);
-    const [xhat] = this.op('LayerNormalization', [view, ones], {
-      axis: attr.int(2),
-      epsilon: attr.float(eps),
-    });
-    return this.reshape(xhat, x.shape);
+    const [xhat, , invStd] = this.op('LayerNormalization', [view, ones], { axis: attr.int(2), epsilon: attr.float(eps) });
+    const y = this.channelAffine(this.reshape(xhat, x.shape), gamma, beta);
+    const parts = { x, xhat, rstd: x.dtype === 'float32' ? invStd : null, gamma, groups, eps };
+    setCustomGradient(y, [x, gamma, beta], (g, dy) => groupNormAffineGrad(g, parts, dy));
+    return y;
   }
 
   private groupNormPortable(x: Value, groups: number, eps: number): Value {

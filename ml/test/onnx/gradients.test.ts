@@ -181,6 +181,10 @@ const cases: Case[] = [
     build: (g) => g.groupNorm(g.param('x', [3, 6, 5]), g.param('gamma', [6]), g.param('beta', [6]), 3),
   },
   {
+    name: 'groupNorm helper with one channel per group, rank 4 (the fused rule without group sums)',
+    build: (g) => g.groupNorm(g.param('x', [2, 3, 2, 3]), g.param('gamma', [3]), g.param('beta', [3]), 3),
+  },
+  {
     name: 'residual block: conv -> groupNorm -> relu -> conv (stride 2) + 1x1 projection, global average pool',
     build: (g) => {
       const x = g.param('x', [2, 2, 5, 5]);

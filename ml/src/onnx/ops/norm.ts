@@ -140,3 +140,51 @@ registerOp(AFFINE, {
     return [g.mul(dy!, g.reshape(scale, perChannel)), g.reduceSum(g.mul(dy!, x), others), g.reduceSum(dy!, others)];
   },
 });
+
+/** The forward values of a group normalisation with per-channel affine that its fused rule reads. */
+export interface GroupNormParts {
+  /** The input [N, C, ...]. */
+  readonly x: Value;
+  /** x̂ on the [N, groups, C/groups · spatial] view (the LayerNormalization output). */
+  readonly xhat: Value;
+  /** 1/√(σ² + ε) [N, groups, 1] (float32 graphs: the kernel's InvStdDev output), or null to rebuild. */
+  readonly rstd: Value | null;
+  readonly gamma: Value;
+  readonly groups: number;
+  readonly eps: number;
+}
+
+/**
+ * Gradients of y = γ[c] · x̂ + β[c] with respect to x, γ and β, fused: with dy summed over
+ * each channel's positions once (T) and dy · x̂ likewise (S), dβ = Σₙ T and dγ = Σₙ S, and the
+ * group means of the normalisation rule come from the same sums: mean(g) = Σ_c∈group γ_c T / L,
+ * mean(g · x̂) = Σ_c∈group γ_c S / L with g = dy · γ. Then dx = γ r · dy - r · mean(g · x̂) · x̂
+ * - r · mean(g) per (sample, group): one full-size product and two reductions fewer than the
+ * affine's and LayerNormalization's own rules chained.
+ */
+export function groupNormAffineGrad(g: GraphBuilder, p: GroupNormParts, dy: Value): Value[] {
+  const { x, groups } = p;
+  const [n, c] = [x.shape[0], x.shape[1] as number];
+  const cg = c / groups;
+  const positions = (x.shape.slice(2) as number[]).reduce((a, b) => a * b, 1);
+  // Everything full-size on a [N, C, positions] view with [N, C, 1] factors: ONNX Runtime's
+  // fast paths (last-axis sums, row broadcasts) missed views with size-1 axes.
+  const flat = (v: Value): Value => g.reshape(v, [n, c, positions]);
+  const [dy3, xhat3] = [flat(dy), flat(p.xhat)];
+  const sumDy = g.reduceSum(dy3, [2], true); // T [N, C, 1]
+  const sumDyXhat = g.reduceSum(g.mul(dy3, xhat3), [2], true); // S [N, C, 1]
+  const gammaC = g.reshape(p.gamma, [c, 1]);
+  // Per (sample, group) [N, G, 1] to per channel [N, C, 1]; the identity when groups = C.
+  const toChannels = (v: Value): Value => (cg === 1 ? g.reshape(v, [n, c, 1]) : g.reshape(g.mul(v, g.constant(1, [cg], x.dtype)), [n, c, 1]));
+  const groupMean = (v: Value): Value => {
+    const scaled = g.mul(v, gammaC);
+    const summed = cg === 1 ? scaled : g.reduceSum(g.reshape(scaled, [n, groups, cg]), [2], true);
+    return toChannels(g.mul(summed, 1 / (cg * positions)));
+  };
+  const rstd = p.rstd ?? recomputeStats(g, g.reshape(x, [n, groups, -1]), [2], p.eps)[1];
+  const r = toChannels(rstd);
+  const shift = g.add(g.mul(xhat3, g.mul(groupMean(sumDyXhat), r)), g.mul(groupMean(sumDy), r));
+  const dx = g.sub(g.mul(dy3, g.mul(gammaC, r)), shift);
+  const overBatch = (v: Value): Value => g.reduceSum(g.reshape(v, [n, c]), [0]);
+  return [g.reshape(dx, x.shape), overBatch(sumDyXhat), overBatch(sumDy)];
+}
