@@ -51,7 +51,7 @@ test('a wrong protocol version stops the daemon with a clear message; another fa
       new CoordinatorError(
         'precondition',
         status.FAILED_PRECONDITION,
-        'Join: FAILED_PRECONDITION (ERROR_REASON_PROTOCOL_VERSION): protocol version 1 not supported (coordinator speaks 2)',
+        'Join: FAILED_PRECONDITION (ERROR_REASON_PROTOCOL_VERSION): protocol version 2 not supported (coordinator speaks 1)',
         {
           reason: 'ERROR_REASON_PROTOCOL_VERSION',
         },
@@ -71,8 +71,8 @@ test('a wrong protocol version stops the daemon with a clear message; another fa
     const exit = await daemon.run();
     assert.equal(link.joins, 2, 'the first refusal is retried, the second is final');
     assert.equal(exit.code, 2);
-    assert.match(exit.reason, /does not speak this daemon's protocol version 1/);
-    assert.match(exit.reason, /coordinator speaks 2/);
+    assert.match(exit.reason, /does not speak this daemon's protocol version 2/);
+    assert.match(exit.reason, /coordinator speaks 1/);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
