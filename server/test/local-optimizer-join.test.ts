@@ -10,19 +10,19 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { ProtocolClient, RpcError, taskOptimizerFromWire, type RoundTask__Output } from '@flexmoe/proto';
-import { ConfigError } from '@flexmoe/shared';
-import { createCoordinator } from '../src';
+import { ConfigError, resolveLocalRecipe } from '@flexmoe/shared';
+import { createCoordinator, type CreateCoordinatorOptions } from '../src';
 
 const JOIN = { capacity: 2, numSamples: 64, numTestSamples: 16, replace: false, device: {} };
 
-async function coordinator(t: { after: (fn: () => unknown) => void }, backbone: string): Promise<string> {
+async function coordinator(t: { after: (fn: () => unknown) => void }, backbone: string, round: CreateCoordinatorOptions['round'] = {}): Promise<string> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'flexmoe-local-opt-'));
   const service = createCoordinator({
     strategy: 'random',
     dataDir,
     model: { backbone, experts: 4, featureDim: 8, expertHidden: 4, resnetWidths: [4, 4, 8], resnetGroups: 2 },
     rounds: 3,
-    round: { minClients: 1 },
+    round: { minClients: 1, ...round },
     grpc: { insecure: true },
     http: false,
   });
@@ -57,7 +57,7 @@ test("an Adam run refuses protocol-version-1 clients with the version reason; a 
     (e: unknown) =>
       e instanceof RpcError &&
       e.reason === 'ERROR_REASON_PROTOCOL_VERSION' &&
-      /protocol version 1 cannot honour this run's local optimizer \(adam, step schedule\): version 2 or later is needed/.test(e.message),
+      /protocol version 1 cannot honour this run's local optimizer \(adam, constant schedule\): version 2 or later is needed/.test(e.message),
   );
   await assert.rejects(old.join({ ...JOIN, protocolVersion: 3 }), /protocol version 3 not supported \(coordinator speaks 1 to 2\)/);
   const now = client(t, address, 'new');
@@ -66,7 +66,7 @@ test("an Adam run refuses protocol-version-1 clients with the version reason; a 
   assert.equal(task.round, 1);
   assert.ok(Math.abs(task.learningRate - 0.002) < 1e-9, `peak rate ${task.learningRate}`);
   const o = taskOptimizerFromWire(task.localOptimizer);
-  assert.deepEqual([o.rule, o.schedule, o.warmupSteps, o.floor, o.scheduleRounds], ['adam', 'step', 100, 0, 3]);
+  assert.deepEqual([o.rule, o.schedule, o.beta1, o.beta2, o.epsilon], ['adam', 'constant', 0.9, 0.999, 1e-8]);
 });
 
 test('a plain-SGD run (the mlp default) takes version-1 clients; its tasks say plain SGD at 0.05', async (t) => {
@@ -79,6 +79,17 @@ test('a plain-SGD run (the mlp default) takes version-1 clients; its tasks say p
     [taskOptimizerFromWire(task.localOptimizer)].map((o) => [o.rule, o.momentum, o.schedule]),
     [['sgd', 0, 'constant']],
   );
+});
+
+test("momentum SGD on the step schedule travels with the run's rounds; a version-1 client is refused for it", async (t) => {
+  const { lr, ...optimizer } = resolveLocalRecipe('mlp', { optimizer: 'momentum', schedule: 'step', warmup: 5 });
+  const address = await coordinator(t, 'mlp', { optimizer, learningRate: lr });
+  await assert.rejects(client(t, address, 'old').join({ ...JOIN, protocolVersion: 1 }), /local optimizer \(sgd momentum 0\.9, step schedule\)/);
+  const c = client(t, address, 'new');
+  const task = await firstTask(c, (await c.join(JOIN)).sessionId);
+  assert.ok(Math.abs(task.learningRate - 0.005) < 1e-9);
+  const o = taskOptimizerFromWire(task.localOptimizer);
+  assert.deepEqual([o.rule, o.momentum, o.schedule, o.warmupSteps, o.floor, o.scheduleRounds], ['sgd', 0.9, 'step', 5, 0, 3]);
 });
 
 test('an embedded coordinator checks the optimizer it is given', () => {

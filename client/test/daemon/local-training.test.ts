@@ -12,7 +12,7 @@ import { localTraining } from '../../src/daemon/local-training';
 import { runRound, type RoundContext } from '../../src/daemon/round';
 import { createClientMetrics } from '../../src/observability/metrics';
 
-const adam = taskOptimizer(resolveLocalRecipe('resnet', {}), 4);
+const adam = taskOptimizer(resolveLocalRecipe('resnet', { schedule: 'step' }), 4);
 const task = (round: number, optimizer?: TaskOptimizer, more: Partial<RoundTask> = {}): RoundTask => ({
   round,
   experts: [0, 1],

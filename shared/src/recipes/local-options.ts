@@ -16,7 +16,11 @@ export const LOCAL_OPTIMIZER_OPTIONS = {
   schedule: {
     type: 'string',
     choices: LOCAL_SCHEDULES,
-    help: 'constant; epoch: one rate per round, cosine to 10% at the last round; step: warm-up, then per-step cosine over the run (default: step for resnet, constant otherwise)',
+    help: 'constant; epoch: one rate per round, cosine to 10% at the last round; step: warm-up, then per-step cosine over the run (default constant)',
   },
-  warmup: { type: 'integer', min: 0, help: 'linear warm-up steps of the step schedule, counted in local steps of the run (default 100 for resnet)' },
+  warmup: {
+    type: 'integer',
+    min: 0,
+    help: 'linear warm-up steps of the step schedule, counted in local steps of the run (default 100 for resnet, 0 otherwise)',
+  },
 } as const;

@@ -14,8 +14,7 @@
  *
  * Local (federated clients), mlp and cnn: plain SGD at a constant 0.05, what clients did before
  * the recipe travelled (the README's experiment figures were measured with it). resnet: the
- * central recipe, its schedule spanning the run's local steps (see docs/protocol-versioning.md
- * and the README's federated resnet figures).
+ * central recipe's Adam at 0.002, at a constant rate (local-recipe.ts says why).
  */
 
 /** The update rules a recipe names (the ML package's OptimizerKind). */

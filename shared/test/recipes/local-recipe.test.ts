@@ -15,14 +15,19 @@ import {
   type TaskOptimizer,
 } from '@flexmoe/shared';
 
-test("default local recipes: mlp and cnn keep plain SGD at a constant 0.05; resnet takes the central recipe's Adam", () => {
+test("default local recipes: mlp and cnn keep plain SGD at a constant 0.05; resnet takes the central recipe's Adam at a constant rate", () => {
   for (const b of ['mlp', 'cnn', 'some-registered-backbone']) {
     assert.deepEqual({ ...resolveLocalRecipe(b, {}) }, { rule: 'sgd', lr: 0.05, momentum: 0, schedule: 'constant', warmupSteps: 0, floor: 1 });
   }
-  const r = resolveLocalRecipe('resnet', {});
   const central = TRAIN_RECIPES.resnet!;
-  assert.deepEqual([r.rule, r.lr, r.schedule, r.warmupSteps, r.floor], [central.optimizer, central.lr, central.schedule, central.warmupSteps, central.floor]);
+  assert.deepEqual(
+    { ...resolveLocalRecipe('resnet', {}) },
+    { rule: central.optimizer, lr: central.lr, momentum: 0, schedule: 'constant', warmupSteps: 0, floor: 1 },
+  );
   assert.equal(LOCAL_RECIPES.resnet!.rule, 'adam');
+  // The step schedule takes the central recipe's warm-up and floor.
+  const step = resolveLocalRecipe('resnet', { schedule: 'step' });
+  assert.deepEqual([step.warmupSteps, step.floor], [central.warmupSteps, central.floor]);
 });
 
 test('overrides: another rule takes its own default rate; momentum is SGD with momentum 0.9 at 0.005', () => {
@@ -31,8 +36,8 @@ test('overrides: another rule takes its own default rate; momentum is SGD with m
     [['adam', 0.002, 'constant']],
   );
   assert.deepEqual(
-    [resolveLocalRecipe('resnet', { optimizer: 'sgd' })].map((r) => [r.rule, r.lr, r.schedule, r.warmupSteps]),
-    [['sgd', 0.05, 'step', 100]],
+    [resolveLocalRecipe('resnet', { optimizer: 'sgd' })].map((r) => [r.rule, r.lr, r.schedule]),
+    [['sgd', 0.05, 'constant']],
   );
   const m = resolveLocalRecipe('mlp', { optimizer: 'momentum' });
   assert.deepEqual([m.rule, m.momentum, m.lr], ['sgd', 0.9, 0.005]);
@@ -69,6 +74,7 @@ test('the epoch schedule lowers the round rate by a cosine from the peak to 10%;
   assert.ok(Math.abs(roundLearningRate(epoch, 0.2, 3, 5) - 0.11) < 1e-12);
   assert.ok(Math.abs(roundLearningRate(epoch, 0.2, 5, 5) - 0.02) < 1e-12);
   assert.equal(roundLearningRate(resolveLocalRecipe('resnet', {}), 0.002, 4, 4), 0.002);
+  assert.ok(!isPlainSgdTask(taskOptimizer(resolveLocalRecipe('resnet', {}), 4)), 'constant-rate Adam still needs protocol version 2');
 });
 
 test("a task's optimizer: the epoch schedule travels as constant rates; only plain SGD at a constant rate suits a version-1 client", () => {
@@ -76,7 +82,7 @@ test("a task's optimizer: the epoch schedule travels as constant rates; only pla
   assert.ok(isPlainSgdTask(taskOptimizer(resolveLocalRecipe('mlp', { schedule: 'epoch' }), 10)));
   assert.ok(!isPlainSgdTask(taskOptimizer(resolveLocalRecipe('mlp', { optimizer: 'momentum' }), 10)));
   assert.ok(!isPlainSgdTask(taskOptimizer(resolveLocalRecipe('mlp', { schedule: 'step' }), 10)));
-  const adam = taskOptimizer(resolveLocalRecipe('resnet', {}), 4);
+  const adam = taskOptimizer(resolveLocalRecipe('resnet', { schedule: 'step' }), 4);
   assert.deepEqual(
     [adam.rule, adam.schedule, adam.warmupSteps, adam.scheduleRounds, adam.beta1, adam.beta2, adam.epsilon],
     ['adam', 'step', 100, 4, 0.9, 0.999, 1e-8],
@@ -86,7 +92,7 @@ test("a task's optimizer: the epoch schedule travels as constant rates; only pla
 });
 
 test('a client refuses an optimizer it cannot honour, naming the field', () => {
-  const adam = taskOptimizer(resolveLocalRecipe('resnet', {}), 4);
+  const adam = taskOptimizer(resolveLocalRecipe('resnet', { schedule: 'step' }), 4);
   const bad: Array<[Partial<TaskOptimizer>, RegExp]> = [
     [{ rule: 'unknown rule 7' as TaskOptimizer['rule'] }, /local_optimizer\.rule must be one of sgd, adam \(got "unknown rule 7"\)/],
     [{ momentum: Number.NaN }, /local_optimizer\.momentum must be a number in \[0, 1\) \(got NaN\)/],
