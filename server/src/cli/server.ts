@@ -254,7 +254,16 @@ export async function run(argv: string[]): Promise<number> {
   const bound = await service.start();
   const host = bound.address.slice(0, bound.address.lastIndexOf(':'));
   logger.info(
-    { host, port: bound.grpcPort, metricsPort: bound.httpPort, tls: !!o.tlsCert, mtls: tls.mutual, tokens: !!tokens, statusToken: !!o.statusToken },
+    {
+      host,
+      port: bound.grpcPort,
+      metricsPort: bound.httpPort,
+      tls: !!o.tlsCert,
+      mtls: tls.mutual,
+      tokens: !!tokens,
+      statusToken: !!o.statusToken,
+      localOptimizer: { ...options.round.optimizer, learningRate: options.round.learningRate },
+    },
     'coordinator listening',
   );
   console.log(`flexmoe server listening grpc=${bound.address} metrics=${o.metricsHost}:${bound.httpPort}`);

@@ -88,7 +88,7 @@ export async function run(argv: string[]): Promise<number> {
     const outcome = await runFleet(config, { print, signal });
     print(summaryLine(outcome.run));
     const files = [path.join(config.outDir, 'results.json'), ...(o.json ? [path.resolve(o.json)] : [])];
-    writeResults(files, { command: 'fleet', config: { ...config }, runs: [outcome.run] });
+    writeResults(files, { command: 'fleet', config: { ...config, localRecipe: localRecipeOf(config) }, runs: [outcome.run] });
     print(`results written to ${files.join(', ')}`);
     return 0;
   });
