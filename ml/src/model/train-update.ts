@@ -44,7 +44,7 @@ export function emitTrainUpdate(g: GraphBuilder, opt: OptimizerGraphState, objec
       lr,
     );
     const next: ParamValues = {};
-    names.forEach((n, i) => (next[n] = g.sub(params[n], steps[i])));
+    names.forEach((n, i) => (next[n] = sgdStep(g, params[n], steps[i])));
     return next;
   }
   const grads: Record<string, Value> = {};
@@ -56,4 +56,19 @@ export function emitTrainUpdate(g: GraphBuilder, opt: OptimizerGraphState, objec
   const out = emitUpdate(g, opt.config, { params, grads, state: opt.state, lr, t });
   opt.state = out.state;
   return out.params;
+}
+
+/**
+ * p - step. A step straight from a Gemm (every weight matrix's) folds into that Gemm as its C
+ * input, p + (-alpha) op(A) op(B): the product accumulates onto the parameters, with no
+ * separate pass over the weight-sized step.
+ */
+function sgdStep(g: GraphBuilder, p: Value, step: Value): Value {
+  const node = step.producer;
+  const sameShape = step.shape.length === p.shape.length && step.shape.every((d, i) => d === p.shape[i]);
+  if (node?.opType !== 'Gemm' || node.inputs.length !== 2 || !sameShape) return g.sub(p, step);
+  const [a, b] = node.inputs as Value[];
+  const flag = (name: string): number => (node.attrs[name]?.value as number | undefined) ?? 0;
+  const alpha = (node.attrs.alpha?.value as number | undefined) ?? 1;
+  return g.gemm(a, b, p, { transA: flag('transA'), transB: flag('transB'), alpha: -alpha, beta: 1 });
 }

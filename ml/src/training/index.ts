@@ -2,7 +2,7 @@
  * The Trainer: training, evaluation and inference export of the MoE model with ONNX Runtime in a
  * worker thread.
  */
-export { Trainer } from './trainer';
+export { Trainer, DEFAULT_STEPS_PER_CALL } from './trainer';
 export { lrFactor, checkLrSchedule } from './lr-schedule';
 export type { LrSchedule } from './lr-schedule';
 export { resolveRecipe, TRAIN_RECIPES, DEFAULT_LR } from './recipe';

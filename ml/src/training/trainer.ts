@@ -19,6 +19,9 @@ import type { WorkerReply, WorkerRequest } from './worker';
 /** How many datasets the worker keeps; a dataset beyond this is sent again when next used. */
 const WORKER_DATASETS = 3;
 
+/** SGD steps per graph call by default: amortises the parameters' I/O of each ONNX Runtime call. */
+export const DEFAULT_STEPS_PER_CALL = 4;
+
 /** Trains, evaluates and exports the MoE model; one engine (and its sessions) per Trainer. */
 export class Trainer {
   /** The model this trainer was created for (validated, frozen). */
@@ -34,7 +37,7 @@ export class Trainer {
   /** Creates a trainer; with `worker: true` (default) it starts the worker thread. */
   static async create(options: TrainerOptions): Promise<Trainer> {
     const model = defaultModelConfig(options.model);
-    const engineOptions: EngineOptions = { model, threads: options.threads ?? 1, stepsPerCall: options.stepsPerCall ?? 4 };
+    const engineOptions: EngineOptions = { model, threads: options.threads ?? 1, stepsPerCall: options.stepsPerCall ?? DEFAULT_STEPS_PER_CALL };
     checkPositiveInt('threads', engineOptions.threads);
     checkPositiveInt('stepsPerCall', engineOptions.stepsPerCall);
     const limits = options.workerYoungGenerationMb === undefined ? undefined : { maxYoungGenerationSizeMb: options.workerYoungGenerationMb };

@@ -29,7 +29,7 @@ export interface StrategyOptions {
   readonly gamma?: number;
   /** Per-round decay of the deficits (default 0.9). */
   readonly deficitDecay?: number;
-  /** Hard time limit per solve in seconds (default 2). */
+  /** Hard time limit per solve in seconds (default `SOLVE_DEFAULTS.timeLimitSeconds`, 30: the search itself is bounded by counted work). */
   readonly timeLimitSeconds?: number;
   /** Solver path of the flexmoe strategy (default `auto`). */
   readonly solver?: 'auto' | 'glpk' | 'heuristic';

@@ -48,12 +48,15 @@ export class OnnxBackboneStep {
     private readonly session: ort.InferenceSession,
     private readonly feeds: Record<string, ort.Tensor>,
     private readonly names: readonly string[],
+    /** SGD steps per call (each on the same batch). */
+    readonly stepsPerCall: number,
   ) {}
 
-  /** Builds the graph and session and uploads parameters and batch. */
-  static async create(c: StepCase, data: StepData): Promise<OnnxBackboneStep> {
+  /** Builds the graph (`stepsPerCall` chained steps) and session and uploads parameters and batch. */
+  static async create(c: StepCase, data: StepData, stepsPerCall = 1): Promise<OnnxBackboneStep> {
     const k = c.assigned.length;
-    const session = await ort.InferenceSession.create(buildTrainGraph(c.model, k, { dtype: 'float32', steps: 1 }), sessionOptions(c.threads));
+    const graph = buildTrainGraph(c.model, k, { dtype: 'float32', steps: stepsPerCall });
+    const session = await ort.InferenceSession.create(graph, sessionOptions(c.threads));
     const feeds: Record<string, ort.Tensor> = {};
     const specs = stepSpecs(c);
     for (const s of specs) feeds[s.name] = new ort.Tensor('float32', Float32Array.from(data.params[s.name]), [...s.shape]);
@@ -63,16 +66,19 @@ export class OnnxBackboneStep {
     feeds.lr = new ort.Tensor('float32', Float32Array.of(c.lr), []);
     const target = new Float32Array(c.batch * c.model.classes);
     data.labels.forEach((l, i) => (target[i * c.model.classes + l] = 1));
-    feeds['x.0'] = new ort.Tensor('float32', data.x, [c.batch, ...c.model.inputShape]);
-    feeds['target.0'] = new ort.Tensor('float32', target, [c.batch, c.model.classes]);
+    for (let s = 0; s < stepsPerCall; s++) {
+      feeds[`x.${s}`] = new ort.Tensor('float32', data.x, [c.batch, ...c.model.inputShape]);
+      feeds[`target.${s}`] = new ort.Tensor('float32', target, [c.batch, c.model.classes]);
+    }
     return new OnnxBackboneStep(
       session,
       feeds,
       specs.map((s) => s.name),
+      stepsPerCall,
     );
   }
 
-  /** One SGD step; the updated parameters feed the next. */
+  /** One call (`stepsPerCall` SGD steps); the updated parameters feed the next. */
   async step(): Promise<void> {
     const out = await this.session.run(this.feeds);
     for (const n of this.names) {

@@ -13,6 +13,7 @@ import { DEFAULT_BENCH_MOE, stepFlopsPerSample, type BenchMoeConfig } from './mo
 import { loadModelGraphs, OnnxMoeStep, type ModelGraphs } from './onnx-step';
 import type { BackboneKind } from '@flexmoe/ml/model';
 import { pytorchRows } from './pytorch-rows';
+import { DEFAULT_STEPS_PER_CALL } from '@flexmoe/ml/training';
 import { convertParams, initParams, randomBatch } from './params';
 import { loadTfjsWasm } from './tfjs-loader';
 import { TfjsMoeStep } from './tfjs-step';
@@ -22,7 +23,7 @@ import { TsMoeStep } from './ts-step';
 export const TRAIN_BATCHES: readonly number[] = Object.freeze([32, 64, 256]);
 
 /** SGD steps per graph call the trainer uses by default (amortises parameter I/O). */
-const TRAINER_STEPS_PER_CALL = 4;
+const TRAINER_STEPS_PER_CALL = DEFAULT_STEPS_PER_CALL;
 
 /** A measured rate: per second of main-thread CPU time, and wall-clock best and median windows. */
 export interface Rate {

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { runTrainSuite } from '../../../src/bench/train/suite';
 import { availableParallelism } from 'node:os';
 import { defaultModelConfig } from '@flexmoe/ml/model';
+import { DEFAULT_STEPS_PER_CALL } from '@flexmoe/ml/training';
 import { stepFlopsPerSample, DEFAULT_BENCH_MOE } from '../../../src/bench/train/moe-config';
 import { modelStepFlops } from '../../../src/bench/train/backbone-flops';
 
@@ -15,7 +16,12 @@ test('a tiny train-suite run yields consistent rows for every implementation', a
   else {
     assert.deepEqual(
       torchRows.map((r) => r.name),
-      ['cnn step vs pytorch (1 thread)', `cnn step vs pytorch (${availableParallelism()} threads)`, 'cnn onnx step, 2 threads vs 1 (--threads)'],
+      [
+        'cnn step vs pytorch (1 thread)',
+        `cnn trainer step (${DEFAULT_STEPS_PER_CALL} steps/call) vs pytorch (1 thread)`,
+        `cnn step vs pytorch (${availableParallelism()} threads)`,
+        'cnn onnx step, 2 threads vs 1 (--threads)',
+      ],
     );
     rows.push(...torchRows);
   }
