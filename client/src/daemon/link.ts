@@ -24,6 +24,8 @@ export interface JoinParams {
   device: DeviceFacts;
   /** Replace a live session of the same id (a restarted daemon knows its old session is gone). */
   replace: boolean;
+  /** Protocol version to state (default PROTOCOL_VERSION). */
+  protocolVersion?: number;
 }
 
 /** The run as the coordinator describes it at join time. */
