@@ -37,3 +37,10 @@ export class AbortedError extends FlexMoEError {
     super('FLEXMOE_ERR_ABORTED', message, options);
   }
 }
+
+/** A round task the daemon cannot honour (bad experts, an unknown or invalid local optimizer): refused, nothing trained. */
+export class TaskRefusedError extends FlexMoEError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('FLEXMOE_ERR_TASK_REFUSED', message, options);
+  }
+}

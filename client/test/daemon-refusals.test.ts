@@ -11,20 +11,23 @@ import os from 'node:os';
 import path from 'node:path';
 import { status } from '@grpc/grpc-js';
 import { createLogger } from '@flexmoe/shared';
+import { PROTOCOL_VERSION } from '@flexmoe/proto';
 import { ClientDaemon } from '../src/daemon/daemon';
 import type { LocalData } from '../src/daemon/data';
-import type { CoordinatorLink } from '../src/daemon/link';
+import type { CoordinatorLink, JoinParams } from '../src/daemon/link';
 import { CoordinatorError } from '../src/errors';
 import { createClientMetrics } from '../src/observability/metrics';
 import { StateDir } from '../src/state/state-dir';
 
 /** A link whose Joins are refused with `refusals`, in order. */
-function refusingLink(refusals: CoordinatorError[]): CoordinatorLink & { joins: number } {
+function refusingLink(refusals: CoordinatorError[]): CoordinatorLink & { joins: number; versions: Array<number | undefined> } {
   const unused = (): Promise<never> => Promise.reject(new Error('not reached: every Join is refused'));
   const link = {
     joins: 0,
-    join: () => {
+    versions: [] as Array<number | undefined>,
+    join: (params: JoinParams) => {
       link.joins++;
+      link.versions.push(params.protocolVersion);
       return Promise.reject(refusals.shift() ?? new Error('no more refusals'));
     },
     // eslint-disable-next-line require-yield -- never reached
@@ -41,21 +44,22 @@ function refusingLink(refusals: CoordinatorError[]): CoordinatorLink & { joins: 
   return link;
 }
 
-test('a wrong protocol version stops the daemon with a clear message; another failed precondition at Join is retried', async () => {
+test('a protocol version the coordinator does not speak is asked again as version 1, then stops the daemon with a clear message; another failed precondition is retried', async () => {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'flexmoe-refusals-'));
+  const versionRefusal = (v: number) =>
+    new CoordinatorError(
+      'precondition',
+      status.FAILED_PRECONDITION,
+      `Join: FAILED_PRECONDITION (ERROR_REASON_PROTOCOL_VERSION): protocol version ${v} not supported (coordinator speaks 3)`,
+      { reason: 'ERROR_REASON_PROTOCOL_VERSION' },
+    );
   try {
     const link = refusingLink([
       new CoordinatorError('precondition', status.FAILED_PRECONDITION, 'Join: FAILED_PRECONDITION (ERROR_REASON_PRECONDITION): not yet', {
         reason: 'ERROR_REASON_PRECONDITION',
       }),
-      new CoordinatorError(
-        'precondition',
-        status.FAILED_PRECONDITION,
-        'Join: FAILED_PRECONDITION (ERROR_REASON_PROTOCOL_VERSION): protocol version 1 not supported (coordinator speaks 2)',
-        {
-          reason: 'ERROR_REASON_PROTOCOL_VERSION',
-        },
-      ),
+      versionRefusal(PROTOCOL_VERSION),
+      versionRefusal(1),
     ]);
     const daemon = new ClientDaemon({
       clientId: 'c0',
@@ -69,10 +73,11 @@ test('a wrong protocol version stops the daemon with a clear message; another fa
       backoff: { initialMs: 1, maxMs: 5, seed: 1 },
     });
     const exit = await daemon.run();
-    assert.equal(link.joins, 2, 'the first refusal is retried, the second is final');
-    assert.equal(exit.code, 2);
-    assert.match(exit.reason, /does not speak this daemon's protocol version 1/);
-    assert.match(exit.reason, /coordinator speaks 2/);
+    // A coordinator that speaks only version 1 never sends a local optimizer: joining as 1 is exact.
+    assert.deepEqual(link.versions, [PROTOCOL_VERSION, PROTOCOL_VERSION, 1], 'retried after the precondition; version 1 after the version refusal');
+    assert.equal(exit.code, 2, 'a refusal of version 1 too is final');
+    assert.match(exit.reason, /does not speak this daemon's protocol version 2/);
+    assert.match(exit.reason, /coordinator speaks 3/);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -1,7 +1,16 @@
 /** Constants of the FlexMoE wire protocol (package `flexmoe.v1`), shared by coordinator and client. */
 
-/** Version of the wire protocol; a Join with another version is refused (FAILED_PRECONDITION). */
-export const PROTOCOL_VERSION = 1;
+/**
+ * Version of the wire protocol a client states at Join. 2: the client honours
+ * RoundTask.local_optimizer (version 1 ignores it and trains plain SGD at a constant rate).
+ */
+export const PROTOCOL_VERSION = 2;
+
+/**
+ * Oldest version a coordinator accepts. A version-1 client is refused only when the run's local
+ * optimizer is something it would silently get wrong (see docs/protocol-versioning.md).
+ */
+export const MIN_PROTOCOL_VERSION = 1;
 
 /** Fully qualified name of the coordinator service, as registered with the health service. */
 export const COORDINATOR_SERVICE = 'flexmoe.v1.Coordinator';

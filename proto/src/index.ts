@@ -10,4 +10,5 @@ export * from './tensor-codec';
 export * from './types';
 export * from './error-details';
 export * from './model-config';
+export * from './local-optimizer';
 export * from './client';

@@ -29,4 +29,5 @@ export type { HealthClient, HealthHandlers } from './generated/grpc/health/v1/He
 export type { ProtoGrpcType as CoordinatorProto } from './generated/coordinator';
 export type { ProtoGrpcType as HealthProto } from './generated/health';
 export type { ModelConfig, ModelConfig__Output } from './generated/flexmoe/v1/ModelConfig';
+export type { LocalOptimizer, LocalOptimizer__Output } from './generated/flexmoe/v1/LocalOptimizer';
 export type { ErrorReason__Output } from './generated/flexmoe/v1/ErrorReason';

@@ -21,3 +21,4 @@ export type { BlockShape } from './model-layout/resnet-layout';
 export { backboneLayouts, backboneLayout } from './model-layout/backbones';
 export type { BackboneLayout } from './model-layout/backbones';
 export * from './util/clock';
+export * from './recipes';

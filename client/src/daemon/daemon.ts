@@ -10,7 +10,7 @@ import type { MoEConfig } from '@flexmoe/shared';
 import { AbortedError, CoordinatorError } from '../errors';
 import type { ClientMetrics } from '../observability/metrics';
 import type { StateDir } from '../state/state-dir';
-import { PROTOCOL_VERSION } from '@flexmoe/proto';
+import { MIN_PROTOCOL_VERSION, PROTOCOL_VERSION } from '@flexmoe/proto';
 import { createBackoff, type Backoff, type BackoffOptions } from './backoff';
 import { deviceFacts } from './device';
 import { GateStore } from './gate';
@@ -135,12 +135,17 @@ export class ClientDaemon {
     return { code: 0, reason: 'stopped' };
   }
 
-  /** Joins once; null when it is worth retrying, the refusal when it is not. */
-  private async joinOnce(): Promise<Session | null | CoordinatorError> {
+  /**
+   * Joins once; null when it is worth retrying, the refusal when it is not. A coordinator that
+   * refuses this daemon's protocol version is asked once more as version 1: one that speaks only
+   * version 1 never sends a local optimizer, so its tasks mean exactly what a version-1 client
+   * does. (A coordinator that speaks 2 never refuses 2.) Every join tries the newest version first.
+   */
+  private async joinOnce(protocolVersion = PROTOCOL_VERSION): Promise<Session | null | CoordinatorError> {
     const { link, clientId, capacity, data } = this.options;
     try {
       const session = await link.join(
-        { clientId, capacity, numSamples: data.train.n, numTestSamples: data.test.n, device: deviceFacts(), replace: true },
+        { clientId, capacity, numSamples: data.train.n, numTestSamples: data.test.n, device: deviceFacts(), replace: true, protocolVersion },
         this.stopControl.signal,
       );
       this.log.info({ session: session.sessionId, run: session.run, capacity: session.capacity }, 'joined');
@@ -149,6 +154,10 @@ export class ClientDaemon {
       if (err instanceof AbortedError || this.stopControl.signal.aborted) return null;
       if (!(err instanceof CoordinatorError)) throw err;
       this.options.metrics.rejections.inc({ kind: err.kind });
+      if (err.reason === 'ERROR_REASON_PROTOCOL_VERSION' && protocolVersion > MIN_PROTOCOL_VERSION) {
+        this.log.warn({ reason: err.message }, `protocol version ${protocolVersion} refused; joining as version ${MIN_PROTOCOL_VERSION}`);
+        return this.joinOnce(MIN_PROTOCOL_VERSION);
+      }
       if (isFatalJoinRefusal(err)) {
         this.log.error({ kind: err.kind, errorReason: err.reason, reason: err.message }, joinRefusalLine(err));
         return err;

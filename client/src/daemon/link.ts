@@ -3,7 +3,7 @@
  * its own terms. Only `transport/` implements it with gRPC; the loop never sees a status code.
  */
 import type { MoEConfig } from '@flexmoe/shared';
-import type { ParamMap } from '@flexmoe/shared';
+import type { ParamMap, TaskOptimizer } from '@flexmoe/shared';
 
 /** Facts about this device, sent with Join. */
 export interface DeviceFacts {
@@ -24,6 +24,8 @@ export interface JoinParams {
   device: DeviceFacts;
   /** Replace a live session of the same id (a restarted daemon knows its old session is gone). */
   replace: boolean;
+  /** Protocol version to state (default PROTOCOL_VERSION). */
+  protocolVersion?: number;
 }
 
 /** The run as the coordinator describes it at join time. */
@@ -51,7 +53,10 @@ export interface RoundTask {
   /** The round's attempt (0 when the coordinator does not send it); echoed in Download and Submit. */
   attempt?: number;
   experts: number[];
+  /** Peak learning rate of the local steps. */
   learningRate: number;
+  /** The local update rule and schedule (absent: plain SGD at a constant rate). */
+  optimizer?: TaskOptimizer;
   batchSize: number;
   localEpochs: number;
   deadlineUnixMs: number;

@@ -6,7 +6,8 @@
 import type { Logger } from '@flexmoe/shared';
 import { checkAssigned, selectBackbone, selectExpert, type ParamMap } from '@flexmoe/shared';
 import type { TrainResult } from '@flexmoe/ml/training';
-import { CoordinatorError } from '../errors';
+import { CoordinatorError, TaskRefusedError } from '../errors';
+import { describeTraining, localTraining, type LocalTraining } from './local-training';
 import type { ClientMetrics } from '../observability/metrics';
 import type { StateDir } from '../state/state-dir';
 import type { LocalData } from './data';
@@ -76,7 +77,14 @@ export async function runRound(ctx: RoundContext, task: RoundTask, signal: Abort
     log.error({ experts: task.experts, err: (err as Error).message }, 'task refused: bad expert assignment');
     return { round: task.round, result: 'skipped', experts: task.experts, reason: (err as Error).message };
   }
-  log.info({ experts: task.experts, epochs: task.localEpochs, lr: task.learningRate }, 'round task received');
+  let training: LocalTraining;
+  try {
+    training = localTraining(task, ctx.data.train.n);
+  } catch (err) {
+    if (!(err instanceof TaskRefusedError)) throw err;
+    return refuseTask(ctx, task, err, log);
+  }
+  log.info({ experts: task.experts, epochs: task.localEpochs, optimizer: describeTraining(training) }, 'round task received');
   ctx.setPhase('downloading', task.round);
   const downloadStart = performance.now();
   let downloaded: ParamMap;
@@ -103,7 +111,7 @@ export async function runRound(ctx: RoundContext, task: RoundTask, signal: Abort
     assigned: task.experts,
     data: ctx.data.train,
     epochs: task.localEpochs,
-    lr: task.learningRate,
+    ...training,
     batchSize: task.batchSize,
     seed: task.seed,
     signal,
@@ -114,6 +122,8 @@ export async function runRound(ctx: RoundContext, task: RoundTask, signal: Abort
   log.info(
     {
       trained: trained.experts.map((x) => x.expert),
+      optimizer: training.optimizer.kind,
+      steps: trained.steps,
       loss: trained.loss,
       accuracy: trained.accuracy,
       preLocalAccuracy: preLocal.accuracy,
@@ -146,6 +156,23 @@ export async function runRound(ctx: RoundContext, task: RoundTask, signal: Abort
   ctx.metrics.round.set(task.round);
   log.info({ file: ctx.state.modelPath }, 'personalised model written');
   return { ...outcome, experts: task.experts, testAccuracy: test.accuracy };
+}
+
+/**
+ * Refuses a task this daemon cannot honour: logs why, tells the coordinator at once (a Submit of
+ * the failure, so the round does not wait for the deadline), trains and changes nothing.
+ */
+async function refuseTask(ctx: RoundContext, task: RoundTask, err: TaskRefusedError, log: Logger): Promise<RoundOutcome> {
+  log.error({ err: err.message }, 'task refused: its local optimizer cannot be honoured; reporting the round failed');
+  ctx.metrics.rejections.inc({ kind: 'task-refused' });
+  try {
+    const ack = await ctx.link.reportFailure(ctx.session.sessionId, task, err.message, false);
+    log.warn({ message: ack.message }, 'round failure reported to the coordinator');
+  } catch (e) {
+    if (!(e instanceof CoordinatorError)) throw e;
+    log.warn({ err: e.message }, 'could not report the round failure');
+  }
+  return { round: task.round, result: 'skipped', experts: task.experts, reason: err.message };
 }
 
 /** Submits; a refusal the daemon can live with becomes a log line and a `refused` outcome. */

@@ -6,7 +6,7 @@
 import type { MoEConfig } from '@flexmoe/shared';
 import { defaultModelConfig } from '@flexmoe/shared';
 import { backboneSpecs, expertSpecs, type ParamMap } from '@flexmoe/shared';
-import { ProtocolClient, type Joined, type TaskStreamEvent, type TensorSpec, type WireTensor } from '@flexmoe/proto';
+import { ProtocolClient, taskOptimizerFromWire, type Joined, type TaskStreamEvent, type TensorSpec, type WireTensor } from '@flexmoe/proto';
 import { CoordinatorError } from '../errors';
 import type * as link from '../daemon/link';
 import { channelCredentials, type TlsFiles } from './credentials';
@@ -125,9 +125,11 @@ function modelOf(reply: Joined): MoEConfig {
 
 function toTaskEvent(event: TaskStreamEvent): link.TaskEvent {
   switch (event.kind) {
-    case 'task':
-      // The wire's RoundTask has exactly the daemon's fields.
-      return { kind: 'task', task: { ...event.task, experts: [...event.task.experts] } };
+    case 'task': {
+      // The wire's RoundTask has the daemon's fields, the optimizer in its wire form.
+      const { localOptimizer, ...task } = event.task;
+      return { kind: 'task', task: { ...task, experts: [...task.experts], optimizer: taskOptimizerFromWire(localOptimizer) } };
+    }
     case 'complete':
       return { kind: 'complete', completedRounds: event.complete.completedRounds, finalAccuracy: event.complete.finalAccuracy };
     case 'keep-alive':

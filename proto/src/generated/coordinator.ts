@@ -12,6 +12,7 @@ import type { JoinResponse as _flexmoe_v1_JoinResponse, JoinResponse__Output as 
 import type { KeepAlive as _flexmoe_v1_KeepAlive, KeepAlive__Output as _flexmoe_v1_KeepAlive__Output } from './flexmoe/v1/KeepAlive';
 import type { LeaveRequest as _flexmoe_v1_LeaveRequest, LeaveRequest__Output as _flexmoe_v1_LeaveRequest__Output } from './flexmoe/v1/LeaveRequest';
 import type { LeaveResponse as _flexmoe_v1_LeaveResponse, LeaveResponse__Output as _flexmoe_v1_LeaveResponse__Output } from './flexmoe/v1/LeaveResponse';
+import type { LocalOptimizer as _flexmoe_v1_LocalOptimizer, LocalOptimizer__Output as _flexmoe_v1_LocalOptimizer__Output } from './flexmoe/v1/LocalOptimizer';
 import type { Metrics as _flexmoe_v1_Metrics, Metrics__Output as _flexmoe_v1_Metrics__Output } from './flexmoe/v1/Metrics';
 import type { ModelConfig as _flexmoe_v1_ModelConfig, ModelConfig__Output as _flexmoe_v1_ModelConfig__Output } from './flexmoe/v1/ModelConfig';
 import type { RoundTask as _flexmoe_v1_RoundTask, RoundTask__Output as _flexmoe_v1_RoundTask__Output } from './flexmoe/v1/RoundTask';
@@ -49,6 +50,9 @@ export interface ProtoGrpcType {
       KeepAlive: MessageTypeDefinition<_flexmoe_v1_KeepAlive, _flexmoe_v1_KeepAlive__Output>
       LeaveRequest: MessageTypeDefinition<_flexmoe_v1_LeaveRequest, _flexmoe_v1_LeaveRequest__Output>
       LeaveResponse: MessageTypeDefinition<_flexmoe_v1_LeaveResponse, _flexmoe_v1_LeaveResponse__Output>
+      LocalOptimizer: MessageTypeDefinition<_flexmoe_v1_LocalOptimizer, _flexmoe_v1_LocalOptimizer__Output>
+      LocalSchedule: EnumTypeDefinition
+      LocalUpdateRule: EnumTypeDefinition
       Metrics: MessageTypeDefinition<_flexmoe_v1_Metrics, _flexmoe_v1_Metrics__Output>
       ModelConfig: MessageTypeDefinition<_flexmoe_v1_ModelConfig, _flexmoe_v1_ModelConfig__Output>
       RoundTask: MessageTypeDefinition<_flexmoe_v1_RoundTask, _flexmoe_v1_RoundTask__Output>

@@ -5,7 +5,7 @@
  * embedded coordinator and the command behave alike.
  */
 import * as path from 'node:path';
-import { ConfigError, parseCommand, type Logger } from '@flexmoe/shared';
+import { checkLocalOptimizerSpec, ConfigError, LOCAL_RECIPES, parseCommand, type Logger } from '@flexmoe/shared';
 import { defaultModelConfig, type MoEConfig } from '@flexmoe/shared';
 import type { NormPolicy } from '../aggregation/norms';
 import { coordinatorOptions, SERVER_COMMAND } from '../cli/server';
@@ -29,8 +29,11 @@ export interface CreateCoordinatorOptions {
   readonly model?: Partial<MoEConfig>;
   /** Rounds to run (default 20). */
   readonly rounds?: number;
-  /** Sampling, collection and client training (defaults: `flexmoe server --help`). */
-  readonly round?: Partial<Omit<RoundConfig, 'experts'>>;
+  /**
+   * Sampling, collection and client training (defaults: `flexmoe server --help`; the optimizer and
+   * learning rate default to the backbone's local recipe, LOCAL_RECIPES of @flexmoe/shared).
+   */
+  readonly round?: Partial<Omit<RoundConfig, 'experts' | 'scheduleRounds'>>;
   /** The fitness matrix Q (defaults: `flexmoe server --help`). */
   readonly fitness?: Partial<Omit<FitnessOptions, 'experts'>>;
   /** Clipping bound and outlier test (defaults: DEFAULT_NORM_POLICY). */
@@ -57,9 +60,12 @@ export function resolveOptions(o: CreateCoordinatorOptions, strategyName: string
   const d = coordinatorOptions(parseCommand(SERVER_COMMAND, [], {}).options!);
   const model = defaultModelConfig(o.model ?? {});
   const minClients = o.round?.minClients ?? d.round.minClients;
+  const recipe = LOCAL_RECIPES[model.backbone] ?? LOCAL_RECIPES.mlp!;
+  const { lr, ...optimizer } = recipe;
+  const totalRounds = o.rounds ?? d.totalRounds;
   const resolved: CoordinatorOptions = {
     model,
-    totalRounds: o.rounds ?? d.totalRounds,
+    totalRounds,
     strategyName,
     dataDir: path.resolve(o.dataDir),
     heartbeatIntervalMs: o.heartbeatIntervalMs ?? d.heartbeatIntervalMs,
@@ -68,7 +74,15 @@ export function resolveOptions(o: CreateCoordinatorOptions, strategyName: string
     forgetAfterMs: o.forgetAfterMs ?? d.forgetAfterMs,
     strictAttempts: o.strictAttempts,
     attemptErrors: o.attemptErrors,
-    round: Object.freeze({ ...d.round, ...o.round, experts: model.experts, minAvailable: Math.max(o.round?.minAvailable ?? 0, minClients) }),
+    round: Object.freeze({
+      ...d.round,
+      ...o.round,
+      learningRate: o.round?.learningRate ?? lr,
+      optimizer: Object.freeze({ ...(o.round?.optimizer ?? optimizer) }),
+      scheduleRounds: totalRounds,
+      experts: model.experts,
+      minAvailable: Math.max(o.round?.minAvailable ?? 0, minClients),
+    }),
     fitness: Object.freeze({ ...d.fitness, ...o.fitness, experts: model.experts }),
     norms: Object.freeze({ ...d.norms!, ...o.norms }),
   };
@@ -102,5 +116,6 @@ function checkOptions(o: CoordinatorOptions): void {
   ];
   for (const [name, v] of fractions) if (!Number.isFinite(v) || v <= 0 || v > 1) throw new ConfigError(`${name} must be in (0, 1] (got ${v})`);
   if (!Number.isFinite(r.learningRate) || r.learningRate < 0) throw new ConfigError(`round.learningRate must be a number >= 0 (got ${r.learningRate})`);
+  if (r.optimizer) checkLocalOptimizerSpec(r.optimizer, 'round.optimizer');
   if (!Number.isFinite(r.quorumGraceMs) || r.quorumGraceMs < 0) throw new ConfigError(`round.quorumGraceMs must be a number >= 0 (got ${r.quorumGraceMs})`);
 }

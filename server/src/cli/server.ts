@@ -5,7 +5,7 @@
  */
 import * as path from 'node:path';
 import { createLogger, parseCommand, ConfigError, type CommandSpec, type OptionValues } from '@flexmoe/shared';
-import { backboneLayouts, defaultModelConfig, type MoEConfig } from '@flexmoe/shared';
+import { backboneLayouts, defaultModelConfig, LOCAL_OPTIMIZER_OPTIONS, resolveLocalRecipe, type MoEConfig } from '@flexmoe/shared';
 import { parseAggregationRule } from '../aggregation/rules';
 import { createCoordinator, type CoordinatorService } from '../api/create-coordinator';
 import { DEFAULT_NORM_POLICY, type CoordinatorOptions } from '../coordinator/coordinator';
@@ -56,7 +56,12 @@ export const SERVER_COMMAND = {
       arg: 'SECONDS',
       help: 'assignment solver safety net (the search is bounded by counted work; a solve cut by this is marked timeout)',
     },
-    learningRate: { type: 'number', default: 0.05, min: 0, help: 'client SGD learning rate' },
+    learningRate: {
+      type: 'number',
+      min: 0,
+      help: "peak learning rate of the clients' local steps (default per backbone: 0.002 for resnet with adam, 0.05 with sgd)",
+    },
+    ...LOCAL_OPTIMIZER_OPTIONS,
     batchSize: { type: 'integer', default: 32, min: 1, help: 'client minibatch size' },
     localEpochs: { type: 'integer', default: 1, min: 1, help: 'local epochs per round' },
     topR: { type: 'integer', default: 1, min: 1, help: 'routing top-r (capped at the experts assigned; r >= k shares the per-expert feedback)' },
@@ -160,6 +165,7 @@ function modelConfig(o: ServerOptions): MoEConfig {
 /** Turns validated flags into the coordinator's frozen options. */
 export function coordinatorOptions(o: ServerOptions): CoordinatorOptions {
   const model = modelConfig(o);
+  const { lr, ...optimizer } = resolveLocalRecipe(model.backbone, { ...o, lr: o.learningRate });
   return Object.freeze({
     model,
     totalRounds: o.rounds,
@@ -177,7 +183,9 @@ export function coordinatorOptions(o: ServerOptions): CoordinatorOptions {
       roundDeadlineMs: Math.round(o.roundDeadline * 1000),
       reportQuorum: o.reportQuorum,
       quorumGraceMs: Math.round(o.quorumGrace * 1000),
-      learningRate: o.learningRate,
+      learningRate: lr,
+      optimizer: Object.freeze(optimizer),
+      scheduleRounds: o.rounds,
       batchSize: o.batchSize,
       localEpochs: o.localEpochs,
       topR: o.topR,
@@ -246,7 +254,16 @@ export async function run(argv: string[]): Promise<number> {
   const bound = await service.start();
   const host = bound.address.slice(0, bound.address.lastIndexOf(':'));
   logger.info(
-    { host, port: bound.grpcPort, metricsPort: bound.httpPort, tls: !!o.tlsCert, mtls: tls.mutual, tokens: !!tokens, statusToken: !!o.statusToken },
+    {
+      host,
+      port: bound.grpcPort,
+      metricsPort: bound.httpPort,
+      tls: !!o.tlsCert,
+      mtls: tls.mutual,
+      tokens: !!tokens,
+      statusToken: !!o.statusToken,
+      localOptimizer: { ...options.round.optimizer, learningRate: options.round.learningRate },
+    },
     'coordinator listening',
   );
   console.log(`flexmoe server listening grpc=${bound.address} metrics=${o.metricsHost}:${bound.httpPort}`);

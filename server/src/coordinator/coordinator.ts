@@ -5,7 +5,7 @@
  * into the request methods below.
  */
 import { randomUUID } from 'node:crypto';
-import { realClock, type Clock, type ClockTimer, type Logger } from '@flexmoe/shared';
+import { PLAIN_SGD_TASK, realClock, taskOptimizer, type Clock, type ClockTimer, type Logger } from '@flexmoe/shared';
 import type { ParamMap } from '@flexmoe/shared';
 import {
   PROTOCOL_VERSION,
@@ -277,7 +277,9 @@ export class Coordinator {
   /** Registers a client; DrainingError while shutting down. */
   join(clientId: string, req: JoinRequest__Output): JoinResult {
     if (this.phase === 'draining' || this.phase === 'stopped') throw new DrainingError('coordinator is shutting down');
-    const info = validateJoin(clientId, req, this.options.model.experts);
+    const spec = this.options.round.optimizer;
+    const optimizer = spec ? taskOptimizer(spec, this.options.totalRounds) : PLAIN_SGD_TASK;
+    const info = validateJoin(clientId, req, this.options.model.experts, optimizer);
     const session = this.registry.register(info, req.replace);
     return {
       sessionId: session.sessionId,

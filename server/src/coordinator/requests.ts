@@ -2,11 +2,11 @@
  * Validation of what clients send, before anything touches state: joins, submission headers
  * (round, per-expert statistics, metrics, declared sizes) and the assembled tensors.
  */
-import { InvalidArgumentError } from '@flexmoe/shared';
+import { InvalidArgumentError, isPlainSgdTask, PLAIN_SGD_TASK, type TaskOptimizer } from '@flexmoe/shared';
 import type { MoEConfig } from '@flexmoe/shared';
 import { backboneSpecs, expertSpecs } from '@flexmoe/shared';
 import type { ParamMap } from '@flexmoe/shared';
-import { PROTOCOL_VERSION, TooLargeError, byteLength, type TensorSpec, type WireTensor } from '@flexmoe/proto';
+import { MIN_PROTOCOL_VERSION, PROTOCOL_VERSION, TooLargeError, byteLength, type TensorSpec, type WireTensor } from '@flexmoe/proto';
 import type { JoinRequest__Output, SubmitHeader__Output } from '@flexmoe/proto';
 import { ProtocolVersionError, StaleRoundError } from '../errors';
 import type { JoinInfo } from '../registry/client-registry';
@@ -17,10 +17,28 @@ export const MAX_ID_CHARS = 128;
 /** Device strings (platform, hostname, ...) are cut to this many characters: they are shown and checkpointed. */
 export const MAX_DEVICE_CHARS = 256;
 
-/** Checks a Join and turns it into registry input (capacity capped at E, device strings cut). */
-export function validateJoin(clientId: string, req: JoinRequest__Output, experts: number): JoinInfo {
-  if (req.protocolVersion !== PROTOCOL_VERSION) {
-    throw new ProtocolVersionError(`protocol version ${req.protocolVersion} not supported (coordinator speaks ${PROTOCOL_VERSION})`);
+/**
+ * The protocol version a client needs for this run: 2 when its local optimizer is anything but
+ * plain SGD at a constant rate (a version-1 client ignores RoundTask.local_optimizer and would
+ * train plain SGD at, say, Adam's learning rate), else 1.
+ */
+export function requiredProtocolVersion(optimizer: TaskOptimizer): number {
+  return isPlainSgdTask(optimizer) ? MIN_PROTOCOL_VERSION : 2;
+}
+
+/**
+ * Checks a Join and turns it into registry input (capacity capped at E, device strings cut).
+ * `optimizer` is what this run's tasks carry: it decides whether a version-1 client may join.
+ */
+export function validateJoin(clientId: string, req: JoinRequest__Output, experts: number, optimizer: TaskOptimizer = PLAIN_SGD_TASK): JoinInfo {
+  if (req.protocolVersion < MIN_PROTOCOL_VERSION || req.protocolVersion > PROTOCOL_VERSION) {
+    throw new ProtocolVersionError(`protocol version ${req.protocolVersion} not supported (coordinator speaks ${MIN_PROTOCOL_VERSION} to ${PROTOCOL_VERSION})`);
+  }
+  if (req.protocolVersion < requiredProtocolVersion(optimizer)) {
+    throw new ProtocolVersionError(
+      `protocol version ${req.protocolVersion} cannot honour this run's local optimizer (${optimizer.rule}${optimizer.momentum > 0 ? ` momentum ${optimizer.momentum}` : ''}, ${optimizer.schedule} schedule): ` +
+        `version ${requiredProtocolVersion(optimizer)} or later is needed`,
+    );
   }
   if (req.clientId !== clientId) throw new InvalidArgumentError(`join client_id '${req.clientId}' differs from metadata '${clientId}'`);
   if (!Number.isInteger(req.capacity) || req.capacity < 1) throw new InvalidArgumentError(`capacity must be >= 1 (got ${req.capacity})`);

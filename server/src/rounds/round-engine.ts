@@ -6,6 +6,7 @@
 import { setMaxListeners } from 'node:events';
 import { realClock, type Clock, type ClockTimer, type Logger } from '@flexmoe/shared';
 import type { ParamMap } from '@flexmoe/shared';
+import { PLAIN_SGD_TASK, roundLearningRate, taskOptimizer, type LocalOptimizerSpec, type TaskOptimizer } from '@flexmoe/shared';
 import type { NormHistory } from '../aggregation/norms';
 import type { ClientRegistry, ClientSession } from '../registry/client-registry';
 import { assignedLoad, summarizeLoad } from '../fitness/load-metrics';
@@ -30,7 +31,12 @@ export interface RoundConfig {
    */
   readonly reportQuorum: number;
   readonly quorumGraceMs: number;
+  /** Peak learning rate of the clients' local steps (the epoch schedule lowers it round by round). */
   readonly learningRate: number;
+  /** The clients' local update rule and schedule (default: plain SGD at a constant rate). */
+  readonly optimizer?: LocalOptimizerSpec;
+  /** Rounds the epoch and step schedules span (the run's rounds; default 1). */
+  readonly scheduleRounds?: number;
   readonly batchSize: number;
   readonly localEpochs: number;
   readonly topR: number;
@@ -250,13 +256,21 @@ export class RoundEngine {
     return Math.min(sampled, Math.max(minClients, Math.ceil(reportQuorum * sampled - 1e-9)));
   }
 
+  /** The rate and optimizer of `round`'s tasks (the same for every client of the round). */
+  private localTraining(round: number): { learningRate: number; optimizer: TaskOptimizer } {
+    const spec = this.config.optimizer;
+    if (!spec) return { learningRate: this.config.learningRate, optimizer: PLAIN_SGD_TASK };
+    const rounds = Math.max(round, this.config.scheduleRounds ?? 1);
+    return { learningRate: roundLearningRate(spec, this.config.learningRate, round, rounds), optimizer: taskOptimizer(spec, rounds) };
+  }
+
   private task({ round, attempt }: RoundId, experts: readonly number[], deadlineUnixMs: number, index: number): RoundTaskSpec {
     const sorted = [...experts].sort((a, b) => a - b);
     return {
       round,
       attempt,
       experts: sorted,
-      learningRate: this.config.learningRate,
+      ...this.localTraining(round),
       batchSize: this.config.batchSize,
       localEpochs: this.config.localEpochs,
       deadlineUnixMs,

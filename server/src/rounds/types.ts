@@ -2,7 +2,7 @@
  * What the round engine exchanges with client proxies: the task it dispatches and the update a
  * client returns. Transport-agnostic: only transport/ knows how these travel.
  */
-import type { ParamMap } from '@flexmoe/shared';
+import type { ParamMap, TaskOptimizer } from '@flexmoe/shared';
 
 /** One client's work in one round. */
 export interface RoundTaskSpec {
@@ -11,7 +11,10 @@ export interface RoundTaskSpec {
   readonly attempt: number;
   /** A_c, 0-based, ascending. */
   readonly experts: readonly number[];
+  /** This round's (peak) learning rate. */
   readonly learningRate: number;
+  /** The local update rule and schedule (RoundTask.local_optimizer). */
+  readonly optimizer: TaskOptimizer;
   readonly batchSize: number;
   readonly localEpochs: number;
   readonly deadlineUnixMs: number;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { defaultModelConfig } from '@flexmoe/shared';
+import { defaultModelConfig, PLAIN_SGD_TASK } from '@flexmoe/shared';
 import { PROTOCOL_VERSION, byteLength, type JoinRequest__Output, type SubmitHeader__Output } from '@flexmoe/proto';
 import { StaleRoundError } from '../../src/errors';
 import type { RoundTaskSpec } from '../../src/rounds/types';
@@ -12,6 +12,7 @@ const task = (attempt: number): RoundTaskSpec => ({
   attempt,
   experts: [1, 3],
   learningRate: 0.1,
+  optimizer: PLAIN_SGD_TASK,
   batchSize: 8,
   localEpochs: 1,
   deadlineUnixMs: 0,

@@ -21,7 +21,7 @@ export interface TrainerScript {
 
 /** Calls seen, for assertions. */
 export interface TrainerLog {
-  trained: Array<{ experts: number[]; seed: number }>;
+  trained: Array<{ experts: number[]; seed: number } & Pick<TrainRequest, 'lr' | 'optimizer' | 'lrSchedule'>>;
   abandoned: number;
 }
 
@@ -43,7 +43,7 @@ export class ScriptedTrainer implements TrainerLike {
     }
     this.calls++;
     if (this.script.fail && this.calls <= (this.script.failCalls ?? Infinity)) throw this.script.fail();
-    this.log.trained.push({ experts: [...request.assigned], seed: request.seed });
+    this.log.trained.push({ experts: [...request.assigned], seed: request.seed, lr: request.lr, optimizer: request.optimizer, lrSchedule: request.lrSchedule });
     const n = request.data.n;
     const params: ParamMap = {};
     for (const [name, values] of Object.entries(request.params)) params[name] = values.map((v) => v + 0.01);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createLogger } from '@flexmoe/shared';
+import { createLogger, PLAIN_SGD_TASK } from '@flexmoe/shared';
 import { DuplicateSessionError, ResourceLimitError, UnknownSessionError } from '../../src/errors';
 import { ClientRegistry, type JoinInfo } from '../../src/registry/client-registry';
 
@@ -54,7 +54,18 @@ test('waitForReady resolves when enough clients wait for tasks and honours abort
 test('a session proxy parks a task until the stream attaches, resolves on delivery, fails when closed', async () => {
   const r = registry();
   const s = r.register(info('a'), false);
-  const task = { round: 3, attempt: 0, experts: [1, 2], learningRate: 0.1, batchSize: 8, localEpochs: 1, deadlineUnixMs: 0, routingTopK: 2, seed: 1 };
+  const task = {
+    round: 3,
+    attempt: 0,
+    experts: [1, 2],
+    learningRate: 0.1,
+    optimizer: PLAIN_SGD_TASK,
+    batchSize: 8,
+    localEpochs: 1,
+    deadlineUnixMs: 0,
+    routingTopK: 2,
+    seed: 1,
+  };
   const fit = s.proxy.fit(task, new AbortController().signal);
   const seen: number[] = [];
   s.proxy.attach((e) => e.kind === 'task' && seen.push(e.task.round));

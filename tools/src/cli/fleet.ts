@@ -4,9 +4,9 @@
  * to a clean shutdown of every child, runs the fleet and writes the results.
  */
 import * as path from 'node:path';
-import { parseCommand } from '@flexmoe/shared';
+import { describeLocalRecipe, parseCommand } from '@flexmoe/shared';
 import { FleetInterruptedError } from '../experiment/errors';
-import type { DataShape, FleetConfig } from '../experiment/fleet-config';
+import { localRecipeOf, type DataShape, type FleetConfig } from '../experiment/fleet-config';
 import { runFleet, summaryLine } from '../experiment/fleet-runner';
 import { checkClassesPartition, FLEET_COMMAND, fleetConfig } from '../experiment/options';
 import { previewPartition } from '../experiment/partition-preview';
@@ -64,7 +64,7 @@ export async function announce(c: FleetConfig, print: (line: string) => void): P
   print(
     `data ${c.data}, partition ${c.partition} over ${c.clients} clients (data seed ${c.dataSeed}` +
       `${c.maxSamples !== undefined ? `, at most ${c.maxSamples} train samples each` : ''}); ` +
-      `${c.experts} experts, capacity ${c.capacity}, ${c.rounds} rounds, ${c.epochs} local epoch(s), lr ${c.lr}, batch ${c.batchSize}`,
+      `${c.experts} experts, capacity ${c.capacity}, ${c.rounds} rounds, ${c.epochs} local epoch(s), batch ${c.batchSize}; local ${describeLocalRecipe(localRecipeOf(c))}`,
   );
   const preview = await previewPartition({ data: c.data, partition: c.partition, clients: c.clients, seed: c.dataSeed, maxSamples: c.maxSamples });
   checkClassesPartition(c.partition, preview.classes);
@@ -88,7 +88,7 @@ export async function run(argv: string[]): Promise<number> {
     const outcome = await runFleet(config, { print, signal });
     print(summaryLine(outcome.run));
     const files = [path.join(config.outDir, 'results.json'), ...(o.json ? [path.resolve(o.json)] : [])];
-    writeResults(files, { command: 'fleet', config: { ...config }, runs: [outcome.run] });
+    writeResults(files, { command: 'fleet', config: { ...config, localRecipe: localRecipeOf(config) }, runs: [outcome.run] });
     print(`results written to ${files.join(', ')}`);
     return 0;
   });

@@ -2,6 +2,7 @@
  * What one local fleet runs: the data and partition, the run (strategy, rounds, model size,
  * seeds), the client training parameters and the algorithm knobs passed to the coordinator.
  */
+import { resolveLocalRecipe, type LocalRecipe } from '@flexmoe/shared';
 import { loopbackServerArgs } from '../loopback';
 
 /** Coordinator knobs a fleet may override (undefined = the coordinator's default). */
@@ -45,7 +46,12 @@ export interface FleetConfig {
   /** Seed of the partition and held-out splits (experiments keep it fixed across run seeds). */
   readonly dataSeed: number;
   readonly epochs: number;
-  readonly lr: number;
+  /** The clients' local recipe: peak rate, `--optimizer`, `--momentum`, `--schedule`, `--warmup` (undefined: the backbone's default). */
+  readonly lr?: number;
+  readonly optimizer?: string;
+  readonly momentum?: number;
+  readonly schedule?: string;
+  readonly warmup?: number;
   readonly batchSize: number;
   readonly maxSamples?: number;
   /** Size of the class-balanced global test set each client scores its model on (absent: none). */
@@ -83,8 +89,6 @@ export function serverArgs(c: FleetConfig, dataDir: string): string[] {
     '1',
     '--min-clients',
     String(c.clients),
-    '--learning-rate',
-    String(c.lr),
     '--batch-size',
     String(c.batchSize),
     '--local-epochs',
@@ -97,6 +101,11 @@ export function serverArgs(c: FleetConfig, dataDir: string): string[] {
   if (c.dataShape) args.push('--input-shape', c.dataShape.shape.join(','), '--classes', String(c.dataShape.classes));
   const t = c.tuning;
   const extra: Array<[string, number | string | undefined]> = [
+    ['--learning-rate', c.lr],
+    ['--optimizer', c.optimizer],
+    ['--momentum', c.momentum],
+    ['--schedule', c.schedule],
+    ['--warmup', c.warmup],
     ['--beta', t.beta],
     ['--delta', t.delta],
     ['--gamma', t.gamma],
@@ -111,6 +120,11 @@ export function serverArgs(c: FleetConfig, dataDir: string): string[] {
   for (const [flag, v] of extra) if (v !== undefined) args.push(flag, String(v));
   if (t.fitnessNormalize === false) args.push('--no-fitness-normalize');
   return args;
+}
+
+/** The local recipe the fleet's coordinator will send (its backbone's default under the fleet's flags). */
+export function localRecipeOf(c: FleetConfig): LocalRecipe {
+  return resolveLocalRecipe(c.tuning.backbone ?? 'mlp', c, '--lr');
 }
 
 /** `flexmoe client` arguments for client `index` of a fleet. */

@@ -3,7 +3,7 @@
  * and their translation into validated fleet configurations.
  */
 import * as path from 'node:path';
-import { backboneLayouts, ConfigError, type CommandSpec, type OptionValues } from '@flexmoe/shared';
+import { backboneLayouts, ConfigError, LOCAL_OPTIMIZER_OPTIONS, resolveLocalRecipe, type CommandSpec, type OptionValues } from '@flexmoe/shared';
 import { parseDataSpec, parsePartitionSpec } from '@flexmoe/ml/data';
 import { FITNESS_SIGNALS, strategyRegistry } from '@flexmoe/server';
 import type { FleetConfig, FleetTuning } from './fleet-config';
@@ -18,7 +18,8 @@ const RUN_OPTIONS = {
   experts: { type: 'integer', min: 1, max: 1024, default: 8, help: 'number of experts E' },
   capacity: { type: 'integer', arg: 'K', min: 1, default: 2, help: 'experts each client holds (k_c)' },
   epochs: { type: 'integer', min: 1, default: 1, help: 'local epochs per round' },
-  lr: { type: 'number', min: 0, default: 0.05, help: 'client SGD learning rate' },
+  lr: { type: 'number', min: 0, help: "peak learning rate of the clients' local steps (default per backbone: 0.002 for resnet with adam, 0.05 with sgd)" },
+  ...LOCAL_OPTIMIZER_OPTIONS,
   batchSize: { type: 'integer', min: 1, default: 32, help: 'client minibatch size' },
   maxSamples: { type: 'integer', arg: 'N', min: 0, default: 0, help: "cap on each client's training samples, 0 = none (test split shrinks in step)" },
   beta: { type: 'number', min: 0, max: 1, help: 'EMA weight of the fitness update (coordinator default 0.5)' },
@@ -114,6 +115,7 @@ function checkSpecs(o: RunValues): void {
     throw new ConfigError(`--partition: ${(err as Error).message}`, { cause: err });
   }
   if (o.capacity > o.experts) throw new ConfigError(`--capacity ${o.capacity} exceeds --experts ${o.experts}`);
+  resolveLocalRecipe(o.backbone ?? 'mlp', o, '--lr');
   checkClassesPartition(o.partition, knownClassCount(o.data));
 }
 
@@ -162,6 +164,10 @@ export function fleetConfig(o: RunValues, run: { strategy: string; seed: number;
     dataSeed: run.dataSeed,
     epochs: o.epochs,
     lr: o.lr,
+    optimizer: o.optimizer,
+    momentum: o.momentum,
+    schedule: o.schedule,
+    warmup: o.warmup,
     batchSize: o.batchSize,
     maxSamples: o.maxSamples > 0 ? o.maxSamples : undefined,
     globalTest: o.globalTest > 0 ? o.globalTest : undefined,

@@ -1,5 +1,6 @@
 // Original file: proto/flexmoe/v1/coordinator.proto
 
+import type { LocalOptimizer as _flexmoe_v1_LocalOptimizer, LocalOptimizer__Output as _flexmoe_v1_LocalOptimizer__Output } from '../../flexmoe/v1/LocalOptimizer';
 
 /**
  * One round's work for one client.
@@ -32,6 +33,12 @@ export interface RoundTask {
    * 0 for a round's first attempt; echoed in DownloadRequest and SubmitHeader
    */
   'attempt'?: (number);
+  /**
+   * How the local epochs update the weights; `learning_rate` above is the peak rate. Unset by
+   * coordinators that predate it: plain SGD at a constant `learning_rate`. A coordinator that
+   * sends anything else refuses clients of protocol version 1 at Join (they ignore this field).
+   */
+  'localOptimizer'?: (_flexmoe_v1_LocalOptimizer | null);
 }
 
 /**
@@ -65,4 +72,10 @@ export interface RoundTask__Output {
    * 0 for a round's first attempt; echoed in DownloadRequest and SubmitHeader
    */
   'attempt': (number);
+  /**
+   * How the local epochs update the weights; `learning_rate` above is the peak rate. Unset by
+   * coordinators that predate it: plain SGD at a constant `learning_rate`. A coordinator that
+   * sends anything else refuses clients of protocol version 1 at Join (they ignore this field).
+   */
+  'localOptimizer': (_flexmoe_v1_LocalOptimizer__Output | null);
 }
