@@ -26,6 +26,8 @@ export interface TrainGraphOptions {
   steps?: number;
   /** The update rule (see optimizer.ts). Default plain SGD. */
   optimizer?: OptimizerConfig;
+  /** Blocked convolutions for a session on this machine (see `GraphOptions.nchwcBlock`). Default none. */
+  nchwcBlock?: number;
 }
 
 /** The routing inputs for `assigned`: gate mask [E] (0 / -1e9) and slot selection [E, k] (one-hot columns). */
@@ -60,7 +62,7 @@ function declareBatch(g: GraphBuilder, cfg: MoEConfig, suffix: string): { x: Val
 /** Builds the training graph: `steps` chained SGD steps, statistics summed over them. */
 export function buildTrainGraph(cfg: MoEConfig, k: number, options: TrainGraphOptions): Uint8Array {
   const stepCount = options.steps ?? 1;
-  const g = new GraphBuilder({ dtype: options.dtype, name: `flexmoe_train_k${k}_s${stepCount}` });
+  const g = new GraphBuilder({ dtype: options.dtype, name: `flexmoe_train_k${k}_s${stepCount}`, nchwcBlock: options.nchwcBlock });
   const start = declareParams(g, cfg, k);
   const { mask, select } = declareRouting(g, cfg, k);
   const lr = g.input('lr', 'float', []);
@@ -98,8 +100,8 @@ function sumAll(g: GraphBuilder, vs: Value[]): Value {
 }
 
 /** Builds the evaluation graph (no gradients). */
-export function buildEvalGraph(cfg: MoEConfig, k: number, options: { dtype: FloatDType }): Uint8Array {
-  const g = new GraphBuilder({ dtype: options.dtype, name: `flexmoe_eval_k${k}` });
+export function buildEvalGraph(cfg: MoEConfig, k: number, options: { dtype: FloatDType; nchwcBlock?: number }): Uint8Array {
+  const g = new GraphBuilder({ dtype: options.dtype, name: `flexmoe_eval_k${k}`, nchwcBlock: options.nchwcBlock });
   const params = declareParams(g, cfg, k);
   const { mask, select } = declareRouting(g, cfg, k);
   const { x, target } = declareBatch(g, cfg, '');

@@ -5,6 +5,7 @@
  */
 import { setCustomGradient } from './autodiff';
 import { type Window, windowOf } from './ops/conv';
+import { nchwcConv, nchwcFits } from './nchwc';
 import { groupNormAffineGrad } from './ops/norm';
 import { TensorBuilder } from './tensor';
 import { type Attrs, type Value, attr } from './types';
@@ -43,11 +44,13 @@ function windowAttrs(o: Conv2dOptions, kernel?: readonly number[]): Record<strin
 export class ConvBuilder extends TensorBuilder {
   /**
    * 2-D convolution: x [N,C,H,W], w [M,C,kh,kw], optional bias [M]. On float64 graphs (no
-   * onnxruntime kernel) it is lowered to im2col + MatMul, an exact float64-capable twin.
+   * onnxruntime kernel) it is lowered to im2col + MatMul, an exact float64-capable twin; with
+   * `GraphOptions.nchwcBlock` it runs in ONNX Runtime's blocked layout where the channels fit.
    */
   conv(x: Value, w: Value, b: Value | null = null, options: Conv2dOptions = {}): Value {
     const kernel = w.rank === 4 ? (w.shape.slice(2) as number[]) : undefined;
     const attrs = windowAttrs(options, kernel);
+    if (this.nchwcBlock > 0 && nchwcFits(x, w, attrs, this.nchwcBlock)) return nchwcConv(this, x, w, b, attrs, this.nchwcBlock);
     if (x.dtype !== 'float64') return this.op1('Conv', b ? [x, w, b] : [x, w], attrs);
     const [y] = this.infer('Conv', b ? [x, w, b] : [x, w], attrs);
     const [m, c, kh, kw] = w.shape as number[];

@@ -20,6 +20,13 @@ export interface GraphOptions {
    * as `groupNorm` then spell themselves out); for models exported to other runtimes. Default false.
    */
   readonly portable?: boolean;
+  /**
+   * ONNX Runtime's NCHWc block size on this CPU (see `nchwcBlockSize` in the training package),
+   * or 0 / absent for none: float32 convolutions are then emitted as `com.microsoft.nchwc` Convs
+   * with the weights reordered in the graph. Only for sessions on the machine that probed it:
+   * a wrong block size gives silently wrong results. Ignored by portable graphs.
+   */
+  readonly nchwcBlock?: number;
 }
 
 /** Name, element type, shape and role of one graph input or output. */
@@ -52,6 +59,8 @@ export class GraphCore {
   readonly name: string;
   /** See `GraphOptions.portable`. */
   readonly portable: boolean;
+  /** See `GraphOptions.nchwcBlock` (0: plain Conv). */
+  readonly nchwcBlock: number;
   private readonly nodeList: Node[] = [];
   private readonly declared: Value[] = [];
   private readonly outputList: Value[] = [];
@@ -66,6 +75,9 @@ export class GraphCore {
     this.dtype = options.dtype;
     this.name = options.name ?? 'flexmoe';
     this.portable = options.portable ?? false;
+    const block = options.nchwcBlock ?? 0;
+    if (!Number.isInteger(block) || block < 0) throw new InvalidArgumentError(`graph nchwcBlock must be a non-negative integer, got ${String(block)}`);
+    this.nchwcBlock = this.portable ? 0 : block;
   }
 
   /** Resolves 'float' to the graph's float type. */
@@ -193,7 +205,12 @@ export class GraphCore {
     const initializers = [...live].filter((v) => v.kind === 'constant');
     const parts = { name: this.name, nodes: kept, inputs: this.declared, initializers, outputs: this.outputList };
     const trimmable = (v: Value) => !live.has(v) && getOp(v.producer!.opType).trimOutputs === true;
-    return serializeModel(parts, (op) => getOp(op).onnxType ?? op, trimmable);
+    return serializeModel(
+      parts,
+      (op) => getOp(op).onnxType ?? op,
+      trimmable,
+      (op) => getOp(op).domain ?? '',
+    );
   }
 
   private declare(name: string, dtype: DType, shape: Shape, kind: 'input' | 'param'): Value {

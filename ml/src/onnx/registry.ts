@@ -25,6 +25,8 @@ export type GradRule = (g: GraphBuilder, node: Node, dOutputs: readonly (Value |
 export interface OpSpec {
   /** ONNX op type written to the model, when it differs from the registry key. */
   readonly onnxType?: string;
+  /** Operator set domain of the ONNX op (default: the standard domain ''). */
+  readonly domain?: string;
   /** Checks inputs/attributes and returns the output signatures; throws ShapeError. */
   infer(inputs: readonly (Value | null)[], attrs: Attrs): OutputSig[];
   /**

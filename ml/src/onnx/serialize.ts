@@ -82,33 +82,43 @@ function attributeProto(name: string, a: Attr): onnx.IAttributeProto {
   }
 }
 
-function nodeProto(node: Node, onnxType: (op: string) => string, live: (v: Value) => boolean): onnx.INodeProto {
+function nodeProto(node: Node, onnxType: (op: string) => string, live: (v: Value) => boolean, domain: string): onnx.INodeProto {
   const outputs = [...node.outputs];
   while (outputs.length > 1 && !live(outputs[outputs.length - 1])) outputs.pop();
   return {
     name: node.name,
     opType: onnxType(node.opType),
+    ...(domain ? { domain } : {}),
     input: node.inputs.map((v) => (v === null ? '' : v.name)),
     output: outputs.map((v) => v.name),
     attribute: Object.entries(node.attrs).map(([k, a]) => attributeProto(k, a)),
   };
 }
 
+/** Opset version imported for each non-standard domain a graph may use. */
+const DOMAIN_VERSIONS: Readonly<Record<string, number>> = { 'com.microsoft.nchwc': 1 };
+
 /**
- * Encodes a model; `onnxType` maps registry op names to ONNX op types; trailing node outputs for
- * which `trimmable` holds are left out.
+ * Encodes a model; `onnxType` maps registry op names to ONNX op types and `domainOf` to their
+ * domains ('' standard); trailing node outputs for which `trimmable` holds are left out.
  */
-export function serializeModel(parts: ModelParts, onnxType: (op: string) => string, trimmable: (v: Value) => boolean): Uint8Array {
+export function serializeModel(
+  parts: ModelParts,
+  onnxType: (op: string) => string,
+  trimmable: (v: Value) => boolean,
+  domainOf: (op: string) => string = () => '',
+): Uint8Array {
+  const domains = new Set(parts.nodes.map((n) => domainOf(n.opType)).filter((d) => d !== ''));
   const graph: onnx.IGraphProto = {
     name: parts.name,
-    node: parts.nodes.map((n) => nodeProto(n, onnxType, (v) => !trimmable(v))),
+    node: parts.nodes.map((n) => nodeProto(n, onnxType, (v) => !trimmable(v), domainOf(n.opType))),
     input: parts.inputs.map((v) => valueInfo(v.name, v.dtype, v.shape)),
     initializer: parts.initializers.map((v) => tensorProto(v.name, v.data!)),
     output: parts.outputs.map((v) => valueInfo(v.name, v.dtype, v.shape)),
   };
   const model: onnx.IModelProto = {
     irVersion: IR_VERSION,
-    opsetImport: [{ domain: '', version: OPSET }],
+    opsetImport: [{ domain: '', version: OPSET }, ...[...domains].map((domain) => ({ domain, version: DOMAIN_VERSIONS[domain] ?? 1 }))],
     producerName: 'flexmoe',
     graph,
   };

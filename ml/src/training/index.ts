@@ -11,3 +11,4 @@ export { TrainerWorkerError, TrainerClosedError } from './errors';
 export type { ExpertStats, TrainerOptions, TrainRequest, TrainResult, EvaluateRequest, EvaluateResult, ExportRequest } from './types';
 export type * from './types';
 export { DAEMON_NODE_FLAGS, collectGarbage, releaseGarbage, ArrayBufferBudget } from './gc';
+export { nchwcBlockSize } from './nchwc-probe';

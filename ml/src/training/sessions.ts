@@ -2,11 +2,14 @@
  * ONNX Runtime sessions for the MoE graphs, built on first use and cached per
  * (graph kind, assigned-expert count k, steps per call): the assigned experts themselves are
  * graph inputs (gate mask and slot selection), so one session serves every set of k experts.
+ * Convolutions run in ONNX Runtime's blocked layout when the once-per-process probe finds a block
+ * size that reproduces the plain Conv on this CPU (nchwc-probe.ts), else as plain Convs.
  */
 import * as ort from 'onnxruntime-node';
 import type { MoEConfig } from '@flexmoe/shared';
 import { buildEvalGraph, buildTrainGraph } from '../model/graphs';
 import { optimizerKey, PLAIN_SGD, type OptimizerConfig } from '../model/optimizer';
+import { nchwcBlockSize } from './nchwc-probe';
 
 /** Which graph a session runs. */
 export type GraphKind = 'train' | 'eval';
@@ -44,9 +47,14 @@ export class SessionCache {
     const key = kind === 'train' ? `train:${k}:${steps}:${optimizerKey(optimizer)}` : `eval:${k}`;
     let s = this.sessions.get(key);
     if (!s) {
-      const bytes =
-        kind === 'train' ? buildTrainGraph(this.model, k, { dtype: 'float32', steps, optimizer }) : buildEvalGraph(this.model, k, { dtype: 'float32' });
-      s = ort.InferenceSession.create(bytes, sessionOptions(this.threads));
+      // The graph bytes depend on this CPU's NCHWc block size: they are built here, never cached
+      // or sent elsewhere.
+      s = nchwcBlockSize().then((nchwcBlock) => {
+        const dtype = 'float32';
+        const bytes =
+          kind === 'train' ? buildTrainGraph(this.model, k, { dtype, steps, optimizer, nchwcBlock }) : buildEvalGraph(this.model, k, { dtype, nchwcBlock });
+        return ort.InferenceSession.create(bytes, sessionOptions(this.threads));
+      });
       s.catch(() => this.sessions.delete(key));
       this.sessions.set(key, s);
     }

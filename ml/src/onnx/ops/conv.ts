@@ -58,10 +58,15 @@ registerOp('Conv', {
   },
   grad: (g, node, [dy]) => {
     const [x, w, b] = node.inputs as (Value | null)[];
-    const win = windowOf('Conv', node.attrs, w!.shape.slice(2));
-    return [convInputGrad(g, dy!, x!, w!, win), convWeightGrad(g, dy!, x!, w!, win), b ? g.reduceSum(dy!, [0, 2, 3]) : null];
+    return convGradients(g, dy!, x!, w!, b ?? null, node.attrs);
   },
 });
+
+/** [dX, dW, dB] of a Conv with `attrs` (dB null without a bias); also the NCHWc Conv's rule. */
+export function convGradients(g: GraphBuilder, dy: Value, x: Value, w: Value, b: Value | null, attrs: Attrs): (Value | null)[] {
+  const win = windowOf('Conv', attrs, w.shape.slice(2));
+  return [convInputGrad(g, dy, x, w, win), convWeightGrad(g, dy, x, w, win), b ? g.reduceSum(dy, [0, 2, 3]) : null];
+}
 
 /**
  * dX of a convolution. Stride 1: a Conv of dY with the flipped, transposed kernel

@@ -6,3 +6,4 @@ import './shape-ops';
 import './indexing';
 import './conv';
 import './norm';
+import './nchwc';
