@@ -27,6 +27,7 @@ const EMULATED_TESTS = [
   'ml/dist/test/onnx/conv.test.js',
   'ml/dist/test/onnx/gradients.test.js',
   'ml/dist/test/onnx/helpers.test.js',
+  'ml/dist/test/onnx/nchwc.test.js',
   'ml/dist/test/train-gradients.test.js',
   'ml/dist/test/train-stats.system.test.js',
   'ml/dist/test/train-errors.system.test.js',

@@ -1,6 +1,6 @@
 // The whole MoE training step (forward, top-r routing, aux loss, cross-entropy, SGD update) against
 // central finite differences on a float64 graph, and its forward pass against the plain-TS reference.
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import * as ort from 'onnxruntime-node';
 import { SeededRandom } from '@flexmoe/shared';
@@ -9,6 +9,7 @@ import { buildTrainGraph, routingFeeds } from '../src/model/graphs';
 import { graphParamSpecs, unpackParams } from '../src/model/packing';
 import { sizeOf } from '@flexmoe/shared';
 import { referenceForward, type RefParams } from '../src/model/reference';
+import { nchwcBlockSize } from '../src/training/nchwc-probe';
 
 type P64 = Record<string, Float64Array>;
 
@@ -139,16 +140,23 @@ test('mlp training step matches finite differences with one expert and with r = 
   await checkStep(cfg, [2, 0], 3);
 });
 
-/** Finite differences on the float64 twin, then the float32 production graph (native Conv) against the twin. */
-async function checkConvStep(cfg: MoEConfig, assigned: number[], seed: number): Promise<void> {
+/**
+ * Finite differences on the float64 twin, then the float32 production graph (native Conv) against
+ * the twin; with `nchwcBlock`, the graph with blocked convolutions as well (which must contain them).
+ */
+async function checkConvStep(cfg: MoEConfig, assigned: number[], seed: number, nchwcBlock = 0): Promise<void> {
   const twin = await checkStep(cfg, assigned, seed);
-  const session = await ort.InferenceSession.create(buildTrainGraph(cfg, assigned.length, { dtype: 'float32' }));
-  const f32 = await step(session, cfg, assigned, twin.params, twin.batch, 'float32', 1000);
-  for (const [name, g] of Object.entries(twin.grads)) {
-    const err = relativeError(f32.grads[name], g);
-    assert.ok(err < 1e-4, `${name}: float32 Conv graph vs float64 twin relative error ${err.toExponential(2)}`);
+  for (const block of nchwcBlock > 0 ? [0, nchwcBlock] : [0]) {
+    const bytes = buildTrainGraph(cfg, assigned.length, { dtype: 'float32', nchwcBlock: block });
+    assert.equal(Buffer.from(bytes).includes('com.microsoft.nchwc'), block > 0, 'blocked convolutions emitted exactly when asked for');
+    const session = await ort.InferenceSession.create(bytes);
+    const f32 = await step(session, cfg, assigned, twin.params, twin.batch, 'float32', 1000);
+    for (const [name, g] of Object.entries(twin.grads)) {
+      const err = relativeError(f32.grads[name], g);
+      assert.ok(err < 1e-4, `${name}: float32 graph (NCHWc block ${block}) vs float64 twin relative error ${err.toExponential(2)}`);
+    }
+    await session.release();
   }
-  await session.release();
 }
 
 test('cnn training step: the float64 twin matches finite differences, and the float32 Conv graph matches the twin', async () => {
@@ -178,4 +186,36 @@ test('resnet training step (GroupNorm, identity and projection shortcuts): finit
     auxWeight: 0.3,
   });
   await checkConvStep(cfg, [2, 0], 5);
+});
+
+// Channel counts that fit the NCHWc block (16 or 8): every convolution, forward and input-gradient,
+// runs blocked except the stem's input gradient (one channel; not needed anyway).
+async function probedBlock(t: TestContext): Promise<number> {
+  const block = await nchwcBlockSize();
+  if (block === 0) t.skip('ONNX Runtime has no NCHWc kernels on this CPU (the plain graphs are checked above)');
+  return block;
+}
+
+test('cnn training step with blocked (NCHWc) convolutions matches the float64 twin', async (t) => {
+  const block = await probedBlock(t);
+  if (block === 0) return;
+  const cfg = defaultModelConfig({ backbone: 'cnn', inputShape: [1, 6, 6], convChannels: [16, 32], classes: 3, experts: 3, featureDim: 4, expertHidden: 3 });
+  await checkConvStep(cfg, [0, 2], 6, block);
+});
+
+test('resnet training step with blocked (NCHWc) convolutions matches the float64 twin', async (t) => {
+  const block = await probedBlock(t);
+  if (block === 0) return;
+  const cfg = defaultModelConfig({
+    backbone: 'resnet',
+    inputShape: [1, 6, 6],
+    resnetWidths: [16, 16, 32],
+    resnetGroups: 4,
+    classes: 3,
+    experts: 3,
+    featureDim: 4,
+    expertHidden: 3,
+    auxWeight: 0.3,
+  });
+  await checkConvStep(cfg, [1, 2], 7, block);
 });
