@@ -188,8 +188,8 @@ test('resnet training step (GroupNorm, identity and projection shortcuts): finit
   await checkConvStep(cfg, [2, 0], 5);
 });
 
-// Channel counts that fit the NCHWc block (16 or 8): every convolution, forward and input-gradient,
-// runs blocked except the stem's input gradient (one channel; not needed anyway). Where the probe
+// Channel counts that fit the NCHWc block (16 or 8): every convolution, forward and stride-1 input
+// gradient, runs blocked except the stem (one input channel). Where the probe
 // finds no block (arm64), only the plain graphs run, at these widths.
 test('cnn training step with blocked (NCHWc) convolutions matches the float64 twin', async () => {
   const block = await nchwcBlockSize();

@@ -60,8 +60,9 @@ test('blocked ops appear only where they fit and never in portable or float64 gr
   assert.ok(hasBlocked(convModel(16)));
   assert.ok(!hasBlocked(convModel(0)));
   const narrow = new GraphBuilder({ dtype: 'float32', nchwcBlock: 16 });
-  // 24 input channels: neither a multiple of the block nor narrower than it, so a plain Conv.
+  // 24 input channels, not a multiple of the block: a plain Conv (so is a one-channel image).
   narrow.output(narrow.conv(narrow.input('x', 'float', ['N', 24, 5, 5]), narrow.input('w', 'float', [16, 24, 3, 3])), 'y');
+  narrow.output(narrow.conv(narrow.input('img', 'float', ['N', 1, 5, 5]), narrow.input('w1', 'float', [16, 1, 3, 3])), 'y1');
   assert.ok(!hasBlocked(narrow.build()));
   const portable = new GraphBuilder({ dtype: 'float32', nchwcBlock: 16, portable: true });
   portable.output(portable.conv(portable.input('x', 'float', ['N', 16, 5, 5]), portable.input('w', 'float', [16, 16, 3, 3])), 'y');

@@ -2,7 +2,7 @@
  * ONNX Runtime's blocked-layout ops (`com.microsoft.nchwc`, CPU provider): ReorderInput (NCHW to
  * NCHWc), Conv over NCHWc tensors with weights in the blocked filter order, ReorderOutput (back to
  * NCHW). The builder emits them only through `nchwcConv` (../nchwc.ts), which checks that every
- * channel count suits the block, and only into graphs for sessions on the probed machine. Shapes
+ * channel count is a multiple of the block, and only into graphs for sessions on the probed machine. Shapes
  * are the logical NCHW ones: the channel counts used are multiples of the block, so ONNX Runtime
  * pads nothing. The gradient is the plain Conv's rule, attached by `nchwcConv`.
  */
