@@ -25,10 +25,48 @@ const commands = {
 };
 
 function usage() {
-  const lines = ['usage: flexmoe <command> [options]', '', 'commands:'];
+  const lines = ['usage: flexmoe <command> [--plugin FILE]... [options]', '', 'commands:'];
   for (const [name, [, , what]] of Object.entries(commands)) lines.push(`  ${name.padEnd(12)}${what}`);
-  lines.push('', 'Run `flexmoe <command> --help` for the options of a command.');
+  lines.push(
+    '',
+    'Run `flexmoe <command> --help` for the options of a command.',
+    '--plugin FILE (any command, repeatable; or FLEXMOE_PLUGINS): import FILE first, so the',
+    'backbones and strategies it registers can be named; the command passes it on to its',
+    'training worker and to the processes it starts.',
+  );
   return lines.join('\n');
+}
+
+/** A usage error: exit 2. */
+function usageError(message) {
+  return Object.assign(new Error(message), { code: 'FLEXMOE_ERR_CONFIG' });
+}
+
+/** Splits `--plugin FILE` / `--plugin=FILE` out of a command's arguments. */
+function takePlugins(args) {
+  const rest = [];
+  const files = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === '--plugin') {
+      if (i + 1 >= args.length) throw usageError('--plugin needs a file');
+      files.push(args[++i]);
+    } else if (a.startsWith('--plugin=')) files.push(a.slice('--plugin='.length));
+    else rest.push(a);
+  }
+  return { rest, files };
+}
+
+/**
+ * Loads the plugin files (FLEXMOE_PLUGINS first, then the flags) in this thread and names them
+ * all, as absolute paths, in FLEXMOE_PLUGINS for the worker threads and child processes.
+ */
+async function loadPlugins(files) {
+  const shared = require('@flexmoe/shared');
+  const all = [...shared.pluginPaths(), ...files];
+  if (all.length === 0) return;
+  const loaded = await shared.loadPlugins(all);
+  process.env[shared.PLUGINS_ENV] = [...new Set(loaded)].join(require('node:path').delimiter);
 }
 
 async function main(argv) {
@@ -42,6 +80,8 @@ async function main(argv) {
     console.error(`flexmoe: unknown command '${name}'\n\n${usage()}`);
     return 2;
   }
+  const { rest: args, files } = takePlugins(rest);
+  await loadPlugins(files);
   const specifier = `${entry[0]}/${entry[1]}`;
   let mod;
   try {
@@ -56,7 +96,7 @@ async function main(argv) {
     }
     throw err;
   }
-  return mod.run(rest);
+  return mod.run(args);
 }
 
 main(process.argv.slice(2)).then(

@@ -14,6 +14,7 @@ export * from './util/mulberry32';
 export * from './util/random';
 export * from './util/registry';
 export * from './util/sleep';
+export * from './util/plugins';
 export * from './model-layout/config';
 export * from './model-layout/params';
 export { resnetSpecs, resnetBlocks } from './model-layout/resnet-layout';

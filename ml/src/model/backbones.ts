@@ -4,8 +4,8 @@
  * (`backboneLayouts`), which the coordinator reads without loading this package.
  * `registerBackbone` adds a backbone to both; every graph (training, evaluation, inference export)
  * emits the backbone through `backboneGraph`. A registration lives in its process and thread:
- * the Trainer's worker thread and every client daemon see the built-ins only, so a new backbone
- * for the product is registered in this file (see `BUILT_IN`).
+ * other threads and processes (the Trainer's worker, client daemons) know it when they load the
+ * same plugin file (`--plugin FILE`, see `loadPlugins` in @flexmoe/shared).
  */
 import { backboneLayouts, ConfigError, NamedRegistry, type BackboneLayout, type MoEConfig } from '@flexmoe/shared';
 import type { GraphBuilder, Value } from '../onnx';

@@ -19,11 +19,12 @@ export interface RecipeOverrides {
 }
 
 /**
- * The backbone's recipe with the caller's overrides. Choosing another update rule without a
- * learning rate takes that rule's default rate (an SGD rate is far too large for Adam).
+ * The backbone's recipe with the caller's overrides (a backbone without a recipe, such as one a
+ * plugin registers, takes mlp's). Choosing another update rule without a learning rate takes
+ * that rule's default rate (an SGD rate is far too large for Adam).
  */
 export function resolveRecipe(backbone: BackboneKind, o: RecipeOverrides): TrainRecipe {
-  const base = TRAIN_RECIPES[backbone];
+  const base = TRAIN_RECIPES[backbone] ?? TRAIN_RECIPES.mlp;
   const optimizer = (o.optimizer ?? base.optimizer) as OptimizerKind;
   const sameRule = optimizer === base.optimizer;
   return Object.freeze({

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { Worker, type ResourceLimits } from 'node:worker_threads';
 import type { Dataset } from '../data/types';
 import { InvalidArgumentError } from '@flexmoe/shared';
-import { defaultModelConfig, type MoEConfig } from '@flexmoe/shared';
+import { defaultModelConfig, pluginPaths, type MoEConfig } from '@flexmoe/shared';
 // Types only: the engine (ONNX Runtime, the graph builder, protobufjs) loads in the thread that
 // runs it, so the caller's thread of a worker-backed trainer never holds a copy of that code.
 import type * as EngineModule from './engine';
@@ -14,7 +14,7 @@ import type { EngineOptions, TrainingEngine } from './engine';
 import { abortReason, deserializeError, TrainerClosedError, TrainerWorkerError } from './errors';
 import type { EvaluateRequest, EvaluateResult, ExportRequest, TrainerOptions, TrainRequest, TrainResult } from './types';
 import { checkPositiveInt } from './validation';
-import type { WorkerReply, WorkerRequest } from './worker';
+import type { WorkerReply, WorkerRequest, WorkerStart } from './worker';
 
 /** How many datasets the worker keeps; a dataset beyond this is sent again when next used. */
 const WORKER_DATASETS = 3;
@@ -41,7 +41,8 @@ export class Trainer {
     checkPositiveInt('threads', engineOptions.threads);
     checkPositiveInt('stepsPerCall', engineOptions.stepsPerCall);
     const limits = options.workerYoungGenerationMb === undefined ? undefined : { maxYoungGenerationSizeMb: options.workerYoungGenerationMb };
-    const backend = options.worker === false ? new InlineBackend(engineOptions) : await WorkerBackend.start(engineOptions, limits);
+    const plugins = options.plugins ?? pluginPaths();
+    const backend = options.worker === false ? new InlineBackend(engineOptions) : await WorkerBackend.start({ engine: engineOptions, plugins }, limits);
     return new Trainer(model, backend);
   }
 
@@ -133,12 +134,17 @@ class WorkerBackend implements Backend {
     worker.on('exit', (code) => this.fail(new TrainerWorkerError(`training worker exited (code ${code})`)));
   }
 
-  static async start(options: EngineOptions, resourceLimits?: ResourceLimits): Promise<WorkerBackend> {
-    const worker = new Worker(path.join(__dirname, 'worker.js'), { workerData: options, resourceLimits });
-    await new Promise<void>((resolve, reject) => {
-      worker.once('online', resolve);
+  static async start(start: WorkerStart, resourceLimits?: ResourceLimits): Promise<WorkerBackend> {
+    const worker = new Worker(path.join(__dirname, 'worker.js'), { workerData: start, resourceLimits });
+    // The worker's first message says whether it loaded its plugins and is ready.
+    const ready = await new Promise<WorkerReply>((resolve, reject) => {
+      worker.once('message', resolve);
       worker.once('error', (err) => reject(new TrainerWorkerError(`cannot start training worker: ${err.message}`, { cause: err })));
     });
+    if (!ready.ok) {
+      await worker.terminate();
+      throw deserializeError(ready.error);
+    }
     return new WorkerBackend(worker);
   }
 

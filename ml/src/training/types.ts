@@ -35,6 +35,12 @@ export interface TrainerOptions {
   stepsPerCall?: number;
   /** V8 young generation of the worker thread in MB (`resourceLimits`); default V8's own. */
   workerYoungGenerationMb?: number;
+  /**
+   * Plugin files the worker thread imports before its first call, so backbones they register
+   * exist there too (see `loadPlugins` in @flexmoe/shared). Default: those `FLEXMOE_PLUGINS` names.
+   * The caller's own thread must have loaded them already (the model is checked there).
+   */
+  plugins?: readonly string[];
 }
 
 /** One local training run. */

@@ -5,6 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Dataset } from '../data/types';
+import { loadPlugins } from '@flexmoe/shared';
 import { TrainingEngine, type EngineOptions } from './engine';
 import { serializeError } from './errors';
 import { ArrayBufferBudget } from './gc';
@@ -33,18 +34,39 @@ export type WorkerReply = { id: number; ok: true; result: unknown } | { id: numb
  */
 const GARBAGE_SLACK_BYTES = 8 * 2 ** 20;
 
+/** What the worker starts with: the engine's options and the plugin files to import first. */
+export interface WorkerStart {
+  engine: EngineOptions;
+  plugins: readonly string[];
+}
+
+/** The first message: id 0, ok once the plugins are loaded (else the error; the worker then waits to be terminated). */
+export const READY_ID = 0;
+
 const port = parentPort;
 if (port) {
-  const engine = new TrainingEngine(workerData as EngineOptions);
+  const start = workerData as WorkerStart;
   const datasets = new Map<number, Dataset>();
   const garbage = new ArrayBufferBudget(GARBAGE_SLACK_BYTES);
-  let queue: Promise<void> = Promise.resolve();
+  // Plugins first: the engine builds graphs of backbones they may register.
+  const ready: Promise<TrainingEngine | null> = loadPlugins(start.plugins).then(
+    () => {
+      port.postMessage({ id: READY_ID, ok: true, result: null } satisfies WorkerReply);
+      return new TrainingEngine(start.engine);
+    },
+    (err: unknown) => {
+      port.postMessage({ id: READY_ID, ok: false, error: serializeError(err) } satisfies WorkerReply);
+      return null;
+    },
+  );
+  let queue: Promise<unknown> = ready;
   port.on('message', (req: WorkerRequest | 'close') => {
-    if (req === 'close') {
-      queue = queue.then(() => engine.close()).then(() => port.close());
-      return;
-    }
-    queue = queue.then(() => serve(engine, datasets, req));
+    queue = queue.then(async () => {
+      const engine = await ready;
+      if (req !== 'close') return engine && serve(engine, datasets, req);
+      await engine?.close();
+      port.close();
+    });
   });
 
   async function serve(eng: TrainingEngine, cache: Map<number, Dataset>, req: WorkerRequest): Promise<void> {

@@ -32,7 +32,10 @@ export const SERVER_COMMAND = {
     strategy: {
       type: 'string',
       default: 'flexmoe',
-      help: `assignment strategy, registered: ${strategyRegistry.names().join(', ')} (balanced: the flexmoe ILP with a flat Q)`,
+      // Read when help is printed, after any plugins registered theirs.
+      get help() {
+        return `assignment strategy, registered: ${strategyRegistry.names().join(', ')} (balanced: the flexmoe ILP with a flat Q)`;
+      },
     },
     rounds: { type: 'integer', default: 20, min: 1, help: 'rounds to run' },
     experts: { type: 'integer', default: 8, min: 1, max: 1024, help: 'number of experts E' },
@@ -65,7 +68,15 @@ export const SERVER_COMMAND = {
     batchSize: { type: 'integer', default: 32, min: 1, help: 'client minibatch size' },
     localEpochs: { type: 'integer', default: 1, min: 1, help: 'local epochs per round' },
     topR: { type: 'integer', default: 1, min: 1, help: 'routing top-r (capped at the experts assigned; r >= k shares the per-expert feedback)' },
-    backbone: { type: 'string', default: 'mlp', choices: backboneLayouts.names(), help: 'backbone (the registered ones)' },
+    backbone: {
+      type: 'string',
+      default: 'mlp',
+      // Read at parse time, after any plugins registered theirs (see loadPlugins).
+      get choices() {
+        return backboneLayouts.names();
+      },
+      help: 'backbone (the registered ones)',
+    },
     inputShape: { type: 'string', default: '1,28,28', arg: 'C,H,W', help: 'per-sample input shape' },
     classes: { type: 'integer', default: 10, min: 2, help: 'number of classes' },
     featureDim: { type: 'integer', default: 128, min: 1, help: 'backbone output width' },

@@ -23,7 +23,15 @@ export const TRAIN_COMMAND = {
   summary: 'Central training of the whole MoE (all experts assigned) on one machine: the reference.',
   options: {
     data: { type: 'string', arg: 'SPEC', default: 'fashion-mnist', help: 'data spec: fashion-mnist, idx:IMAGES,LABELS, csv:FILE, cifar10:DIR' },
-    backbone: { type: 'string', default: 'mlp', choices: backboneLayouts.names(), help: 'feature extractor (a registered backbone)' },
+    backbone: {
+      type: 'string',
+      default: 'mlp',
+      // Read at parse time, after any plugins registered theirs (see loadPlugins).
+      get choices() {
+        return backboneLayouts.names();
+      },
+      help: 'feature extractor (a registered backbone)',
+    },
     epochs: { type: 'integer', default: 5, min: 1, help: 'passes over the training set' },
     experts: { type: 'integer', default: MODEL_DEFAULTS.experts, min: 1, help: 'number of experts E' },
     topR: { type: 'integer', default: 2, min: 1, help: 'experts each sample is routed to (central training keeps top-2; the federated default is 1)' },

@@ -8,6 +8,7 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 
 /** The `flexmoe` dispatcher (resolved in tools/src/paths.ts). */
 import { FLEXMOE_BIN } from '../paths';
+import { PLUGINS_ENV } from '@flexmoe/shared';
 export { FLEXMOE_BIN };
 
 /** How much of a child's stderr is kept in memory for error messages. */
@@ -176,11 +177,14 @@ export class ProcessGroup {
   }
 }
 
-/** The environment for children: ours without FLEXMOE_* options meant for the fleet command. */
+/**
+ * The environment for children: ours without FLEXMOE_* options meant for the fleet command, but
+ * with the plugin files (`FLEXMOE_PLUGINS`), which the coordinator and daemons must load too.
+ */
 export function childEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const out: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(env)) {
-    if (!k.startsWith('FLEXMOE_') || k === 'FLEXMOE_DEBUG') out[k] = v;
+    if (!k.startsWith('FLEXMOE_') || k === 'FLEXMOE_DEBUG' || k === PLUGINS_ENV) out[k] = v;
   }
   return out;
 }

@@ -9,7 +9,8 @@ import { FITNESS_SIGNALS, strategyRegistry } from '@flexmoe/server';
 import type { FleetConfig, FleetTuning } from './fleet-config';
 
 /** `--help` text naming the registered strategies (names are checked through the registry). */
-const STRATEGY_HELP = `registered: ${strategyRegistry.names().join(', ')}`;
+/** The registered strategies, read when help is printed (after any plugins registered theirs). */
+const strategyHelp = (): string => `registered: ${strategyRegistry.names().join(', ')}`;
 
 /** Options every fleet run takes (data, model size, client training, algorithm knobs). */
 const RUN_OPTIONS = {
@@ -38,7 +39,14 @@ const RUN_OPTIONS = {
   },
   fitnessNormalize: { type: 'boolean', help: "normalise each client's scores of a round by their mean (coordinator default on; --no-fitness-normalize: raw)" },
   alphaL: { type: 'number', min: 0, help: 'alpha_L of the loss signal exp(-alpha_L l) (coordinator default 1)' },
-  backbone: { type: 'string', choices: backboneLayouts.names(), help: 'backbone, a registered one (coordinator default mlp)' },
+  backbone: {
+    type: 'string',
+    // Read at parse time, after any plugins registered theirs (see loadPlugins).
+    get choices() {
+      return backboneLayouts.names();
+    },
+    help: 'backbone, a registered one (coordinator default mlp)',
+  },
   topR: {
     type: 'integer',
     min: 1,
@@ -67,7 +75,13 @@ export const FLEET_COMMAND = {
   options: {
     clients: { type: 'integer', arg: 'N', min: 1, max: 256, default: 4, help: 'client daemons' },
     rounds: { type: 'integer', arg: 'R', min: 1, default: 10, help: 'rounds' },
-    strategy: { type: 'string', default: 'flexmoe', help: `assignment strategy (${STRATEGY_HELP})` },
+    strategy: {
+      type: 'string',
+      default: 'flexmoe',
+      get help() {
+        return `assignment strategy (${strategyHelp()})`;
+      },
+    },
     seed: { type: 'integer', min: 0, default: 1, help: 'run seed (also the partition seed unless --data-seed)' },
     dataSeed: { type: 'integer', min: 0, help: 'seed of the partition and held-out splits (default: --seed)' },
     ...RUN_OPTIONS,
@@ -85,7 +99,13 @@ export const EXPERIMENT_COMMAND = {
   options: {
     clients: { type: 'integer', arg: 'N', min: 1, max: 256, default: 10, help: 'client daemons per fleet' },
     rounds: { type: 'integer', arg: 'R', min: 1, default: 20, help: 'rounds per fleet' },
-    strategies: { type: 'list', default: ['flexmoe', 'balanced', 'greedy', 'random'], help: `strategies to compare (${STRATEGY_HELP})` },
+    strategies: {
+      type: 'list',
+      default: ['flexmoe', 'balanced', 'greedy', 'random'],
+      get help() {
+        return `strategies to compare (${strategyHelp()})`;
+      },
+    },
     seeds: { type: 'list', default: ['1', '2', '3'], help: 'run seeds (initial weights, sampling, tie-breaking)' },
     dataSeed: { type: 'integer', min: 0, default: 1, help: 'seed of the partition, the same for every run' },
     ...RUN_OPTIONS,
