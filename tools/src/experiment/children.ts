@@ -179,12 +179,13 @@ export class ProcessGroup {
 
 /**
  * The environment for children: ours without FLEXMOE_* options meant for the fleet command, but
- * with the plugin files (`FLEXMOE_PLUGINS`), which the coordinator and daemons must load too.
+ * with the plugin files (`FLEXMOE_PLUGINS`), which the coordinator and daemons must load too, and
+ * the debugging switches (`FLEXMOE_DEBUG`, `FLEXMOE_NCHWC`: 0 keeps convolutions in plain layout).
  */
 export function childEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const out: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(env)) {
-    if (!k.startsWith('FLEXMOE_') || k === 'FLEXMOE_DEBUG' || k === PLUGINS_ENV) out[k] = v;
+    if (!k.startsWith('FLEXMOE_') || k === 'FLEXMOE_DEBUG' || k === 'FLEXMOE_NCHWC' || k === PLUGINS_ENV) out[k] = v;
   }
   return out;
 }
