@@ -13,15 +13,15 @@
  * The step count comes in as `opt_step` (steps taken before this call) so bias correction stays
  * right across calls of a multi-step graph.
  */
-import { InvalidArgumentError } from '@flexmoe/shared';
+import { InvalidArgumentError, UPDATE_RULES, type UpdateRule } from '@flexmoe/shared';
 import type { GraphBuilder, Value } from '../onnx';
 import type { ParamSpec } from '@flexmoe/shared';
 
-/** Optimizer family. */
-export type OptimizerKind = 'sgd' | 'adam';
+/** Optimizer family: the update rules a recipe names (@flexmoe/shared). */
+export type OptimizerKind = UpdateRule;
 
 /** Every optimizer kind, for option parsers. */
-export const OPTIMIZER_KINDS: readonly OptimizerKind[] = Object.freeze(['sgd', 'adam'] as OptimizerKind[]);
+export const OPTIMIZER_KINDS: readonly OptimizerKind[] = UPDATE_RULES;
 
 /** The update rule and its constants (plain data: it crosses the worker boundary). */
 export interface OptimizerConfig {
