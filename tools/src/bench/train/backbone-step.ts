@@ -7,6 +7,7 @@ import * as ort from 'onnxruntime-node';
 // The shared barrel does not re-export the model and training modules; import them by path.
 import { buildTrainGraph, graphParamSpecs, initParameters, packParams, routingFeeds, type MoEConfig } from '@flexmoe/ml/model';
 import { sessionOptions } from '@flexmoe/ml/training/sessions';
+import { nchwcBlockSize } from '@flexmoe/ml/training';
 import { BenchBackendError } from '../bench-error';
 
 /** What one step case runs: model, slots, batch and threads. */
@@ -55,7 +56,9 @@ export class OnnxBackboneStep {
   /** Builds the graph (`stepsPerCall` chained steps) and session and uploads parameters and batch. */
   static async create(c: StepCase, data: StepData, stepsPerCall = 1): Promise<OnnxBackboneStep> {
     const k = c.assigned.length;
-    const graph = buildTrainGraph(c.model, k, { dtype: 'float32', steps: stepsPerCall });
+    // Blocked convolutions where this CPU has them, as the trainer's sessions build their graphs.
+    const nchwcBlock = await nchwcBlockSize();
+    const graph = buildTrainGraph(c.model, k, { dtype: 'float32', steps: stepsPerCall, nchwcBlock });
     const session = await ort.InferenceSession.create(graph, sessionOptions(c.threads));
     const feeds: Record<string, ort.Tensor> = {};
     const specs = stepSpecs(c);
