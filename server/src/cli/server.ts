@@ -32,10 +32,7 @@ export const SERVER_COMMAND = {
     strategy: {
       type: 'string',
       default: 'flexmoe',
-      // Read when help is printed, after any plugins registered theirs.
-      get help() {
-        return `assignment strategy, registered: ${strategyRegistry.names().join(', ')} (balanced: the flexmoe ILP with a flat Q)`;
-      },
+      help: () => `assignment strategy, registered: ${strategyRegistry.names().join(', ')} (balanced: the flexmoe ILP with a flat Q)`,
     },
     rounds: { type: 'integer', default: 20, min: 1, help: 'rounds to run' },
     experts: { type: 'integer', default: 8, min: 1, max: 1024, help: 'number of experts E' },
@@ -71,10 +68,7 @@ export const SERVER_COMMAND = {
     backbone: {
       type: 'string',
       default: 'mlp',
-      // Read at parse time, after any plugins registered theirs (see loadPlugins).
-      get choices() {
-        return backboneLayouts.names();
-      },
+      choices: () => backboneLayouts.names(),
       help: 'backbone (the registered ones)',
     },
     inputShape: { type: 'string', default: '1,28,28', arg: 'C,H,W', help: 'per-sample input shape' },

@@ -7,13 +7,16 @@ export type OptionType = 'string' | 'number' | 'integer' | 'boolean' | 'list';
 /** One command-line option; the key in `CommandSpec.options` is its camelCase name. */
 export interface OptionSpec {
   readonly type: OptionType;
-  /** One line for `--help`. */
-  readonly help: string;
+  /** One line for `--help`; a function is called when help is printed (e.g. to list a registry). */
+  readonly help: string | (() => string);
   /** Value when no source sets it. Options without a default and not required may be undefined. */
   readonly default?: string | number | boolean | readonly string[];
   readonly required?: boolean;
-  /** Allowed values (strings and list items). */
-  readonly choices?: readonly string[];
+  /**
+   * Allowed values (strings and list items). A function is called when the option is parsed or
+   * help is printed: registries (backbones) may grow after the spec is built, by plugins.
+   */
+  readonly choices?: readonly string[] | (() => readonly string[]);
   /** Inclusive numeric bounds. */
   readonly min?: number;
   readonly max?: number;
@@ -57,6 +60,11 @@ export function envName(key: string): string {
   return `FLEXMOE_${flagName(key).replace(/-/g, '_').toUpperCase()}`;
 }
 
+/** The allowed values of an option now (undefined: any). */
+function choicesOf(o: OptionSpec): readonly string[] | undefined {
+  return typeof o.choices === 'function' ? o.choices() : o.choices;
+}
+
 /** The `--help` text of a command. */
 export function formatHelp(spec: CommandSpec): string {
   const lines = [`usage: flexmoe ${spec.name} [options]`, '', spec.summary, '', 'options:'];
@@ -67,8 +75,10 @@ export function formatHelp(spec: CommandSpec): string {
   for (const [key, o] of entries) {
     const arg = o.type === 'boolean' ? '' : ` ${o.arg ?? o.type.toUpperCase()}`;
     const def = o.default === undefined ? '' : ` (default: ${String(o.default)})`;
-    const choices = o.choices ? ` [${o.choices.join('|')}]` : '';
-    lines.push(`  --${flagName(key)}${arg}`.padEnd(34) + `${o.help}${choices}${def}${o.required ? ' (required)' : ''}`);
+    const allowed = choicesOf(o);
+    const choices = allowed ? ` [${allowed.join('|')}]` : '';
+    const help = typeof o.help === 'function' ? o.help() : o.help;
+    lines.push(`  --${flagName(key)}${arg}`.padEnd(34) + `${help}${choices}${def}${o.required ? ' (required)' : ''}`);
   }
   lines.push('', 'Precedence: defaults < --config FILE < FLEXMOE_* environment < flags.', '  --help'.padEnd(34) + 'show this help');
   return lines.join('\n');
@@ -179,13 +189,15 @@ function coerce(o: OptionSpec, raw: unknown, source: string): unknown {
             .map((s) => s.trim())
             .filter(Boolean);
       if (items.length === 0) return bad('expected a comma-separated list');
-      for (const item of items) if (o.choices && !o.choices.includes(item)) bad(`'${item}' is not one of ${o.choices.join(', ')}`);
+      const allowed = choicesOf(o);
+      for (const item of items) if (allowed && !allowed.includes(item)) bad(`'${item}' is not one of ${allowed.join(', ')}`);
       return Object.freeze(items);
     }
     default: {
       if (typeof raw === 'object') return bad('expected a string');
       const s = String(raw as string | number | boolean);
-      if (o.choices && !o.choices.includes(s)) return bad(`expected one of ${o.choices.join(', ')}`);
+      const allowed = choicesOf(o);
+      if (allowed && !allowed.includes(s)) return bad(`expected one of ${allowed.join(', ')}`);
       return s;
     }
   }

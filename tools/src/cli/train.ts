@@ -26,10 +26,7 @@ export const TRAIN_COMMAND = {
     backbone: {
       type: 'string',
       default: 'mlp',
-      // Read at parse time, after any plugins registered theirs (see loadPlugins).
-      get choices() {
-        return backboneLayouts.names();
-      },
+      choices: () => backboneLayouts.names(),
       help: 'feature extractor (a registered backbone)',
     },
     epochs: { type: 'integer', default: 5, min: 1, help: 'passes over the training set' },

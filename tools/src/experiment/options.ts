@@ -8,8 +8,7 @@ import { parseDataSpec, parsePartitionSpec } from '@flexmoe/ml/data';
 import { FITNESS_SIGNALS, strategyRegistry } from '@flexmoe/server';
 import type { FleetConfig, FleetTuning } from './fleet-config';
 
-/** `--help` text naming the registered strategies (names are checked through the registry). */
-/** The registered strategies, read when help is printed (after any plugins registered theirs). */
+/** `--help` text naming the registered strategies, read when help is printed (after any plugins registered theirs). */
 const strategyHelp = (): string => `registered: ${strategyRegistry.names().join(', ')}`;
 
 /** Options every fleet run takes (data, model size, client training, algorithm knobs). */
@@ -41,10 +40,7 @@ const RUN_OPTIONS = {
   alphaL: { type: 'number', min: 0, help: 'alpha_L of the loss signal exp(-alpha_L l) (coordinator default 1)' },
   backbone: {
     type: 'string',
-    // Read at parse time, after any plugins registered theirs (see loadPlugins).
-    get choices() {
-      return backboneLayouts.names();
-    },
+    choices: () => backboneLayouts.names(),
     help: 'backbone, a registered one (coordinator default mlp)',
   },
   topR: {
@@ -78,9 +74,7 @@ export const FLEET_COMMAND = {
     strategy: {
       type: 'string',
       default: 'flexmoe',
-      get help() {
-        return `assignment strategy (${strategyHelp()})`;
-      },
+      help: () => `assignment strategy (${strategyHelp()})`,
     },
     seed: { type: 'integer', min: 0, default: 1, help: 'run seed (also the partition seed unless --data-seed)' },
     dataSeed: { type: 'integer', min: 0, help: 'seed of the partition and held-out splits (default: --seed)' },
@@ -102,9 +96,7 @@ export const EXPERIMENT_COMMAND = {
     strategies: {
       type: 'list',
       default: ['flexmoe', 'balanced', 'greedy', 'random'],
-      get help() {
-        return `strategies to compare (${strategyHelp()})`;
-      },
+      help: () => `strategies to compare (${strategyHelp()})`,
     },
     seeds: { type: 'list', default: ['1', '2', '3'], help: 'run seeds (initial weights, sampling, tie-breaking)' },
     dataSeed: { type: 'integer', min: 0, default: 1, help: 'seed of the partition, the same for every run' },
