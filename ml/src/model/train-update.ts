@@ -7,6 +7,7 @@
  * call), present only when the rule needs them. Plain SGD adds no I/O at all.
  */
 import type { GraphBuilder, Value } from '../onnx';
+import { sameShape } from '../onnx/shape';
 import type { ParamValues } from './forward';
 import { emitUpdate, isPlainSgd, optimizerStateSpecs, PLAIN_SGD, type OptimizerConfig } from './optimizer';
 import type { ParamSpec } from '@flexmoe/shared';
@@ -65,8 +66,7 @@ export function emitTrainUpdate(g: GraphBuilder, opt: OptimizerGraphState, objec
  */
 function sgdStep(g: GraphBuilder, p: Value, step: Value): Value {
   const node = step.producer;
-  const sameShape = step.shape.length === p.shape.length && step.shape.every((d, i) => d === p.shape[i]);
-  if (node?.opType !== 'Gemm' || node.inputs.length !== 2 || !sameShape) return g.sub(p, step);
+  if (node?.opType !== 'Gemm' || node.inputs.length !== 2 || !sameShape(step.shape, p.shape)) return g.sub(p, step);
   const [a, b] = node.inputs as Value[];
   const flag = (name: string): number => (node.attrs[name]?.value as number | undefined) ?? 0;
   const alpha = (node.attrs.alpha?.value as number | undefined) ?? 1;

@@ -49,8 +49,6 @@ export class OnnxBackboneStep {
     private readonly session: ort.InferenceSession,
     private readonly feeds: Record<string, ort.Tensor>,
     private readonly names: readonly string[],
-    /** SGD steps per call (each on the same batch). */
-    readonly stepsPerCall: number,
   ) {}
 
   /** Builds the graph (`stepsPerCall` chained steps) and session and uploads parameters and batch. */
@@ -77,7 +75,6 @@ export class OnnxBackboneStep {
       session,
       feeds,
       specs.map((s) => s.name),
-      stepsPerCall,
     );
   }
 
