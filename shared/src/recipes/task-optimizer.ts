@@ -4,7 +4,7 @@
  * coordinator (which builds it) and the daemon (which checks it before any local step).
  */
 import { InvalidArgumentError } from '../errors';
-import { UPDATE_RULES, type UpdateRule } from './train-recipes';
+import { ADAM_CONSTANTS, UPDATE_RULES, type UpdateRule } from './train-recipes';
 
 /** What a client's learning rate does within a run, as it travels. */
 export type TaskSchedule = 'constant' | 'step';
@@ -35,9 +35,7 @@ export interface TaskOptimizer {
 export const PLAIN_SGD_TASK: TaskOptimizer = Object.freeze({
   rule: 'sgd',
   momentum: 0,
-  beta1: 0.9,
-  beta2: 0.999,
-  epsilon: 1e-8,
+  ...ADAM_CONSTANTS,
   schedule: 'constant',
   warmupSteps: 0,
   floor: 1,
